@@ -1,0 +1,471 @@
+/* model.c - see model.h. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const outcome_names[] = {"pass", "fail", "error", "skipped"};
+
+const char *outcome_name(outcome o)
+{
+    return outcome_names[o];
+}
+
+int outcome_parse(const char *s)
+{
+    for (size_t i = 0; i < ARRAY_LEN(outcome_names); i++)
+        if (s && !strcmp(s, outcome_names[i])) return (int)i;
+    return -1;
+}
+
+/* The vocabulary of finding kinds. Hints speak to a student who has just met
+ * the idea; a spec can override them per check. */
+static const kind_info kinds[] = {
+    {"build-error", "does not compile",
+     "Fix the first compiler error first; later ones are often caused by it."},
+    {"build-warning", "compiler warning",
+     "Warnings often point at real bugs (a missing return, a wrong pointer type)."},
+    {"data-race", "data race",
+     "Two threads touched the same memory, at least one writing, with nothing ordering "
+     "them. Protect the shared data with a mutex held by every access, or give each "
+     "thread its own copy."},
+    {"lock-order-inversion", "lock-order inversion (potential deadlock)",
+     "Two locks were taken in opposite orders by different threads. Pick one global "
+     "order (for example by account number or address) and always lock in that order."},
+    {"deadlock", "deadlock",
+     "Threads wait for each other in a cycle. Take locks in one fixed order, and never "
+     "wait (join, read, lock) while holding a lock the other side needs."},
+    {"self-deadlock", "self-deadlock",
+     "A thread locked a non-recursive mutex it already holds and waits for itself "
+     "forever. Use a recursive mutex (PTHREAD_MUTEX_RECURSIVE, like Python's RLock) or "
+     "restructure so the inner step does not lock again."},
+    {"lost-wakeup", "lost wake-up",
+     "A thread waits on a condition nobody will signal again. Wait in a while loop that "
+     "re-checks the condition, and signal (or broadcast) every condition that changed."},
+    {"mutex-misuse", "mutex misuse",
+     "A mutex was unlocked without being locked, by a thread that does not own it, or "
+     "destroyed while locked. Pair every lock with one unlock in the same thread."},
+    {"thread-leak", "thread left running",
+     "Every thread you create must be joined before the function returns."},
+    {"timeout", "did not finish in time",
+     "The program was stopped because it ran too long: look at where each thread was "
+     "stuck (a lock, a join, a condition wait or an endless loop)."},
+    {"crash", "crash",
+     "The program was killed by a signal. Look at the line shown: a NULL or freed "
+     "pointer, an index out of range, or a stack overflow."},
+    {"wrong-result", "wrong result",
+     "The result differs from what the specification asks for."},
+    {"not-concurrent", "not concurrent",
+     "The calls ran one after another instead of at the same time. Start every thread "
+     "(or request) before waiting for any of them."},
+    {"zombie", "zombie process",
+     "A child process was not waited for. Call waitpid for every child you fork."},
+    {"fd-leak", "file descriptor leak",
+     "A file descriptor was left open. Close every pipe end you do not use, in the "
+     "parent and in the child, and close the rest when you are done."},
+    {"forbidden-call", "forbidden call",
+     "This exercise forbids that call; solve it with the tools the assignment names."},
+    {"invariant", "invariant broken",
+     "A property that must always hold was seen broken under a particular interleaving. "
+     "A check and the action that depends on it must happen under one lock."},
+    {"lost-update", "lost update",
+     "Updates were lost: a read-modify-write of shared data was not atomic. Do the "
+     "whole update under one lock (or with one atomic operation)."},
+    {"busy-wait", "busy waiting",
+     "A blocked caller kept burning CPU. Wait on a condition variable instead of "
+     "spinning in a loop."},
+    {"signal-unsafe", "signal-unsafe call",
+     "A function that is not async-signal-safe was called from a signal handler."},
+    {"memory-error", "memory error",
+     "Memory was used after it was freed or outside its bounds."},
+    {"output-limit", "too much output",
+     "The program printed far more than expected; its output was cut."},
+};
+
+const kind_info *kind_lookup(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+        if (name && !strcmp(kinds[i].name, name)) return &kinds[i];
+    return NULL;
+}
+
+const kind_info *kind_all(size_t *n)
+{
+    *n = ARRAY_LEN(kinds);
+    return kinds;
+}
+
+/* --- building ------------------------------------------------------------ */
+
+finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message)
+{
+    finding *f = VEC_PUSH(fs);
+    f->kind = xstrdup(kind);
+    f->tool = xstrdup(tool);
+    f->message = xstrdup(message ? message : "");
+    f->count = 1;
+    return f;
+}
+
+stack *finding_add_stack(finding *f, const char *title)
+{
+    stack *s = VEC_PUSH(&f->stacks);
+    s->title = xstrdup(title);
+    return s;
+}
+
+void stack_add_frame(stack *s, const char *function, const char *file, int line)
+{
+    frame *fr = VEC_PUSH(&s->frames);
+    fr->function = xstrdup(function);
+    fr->file = xstrdup(file);
+    fr->line = line;
+}
+
+void finding_locate(finding *f, const char *source)
+{
+    const frame *best = NULL, *known = NULL;
+    for (size_t i = 0; i < f->stacks.len && !best; i++) {
+        const stack *s = &f->stacks.items[i];
+        for (size_t j = 0; j < s->frames.len; j++) {
+            const frame *fr = &s->frames.items[j];
+            if (!fr->file || fr->line <= 0) continue;
+            if (source && !strcmp(fr->file, source)) {
+                best = fr;
+                break;
+            }
+            if (!known) known = fr;
+        }
+    }
+    if (!best) best = known;
+    if (!best || f->line > 0) return; /* keep a location given explicitly */
+    free(f->file);
+    free(f->function);
+    f->file = xstrdup(best->file);
+    f->line = best->line;
+    f->function = xstrdup(best->function);
+}
+
+static char *finding_key(const finding *f)
+{
+    return xasprintf("%s|%s|%s|%d|%s", f->kind, f->tool, f->file ? f->file : "", f->line,
+                     f->message ? f->message : "");
+}
+
+void findings_merge(findings *dst, findings *src)
+{
+    for (size_t i = 0; i < src->len; i++) {
+        finding *f = &src->items[i];
+        char *key = finding_key(f);
+        finding *same = NULL;
+        for (size_t j = 0; j < dst->len && !same; j++) {
+            if (!dst->items[j].key) dst->items[j].key = finding_key(&dst->items[j]);
+            if (!strcmp(dst->items[j].key, key)) same = &dst->items[j];
+        }
+        if (same) {
+            same->count += f->count;
+            finding_free(f);
+            free(key);
+        } else {
+            finding *slot = VEC_PUSH(dst);
+            *slot = *f;
+            slot->key = key;
+        }
+    }
+    free(src->items);
+    memset(src, 0, sizeof *src);
+}
+
+static void finding_clone(finding *dst, const finding *f)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->kind = xstrdup(f->kind);
+    dst->tool = xstrdup(f->tool);
+    dst->file = xstrdup(f->file);
+    dst->line = f->line;
+    dst->function = xstrdup(f->function);
+    dst->message = xstrdup(f->message);
+    dst->has_seed = f->has_seed;
+    dst->seed = f->seed;
+    dst->count = f->count;
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        stack *s = finding_add_stack(dst, f->stacks.items[i].title);
+        for (size_t j = 0; j < f->stacks.items[i].frames.len; j++) {
+            const frame *fr = &f->stacks.items[i].frames.items[j];
+            stack_add_frame(s, fr->function, fr->file, fr->line);
+        }
+    }
+}
+
+void findings_copy(findings *dst, const findings *src)
+{
+    findings tmp = {0};
+    for (size_t i = 0; i < src->len; i++) finding_clone(VEC_PUSH(&tmp), &src->items[i]);
+    findings_merge(dst, &tmp);
+}
+
+bool findings_has_kind(const findings *fs, const char *kind)
+{
+    for (size_t i = 0; i < fs->len; i++)
+        if (!strcmp(fs->items[i].kind, kind)) return true;
+    return false;
+}
+
+/* --- freeing -------------------------------------------------------------- */
+
+void finding_free(finding *f)
+{
+    free(f->kind);
+    free(f->tool);
+    free(f->file);
+    free(f->function);
+    free(f->message);
+    free(f->key);
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        stack *s = &f->stacks.items[i];
+        for (size_t j = 0; j < s->frames.len; j++) {
+            free(s->frames.items[j].function);
+            free(s->frames.items[j].file);
+        }
+        free(s->frames.items);
+        free(s->title);
+    }
+    free(f->stacks.items);
+    memset(f, 0, sizeof *f);
+}
+
+void findings_free(findings *fs)
+{
+    for (size_t i = 0; i < fs->len; i++) finding_free(&fs->items[i]);
+    free(fs->items);
+    memset(fs, 0, sizeof *fs);
+}
+
+void check_result_free(check_result *c)
+{
+    free(c->name);
+    free(c->title);
+    free(c->message);
+    free(c->hint);
+    free(c->replay);
+    findings_free(&c->findings);
+    memset(c, 0, sizeof *c);
+}
+
+void report_free(report *r)
+{
+    if (!r) return;
+    free(r->exercise);
+    free(r->title);
+    free(r->submission);
+    free(r->source);
+    free(r->error);
+    for (size_t i = 0; i < r->checks.len; i++) check_result_free(&r->checks.items[i]);
+    free(r->checks.items);
+    free(r);
+}
+
+void report_total(report *r)
+{
+    r->score = r->max_score = 0;
+    bool any_fail = false, any_error = r->error != NULL;
+    for (size_t i = 0; i < r->checks.len; i++) {
+        const check_result *c = &r->checks.items[i];
+        if (c->outcome == OUTCOME_ERROR) any_error = true;
+        if (c->outcome == OUTCOME_FAIL || (c->outcome == OUTCOME_SKIPPED && c->graded))
+            any_fail = true;
+        if (!c->graded) continue;
+        r->score += c->score;
+        r->max_score += c->max_score;
+    }
+    r->outcome = any_error ? OUTCOME_ERROR : any_fail ? OUTCOME_FAIL : OUTCOME_PASS;
+}
+
+/* --- JSON ------------------------------------------------------------------ */
+
+static void frame_to_json(json_writer *w, const frame *fr)
+{
+    json_obj_begin(w);
+    json_key(w, "function");
+    json_str(w, fr->function ? fr->function : "");
+    json_key(w, "file");
+    json_str(w, fr->file ? fr->file : "");
+    json_key(w, "line");
+    json_int(w, fr->line);
+    json_obj_end(w);
+}
+
+void finding_to_json(json_writer *w, const finding *f)
+{
+    json_obj_begin(w);
+    json_key(w, "kind");
+    json_str(w, f->kind);
+    json_key(w, "tool");
+    json_str(w, f->tool);
+    json_key(w, "file");
+    json_str(w, f->file ? f->file : "");
+    json_key(w, "line");
+    json_int(w, f->line);
+    json_key(w, "function");
+    json_str(w, f->function ? f->function : "");
+    json_key(w, "message");
+    json_str(w, f->message);
+    if (f->has_seed) {
+        json_key(w, "seed");
+        json_int(w, (long long)f->seed);
+    }
+    if (f->count > 1) {
+        json_key(w, "count");
+        json_int(w, f->count);
+    }
+    json_key(w, "stacks");
+    json_arr_begin(w);
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        json_arr_begin(w);
+        for (size_t j = 0; j < f->stacks.items[i].frames.len; j++)
+            frame_to_json(w, &f->stacks.items[i].frames.items[j]);
+        json_arr_end(w);
+    }
+    json_arr_end(w);
+    json_key(w, "stack_titles");
+    json_arr_begin(w);
+    for (size_t i = 0; i < f->stacks.len; i++)
+        json_str(w, f->stacks.items[i].title ? f->stacks.items[i].title : "");
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+void check_to_json(json_writer *w, const check_result *c)
+{
+    json_obj_begin(w);
+    json_key(w, "name");
+    json_str(w, c->name);
+    json_key(w, "title");
+    json_str(w, c->title ? c->title : "");
+    json_key(w, "outcome");
+    json_str(w, outcome_name(c->outcome));
+    json_key(w, "score");
+    json_num(w, c->score);
+    json_key(w, "max_score");
+    json_num(w, c->max_score);
+    json_key(w, "graded");
+    json_bool(w, c->graded);
+    json_key(w, "message");
+    json_str(w, c->message ? c->message : "");
+    json_key(w, "hint");
+    json_str(w, c->hint ? c->hint : "");
+    if (c->has_seed) {
+        json_key(w, "seed");
+        json_int(w, (long long)c->seed);
+    }
+    if (c->replay) {
+        json_key(w, "replay");
+        json_str(w, c->replay);
+    }
+    json_key(w, "duration_ms");
+    json_int(w, c->duration_ms);
+    json_key(w, "findings");
+    json_arr_begin(w);
+    for (size_t i = 0; i < c->findings.len; i++) finding_to_json(w, &c->findings.items[i]);
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+void report_to_json(json_writer *w, const report *r)
+{
+    json_obj_begin(w);
+    json_key(w, "grader");
+    json_str(w, GRADER_VERSION);
+    json_key(w, "api");
+    json_int(w, GRADER_API);
+    json_key(w, "exercise");
+    json_str(w, r->exercise ? r->exercise : "");
+    json_key(w, "outcome");
+    json_str(w, outcome_name(r->outcome));
+    json_key(w, "score");
+    json_num(w, r->score);
+    json_key(w, "max_score");
+    json_num(w, r->max_score);
+    json_key(w, "duration_ms");
+    json_int(w, r->duration_ms);
+    json_key(w, "seed");
+    json_int(w, (long long)r->seed);
+    if (r->error) {
+        json_key(w, "error");
+        json_str(w, r->error);
+    }
+    json_key(w, "checks");
+    json_arr_begin(w);
+    for (size_t i = 0; i < r->checks.len; i++) check_to_json(w, &r->checks.items[i]);
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+static const char *nonempty(const json_value *v, const char *key)
+{
+    const char *s = json_get_str(v, key);
+    return s && *s ? s : NULL;
+}
+
+static char *dup_str(const json_value *v, const char *key)
+{
+    return xstrdup(nonempty(v, key));
+}
+
+int finding_from_json(const json_value *v, finding *f)
+{
+    memset(f, 0, sizeof *f);
+    if (!v || v->type != JSON_OBJ || !json_get_str(v, "kind")) return -1;
+    f->kind = xstrdup(json_get_str(v, "kind"));
+    f->tool = xstrdup(json_get_str(v, "tool") ? json_get_str(v, "tool") : "driver");
+    f->file = dup_str(v, "file");
+    f->line = (int)json_get_num(v, "line", 0);
+    f->function = dup_str(v, "function");
+    f->message = xstrdup(json_get_str(v, "message") ? json_get_str(v, "message") : "");
+    f->count = (int)json_get_num(v, "count", 1);
+    const json_value *seed = json_get(v, "seed");
+    if (seed && seed->type == JSON_NUM) {
+        f->has_seed = true;
+        f->seed = (uint64_t)seed->num;
+    }
+    const json_value *stacks = json_get(v, "stacks");
+    const json_value *titles = json_get(v, "stack_titles");
+    for (size_t i = 0; stacks && stacks->type == JSON_ARR && i < stacks->len; i++) {
+        const json_value *t = titles && titles->type == JSON_ARR && i < titles->len ? titles->items[i] : NULL;
+        stack *s = finding_add_stack(f, t && t->type == JSON_STR && *t->str ? t->str : NULL);
+        const json_value *fr = stacks->items[i];
+        for (size_t j = 0; fr->type == JSON_ARR && j < fr->len; j++)
+            stack_add_frame(s, nonempty(fr->items[j], "function"), nonempty(fr->items[j], "file"),
+                            (int)json_get_num(fr->items[j], "line", 0));
+    }
+    return 0;
+}
+
+int check_from_json(const json_value *v, check_result *c)
+{
+    memset(c, 0, sizeof *c);
+    if (!v || v->type != JSON_OBJ || !json_get_str(v, "name")) return -1;
+    int o = outcome_parse(json_get_str(v, "outcome"));
+    if (o < 0) return -1;
+    c->name = xstrdup(json_get_str(v, "name"));
+    c->title = dup_str(v, "title");
+    c->outcome = (outcome)o;
+    c->score = json_get_num(v, "score", 0);
+    c->max_score = json_get_num(v, "max_score", 0);
+    c->graded = json_get_bool(v, "graded", true);
+    c->message = dup_str(v, "message");
+    c->hint = dup_str(v, "hint");
+    c->replay = dup_str(v, "replay");
+    c->duration_ms = (int64_t)json_get_num(v, "duration_ms", 0);
+    const json_value *seed = json_get(v, "seed");
+    if (seed && seed->type == JSON_NUM) {
+        c->has_seed = true;
+        c->seed = (uint64_t)seed->num;
+    }
+    const json_value *fs = json_get(v, "findings");
+    for (size_t i = 0; fs && fs->type == JSON_ARR && i < fs->len; i++) {
+        finding f;
+        if (finding_from_json(fs->items[i], &f) == 0) *VEC_PUSH(&c->findings) = f;
+    }
+    return 0;
+}

@@ -1,0 +1,121 @@
+/* model.h - the one internal result model.
+ *
+ * Tool parsers produce findings; the spec module turns runs into check results;
+ * every reporter (text, JSON, ...) reads a report. A report owns everything
+ * reachable from it: free it with report_free. */
+#ifndef GRADER_MODEL_H
+#define GRADER_MODEL_H
+
+#include "util.h"
+#include "json.h"
+
+#define GRADER_VERSION "1.0.0"
+#define GRADER_API 1
+
+typedef enum { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_ERROR, OUTCOME_SKIPPED } outcome;
+const char *outcome_name(outcome o);
+int outcome_parse(const char *s); /* -1 if unknown */
+
+typedef struct frame {
+    char *function; /* NULL when unknown */
+    char *file;     /* relative to the build directory for our files, else a basename */
+    int line;       /* 0 when unknown */
+} frame;
+
+typedef struct stack {
+    char *title; /* e.g. "Write by thread T2"; may be NULL */
+    struct {
+        frame *items;
+        size_t len, cap;
+    } frames;
+} stack;
+
+typedef struct finding {
+    char *kind;     /* from the vocabulary below */
+    char *tool;     /* build | tsan | helgrind | stress | driver | sandbox */
+    char *file;     /* the student's file when any frame points into it */
+    int line;
+    char *function;
+    char *message;
+    struct {
+        stack *items;
+        size_t len, cap;
+    } stacks;
+    bool has_seed;
+    uint64_t seed;
+    int count; /* how many times it was seen (>= 1) */
+    char *key; /* dedup key; internal */
+} finding;
+
+typedef struct findings {
+    finding *items;
+    size_t len, cap;
+} findings;
+
+typedef struct check_result {
+    char *name, *title;
+    outcome outcome;
+    double score, max_score;
+    bool graded; /* false: error or skipped for an error; excluded from max */
+    char *message, *hint;
+    bool has_seed;
+    uint64_t seed;
+    int64_t duration_ms;
+    findings findings;
+    char *replay; /* command that replays this check, or NULL */
+} check_result;
+
+typedef struct report {
+    char *exercise, *title;
+    char *submission; /* the graded directory as given */
+    char *source;     /* the student's file name, e.g. "threads.c" */
+    outcome outcome;
+    double score, max_score;
+    int64_t duration_ms;
+    uint64_t seed;
+    char *error; /* grading-level error (bad spec, missing tools), or NULL */
+    struct {
+        check_result *items;
+        size_t len, cap;
+    } checks;
+} report;
+
+/* --- finding kinds: the documented vocabulary --------------------------- */
+typedef struct kind_info {
+    const char *name;
+    const char *title; /* short human title */
+    const char *hint;  /* default advice for a student */
+} kind_info;
+const kind_info *kind_lookup(const char *name); /* NULL if not in the vocabulary */
+const kind_info *kind_all(size_t *n);
+
+/* --- building ----------------------------------------------------------- */
+finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message);
+stack *finding_add_stack(finding *f, const char *title);
+void stack_add_frame(stack *s, const char *function, const char *file, int line);
+/* Points file/line/function at the first frame whose file is `source`
+ * (the student's file), else at the first frame with a known line. */
+void finding_locate(finding *f, const char *source);
+/* Moves every finding of src into dst, merging duplicates (same kind, tool,
+ * location and message) by adding to count. src is left empty. */
+void findings_merge(findings *dst, findings *src);
+void findings_copy(findings *dst, const findings *src);
+bool findings_has_kind(const findings *fs, const char *kind);
+
+void finding_free(finding *f);
+void findings_free(findings *fs);
+void check_result_free(check_result *c);
+void report_free(report *r);
+
+/* Totals: score, max_score and outcome from the checks. */
+void report_total(report *r);
+
+/* --- JSON form (the fixed report schema) ---------------------------------- */
+void finding_to_json(json_writer *w, const finding *f);
+void check_to_json(json_writer *w, const check_result *c);
+void report_to_json(json_writer *w, const report *r);
+/* Reads what check_to_json / finding_to_json wrote; 0 or -1. */
+int check_from_json(const json_value *v, check_result *c);
+int finding_from_json(const json_value *v, finding *f);
+
+#endif
