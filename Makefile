@@ -24,7 +24,7 @@ bin/grader: $(GRADER_OBJ)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) -lexpat -lm
 
-$(BUILD)/grader/spec.o: CFLAGS += $(LUA_CFLAGS)
+$(BUILD)/grader/spec.o $(BUILD)/grader/spec_check.o: CFLAGS += $(LUA_CFLAGS)
 $(BUILD)/grader/%.o: grader/%.c grader/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<

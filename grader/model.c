@@ -122,6 +122,14 @@ void stack_add_frame(stack *s, const char *function, const char *file, int line)
     fr->line = line;
 }
 
+void stack_add_raw(stack *s, const char *module, uint64_t offset, const char *symbol)
+{
+    frame *fr = VEC_PUSH(&s->frames);
+    fr->module = xstrdup(module);
+    fr->offset = offset;
+    fr->function = xstrdup(symbol);
+}
+
 void finding_locate(finding *f, const char *source)
 {
     const frame *best = NULL, *known = NULL;
@@ -226,6 +234,7 @@ void finding_free(finding *f)
         for (size_t j = 0; j < s->frames.len; j++) {
             free(s->frames.items[j].function);
             free(s->frames.items[j].file);
+            free(s->frames.items[j].module);
         }
         free(s->frames.items);
         free(s->title);
@@ -259,6 +268,7 @@ void report_free(report *r)
     free(r->title);
     free(r->submission);
     free(r->source);
+    free(r->source_path);
     free(r->error);
     for (size_t i = 0; i < r->checks.len; i++) check_result_free(&r->checks.items[i]);
     free(r->checks.items);

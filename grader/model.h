@@ -20,6 +20,8 @@ typedef struct frame {
     char *function; /* NULL when unknown */
     char *file;     /* relative to the build directory for our files, else a basename */
     int line;       /* 0 when unknown */
+    char *module;   /* unsymbolized: the object file holding the code (internal) */
+    uint64_t offset;/* unsymbolized: offset of the code in module (internal) */
 } frame;
 
 typedef struct stack {
@@ -69,6 +71,7 @@ typedef struct report {
     char *exercise, *title;
     char *submission; /* the graded directory as given */
     char *source;     /* the student's file name, e.g. "threads.c" */
+    char *source_path;/* the graded file on disk (for excerpts), or NULL */
     outcome outcome;
     double score, max_score;
     int64_t duration_ms;
@@ -93,6 +96,8 @@ const kind_info *kind_all(size_t *n);
 finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message);
 stack *finding_add_stack(finding *f, const char *title);
 void stack_add_frame(stack *s, const char *function, const char *file, int line);
+/* A frame still to be symbolized (see symbolize_findings). */
+void stack_add_raw(stack *s, const char *module, uint64_t offset, const char *symbol);
 /* Points file/line/function at the first frame whose file is `source`
  * (the student's file), else at the first frame with a known line. */
 void finding_locate(finding *f, const char *source);

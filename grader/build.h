@@ -1,0 +1,48 @@
+/* build.h - compiling a submission with an exercise's driver, once per tool.
+ *
+ * Tools: native (gcc -g -O1, also used for stress schedules), tsan (clang
+ * -fsanitize=thread), helgrind (clang, DWARF 4, C11 atomics routed through
+ * hgatomic.c so Helgrind sees their happens-before edges). The student's object
+ * file has its thread and process calls renamed to the driver support's
+ * observers (harness/driver/redefine.syms), so only the student's calls are
+ * watched. */
+#ifndef GRADER_BUILD_H
+#define GRADER_BUILD_H
+
+#include "model.h"
+
+typedef enum { TOOL_NATIVE, TOOL_TSAN, TOOL_HELGRIND, TOOL_COUNT } tool_id;
+const char *tool_name(tool_id t);
+int tool_parse(const char *s); /* -1 if unknown */
+
+typedef struct build_inputs {
+    const char *root;        /* the grader's repository (harness/, build/) */
+    const char *exercise_dir;/* exercises/<ex> */
+    const char *source_name; /* "threads.c": the student's file name */
+    const char *source_path; /* the submitted file to compile */
+    const char *header;      /* header file name in exercise_dir, or NULL */
+    const char *driver;      /* driver file name in exercise_dir, or NULL (whole program) */
+    const char *extra_cflags;/* from the spec, or NULL */
+    const char *libs;        /* extra link flags from the spec, or NULL */
+    const char *workdir;     /* where build-<tool>/ directories go */
+} build_inputs;
+
+typedef struct build_result {
+    bool ok;
+    bool machine_error;  /* failed for a reason that is not the student's */
+    char *dir;           /* build directory (owned) */
+    char *binary;        /* path of the linked program (owned), when ok */
+    findings diags;      /* build-error / build-warning findings */
+    char *log;           /* full compiler output (owned) */
+} build_result;
+
+/* Builds for one tool. Never fails silently: on failure, diags has at least one
+ * build-error finding or machine_error is set with the reason in log. */
+void build_run(const build_inputs *in, tool_id tool, build_result *out);
+void build_result_free(build_result *b);
+
+/* Parses compiler / linker output into findings (exposed for unit tests). */
+void build_parse_diagnostics(const char *text, const char *source_name, bool warnings,
+                             findings *out);
+
+#endif

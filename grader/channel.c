@@ -1,0 +1,83 @@
+/* channel.c - the driver's result channel: JSON lines into outputs and findings.
+ * The wire format is documented in harness/driver/grader_driver.c. Lines that
+ * are not JSON objects of a known type are skipped and noted. */
+#include "parse.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+void channel_add_stack(finding *f, const json_value *frames, const char *title)
+{
+    if (!frames || frames->type != JSON_ARR) return;
+    stack *s = finding_add_stack(f, title);
+    for (size_t i = 0; i < frames->len; i++) {
+        const json_value *fr = frames->items[i];
+        const char *module = json_get_str(fr, "module");
+        stack_add_raw(s, module ? module : "?", (uint64_t)json_get_num(fr, "offset", 0),
+                      json_get_str(fr, "symbol"));
+    }
+}
+
+static const char *signal_story(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "a segmentation fault: a NULL, freed or out-of-range pointer was used";
+    case SIGBUS: return "a bus error: memory that is not there (a truncated mapping?) was used";
+    case SIGFPE: return "an arithmetic error such as a division by zero";
+    case SIGILL: return "an illegal instruction (often a corrupted stack or function pointer)";
+    case SIGABRT: return "abort(), usually a failed assert() or a corrupted heap";
+    default: return "a fatal signal";
+    }
+}
+
+char *channel_crash_message(int sig)
+{
+    const char *name = sigabbrev_np(sig);
+    return xasprintf("the program was killed by SIG%s, %s", name ? name : "?", signal_story(sig));
+}
+
+static void handle(const json_value *v, parse_out *out)
+{
+    const char *type = json_get_str(v, "type");
+    if (!type) return;
+    if (!strcmp(type, "out")) {
+        const char *k = json_get_str(v, "key"), *val = json_get_str(v, "value");
+        if (!k || !val) return;
+        kv *slot = VEC_PUSH(&out->outs);
+        slot->key = xstrdup(k);
+        slot->value = xstrdup(val);
+    } else if (!strcmp(type, "finding")) {
+        const char *kind = json_get_str(v, "kind");
+        if (!kind) return;
+        finding *f = findings_add(&out->found, kind_lookup(kind) ? kind : "wrong-result", "driver",
+                                  json_get_str(v, "message"));
+        channel_add_stack(f, json_get(v, "stack"), NULL);
+    } else if (!strcmp(type, "crash")) {
+        int sig = (int)json_get_num(v, "signal", 0);
+        out->crash_signal = sig;
+        char *msg = channel_crash_message(sig);
+        finding *f = findings_add(&out->found, "crash", "driver", msg);
+        free(msg);
+        channel_add_stack(f, json_get(v, "stack"), "Where it crashed");
+    } else if (!strcmp(type, "done")) {
+        out->done = true;
+        out->done_status = (int)json_get_num(v, "status", 0);
+    }
+}
+
+void channel_parse(const char *text, size_t len, parse_out *out)
+{
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n) {
+            json_value *v = json_parse(p, n, NULL);
+            if (v && v->type == JSON_OBJ) handle(v, out);
+            else sbuf_printf(&out->notes, "driver channel: skipped a line that is not JSON\n");
+            json_free(v);
+        }
+        p += n + 1;
+    }
+}

@@ -1,0 +1,399 @@
+/* grade.c - see grade.h. */
+#include "grade.h"
+#include "build.h"
+#include "proc.h"
+#include "run.h"
+#include "spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK_DEADLINE_MS (15 * 60 * 1000)
+
+char *exercise_dir(const char *root, const char *name)
+{
+    char *ex = path_join(root, "exercises");
+    char *d = path_join(ex, name);
+    free(ex);
+    return d;
+}
+
+char *exercise_spec_display(const char *root, const char *spec_path)
+{
+    size_t n = strlen(root);
+    if (!strncmp(spec_path, root, n) && spec_path[n] == '/') return xstrdup(spec_path + n + 1);
+    return xstrdup(spec_path);
+}
+
+/* --- the grading state ------------------------------------------------------------ */
+
+typedef struct grading {
+    const grade_opts *o;
+    spec *sp;
+    char *workdir;
+    char *source_path;
+    build_result builds[TOOL_COUNT];
+    run_env env;
+    report *rep;
+} grading;
+
+static int host_run(void *ctx, const run_request *rq, run_output *out)
+{
+    grading *g = ctx;
+    return run_exec(&g->env, rq, out);
+}
+
+static uint64_t check_seed(uint64_t base, const char *name)
+{
+    return hash_str(base, name) % 2147483647u;
+}
+
+/* --- building ----------------------------------------------------------------------- */
+
+static check_result *result_add(report *r, const char *name, const char *title, double points)
+{
+    check_result *c = VEC_PUSH(&r->checks);
+    c->name = xstrdup(name);
+    c->title = xstrdup(title);
+    c->max_score = points;
+    c->graded = true;
+    return c;
+}
+
+/* Builds every tool; records the outcome as the `build` check. Returns true
+ * when the native build (the one every check needs) succeeded. */
+static bool build_all(grading *g)
+{
+    const spec_exercise *ex = spec_exercise_get(g->sp);
+    char *exdir = exercise_dir(g->o->root, ex->name);
+    build_inputs in = {
+        .root = g->o->root, .exercise_dir = exdir, .source_name = ex->source,
+        .source_path = g->source_path, .header = ex->header, .driver = ex->driver,
+        .extra_cflags = ex->cflags, .libs = ex->libs, .workdir = g->workdir,
+    };
+    check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
+    int64_t start = now_ms();
+    bool ok = true;
+    for (int t = 0; t < TOOL_COUNT && ok; t++) {
+        if (g->o->progress) fprintf(stderr, "\r\033[Kgrading %s: building (%s)", ex->name, tool_name((tool_id)t));
+        build_run(&in, (tool_id)t, &g->builds[t]);
+        build_result *b = &g->builds[t];
+        if (b->ok) {
+            if (t == TOOL_NATIVE) findings_copy(&c->findings, &b->diags);
+            continue;
+        }
+        ok = false;
+        if (b->machine_error) {
+            c->outcome = OUTCOME_ERROR;
+            c->graded = false;
+            c->message = xasprintf("the %s build failed for a reason that is not in your code:\n%s",
+                                   tool_name((tool_id)t), b->log ? b->log : "");
+            c->hint = xstrdup("Check that the grader's packages are installed (make setup).");
+        } else {
+            c->outcome = OUTCOME_FAIL;
+            findings_copy(&c->findings, &b->diags);
+            const finding *first = NULL;
+            for (size_t i = 0; i < c->findings.len && !first; i++)
+                if (!strcmp(c->findings.items[i].kind, "build-error")) first = &c->findings.items[i];
+            c->message = first && first->line
+                             ? xasprintf("%s does not compile: %s:%d: %s", ex->source, first->file, first->line, first->message)
+                             : xasprintf("%s does not compile: %s", ex->source, first ? first->message : "see the compiler output");
+            c->hint = xstrdup(kind_lookup("build-error")->hint);
+        }
+    }
+    c->duration_ms = now_ms() - start;
+    free(exdir);
+    return ok;
+}
+
+/* --- scheduling checks ------------------------------------------------------------- */
+
+enum { ST_WAITING, ST_RUNNING, ST_DONE };
+
+typedef struct slot {
+    int state;
+    pid_t pid;
+    int fd;
+    sbuf buf;
+    int64_t started;
+    check_result *res;
+} slot;
+
+/* Runs check i in this (forked) process and writes its JSON to fd. */
+static void worker_main(grading *g, size_t i, int fd)
+{
+    const spec_check *c = spec_check_get(g->sp, i);
+    spec_host host = {.run = host_run, .ctx = g, .seed = check_seed(g->o->seed, c->name), .verbose = g->o->verbose};
+    check_result r;
+    int64_t start = now_ms();
+    spec_run_check(g->sp, i, &host, &r);
+    r.duration_ms = now_ms() - start;
+    sbuf out = {0};
+    json_writer w;
+    json_init(&w, &out, false);
+    check_to_json(&w, &r);
+    size_t off = 0;
+    while (off < out.len) {
+        ssize_t n = write(fd, out.data + off, out.len - off);
+        if (n <= 0 && errno != EINTR) break;
+        if (n > 0) off += (size_t)n;
+    }
+    _exit(0);
+}
+
+static void skip(check_result *c, const spec_check *sc, const char *dep, bool dep_error)
+{
+    c->outcome = OUTCOME_SKIPPED;
+    c->graded = !dep_error;
+    c->message = dep_error ? xasprintf("not run: it depends on '%s', which could not be graded", dep)
+                           : xasprintf("not run: it depends on '%s', which did not pass", dep);
+    (void)sc;
+}
+
+/* Whether check i may start: 1 yes, 0 not yet, -1 skipped (decided here). */
+static int deps_ready(grading *g, slot *slots, size_t i, const bool *build_ok)
+{
+    const spec_check *c = spec_check_get(g->sp, i);
+    if (!*build_ok) {
+        skip(slots[i].res, c, "build", g->rep->checks.items[0].outcome == OUTCOME_ERROR);
+        return -1;
+    }
+    for (size_t d = 0; d < c->ndeps; d++) {
+        int j = spec_check_find(g->sp, c->deps[d]);
+        if (slots[j].state != ST_DONE) return 0;
+        outcome o = slots[j].res->outcome;
+        if (o == OUTCOME_PASS) continue;
+        bool err = o == OUTCOME_ERROR || (o == OUTCOME_SKIPPED && !slots[j].res->graded);
+        skip(slots[i].res, c, c->deps[d], err);
+        return -1;
+    }
+    return 1;
+}
+
+/* Marks the checks `only` needs (itself and its dependencies, transitively). */
+static void mark_needed(grading *g, size_t i, bool *need)
+{
+    if (need[i]) return;
+    need[i] = true;
+    const spec_check *c = spec_check_get(g->sp, i);
+    for (size_t d = 0; d < c->ndeps; d++) mark_needed(g, (size_t)spec_check_find(g->sp, c->deps[d]), need);
+}
+
+static void worker_finish(grading *g, slot *s, int status)
+{
+    check_result parsed;
+    json_value *v = json_parse(sbuf_str(&s->buf), s->buf.len, NULL);
+    if (v && check_from_json(v, &parsed) == 0) {
+        char *title = xstrdup(s->res->title);
+        check_result_free(s->res);
+        *s->res = parsed;
+        if (!s->res->title) s->res->title = title;
+        else free(title);
+    } else {
+        s->res->outcome = OUTCOME_ERROR;
+        s->res->graded = false;
+        s->res->message = WIFSIGNALED(status)
+                              ? xasprintf("the grader failed while running this check (signal %d)", WTERMSIG(status))
+                              : xstrdup("the grader failed while running this check (no result)");
+    }
+    json_free(v);
+    sbuf_free(&s->buf);
+    s->state = ST_DONE;
+    (void)g;
+}
+
+static void progress(grading *g, slot *slots, size_t n)
+{
+    if (!g->o->progress) return;
+    size_t done = 0;
+    sbuf running = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].state == ST_DONE) done++;
+        if (slots[i].state == ST_RUNNING) sbuf_printf(&running, "%s%s", running.len ? ", " : "", slots[i].res->name);
+    }
+    fprintf(stderr, "\r\033[Kgrading %s: %zu/%zu checks done%s%s", spec_exercise_get(g->sp)->name, done, n,
+            running.len ? "; running " : "", sbuf_str(&running));
+    sbuf_free(&running);
+}
+
+static bool slot_start(grading *g, slot *s, size_t i)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return false;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        signal(SIGINT, SIG_DFL);
+        worker_main(g, i, p[1]);
+    }
+    close(p[1]);
+    proc_trust(pid, true);
+    s->pid = pid;
+    s->fd = p[0];
+    s->state = ST_RUNNING;
+    s->started = now_ms();
+    return true;
+}
+
+static void run_checks(grading *g, bool build_ok)
+{
+    size_t n = spec_check_count(g->sp);
+    slot *slots = xmalloc(sizeof *slots * n);
+    bool *need = xmalloc(n);
+    int only = g->o->only ? spec_check_find(g->sp, g->o->only) : -1;
+    for (size_t i = 0; i < n; i++) {
+        if (only < 0) need[i] = true;
+    }
+    if (only >= 0) mark_needed(g, (size_t)only, need);
+    /* results in declaration order, after `build` */
+    size_t first = g->rep->checks.len;
+    for (size_t i = 0; i < n; i++) {
+        if (!need[i]) continue;
+        const spec_check *c = spec_check_get(g->sp, i);
+        result_add(g->rep, c->name, c->title, c->points);
+    }
+    for (size_t i = 0, k = first; i < n; i++) {
+        slots[i].state = need[i] ? ST_WAITING : ST_DONE;
+        slots[i].res = need[i] ? &g->rep->checks.items[k++] : NULL;
+    }
+    int jobs = g->o->jobs > 0 ? g->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1) jobs = 1;
+    for (;;) {
+        int running = 0;
+        bool waiting = false;
+        for (size_t i = 0; i < n; i++) {
+            if (slots[i].state == ST_RUNNING) running++;
+            if (slots[i].state == ST_WAITING) waiting = true;
+        }
+        for (size_t i = 0; i < n && running < jobs; i++) {
+            if (slots[i].state != ST_WAITING) continue;
+            int r = deps_ready(g, slots, i, &build_ok);
+            if (r < 0) slots[i].state = ST_DONE;
+            else if (r > 0 && slot_start(g, &slots[i], i)) running++;
+        }
+        progress(g, slots, n);
+        if (!running && !waiting) break;
+        if (!running) continue;
+        struct pollfd pf[64];
+        size_t idx[64], np = 0;
+        for (size_t i = 0; i < n && np < 64; i++)
+            if (slots[i].state == ST_RUNNING) pf[np] = (struct pollfd){slots[i].fd, POLLIN, 0}, idx[np++] = i;
+        poll(pf, np, 1000);
+        for (size_t k = 0; k < np; k++) {
+            slot *s = &slots[idx[k]];
+            bool eof = false;
+            if (pf[k].revents) {
+                char buf[65536];
+                ssize_t r = read(s->fd, buf, sizeof buf);
+                if (r > 0) sbuf_add(&s->buf, buf, (size_t)r);
+                else if (r == 0 || errno != EINTR) eof = true;
+            }
+            if (!eof && now_ms() - s->started > CHECK_DEADLINE_MS) {
+                kill(s->pid, SIGKILL);
+                eof = true;
+            }
+            if (!eof) continue;
+            close(s->fd);
+            int status = 0;
+            proc_wait_trusted(s->pid, &status, true);
+            proc_trust(s->pid, false);
+            worker_finish(g, s, status);
+        }
+    }
+    if (g->o->progress) fprintf(stderr, "\r\033[K");
+    free(slots);
+    free(need);
+}
+
+/* --- the whole grading ------------------------------------------------------------- */
+
+static report *report_new(const grade_opts *o)
+{
+    report *r = xmalloc(sizeof *r);
+    r->exercise = xstrdup(o->exercise);
+    r->submission = xstrdup(o->dir);
+    r->seed = o->seed;
+    return r;
+}
+
+/* The submitted file: DIR/<source> (or --source). NULL with a build-error
+ * check when it is missing. */
+static char *submission_find(grading *g, const spec_exercise *ex)
+{
+    char *p = g->o->source ? xstrdup(g->o->source) : path_join(g->o->dir, ex->source);
+    if (file_exists(p)) return p;
+    check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
+    c->outcome = OUTCOME_FAIL;
+    char *msg = dir_exists(g->o->dir) || g->o->source
+                    ? xasprintf("%s was not found: save your solution as %s", p, ex->source)
+                    : xasprintf("the directory %s does not exist", g->o->dir);
+    finding *f = findings_add(&c->findings, "build-error", "build", msg);
+    f->file = xstrdup(ex->source);
+    c->message = msg;
+    c->hint = xasprintf("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR",
+                        ex->source, ex->name);
+    free(p);
+    return NULL;
+}
+
+report *grade_run(const grade_opts *o)
+{
+    int64_t start = now_ms();
+    grading g = {.o = o};
+    g.rep = report_new(o);
+    char *exdir = exercise_dir(o->root, o->exercise);
+    char *spec_path = path_join(exdir, "spec.lua");
+    char *display = exercise_spec_display(o->root, spec_path);
+    char *err = NULL;
+    g.sp = spec_load(spec_path, display, &err);
+    free(exdir);
+    free(spec_path);
+    free(display);
+    if (!g.sp) {
+        g.rep->error = err;
+        report_total(g.rep);
+        return g.rep;
+    }
+    const spec_exercise *ex = spec_exercise_get(g.sp);
+    g.rep->title = xstrdup(ex->title);
+    g.rep->source = xstrdup(ex->source);
+    if (o->only && spec_check_find(g.sp, o->only) < 0 && strcmp(o->only, "build")) {
+        g.rep->error = xasprintf("there is no check named '%s' in %s (see grader list -v)", o->only, ex->name);
+        spec_free(g.sp);
+        report_total(g.rep);
+        return g.rep;
+    }
+    g.source_path = submission_find(&g, ex);
+    g.rep->source_path = xstrdup(g.source_path);
+    g.workdir = dir_temp("grader");
+    if (!g.workdir) {
+        g.rep->error = xasprintf("cannot create a temporary directory: %s", strerror(errno));
+    } else {
+        g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
+                          .builds = g.builds, .whole_program = ex->driver == NULL, .verbose = o->verbose};
+        bool build_ok = g.source_path && build_all(&g);
+        if (!(o->only && !strcmp(o->only, "build"))) run_checks(&g, build_ok);
+    }
+    for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&g.builds[t]);
+    if (g.workdir && !o->keep) dir_remove(g.workdir);
+    else if (g.workdir) fprintf(stderr, "grader: kept %s\n", g.workdir);
+    free(g.workdir);
+    free(g.source_path);
+    spec_free(g.sp);
+    g.rep->duration_ms = now_ms() - start;
+    report_total(g.rep);
+    return g.rep;
+}

@@ -1,0 +1,34 @@
+/* grade.h - grading one submission of one exercise, end to end.
+ *
+ * Loads the exercise's spec, builds the submission once per tool, then runs
+ * the checks in dependency order, several at once (each in a forked worker
+ * with its own copy of the Lua state, so one check can neither crash nor
+ * stall the others), and collects one report. */
+#ifndef GRADER_GRADE_H
+#define GRADER_GRADE_H
+
+#include "model.h"
+
+typedef struct grade_opts {
+    const char *root;      /* the grader's repository */
+    const char *exercise;  /* exercise name */
+    const char *dir;       /* submission directory */
+    const char *source;    /* a file to grade instead of DIR/<exercise>.c, or NULL */
+    uint64_t seed;         /* base seed of every schedule */
+    const char *only;      /* run only this check (and what it depends on), or NULL */
+    int verbose;
+    int jobs;              /* checks at once; 0 = number of CPUs */
+    bool progress;         /* draw a progress line on stderr */
+    bool keep;             /* keep the working directory */
+} grade_opts;
+
+/* Always returns a report (caller frees with report_free); problems that are
+ * not the student's are in report->error or in checks with outcome error. */
+report *grade_run(const grade_opts *o);
+
+/* Paths of an exercise's files (caller frees). */
+char *exercise_dir(const char *root, const char *name);
+/* A spec path shown in messages, relative to root when below it (caller frees). */
+char *exercise_spec_display(const char *root, const char *spec_path);
+
+#endif

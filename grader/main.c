@@ -1,0 +1,307 @@
+/* main.c - the grader's command line.
+ *
+ *   grader list [-v]
+ *   grader grade EXERCISE [DIR] [--format F] [--output FILE] [--seed N] [--only CHECK] [-v] [-j N]
+ *   grader check EXERCISE|--all [-v] [-j N]
+ *   grader init EXERCISE DIR
+ *
+ * Exit status: 0 graded and every check passed; 1 graded and some check
+ * failed; 2 error (spec, grader or machine); 64 usage. */
+#include "grade.h"
+#include "report.h"
+#include "spec.h"
+#include "verify.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 64
+#define EXIT_ERROR 2
+
+static const char usage_text[] =
+    "usage: grader COMMAND [ARGS]\n"
+    "\n"
+    "  grader list [-v]                    every exercise: name, title, points\n"
+    "  grader grade EXERCISE [DIR]         grade DIR/EXERCISE.c (DIR defaults to .)\n"
+    "      --format text|json              report format (default text)\n"
+    "      --output FILE                   write the report to FILE\n"
+    "      --seed N                        base seed of every schedule (default 1)\n"
+    "      --only CHECK                    run one check (and what it depends on)\n"
+    "      -j N                            checks at once (default: CPUs)\n"
+    "      -v                              more detail; -vv shows every command\n"
+    "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
+    "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
+    "\n"
+    "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
+    "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n";
+
+static int usage(const char *msg)
+{
+    if (msg) fprintf(stderr, "grader: %s\n\n", msg);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+/* The repository the binary belongs to: GRADER_ROOT, else bin/.. */
+static char *find_root(void)
+{
+    const char *env = getenv("GRADER_ROOT");
+    if (env && *env) return path_abs(env);
+    char *exe = path_abs("/proc/self/exe");
+    if (!exe) return NULL;
+    char *bin = path_dirname(exe);
+    char *root = path_dirname(bin);
+    free(exe);
+    free(bin);
+    return root;
+}
+
+static bool want_color(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(nc && *nc) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
+}
+
+static bool exercise_exists(const char *root, const char *name)
+{
+    char *d = exercise_dir(root, name);
+    char *s = path_join(d, "spec.lua");
+    bool ok = str_is_ident(name) && file_exists(s);
+    free(d);
+    free(s);
+    return ok;
+}
+
+/* Names of every exercise (directories of exercises/ holding a spec.lua). */
+static char **exercise_names(const char *root, size_t *n)
+{
+    char *ex = path_join(root, "exercises");
+    size_t total;
+    char **all = dir_list(ex, &total);
+    free(ex);
+    if (!all) {
+        *n = 0;
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (exercise_exists(root, all[i])) all[k++] = all[i];
+        else free(all[i]);
+    }
+    *n = k;
+    return all;
+}
+
+static int unknown_exercise(const char *root, const char *name)
+{
+    size_t n;
+    char **names = exercise_names(root, &n);
+    fprintf(stderr, "grader: no exercise named '%s'. Exercises:", name);
+    for (size_t i = 0; i < n; i++) fprintf(stderr, " %s", names[i]);
+    fprintf(stderr, "\n");
+    strv_free(names, n);
+    return EXIT_USAGE;
+}
+
+/* --- list ------------------------------------------------------------------------ */
+
+static int cmd_list(const char *root, int argc, char **argv)
+{
+    bool verbose = argc > 1 && !strcmp(argv[1], "-v");
+    size_t n;
+    char **names = exercise_names(root, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *d = exercise_dir(root, names[i]);
+        char *path = path_join(d, "spec.lua");
+        char *display = exercise_spec_display(root, path);
+        char *err = NULL;
+        spec *s = spec_load(path, display, &err);
+        if (!s) {
+            printf("%-10s  (broken spec) %s\n", names[i], err);
+            rc = EXIT_ERROR;
+        } else {
+            double pts = 0;
+            for (size_t k = 0; k < spec_check_count(s); k++) pts += spec_check_get(s, k)->points;
+            printf("%-10s  %-52s %4g points\n", names[i], spec_exercise_get(s)->title, pts);
+            for (size_t k = 0; verbose && k < spec_check_count(s); k++) {
+                const spec_check *c = spec_check_get(s, k);
+                printf("    %-18s %4g  %s\n", c->name, c->points, c->title);
+            }
+        }
+        free(err);
+        spec_free(s);
+        free(display);
+        free(path);
+        free(d);
+    }
+    strv_free(names, n);
+    return rc;
+}
+
+/* --- grade ------------------------------------------------------------------------- */
+
+static int cmd_grade(const char *root, int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
+        {"seed", required_argument, 0, 's'},   {"only", required_argument, 0, 'c'},
+        {"keep", no_argument, 0, 'k'},         {"verbose", no_argument, 0, 'v'},
+        {0, 0, 0, 0},
+    };
+    grade_opts o = {.root = root, .seed = 1};
+    const char *format = "text", *output = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+f:o:s:c:j:vk", longs, NULL)) != -1) {
+        switch (c) {
+        case 'f': format = optarg; break;
+        case 'o': output = optarg; break;
+        case 's': o.seed = strtoull(optarg, NULL, 10); break;
+        case 'c': o.only = optarg; break;
+        case 'j': o.jobs = atoi(optarg); break;
+        case 'v': o.verbose++; break;
+        case 'k': o.keep = true; break;
+        default: return usage(NULL);
+        }
+    }
+    if (optind >= argc) return usage("grade needs an exercise name");
+    o.exercise = argv[optind++];
+    o.dir = optind < argc ? argv[optind++] : ".";
+    if (optind < argc) return usage("too many arguments");
+    const reporter *rep = reporter_lookup(format);
+    if (!rep) return usage("unknown --format (text or json)");
+    if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
+    FILE *out = stdout;
+    if (output && !(out = fopen(output, "w"))) {
+        fprintf(stderr, "grader: cannot write %s\n", output);
+        return EXIT_ERROR;
+    }
+    o.progress = want_color(stderr) && !o.verbose;
+    report *r = grade_run(&o);
+    for (size_t i = 0; i < r->checks.len; i++) {
+        check_result *ch = &r->checks.items[i];
+        if (ch->outcome != OUTCOME_FAIL || !strcmp(ch->name, "build")) continue;
+        ch->replay = xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, o.dir, ch->name,
+                               (unsigned long long)o.seed);
+    }
+    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
+    sbuf text = {0};
+    rep->write(r, &ro, &text);
+    fwrite(text.data, 1, text.len, out);
+    sbuf_free(&text);
+    if (out != stdout) fclose(out);
+    int rc = r->outcome == OUTCOME_PASS ? 0 : r->outcome == OUTCOME_FAIL ? 1 : EXIT_ERROR;
+    report_free(r);
+    return rc;
+}
+
+/* --- check ------------------------------------------------------------------------------ */
+
+static int cmd_check(const char *root, int argc, char **argv)
+{
+    grade_opts o = {.root = root, .seed = 1};
+    bool all = false;
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--all")) all = true;
+        else if (!strcmp(argv[i], "-v")) o.verbose++;
+        else if (!strcmp(argv[i], "-j") && i + 1 < argc) o.jobs = atoi(argv[++i]);
+        else if (argv[i][0] == '-') return usage("unknown option for check");
+        else if (!name) name = argv[i];
+        else return usage("check takes one exercise (or --all)");
+    }
+    if (!all && !name) return usage("check needs an exercise name or --all");
+    bool color = want_color(stdout);
+    int bad = 0;
+    if (all) {
+        size_t n;
+        char **names = exercise_names(root, &n);
+        for (size_t i = 0; i < n; i++) bad += verify_exercise(&o, names[i], color);
+        strv_free(names, n);
+    } else {
+        if (!exercise_exists(root, name)) return unknown_exercise(root, name);
+        bad = verify_exercise(&o, name, color);
+    }
+    printf("%s\n", bad ? "check: MISMATCH" : "check: every exercise proven");
+    return bad ? 1 : 0;
+}
+
+/* --- init --------------------------------------------------------------------------------- */
+
+static int cmd_init(const char *root, int argc, char **argv)
+{
+    if (argc != 3) return usage("init needs an exercise and a directory");
+    const char *name = argv[1], *dir = argv[2];
+    if (!exercise_exists(root, name)) return unknown_exercise(root, name);
+    char *exdir = exercise_dir(root, name);
+    char *spec_path = path_join(exdir, "spec.lua");
+    char *err = NULL;
+    spec *s = spec_load(spec_path, spec_path, &err);
+    free(spec_path);
+    if (!s) {
+        fprintf(stderr, "grader: %s\n", err);
+        free(err);
+        free(exdir);
+        return EXIT_ERROR;
+    }
+    const spec_exercise *ex = spec_exercise_get(s);
+    int rc = 0;
+    if (dir_make(dir) < 0) {
+        fprintf(stderr, "grader: cannot create %s\n", dir);
+        rc = EXIT_ERROR;
+    }
+    const char *files[] = {ex->source, ex->header, "README.md"};
+    for (size_t i = 0; i < ARRAY_LEN(files) && !rc; i++) {
+        if (!files[i]) continue;
+        char *from = path_join(exdir, files[i]);
+        char *to = path_join(dir, files[i]);
+        if (!file_exists(from)) {
+            /* nothing to copy */
+        } else if (file_exists(to)) {
+            printf("kept     %s (already there)\n", to);
+        } else if (file_copy(from, to) < 0) {
+            fprintf(stderr, "grader: cannot write %s\n", to);
+            rc = EXIT_ERROR;
+        } else {
+            printf("created  %s\n", to);
+        }
+        free(from);
+        free(to);
+    }
+    if (!rc) printf("\nNext: edit %s/%s, then run: grader grade %s %s\n", dir, ex->source, name, dir);
+    spec_free(s);
+    free(exdir);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
+    if (argc < 2) return usage(NULL);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("grader %s (spec api %d)\n", GRADER_VERSION, GRADER_API);
+        return 0;
+    }
+    char *root = find_root();
+    if (!root || !dir_exists(root)) {
+        fprintf(stderr, "grader: cannot find the grader's repository (set GRADER_ROOT)\n");
+        return EXIT_ERROR;
+    }
+    int rc;
+    if (!strcmp(cmd, "list")) rc = cmd_list(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "grade")) rc = cmd_grade(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "check")) rc = cmd_check(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "init")) rc = cmd_init(root, argc - 1, argv + 1);
+    else rc = usage("unknown command");
+    free(root);
+    return rc;
+}

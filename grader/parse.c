@@ -1,0 +1,80 @@
+/* parse.c - the parser registry and helpers shared by parsers. */
+#include "parse.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const parser_info parsers[] = {
+    {"tsan", tsan_parse, "ThreadSanitizer reports (text, custom frame format)"},
+    {"helgrind", helgrind_parse, "Valgrind Helgrind XML, protocol 4"},
+    {"driver", channel_parse, "the exercise driver's JSON lines"},
+    {"stress", stress_parse, "the stress shim's JSON lines"},
+};
+
+const parser_info *parser_lookup(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(parsers); i++)
+        if (!strcmp(parsers[i].name, name)) return &parsers[i];
+    return NULL;
+}
+
+const parser_info *parser_all(size_t *n)
+{
+    *n = ARRAY_LEN(parsers);
+    return parsers;
+}
+
+void parse_out_free(parse_out *p)
+{
+    findings_free(&p->found);
+    for (size_t i = 0; i < p->outs.len; i++) {
+        free(p->outs.items[i].key);
+        free(p->outs.items[i].value);
+    }
+    free(p->outs.items);
+    sbuf_free(&p->notes);
+    memset(p, 0, sizeof *p);
+}
+
+const char *parse_out_get(const parse_out *p, const char *key)
+{
+    for (size_t i = p->outs.len; i-- > 0;)
+        if (!strcmp(p->outs.items[i].key, key)) return p->outs.items[i].value;
+    return NULL;
+}
+
+char *text_stabilize(const char *s)
+{
+    sbuf b = {0};
+    while (*s) {
+        /* " at 0x1234" and bare "0x1234" */
+        if (s[0] == '0' && s[1] == 'x' && isxdigit((unsigned char)s[2])) {
+            if (b.len >= 3 && !strcmp(b.data + b.len - 3, "at ")) {
+                b.len -= 3;
+                while (b.len && b.data[b.len - 1] == ' ') b.len--;
+                b.data[b.len] = 0;
+            } else {
+                sbuf_puts(&b, "0x…");
+            }
+            s += 2;
+            while (isxdigit((unsigned char)*s)) s++;
+            continue;
+        }
+        /* "(pid=123)", "tid=123, " */
+        if ((str_starts(s, "pid=") || str_starts(s, "tid=")) && isdigit((unsigned char)s[4])) {
+            s += 4;
+            while (isdigit((unsigned char)*s)) s++;
+            if (*s == ',') s++;
+            if (*s == ' ') s++;
+            continue;
+        }
+        sbuf_putc(&b, *s++);
+    }
+    /* tidy "()" and "( " left behind */
+    char *t = sbuf_take(&b);
+    for (char *p; (p = strstr(t, " ()"));) memmove(p, p + 3, strlen(p + 3) + 1);
+    for (char *p; (p = strstr(t, "( "));) memmove(p + 1, p + 2, strlen(p + 2) + 1);
+    for (char *p; (p = strstr(t, "(, "));) memmove(p + 1, p + 3, strlen(p + 3) + 1);
+    return t;
+}

@@ -1,0 +1,75 @@
+/* proc.h - running programs we do not trust.
+ *
+ * proc_run starts argv in a new process group inside its own working directory,
+ * with a clean environment, resource limits, captured and capped output, an
+ * optional extra pipe (the driver's result channel) and a wall-clock deadline
+ * after which the whole group is stopped (TERM, then KILL). It never returns
+ * before every process of the group is gone. */
+#ifndef GRADER_PROC_H
+#define GRADER_PROC_H
+
+#include "util.h"
+#include <sys/types.h>
+
+typedef struct proc_opts {
+    char *const *argv;     /* argv[0] is a path */
+    char *const *env;      /* complete environment, NULL-terminated */
+    const char *cwd;       /* working directory (must exist) */
+    const char *stdin_data;/* fed to stdin, or NULL for /dev/null */
+    size_t stdin_len;
+    int64_t timeout_ms;    /* wall-clock deadline; 0 = none */
+    size_t output_cap;     /* bytes kept per stream (default 1 MiB) */
+    int result_fd;         /* >= 3: also capture this descriptor number in the child */
+    bool limit_memory;     /* set RLIMIT_AS (never for TSan) */
+    long max_procs;        /* RLIMIT_NPROC when > 0 */
+    long cpu_seconds;      /* RLIMIT_CPU when > 0 */
+    long max_file_mb;      /* RLIMIT_FSIZE when > 0 */
+    long max_open_files;   /* RLIMIT_NOFILE when > 0 */
+    /* Called after the deadline passed, before any signal is sent, with the
+     * group's process ids; lets the caller take stacks. May be NULL. */
+    void (*on_timeout)(void *ctx, const pid_t *pids, size_t n);
+    void *ctx;
+} proc_opts;
+
+typedef struct proc_result {
+    int exit_code;   /* -1 when killed by a signal or not started */
+    int signal;      /* the signal that killed it, else 0 */
+    bool timed_out;  /* the deadline passed */
+    bool started;    /* exec succeeded */
+    int64_t duration_ms;
+    double cpu_ms;   /* user + system CPU time of the whole group */
+    sbuf out, err, result; /* captured streams */
+    bool out_cut, err_cut, result_cut;
+    char *error;     /* why it could not start, or NULL */
+} proc_result;
+
+/* Runs and fills res (zero it first; release with proc_result_free).
+ * Returns 0 when the program ran (whatever its status), -1 on our failure. */
+int proc_run(const proc_opts *o, proc_result *res);
+void proc_result_free(proc_result *res);
+
+/* Runs a trusted helper tool (compiler, symbolizer) and captures both streams
+ * into *out. Returns its exit status, or -1 if it could not run or timed out. */
+int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out);
+
+/* Marks a child of ours (a grading worker) as trusted: proc_run never treats
+ * it as part of an untrusted tree, and keeps its status if it reaps it. */
+void proc_trust(pid_t pid, bool trusted);
+void proc_note_exit(pid_t pid, int status);
+/* waitpid for a trusted child: 1 reaped (*status set), 0 still running, -1 error. */
+int proc_wait_trusted(pid_t pid, int *status, bool block);
+
+/* Searches PATH for a program; returns a malloc'd path or NULL. */
+char *which(const char *name);
+
+/* A NULL-terminated string vector builder for argv / env. */
+typedef struct strv {
+    char **items;
+    size_t len, cap;
+} strv;
+void strv_add(strv *v, const char *s);
+void strv_addf(strv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *const *strv_get(strv *v); /* NULL-terminated view */
+void strv_clear(strv *v);
+
+#endif

@@ -1,0 +1,29 @@
+/* report.h - reporters: one result model, many formats, registered by name. */
+#ifndef GRADER_REPORT_H
+#define GRADER_REPORT_H
+
+#include "model.h"
+
+typedef struct report_opts {
+    bool color;   /* ANSI colours (terminal, and NO_COLOR unset) */
+    int verbose;  /* show passing checks' details, all stacks */
+} report_opts;
+
+typedef void (*report_fn)(const report *r, const report_opts *o, sbuf *out);
+
+typedef struct reporter {
+    const char *name;
+    report_fn write;
+    const char *about;
+} reporter;
+
+const reporter *reporter_lookup(const char *name); /* NULL if unknown */
+const reporter *reporter_all(size_t *n);
+
+void report_text(const report *r, const report_opts *o, sbuf *out);
+void report_json(const report *r, const report_opts *o, sbuf *out);
+
+/* Lines lo..hi of a file, numbered, with `mark` flagged (caller frees), or NULL. */
+char *source_excerpt(const char *path, int mark, int context, bool color);
+
+#endif

@@ -1,0 +1,245 @@
+/* run.c - see run.h. */
+#include "run.h"
+#include "stacks.h"
+#include "symbolize.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RESULT_FD 99
+
+int tool_slowdown(tool_id t)
+{
+    static const int factor[TOOL_COUNT] = {1, 2, 4};
+    return factor[t];
+}
+
+void run_output_free(run_output *out)
+{
+    proc_result_free(&out->proc);
+    parse_out_free(&out->parsed);
+    free(out->error);
+    free(out->trace);
+    free(out->dir);
+    memset(out, 0, sizeof *out);
+}
+
+/* --- command line and environment -------------------------------------------- */
+
+static void tsan_options(strv *env, const build_result *b, const char *dir)
+{
+    char *sym = which("llvm-symbolizer");
+    strv_addf(env,
+              "TSAN_OPTIONS=halt_on_error=0 exitcode=66 log_path=%s/tsan second_deadlock_stack=1 "
+              "history_size=3 atexit_sleep_ms=0 color=never report_signal_unsafe=1 "
+              "stack_trace_format=\"    #%%n|%%f|%%s|%%l|%%c|%%m|%%o\" strip_path_prefix=%s/%s%s",
+              dir, b->dir, sym ? " external_symbolizer_path=" : "", sym ? sym : "");
+    free(sym);
+}
+
+static int add_valgrind(strv *argv, const char *dir)
+{
+    char *vg = which("valgrind");
+    if (!vg) return -1;
+    strv_add(argv, vg);
+    free(vg);
+    strv_add(argv, "--tool=helgrind");
+    strv_add(argv, "--xml=yes");
+    strv_addf(argv, "--xml-file=%s/hg.%%p.xml", dir);
+    strv_add(argv, "-q");
+    strv_add(argv, "--num-callers=30");
+    strv_add(argv, "--error-limit=no");
+    strv_add(argv, "--history-level=full");
+    strv_add(argv, "--fair-sched=try");
+    return 0;
+}
+
+static void stress_env(strv *env, const run_env *re, const run_request *rq, const char *dir,
+                       const char *binary)
+{
+    const stress_opts *s = &rq->stress;
+    char *lib = path_join(re->root, "build/harness/libstress.so");
+    strv_addf(env, "LD_PRELOAD=%s", lib);
+    free(lib);
+    strv_addf(env, "STRESS_MODE=%s", s->mode);
+    strv_addf(env, "STRESS_SEED=%llu", (unsigned long long)rq->seed);
+    strv_addf(env, "STRESS_OUT=%s/stress.jsonl", dir);
+    strv_addf(env, "STRESS_EXE=%s", binary);
+    if (s->depth > 0) strv_addf(env, "STRESS_DEPTH=%d", s->depth);
+    if (s->steps > 0) strv_addf(env, "STRESS_STEPS=%d", s->steps);
+    if (s->prob > 0) strv_addf(env, "STRESS_PROB=%d", s->prob);
+    if (s->fail_create > 0) strv_addf(env, "STRESS_FAIL_CREATE=%ld", s->fail_create);
+    if (s->fail_fork > 0) strv_addf(env, "STRESS_FAIL_FORK=%ld", s->fail_fork);
+    if (s->trace) strv_add(env, "STRESS_TRACE=1");
+}
+
+/* --- after the run ------------------------------------------------------------- */
+
+/* Feeds every file in dir whose name starts with prefix to parser p. */
+static void parse_files(const char *dir, const char *prefix, parse_fn p, parse_out *out)
+{
+    size_t n;
+    char **names = dir_list(dir, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!str_starts(names[i], prefix)) continue;
+        char *path = path_join(dir, names[i]);
+        size_t len;
+        char *text = file_read(path, &len);
+        if (text) p(text, len, out);
+        free(text);
+        free(path);
+    }
+    strv_free(names, n);
+}
+
+typedef struct timeout_ctx {
+    findings stuck;
+    sbuf summary;
+    bool take_stacks;
+} timeout_ctx;
+
+static void on_timeout(void *ctx, const pid_t *pids, size_t n)
+{
+    timeout_ctx *t = ctx;
+    finding *f = findings_add(&t->stuck, "timeout", "sandbox", "");
+    if (t->take_stacks) stacks_capture(pids, n, f, &t->summary);
+}
+
+/* Findings the run itself implies: a timeout, a crash nobody explained, a
+ * status nobody explained, a flood of output. */
+static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc)
+{
+    proc_result *p = &out->proc;
+    parse_out *po = &out->parsed;
+    if (p->timed_out) {
+        finding *f = &tc->stuck.items[0];
+        free(f->message);
+        f->message = xasprintf("the program did not finish within %.0f s and was stopped%s%s",
+                               (double)out->timeout_ms / 1000.0,
+                               tc->summary.len ? "; where each thread was:" : "",
+                               sbuf_str(&tc->summary));
+        findings tmp = tc->stuck;
+        memset(&tc->stuck, 0, sizeof tc->stuck);
+        for (size_t i = 0; i < tmp.len; i++) *VEC_PUSH(&po->found) = tmp.items[i];
+        free(tmp.items);
+        return;
+    }
+    if (p->signal && !findings_has_kind(&po->found, "crash")) {
+        char *msg = channel_crash_message(p->signal);
+        findings_add(&po->found, "crash", rq->tool == TOOL_HELGRIND ? "helgrind" : "sandbox", msg);
+        free(msg);
+    } else if (p->exit_code != 0 && p->exit_code != 66 && !po->found.len && !po->done) {
+        char *msg = xasprintf("the program exited with status %d before the test finished", p->exit_code);
+        findings_add(&po->found, "wrong-result", "sandbox", msg);
+        free(msg);
+    }
+    if (p->out_cut && p->out.len && (p->out.len >= (1u << 20))) {
+        findings_add(&po->found, "output-limit", "sandbox",
+                     "the program printed more than 1 MiB; the rest of its output was cut");
+    }
+}
+
+static void read_outputs(const run_env *re, const run_request *rq, run_output *out)
+{
+    const build_result *b = &re->builds[rq->tool];
+    parse_out *po = &out->parsed;
+    channel_parse(out->proc.result.data ? out->proc.result.data : "", out->proc.result.len, po);
+    if (rq->tool == TOOL_TSAN) parse_files(out->dir, "tsan.", tsan_parse, po);
+    if (rq->tool == TOOL_HELGRIND) parse_files(out->dir, "hg.", helgrind_parse, po);
+    if (rq->stress.mode) {
+        parse_files(out->dir, "stress.jsonl", stress_parse, po);
+        if (rq->stress.trace) {
+            char *path = path_join(out->dir, "stress.jsonl");
+            out->trace = file_read(path, NULL);
+            free(path);
+        }
+    }
+    symbolize_findings(&po->found, b->binary);
+    stacks_tidy(&po->found, b->dir, re->source);
+    findings tmp = po->found;
+    memset(&po->found, 0, sizeof po->found);
+    findings_merge(&po->found, &tmp);
+}
+
+int run_exec(const run_env *re, const run_request *rq, run_output *out)
+{
+    static int counter;
+    memset(out, 0, sizeof *out);
+    const build_result *b = &re->builds[rq->tool];
+    if (!b->ok || !b->binary) {
+        out->error = xasprintf("no %s build to run", tool_name(rq->tool));
+        return -1;
+    }
+    char *sub = xasprintf("run-%d-%d", (int)getpid(), ++counter);
+    out->dir = path_join(re->workdir, sub);
+    free(sub);
+    if (dir_make(out->dir) < 0) {
+        out->error = xasprintf("cannot create %s", out->dir);
+        return -1;
+    }
+
+    strv argv = {0}, env = {0};
+    if (rq->tool == TOOL_HELGRIND && add_valgrind(&argv, out->dir) < 0) {
+        out->error = xstrdup("valgrind is not installed (run: make setup)");
+        return -1;
+    }
+    strv_add(&argv, b->binary);
+    for (size_t i = 0; i < rq->argv.len; i++) strv_add(&argv, rq->argv.items[i]);
+
+    strv_add(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
+    strv_addf(&env, "HOME=%s", out->dir);
+    strv_add(&env, "LANG=C");
+    strv_add(&env, "LC_ALL=C");
+    strv_addf(&env, "GRADER_RESULT_FD=%d", RESULT_FD);
+    strv_addf(&env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
+    strv_addf(&env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
+    strv_addf(&env, "GRADER_TOOL=%s", tool_name(rq->tool));
+    if (rq->tool == TOOL_TSAN) tsan_options(&env, b, out->dir);
+    if (rq->stress.mode) stress_env(&env, re, rq, out->dir, b->binary);
+
+    int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
+    out->timeout_ms = timeout;
+    timeout_ctx tc = {.take_stacks = rq->tool != TOOL_HELGRIND};
+    proc_opts o = {
+        .argv = strv_get(&argv),
+        .env = strv_get(&env),
+        .cwd = out->dir,
+        .stdin_data = rq->stdin_data,
+        .stdin_len = rq->stdin_len,
+        .timeout_ms = timeout,
+        .result_fd = re->whole_program ? -1 : RESULT_FD,
+        .limit_memory = rq->tool == TOOL_NATIVE && !rq->stress.mode,
+        .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
+        .max_file_mb = 64,
+        .max_open_files = 1024,
+        .on_timeout = on_timeout,
+        .ctx = &tc,
+    };
+    if (re->verbose > 1) {
+        fprintf(stderr, "grader: run");
+        for (size_t i = 0; i < argv.len; i++) fprintf(stderr, " %s", argv.items[i]);
+        fprintf(stderr, "\n");
+    }
+    int rc = proc_run(&o, &out->proc);
+    strv_clear(&argv);
+    strv_clear(&env);
+    if (rc < 0 || !out->proc.started) {
+        out->error = xstrdup(out->proc.error ? out->proc.error : "the program could not be started");
+        findings_free(&tc.stuck);
+        sbuf_free(&tc.summary);
+        return -1;
+    }
+    read_outputs(re, rq, out);
+    judge_exit(rq, out, &tc);
+    /* the timeout finding's stacks need tidying too */
+    stacks_tidy(&out->parsed.found, b->dir, re->source);
+    findings_free(&tc.stuck);
+    sbuf_free(&tc.summary);
+    if (out->parsed.tool_failed)
+        out->error = xstrdup(sbuf_str(&out->parsed.notes));
+    return out->error ? -1 : 0;
+}

@@ -1,0 +1,63 @@
+/* run.h - one execution of the student's program under one tool.
+ *
+ * A run builds its command line for the tool (the program itself, or under
+ * valgrind), a clean environment with the tool's options, starts it through
+ * proc_run in a fresh directory, then reads everything the run left behind:
+ * the driver's channel, TSan logs, Helgrind XML, the stress shim's lines. The
+ * result is one set of outputs and deduplicated findings located at the
+ * student's lines. */
+#ifndef GRADER_RUN_H
+#define GRADER_RUN_H
+
+#include "build.h"
+#include "parse.h"
+#include "proc.h"
+
+/* What a run needs from the grading it belongs to. */
+typedef struct run_env {
+    const char *root;      /* the grader's repository */
+    const char *workdir;   /* runs get directories below it */
+    const char *source;    /* the student's file name */
+    const build_result *builds; /* indexed by tool_id */
+    bool whole_program;    /* no driver: argv goes to the student's main */
+    int verbose;
+} run_env;
+
+typedef struct stress_opts {
+    const char *mode; /* NULL (off), "random", "pct", "observe" */
+    int depth;        /* pct */
+    int steps;        /* pct step estimate, 0 = default */
+    int prob;         /* random: percent */
+    long fail_create; /* k-th pthread_create fails (via the shim) */
+    long fail_fork;
+    bool trace;       /* keep the full event trace */
+} stress_opts;
+
+typedef struct run_request {
+    strv argv;            /* scenario name and arguments */
+    tool_id tool;
+    int64_t timeout_ms;   /* before the tool's slowdown factor */
+    const char *stdin_data;
+    size_t stdin_len;
+    uint64_t seed;
+    stress_opts stress;
+} run_request;
+
+typedef struct run_output {
+    proc_result proc;
+    parse_out parsed;     /* outputs and findings of every source */
+    int64_t timeout_ms;   /* the deadline actually used */
+    char *error;          /* the run could not happen for a reason that is not the student's */
+    char *trace;          /* the shim's event lines when a trace was asked for */
+    char *dir;            /* the run's directory */
+} run_output;
+
+/* Runs rq; fills out (release with run_output_free). Returns 0, or -1 when the
+ * run could not happen (out->error says why). */
+int run_exec(const run_env *env, const run_request *rq, run_output *out);
+void run_output_free(run_output *out);
+
+/* The slowdown a tool puts on a program (its timeouts and patience scale). */
+int tool_slowdown(tool_id t);
+
+#endif

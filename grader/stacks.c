@@ -1,0 +1,138 @@
+/* stacks.c - see stacks.h. */
+#include "stacks.h"
+#include "proc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a thread blocked in a frame's function is doing. */
+static const struct {
+    const char *fn;
+    const char *doing;
+} blocking[] = {
+    {"pthread_mutex_lock", "waiting for a mutex"},
+    {"pthread_mutex_timedlock", "waiting for a mutex"},
+    {"__lll_lock_wait", "waiting for a mutex"},
+    {"pthread_cond_wait", "waiting on a condition variable"},
+    {"pthread_cond_timedwait", "waiting on a condition variable"},
+    {"pthread_cond_clockwait", "waiting on a condition variable"},
+    {"pthread_join", "waiting in pthread_join"},
+    {"pthread_clockjoin", "waiting in pthread_join"},
+    {"pthread_rwlock_", "waiting for a read-write lock"},
+    {"pthread_barrier_wait", "waiting at a barrier"},
+    {"sem_wait", "waiting on a semaphore"},
+    {"sem_timedwait", "waiting on a semaphore"},
+    {"sem_clockwait", "waiting on a semaphore"},
+    {"waitpid", "waiting for a child process"},
+    {"wait4", "waiting for a child process"},
+    {"__libc_wait", "waiting for a child process"},
+    {"__libc_read", "blocked reading"},
+    {"__libc_write", "blocked writing"},
+    {"read", "blocked reading"},
+    {"write", "blocked writing"},
+    {"poll", "waiting in poll"},
+    {"epoll_wait", "waiting in epoll_wait"},
+    {"select", "waiting in select"},
+    {"accept", "waiting in accept"},
+    {"connect", "waiting in connect"},
+    {"nanosleep", "sleeping"},
+    {"clock_nanosleep", "sleeping"},
+    {"sleep", "sleeping"},
+    {"usleep", "sleeping"},
+    {"pause", "paused"},
+};
+
+static const char *doing_of(const char *fn)
+{
+    if (!fn) return NULL;
+    /* "__pthread_mutex_lock@GLIBC_2.2.5", "___pthread_cond_wait" */
+    while (*fn == '_') fn++;
+    for (size_t i = 0; i < ARRAY_LEN(blocking); i++) {
+        const char *b = blocking[i].fn;
+        while (*b == '_') b++;
+        if (str_starts(fn, b)) return blocking[i].doing;
+    }
+    return NULL;
+}
+
+typedef struct thread_view {
+    stack *st;
+    const char *doing;
+    const frame *where; /* first frame with a source line that is not libc */
+    bool main;
+} thread_view;
+
+static void summarize(thread_view *tv, int index, sbuf *summary)
+{
+    const char *who = tv->main ? "main thread" : NULL;
+    char whobuf[32];
+    if (!who) {
+        snprintf(whobuf, sizeof whobuf, "thread %d", index);
+        who = whobuf;
+    }
+    char *title = xasprintf("%s, %s", who, tv->doing ? tv->doing : "running (not blocked)");
+    free(tv->st->title);
+    tv->st->title = title;
+    sbuf_printf(summary, "\n  %s", title);
+}
+
+int stacks_parse(const char *text, finding *f, sbuf *summary)
+{
+    char *copy = xstrdup(text), *save = NULL;
+    int threads = 0, pid = 0;
+    thread_view tv = {0};
+    frame *pending = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        int tid;
+        if (sscanf(l, "PID %d", &pid) == 1) continue;
+        if (sscanf(l, "TID %d:", &tid) == 1) {
+            if (tv.st) summarize(&tv, threads - 1, summary);
+            memset(&tv, 0, sizeof tv);
+            tv.st = finding_add_stack(f, NULL);
+            tv.main = tid == pid;
+            threads++;
+            pending = NULL;
+            continue;
+        }
+        if (!tv.st) continue;
+        if (l[0] == '#') {
+            /* "#0  0x00007f188587d12b __GI___lll_lock_wait" */
+            char *fn = strchr(l, ' ');
+            while (fn && *fn == ' ') fn++;
+            fn = fn ? strchr(fn, ' ') : NULL;
+            while (fn && *fn == ' ') fn++;
+            stack_add_frame(tv.st, fn && *fn ? fn : NULL, NULL, 0);
+            pending = &tv.st->frames.items[tv.st->frames.len - 1];
+            if (!tv.doing) tv.doing = doing_of(pending->function);
+        } else if (pending && (l[0] == ' ' || l[0] == '\t')) {
+            /* "    /tmp/exp/dl.c:6:141" */
+            char *s = str_trim(l);
+            char *c1 = strchr(s, ':');
+            if (c1) {
+                pending->file = xstrndup(s, (size_t)(c1 - s));
+                pending->line = atoi(c1 + 1);
+            }
+            pending = NULL;
+        }
+    }
+    if (tv.st) summarize(&tv, threads - 1, summary);
+    free(copy);
+    return threads;
+}
+
+int stacks_capture(const pid_t *pids, size_t n, finding *f, sbuf *summary)
+{
+    int total = 0;
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char pid[32];
+        snprintf(pid, sizeof pid, "%d", (int)pids[i]);
+        char *argv[] = {"eu-stack", "-s", "-i", "-p", pid, NULL};
+        sbuf out = {0};
+        proc_tool(argv, NULL, 5000, &out);
+        if (n > 1) sbuf_printf(summary, "\n  process %zu:", i + 1);
+        total += stacks_parse(sbuf_str(&out), f, summary);
+        sbuf_free(&out);
+    }
+    return total;
+}

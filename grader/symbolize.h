@@ -1,0 +1,20 @@
+/* symbolize.h - turning code addresses into the student's lines.
+ *
+ * Parsers of the driver's channel and of the stress shim produce raw frames
+ * (module + offset). symbolize_findings resolves those of the program itself
+ * with one addr2line process (inlined calls become frames of their own), then
+ * stacks_tidy keeps the frames that belong to the exercise's sources. */
+#ifndef GRADER_SYMBOLIZE_H
+#define GRADER_SYMBOLIZE_H
+
+#include "model.h"
+
+/* Resolves every raw frame of fs in place. binary: the program that ran. */
+void symbolize_findings(findings *fs, const char *binary);
+
+/* Makes file names relative to build_dir, drops frames outside the build
+ * directory (libc, sanitizer runtime, driver support) unless that would leave a
+ * stack empty, and locates each finding at the student's first frame. */
+void stacks_tidy(findings *fs, const char *build_dir, const char *source);
+
+#endif

@@ -1,0 +1,569 @@
+/* grader_driver.c - see grader_driver.h.
+ *
+ * Wire format (one JSON object per line, one write() per line, on the
+ * descriptor named by GRADER_RESULT_FD):
+ *   {"type":"out","key":K,"value":V}
+ *   {"type":"finding","kind":K,"message":M,"stack":[FRAME...]}
+ *   {"type":"crash","signal":N,"stack":[FRAME...]}
+ *   {"type":"done","scenario":S,"status":N}
+ * FRAME = {"module":PATH,"offset":N,"symbol":S|null}, the format the stress
+ * shim uses too; the grader symbolizes frames of the program itself.
+ *
+ * The observers below must not create happens-before edges between student
+ * threads (that would hide their races from TSan), so their bookkeeping uses
+ * relaxed atomics only. */
+#include "grader_driver.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_STACK 32
+#define LINE_MAX_BYTES 8192
+
+static int result_fd = -1;
+static atomic_int nfindings;
+static atomic_int finished; /* the scenario returned */
+static const char *scenario_name = "";
+static unsigned long rand_state = 1;
+static long patience_factor = 1;
+
+/* --- JSON lines -------------------------------------------------------------- */
+
+typedef struct line {
+    char buf[LINE_MAX_BYTES];
+    size_t len;
+} line;
+
+static void line_add(line *l, const char *s, size_t n)
+{
+    if (l->len + n >= sizeof l->buf - 4) n = sizeof l->buf - 4 - l->len;
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void line_puts(line *l, const char *s)
+{
+    line_add(l, s, strlen(s));
+}
+
+static void line_printf(line *l, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) line_add(l, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void line_str(line *l, const char *s)
+{
+    line_puts(l, "\"");
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            line_add(l, e, 2);
+        } else if (c < 0x20) {
+            line_printf(l, "\\u%04x", c);
+        } else {
+            line_add(l, (const char *)&c, 1);
+        }
+    }
+    line_puts(l, "\"");
+}
+
+static void line_send(line *l)
+{
+    line_puts(l, "\n");
+    if (result_fd < 0) return;
+    size_t off = 0;
+    while (off < l->len) {
+        ssize_t w = write(result_fd, l->buf + off, l->len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        off += (size_t)w;
+    }
+}
+
+/* Appends "stack":[...] for the given program counters. The first pc is a
+ * return address unless exact; frames after it point one byte back so that
+ * line lookup lands on the call. */
+static void line_stack(line *l, void *const *pcs, int n, bool first_exact)
+{
+    line_puts(l, ",\"stack\":[");
+    for (int i = 0; i < n; i++) {
+        uintptr_t pc = (uintptr_t)pcs[i];
+        if (i > 0 || !first_exact) pc -= 1;
+        Dl_info info;
+        if (i) line_puts(l, ",");
+        if (dladdr((void *)pc, &info) && info.dli_fname) {
+            line_puts(l, "{\"module\":");
+            line_str(l, info.dli_fname);
+            line_printf(l, ",\"offset\":%lu,\"symbol\":", (unsigned long)(pc - (uintptr_t)info.dli_fbase));
+            if (info.dli_sname) line_str(l, info.dli_sname);
+            else line_puts(l, "null");
+            line_puts(l, "}");
+        } else {
+            line_printf(l, "{\"module\":null,\"offset\":%lu,\"symbol\":null}", (unsigned long)pc);
+        }
+    }
+    line_puts(l, "]");
+}
+
+void drv_out(const char *key, const char *fmt, ...)
+{
+    char value[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    line l = {.len = 0};
+    line_puts(&l, "{\"type\":\"out\",\"key\":");
+    line_str(&l, key);
+    line_puts(&l, ",\"value\":");
+    line_str(&l, value);
+    line_puts(&l, "}");
+    line_send(&l);
+}
+
+static void finding_send(const char *kind, void *const *pcs, int n, bool exact, const char *fmt,
+                         va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    line l = {.len = 0};
+    line_puts(&l, "{\"type\":\"finding\",\"kind\":");
+    line_str(&l, kind);
+    line_puts(&l, ",\"message\":");
+    line_str(&l, msg);
+    line_stack(&l, pcs, n, exact);
+    line_puts(&l, "}");
+    line_send(&l);
+    atomic_fetch_add(&nfindings, 1);
+}
+
+void drv_finding(const char *kind, const char *fmt, ...)
+{
+    void *pcs[MAX_STACK];
+    int n = backtrace(pcs, MAX_STACK);
+    va_list ap;
+    va_start(ap, fmt);
+    /* skip our own frame */
+    finding_send(kind, pcs + 1, n > 1 ? n - 1 : 0, false, fmt, ap);
+    va_end(ap);
+}
+
+void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
+{
+    void *pcs[1] = {(void *)site};
+    va_list ap;
+    va_start(ap, fmt);
+    finding_send(kind, pcs, site ? 1 : 0, false, fmt, ap);
+    va_end(ap);
+}
+
+int drv_findings(void)
+{
+    return atomic_load(&nfindings);
+}
+
+unsigned long drv_rand(void)
+{
+    /* xorshift64*: deterministic from GRADER_SEED */
+    rand_state ^= rand_state >> 12;
+    rand_state ^= rand_state << 25;
+    rand_state ^= rand_state >> 27;
+    return (unsigned long)(rand_state * 2685821657736338717ULL);
+}
+
+long drv_patience_ms(long base_ms)
+{
+    return base_ms * patience_factor;
+}
+
+long drv_arg(int argc, char **argv, int i, long dflt)
+{
+    return i < argc && argv[i] ? strtol(argv[i], NULL, 0) : dflt;
+}
+
+/* --- crashes and early exits -------------------------------------------------------- */
+
+static void on_crash(int sig, siginfo_t *si, void *uc)
+{
+    (void)si;
+    (void)uc;
+    void *pcs[MAX_STACK];
+    int n = backtrace(pcs, MAX_STACK);
+    line l = {.len = 0};
+    line_printf(&l, "{\"type\":\"crash\",\"signal\":%d", sig);
+    /* frames 0-1 are this handler and the signal trampoline; frame 2 is the
+     * faulting instruction itself */
+    if (n > 2) line_stack(&l, pcs + 2, n - 2, true);
+    line_puts(&l, "}");
+    line_send(&l);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void crash_handlers_install(void)
+{
+    static char altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+    int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+/* exit() called before the scenario returned: someone (a student thread)
+ * ended the whole program early. */
+static void on_exit_early(void)
+{
+    if (atomic_load(&finished)) return;
+    void *pcs[MAX_STACK];
+    int n = backtrace(pcs, MAX_STACK);
+    line l = {.len = 0};
+    line_puts(&l, "{\"type\":\"finding\",\"kind\":\"wrong-result\",\"message\":");
+    line_str(&l, "the program exited before the test finished: exit() was called while the "
+                 "work was still running (return from your function instead)");
+    line_stack(&l, pcs + 1, n > 1 ? n - 1 : 0, false);
+    line_puts(&l, "}");
+    line_send(&l);
+}
+
+/* --- main ------------------------------------------------------------------------------ */
+
+static void init_from_env(void)
+{
+    const char *fd = getenv("GRADER_RESULT_FD");
+    if (fd) result_fd = atoi(fd);
+    const char *seed = getenv("GRADER_SEED");
+    rand_state = seed ? strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1 : 1;
+    const char *p = getenv("GRADER_PATIENCE");
+    patience_factor = p && atol(p) > 0 ? atol(p) : 1;
+    const char *tool = getenv("GRADER_TOOL");
+    if (!tool || !strcmp(tool, "native")) crash_handlers_install();
+    /* the student's code has no business with these */
+    unsetenv("GRADER_RESULT_FD");
+    unsetenv("GRADER_SEED");
+    unsetenv("GRADER_PATIENCE");
+    unsetenv("GRADER_TOOL");
+}
+
+int drv_main(int argc, char **argv, const drv_scenario *scenarios)
+{
+    init_from_env();
+    if (argc < 2 || !strcmp(argv[1], "--list")) {
+        for (const drv_scenario *s = scenarios; s->name; s++)
+            printf("%-20s %s\n", s->name, s->about ? s->about : "");
+        return argc < 2 ? 64 : 0;
+    }
+    for (const drv_scenario *s = scenarios; s->name; s++) {
+        if (strcmp(s->name, argv[1])) continue;
+        scenario_name = s->name;
+        atexit(on_exit_early);
+        int rc = s->run(argc - 1, argv + 1);
+        atomic_store(&finished, 1);
+        line l = {.len = 0};
+        line_puts(&l, "{\"type\":\"done\",\"scenario\":");
+        line_str(&l, scenario_name);
+        line_printf(&l, ",\"status\":%d}", rc);
+        line_send(&l);
+        fflush(stdout);
+        return rc ? rc : drv_findings() ? 1 : 0;
+    }
+    fprintf(stderr, "driver: no scenario named '%s'\n", argv[1]);
+    return 64;
+}
+
+/* --- rendezvous ---------------------------------------------------------------------------- */
+
+struct drv_gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int n, inside, most;
+    long arrivals;
+    bool open, broken;
+};
+
+drv_gate *drv_gate_new(int n)
+{
+    drv_gate *g = calloc(1, sizeof *g);
+    if (!g) abort();
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&g->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    g->n = n;
+    g->open = n <= 0;
+    return g;
+}
+
+int drv_gate_wait(drv_gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    g->inside++;
+    g->arrivals++;
+    if (g->inside > g->most) g->most = g->inside;
+    if (g->inside >= g->n) g->open = true;
+    pthread_cond_broadcast(&g->cv);
+    long window = drv_patience_ms(3000);
+    while (!g->open) {
+        long seen = g->arrivals;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += window / 1000;
+        until.tv_nsec += (window % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        int rc = 0;
+        while (!g->open && g->arrivals == seen && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
+        if (!g->open && g->arrivals == seen) {
+            /* nobody new came: the calls are not running at the same time */
+            g->open = g->broken = true;
+            pthread_cond_broadcast(&g->cv);
+        }
+    }
+    int rc = g->broken ? -1 : 0;
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+int drv_gate_most(drv_gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int m = g->most;
+    pthread_mutex_unlock(&g->mu);
+    return m;
+}
+
+bool drv_gate_broken(drv_gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    bool b = g->broken;
+    pthread_mutex_unlock(&g->mu);
+    return b;
+}
+
+void drv_gate_free(drv_gate *g)
+{
+    if (!g) return;
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->cv);
+    free(g);
+}
+
+/* --- thread observer ------------------------------------------------------------------------ */
+
+#define MAX_THREADS 4096
+
+typedef struct tslot {
+    _Atomic(pthread_t) id;
+    _Atomic(const void *) site; /* the student's call site */
+    atomic_int state;           /* 1 created, 2 joined, 3 detached */
+} tslot;
+
+static tslot tslots[MAX_THREADS];
+static atomic_long ntslots, tfailed, tfail_at, tcalls;
+
+void drv_threads_reset(void)
+{
+    atomic_store_explicit(&ntslots, 0, memory_order_relaxed);
+    atomic_store_explicit(&tfailed, 0, memory_order_relaxed);
+    atomic_store_explicit(&tcalls, 0, memory_order_relaxed);
+}
+
+void drv_threads_fail_at(long k)
+{
+    atomic_store_explicit(&tfail_at, k, memory_order_relaxed);
+}
+
+static tslot *tslot_find(pthread_t t)
+{
+    long n = atomic_load_explicit(&ntslots, memory_order_relaxed);
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    for (long i = n - 1; i >= 0; i--)
+        if (atomic_load_explicit(&tslots[i].state, memory_order_relaxed) &&
+            pthread_equal(atomic_load_explicit(&tslots[i].id, memory_order_relaxed), t))
+            return &tslots[i];
+    return NULL;
+}
+
+int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+{
+    const void *site = __builtin_return_address(0);
+    long call = atomic_fetch_add_explicit(&tcalls, 1, memory_order_relaxed) + 1;
+    if (call == atomic_load_explicit(&tfail_at, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
+        return EAGAIN;
+    }
+    int rc = pthread_create(t, a, fn, arg);
+    if (rc) {
+        atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
+        return rc;
+    }
+    long i = atomic_fetch_add_explicit(&ntslots, 1, memory_order_relaxed);
+    if (i < MAX_THREADS) {
+        atomic_store_explicit(&tslots[i].id, *t, memory_order_relaxed);
+        atomic_store_explicit(&tslots[i].site, site, memory_order_relaxed);
+        int detached = 0;
+        if (a) pthread_attr_getdetachstate(a, &detached);
+        atomic_store_explicit(&tslots[i].state, detached == PTHREAD_CREATE_DETACHED ? 3 : 1,
+                              memory_order_relaxed);
+    }
+    return 0;
+}
+
+static void mark(pthread_t t, int state)
+{
+    tslot *s = tslot_find(t);
+    if (s) atomic_store_explicit(&s->state, state, memory_order_relaxed);
+}
+
+int drv_wrap_pthread_join(pthread_t t, void **ret)
+{
+    int rc = pthread_join(t, ret);
+    if (rc == 0) mark(t, 2);
+    return rc;
+}
+
+int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
+{
+    int rc = pthread_tryjoin_np(t, ret);
+    if (rc == 0) mark(t, 2);
+    return rc;
+}
+
+int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abs)
+{
+    int rc = pthread_timedjoin_np(t, ret, abs);
+    if (rc == 0) mark(t, 2);
+    return rc;
+}
+
+int drv_wrap_pthread_detach(pthread_t t)
+{
+    int rc = pthread_detach(t);
+    if (rc == 0) mark(t, 3);
+    return rc;
+}
+
+drv_thread_stats drv_threads_stats(void)
+{
+    drv_thread_stats s = {0};
+    long n = atomic_load_explicit(&ntslots, memory_order_relaxed);
+    s.created = n;
+    s.failed = atomic_load_explicit(&tfailed, memory_order_relaxed);
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    for (long i = 0; i < n; i++) {
+        int st = atomic_load_explicit(&tslots[i].state, memory_order_relaxed);
+        if (st == 2) s.joined++;
+        else if (st == 3) s.detached++;
+        else s.unjoined++;
+    }
+    return s;
+}
+
+int drv_threads_check_joined(const char *when)
+{
+    long n = atomic_load_explicit(&ntslots, memory_order_relaxed);
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    long leaks = 0, detached = 0;
+    const void *leak_site = NULL, *detach_site = NULL;
+    for (long i = 0; i < n; i++) {
+        int st = atomic_load_explicit(&tslots[i].state, memory_order_relaxed);
+        const void *site = atomic_load_explicit(&tslots[i].site, memory_order_relaxed);
+        if (st == 1 && !leaks++) leak_site = site;
+        if (st == 3 && !detached++) detach_site = site;
+    }
+    if (leaks)
+        drv_finding_at("thread-leak", leak_site,
+                       "%ld of the %ld threads created here %s not joined %s", leaks, n,
+                       leaks == 1 ? "was" : "were", when);
+    if (detached)
+        drv_finding_at("thread-leak", detach_site,
+                       "%ld of the %ld threads created here %s detached: a detached thread "
+                       "cannot be joined, so nothing waits for it %s",
+                       detached, n, detached == 1 ? "was" : "were", when);
+    return (int)(leaks + detached);
+}
+
+int drv_threads_live(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+/* --- process observer ------------------------------------------------------------------------ */
+
+static atomic_long pforked, pfailed, preaped, pfail_at, pcalls;
+
+void drv_procs_reset(void)
+{
+    atomic_store(&pforked, 0);
+    atomic_store(&pfailed, 0);
+    atomic_store(&preaped, 0);
+    atomic_store(&pcalls, 0);
+}
+
+void drv_procs_fail_at(long k)
+{
+    atomic_store(&pfail_at, k);
+}
+
+drv_proc_stats drv_procs_stats(void)
+{
+    return (drv_proc_stats){atomic_load(&pforked), atomic_load(&pfailed), atomic_load(&preaped)};
+}
+
+pid_t drv_wrap_fork(void)
+{
+    long call = atomic_fetch_add(&pcalls, 1) + 1;
+    if (call == atomic_load(&pfail_at)) {
+        atomic_fetch_add(&pfailed, 1);
+        errno = EAGAIN;
+        return -1;
+    }
+    pid_t p = fork();
+    if (p > 0) atomic_fetch_add(&pforked, 1);
+    else if (p < 0) atomic_fetch_add(&pfailed, 1);
+    return p;
+}
+
+pid_t drv_wrap_waitpid(pid_t pid, int *status, int options)
+{
+    pid_t r = waitpid(pid, status, options);
+    if (r > 0) atomic_fetch_add(&preaped, 1);
+    return r;
+}
+
+pid_t drv_wrap_wait(int *status)
+{
+    pid_t r = wait(status);
+    if (r > 0) atomic_fetch_add(&preaped, 1);
+    return r;
+}
