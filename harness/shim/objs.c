@@ -1,0 +1,143 @@
+/* The table of synchronisation objects the program used, keyed by address.
+ *
+ * Records are created at first use and named by kind in order of first use
+ * (M1, M2 for mutexes, C1 for condition variables, ...). They are never
+ * freed: a destroyed object's record is renamed when its address is used
+ * again. All functions run under the global lock.
+ */
+#include "shim.h"
+
+enum { TAB_BITS = 18, TAB_SIZE = 1 << TAB_BITS, TAB_MAX = TAB_SIZE / 4 * 3 };
+
+static struct obj **tab;
+static struct obj *all;
+static int nobjs;
+static int next_no[OK_NKINDS];
+static struct obj overflow; /* stands for every object beyond TAB_MAX */
+
+char obj_prefix(int kind)
+{
+    static const char p[OK_NKINDS] = {'M', 'C', 'R', 'S', 'B', 'L'};
+    return kind >= 0 && kind < OK_NKINDS ? p[kind] : '?';
+}
+
+static size_t obj_hash(uintptr_t a)
+{
+    uint64_t x = a;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)(x & (TAB_SIZE - 1));
+}
+
+/* Returns the slot holding addr, or the empty slot where it belongs. */
+static struct obj **obj_slot(uintptr_t addr)
+{
+    if (!tab)
+        tab = sys_alloc(sizeof(struct obj *) * TAB_SIZE);
+    size_t i = obj_hash(addr);
+    while (tab[i] && tab[i]->addr != addr)
+        i = (i + 1) & (TAB_SIZE - 1);
+    return &tab[i];
+}
+
+struct obj *obj_find(const void *addr)
+{
+    struct obj *o = *obj_slot((uintptr_t)addr);
+    return o && !o->dead ? o : NULL;
+}
+
+/* Gives o a fresh identity of the given kind, keeping its address. */
+static void obj_renew(struct obj *o, int kind)
+{
+    uintptr_t addr = o->addr;
+    struct obj *next = o->all_next;
+    sys_zero(o, sizeof *o);
+    o->addr = addr;
+    o->all_next = next;
+    o->kind = kind;
+    o->no = ++next_no[kind];
+}
+
+/* Returns the record of the object at addr used as kind, creating or
+ * renaming it as needed. Never NULL: past the table's capacity every object
+ * shares one record, which keeps the program running with vaguer names. */
+struct obj *obj_get(const void *addr, int kind)
+{
+    struct obj **slot = obj_slot((uintptr_t)addr);
+    struct obj *o = *slot;
+    if (o) {
+        if (o->dead || o->kind != kind)
+            obj_renew(o, kind);
+        return o;
+    }
+    if (nobjs >= TAB_MAX)
+        return &overflow;
+    o = sys_alloc(sizeof *o);
+    o->addr = (uintptr_t)addr;
+    o->all_next = all;
+    all = o;
+    obj_renew(o, kind);
+    *slot = o;
+    nobjs++;
+    return o;
+}
+
+/* Marks the object at addr destroyed: its next use gets a new name. */
+void obj_forget(const void *addr)
+{
+    struct obj *o = *obj_slot((uintptr_t)addr);
+    if (o && !o->whead && !o->owner)
+        o->dead = 1;
+}
+
+/* Appends t to o's waiters (first in, first out). */
+void obj_enqueue(struct obj *o, struct thr *t)
+{
+    if (t->queued)
+        obj_dequeue(t->wobj, t);
+    t->wnext = NULL;
+    t->wprev = o->wtail;
+    if (o->wtail)
+        o->wtail->wnext = t;
+    else
+        o->whead = t;
+    o->wtail = t;
+    o->nwait++;
+    t->queued = 1;
+    t->wobj = o;
+}
+
+void obj_dequeue(struct obj *o, struct thr *t)
+{
+    if (!t->queued || !o)
+        return;
+    if (t->wprev)
+        t->wprev->wnext = t->wnext;
+    else
+        o->whead = t->wnext;
+    if (t->wnext)
+        t->wnext->wprev = t->wprev;
+    else
+        o->wtail = t->wprev;
+    t->wnext = t->wprev = NULL;
+    t->queued = 0;
+    o->nwait--;
+}
+
+/* In a fork child: only self exists. Waiters are gone; what other threads
+ * held stays held by threads that do not exist here (ghosts; their read
+ * locks stay counted in nreaders). */
+void obj_reset_after_fork(struct thr *self)
+{
+    for (struct obj *o = all; o; o = o->all_next) {
+        o->whead = o->wtail = NULL;
+        o->nwait = 0;
+        if (o->owner && o->owner != self) {
+            o->owner = NULL;
+            o->ghost = 1;
+        }
+        o->has_nobody = 0;
+        o->has_swallow = 0;
+    }
+}

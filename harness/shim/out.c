@@ -1,0 +1,418 @@
+/* The JSON-lines output of the shim: the file, its size cap, the event ring
+ * and the formatting of values, events and stack frames.
+ *
+ * Every line is written with a single write(2) on a descriptor opened with
+ * O_APPEND, so lines of forked children never interleave. All functions here
+ * run under the global lock.
+ */
+#include "shim.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+enum { CAP_EVENTS = 3584 * 1024, CAP_ALL = 4096 * 1024, BIGBUF = 2 * 1024 * 1024 };
+
+static int out_fd = -1;
+static dev_t out_dev;
+static ino_t out_ino;
+static size_t out_bytes;
+static int out_truncated;
+static struct ev ring[RING_SIZE];
+static unsigned long ring_n;
+static char *bigbuf;
+
+const char *cfg_self_exe(void);
+
+/* ---- JSON buffer -------------------------------------------------------- */
+void jb_init(struct jb *b, char *mem, size_t cap)
+{
+    b->p = mem;
+    b->n = 0;
+    b->cap = cap;
+    b->full = 0;
+}
+
+void jb_putc(struct jb *b, char c)
+{
+    if (b->n + 2 >= b->cap) {
+        b->full = 1;
+        return;
+    }
+    b->p[b->n++] = c;
+}
+
+void jb_puts(struct jb *b, const char *s)
+{
+    while (*s)
+        jb_putc(b, *s++);
+}
+
+/* Appends s as a JSON string, escaping quotes, backslashes and control
+ * characters; NULL becomes null. */
+void jb_str(struct jb *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        jb_puts(b, "null");
+        return;
+    }
+    jb_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            jb_putc(b, '\\');
+            jb_putc(b, (char)c);
+        } else if (c < 0x20) {
+            jb_puts(b, "\\u00");
+            jb_putc(b, hex[c >> 4]);
+            jb_putc(b, hex[c & 15]);
+        } else {
+            jb_putc(b, (char)c);
+        }
+    }
+    jb_putc(b, '"');
+}
+
+void jb_u64(struct jb *b, uint64_t v)
+{
+    char tmp[24];
+    int i = 0;
+    do {
+        tmp[i++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (i)
+        jb_putc(b, tmp[--i]);
+}
+
+void jb_i64(struct jb *b, int64_t v)
+{
+    if (v < 0) {
+        jb_putc(b, '-');
+        jb_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        jb_u64(b, (uint64_t)v);
+    }
+}
+
+void jb_hex(struct jb *b, uintptr_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char tmp[20];
+    int i = 0;
+    do {
+        tmp[i++] = hex[v & 15];
+        v >>= 4;
+    } while (v);
+    jb_puts(b, "\"0x");
+    while (i)
+        jb_putc(b, tmp[--i]);
+    jb_putc(b, '"');
+}
+
+/* Appends an object name such as "M3" (with quotes). */
+void jb_objname(struct jb *b, int kind, int no)
+{
+    jb_putc(b, '"');
+    jb_putc(b, obj_prefix(kind));
+    jb_u64(b, (uint64_t)no);
+    jb_putc(b, '"');
+}
+
+void jb_tid(struct jb *b, long lid)
+{
+    jb_puts(b, "\"T");
+    jb_u64(b, (uint64_t)lid);
+    jb_putc(b, '"');
+}
+
+void jb_head(struct jb *b, const char *type)
+{
+    jb_puts(b, "{\"type\":");
+    jb_str(b, type);
+    jb_puts(b, ",\"pid\":");
+    jb_i64(b, g.pid);
+}
+
+/* ---- stack frames ------------------------------------------------------- */
+struct frame_info {
+    void *pc;
+    const char *module;
+    uintptr_t base;
+    const char *symbol;
+};
+
+static struct frame_info frame_cache[1024];
+
+/* Resolves pc (already moved back into the call instruction) to its module,
+ * load bias and dynamic symbol, caching the answer. */
+static const struct frame_info *frame_lookup(void *pc)
+{
+    struct frame_info *f = &frame_cache[((uintptr_t)pc >> 2) % 1024];
+    if (f->pc == pc)
+        return f;
+    Dl_info info;
+    struct link_map *lm = NULL;
+    sys_zero(&info, sizeof info);
+    f->pc = pc;
+    f->module = NULL;
+    f->base = 0;
+    f->symbol = NULL;
+    if (!real.dladdr1 || !real.dladdr1(pc, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+        return f;
+    f->module = lm->l_name[0] ? lm->l_name : cfg_self_exe();
+    f->base = (uintptr_t)lm->l_addr;
+    f->symbol = info.dli_saddr ? info.dli_sname : NULL;
+    return f;
+}
+
+/* Appends {"module":..,"offset":..,"symbol":..} for return address ra. The
+ * offset is (ra - 1) minus the module's load bias: an address inside the
+ * call instruction that addr2line -e module resolves to the calling line. */
+void jb_frame(struct jb *b, void *ra)
+{
+    void *pc = (char *)ra - 1;
+    const struct frame_info *f = frame_lookup(pc);
+    jb_puts(b, "{\"module\":");
+    jb_str(b, f->module);
+    jb_puts(b, ",\"offset\":");
+    jb_u64(b, (uint64_t)((uintptr_t)pc - f->base));
+    jb_puts(b, ",\"symbol\":");
+    jb_str(b, f->symbol);
+    jb_putc(b, '}');
+}
+
+static int stack_depth = STACK_DEPTH;
+
+/* Limits the frames jb_stack writes (to make a large report fit). */
+void jb_set_depth(int depth)
+{
+    stack_depth = depth;
+}
+
+void jb_stack(struct jb *b, const struct stack *s)
+{
+    jb_putc(b, '[');
+    for (int i = 0; i < s->n && i < stack_depth; i++) {
+        if (i)
+            jb_putc(b, ',');
+        jb_frame(b, s->pc[i]);
+    }
+    jb_putc(b, ']');
+}
+
+/* Returns the frame of a site to report: the first one that is not a
+ * sanitizer interceptor. */
+static void *site_pick(const struct site *s)
+{
+    for (int i = 0; i < SITE_DEPTH && s->pc[i]; i++)
+        if (!shim_tsan || !out_is_interceptor(s->pc[i]))
+            return s->pc[i];
+    return s->pc[0];
+}
+
+void *out_site_pc(const struct site *s)
+{
+    return site_pick(s);
+}
+
+/* Returns 1 if return address ra lies in a sanitizer interceptor (a
+ * function of the executable named like an interposed function). */
+int out_is_interceptor(void *ra)
+{
+    const struct frame_info *f = frame_lookup((char *)ra - 1);
+    return f->symbol && stk_interceptor(f->symbol);
+}
+
+/* ---- the file ----------------------------------------------------------- */
+static long out_fstat(int fd, struct stat *st)
+{
+    return sys_call(SYS_fstat, fd, (long)st, 0, 0, 0, 0);
+}
+
+/* Moves fd to a high descriptor number, out of the way of the program's
+ * own descriptors; returns the descriptor to use. */
+static int out_move_high(int fd)
+{
+    struct rlimit rl;
+    long target = 1000;
+    if (sys_call(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&rl, 0, 0) == 0) {
+        long cur = (long)rl.rlim_cur;
+        if (cur <= 1000)
+            target = cur > 16 ? cur - 4 : 3;
+    }
+    long nfd = sys_call(SYS_fcntl, fd, F_DUPFD_CLOEXEC, target, 0, 0, 0);
+    if (nfd < 0)
+        return fd;
+    sys_call(SYS_close, fd, 0, 0, 0, 0, 0);
+    return (int)nfd;
+}
+
+/* Opens STRESS_OUT for appending; returns 0 on success. */
+int out_open(void)
+{
+    long fd = sys_call(SYS_openat, AT_FDCWD, (long)cfg.out,
+                       O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644, 0, 0);
+    if (fd < 0)
+        return -1;
+    out_fd = out_move_high((int)fd);
+    struct stat st;
+    if (out_fstat(out_fd, &st) == 0) {
+        out_dev = st.st_dev;
+        out_ino = st.st_ino;
+    }
+    return 0;
+}
+
+/* Makes sure out_fd still refers to the output file: the program may have
+ * closed it or reused its number. Returns 0 if writing is safe. */
+static int out_check(void)
+{
+    struct stat st;
+    if (out_fd >= 0 && out_fstat(out_fd, &st) == 0 && st.st_dev == out_dev &&
+        st.st_ino == out_ino)
+        return 0;
+    return out_open();
+}
+
+static void out_raw(const char *s, size_t n)
+{
+    if (out_check() == 0 && sys_write_fd(out_fd, s, n) == 0)
+        out_bytes += n;
+}
+
+static void out_truncate_note(void)
+{
+    if (out_truncated)
+        return;
+    out_truncated = 1;
+    char mem[128];
+    struct jb b;
+    jb_init(&b, mem, sizeof mem);
+    jb_head(&b, "truncated");
+    jb_puts(&b, "}\n");
+    out_raw(b.p, b.n);
+}
+
+/* Terminates b with a newline and writes it. Events (essential == 0) stop at
+ * the event cap, everything stops at the total cap; the first line refused
+ * is replaced by a truncated line. */
+void out_line(struct jb *b, int essential)
+{
+    if (b->full) {
+        out_truncate_note();
+        return;
+    }
+    b->p[b->n++] = '\n';
+    size_t cap = essential ? CAP_ALL : CAP_EVENTS;
+    if (out_bytes + b->n > cap) {
+        out_truncate_note();
+        return;
+    }
+    out_raw(b->p, b->n);
+}
+
+char *out_bigbuf(size_t *cap)
+{
+    if (!bigbuf)
+        bigbuf = sys_alloc(BIGBUF);
+    *cap = BIGBUF;
+    return bigbuf;
+}
+
+void out_reset_after_fork(void)
+{
+    out_bytes = 0;
+    out_truncated = 0;
+    ring_n = 0;
+}
+
+/* ---- events ------------------------------------------------------------- */
+static const char *const op_names[EV_NOPS] = {
+    "lock", "unlock", "trylock", "wait", "wake", "signal", "broadcast", "create",
+    "join", "exit", "fork", "yield", "sem_wait", "sem_post", "barrier", "rdlock",
+    "wrlock", "preempt", "slice", "sleep", "detach", "delay", "destroy"};
+
+static const char *const res_names[ER_NRES] = {
+    NULL, "acquired", "blocked", "busy", "ok", "timeout", "spurious", "signal",
+    "broadcast", "error", "edeadlk", "recursive", "priority", "change-point", "yield",
+    "nobody", "waiting", "serial", "virtual-timeout", "outside", "busy", "nested-lock"};
+
+static void event_format(struct jb *b, const struct ev *e)
+{
+    jb_head(b, "event");
+    jb_puts(b, ",\"seq\":");
+    jb_u64(b, e->seq);
+    jb_puts(b, ",\"step\":");
+    jb_u64(b, e->step);
+    jb_puts(b, ",\"tid\":");
+    jb_tid(b, e->tid);
+    jb_puts(b, ",\"op\":");
+    jb_str(b, op_names[e->op]);
+    if (e->okind >= 0) {
+        jb_puts(b, ",\"obj\":");
+        jb_objname(b, e->okind, e->ono);
+        jb_puts(b, ",\"addr\":");
+        jb_hex(b, e->addr);
+    }
+    if (e->o2kind >= 0) {
+        jb_puts(b, ",\"mutex\":");
+        jb_objname(b, e->o2kind, e->o2no);
+    }
+    if (e->res != ER_NONE) {
+        jb_puts(b, ",\"result\":");
+        jb_str(b, res_names[e->res]);
+    }
+    if (e->peer >= 0) {
+        jb_puts(b, ",\"peer\":");
+        jb_tid(b, e->peer);
+    }
+    if (e->value != -1) {
+        jb_puts(b, ",\"value\":");
+        jb_i64(b, e->value);
+    }
+    if (e->nondet)
+        jb_puts(b, ",\"nondeterministic\":true");
+    if (e->site.pc[0]) {
+        jb_puts(b, ",\"site\":");
+        jb_frame(b, site_pick(&e->site));
+    }
+    jb_putc(b, '}');
+}
+
+static void event_write(const struct ev *e)
+{
+    char mem[2048];
+    struct jb b;
+    jb_init(&b, mem, sizeof mem);
+    event_format(&b, e);
+    out_line(&b, 0);
+}
+
+/* Records an event: written at once with STRESS_TRACE=1, otherwise kept in
+ * the ring of the last RING_SIZE events. */
+void out_event(const struct ev *e)
+{
+    if (cfg.trace) {
+        event_write(e);
+        return;
+    }
+    sys_copy(&ring[ring_n % RING_SIZE], e, sizeof *e);
+    ring_n++;
+}
+
+/* Writes the events kept in the ring, oldest first, and empties it. */
+void out_dump_ring(void)
+{
+    if (cfg.trace)
+        return;
+    unsigned long first = ring_n > RING_SIZE ? ring_n - RING_SIZE : 0;
+    for (unsigned long i = first; i < ring_n; i++)
+        event_write(&ring[i % RING_SIZE]);
+    ring_n = 0;
+}

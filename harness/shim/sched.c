@@ -1,0 +1,715 @@
+/* The scheduler: managed threads, their states, the pct run token, blocking
+ * and waking, time slices and random perturbation.
+ *
+ * States: NEW (created, not yet at its first interposed call), RUN, READY
+ * (enabled, waiting for the token; pct only), BLOCKED (waiting in the model
+ * for another managed thread), OUT (running outside the scheduler: after a
+ * time-slice expiry or inside a real blocking call), EXITED.
+ *
+ * In pct mode exactly one thread holds the run token (g.holder) and performs
+ * interposed operations; at every interposed point the enabled thread with
+ * the highest priority gets it (Burckhardt et al., ASPLOS 2010). In random
+ * and observe mode threads run freely; the same model records who waits for
+ * what. Unless noted, functions run under the global lock.
+ */
+#include "shim.h"
+
+#include <errno.h>
+
+struct sched g;
+static __thread struct thr *tls_self __attribute__((tls_model("initial-exec")));
+static _Atomic int alive; /* live managed threads, read without the lock */
+static uint64_t proc_seed;
+
+static int pct(void)
+{
+    return cfg.mode == MODE_PCT;
+}
+
+/* Returns the calling thread's record if the shim manages it and the call is
+ * not re-entrant (a signal handler interrupting the shim); NULL means: just
+ * forward to the real function. Lock-free. */
+struct thr *shim_self(void)
+{
+    if (!shim_active)
+        return NULL;
+    struct thr *t = tls_self;
+    if (!t || t->state == TS_EXITED || t->in_shim)
+        return NULL;
+    return t;
+}
+
+/* The calling thread's record, even inside the shim (for fork handlers). */
+struct thr *shim_self_raw(void)
+{
+    return tls_self;
+}
+
+void shim_set_self(struct thr *t)
+{
+    tls_self = t;
+}
+
+/* ---- random numbers ----------------------------------------------------- */
+uint64_t rng_mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t rng_next(uint64_t *s)
+{
+    *s += 0x9e3779b97f4a7c15ULL;
+    return rng_mix(*s);
+}
+
+/* True with probability permille/1000: from the process stream in pct mode
+ * (deterministic), from the thread's stream otherwise. */
+int sched_coin(struct thr *t, int permille)
+{
+    uint64_t *s = pct() || !t ? &g.rng : &t->rng;
+    return (int)(rng_next(s) % 1000) < permille;
+}
+
+/* ---- thread records ----------------------------------------------------- */
+static int is_live(int s)
+{
+    return s != TS_FREE && s != TS_EXITED;
+}
+
+static int enabled_count(void)
+{
+    return g.count[TS_NEW] + g.count[TS_RUN] + g.count[TS_READY];
+}
+
+/* Moves t to state s, keeping the per-state counters. */
+void thr_set(struct thr *t, int s)
+{
+    if (t->state == TS_BLOCKED && t->timed)
+        g.ntimed--;
+    if (s == TS_BLOCKED && t->timed)
+        g.ntimed++;
+    if (is_live(t->state) && !is_live(s))
+        atomic_fetch_sub(&alive, 1);
+    if (!is_live(t->state) && is_live(s))
+        atomic_fetch_add(&alive, 1);
+    g.count[t->state]--;
+    g.count[s]++;
+    t->state = s;
+}
+
+/* Returns a cleared record in a free slot with the next logical id, state
+ * FREE; NULL when MAX_THREADS threads are alive. The record stays owned by
+ * the table. */
+struct thr *thr_alloc(void)
+{
+    int i = 0;
+    while (i < g.nslots && g.slots[i] && g.slots[i]->state != TS_FREE)
+        i++;
+    if (i == MAX_THREADS)
+        return NULL;
+    if (i == g.nslots)
+        g.nslots++;
+    struct thr *t = g.slots[i];
+    if (!t) {
+        t = sys_alloc(sizeof *t);
+        g.slots[i] = t;
+        g.count[TS_FREE]++;
+    }
+    sys_zero((char *)t + sizeof t->slot, sizeof *t - sizeof t->slot);
+    t->slot = i;
+    t->state = TS_FREE;
+    t->lid = g.next_lid++;
+    t->woken_from = -1;
+    return t;
+}
+
+void thr_release(struct thr *t)
+{
+    if (t->state != TS_FREE)
+        thr_set(t, TS_FREE);
+}
+
+struct thr *thr_by_pt(pthread_t pt)
+{
+    for (int i = 0; i < g.nslots; i++) {
+        struct thr *t = g.slots[i];
+        if (t && t->state != TS_FREE && t->pt_known && t->pt == pt)
+            return t;
+    }
+    return NULL;
+}
+
+/* Gives a new thread its pct priority (a random slot among the others) and
+ * its own random stream. */
+void sched_place_new(struct thr *t)
+{
+    t->prio = (1LL << 40) + (long long)(rng_next(&g.rng) % (1ULL << 40));
+    t->rng = rng_mix(proc_seed ^ ((uint64_t)t->lid * 0x2545f4914f6cdd1dULL));
+}
+
+void sched_demote(struct thr *t)
+{
+    t->prio = --g.floor;
+}
+
+/* Seeds this process's random stream and draws the pct change points:
+ * depth-1 distinct steps, uniform in [1, steps]. */
+void sched_seed_pct(uint64_t seed)
+{
+    proc_seed = seed;
+    g.rng = rng_mix(seed);
+    g.ncps = 0;
+    g.next_cp = 0;
+    int want = cfg.depth - 1;
+    for (int tries = 0; g.ncps < want && tries < 1000; tries++) {
+        unsigned long c = 1 + rng_next(&g.rng) % (unsigned long)cfg.steps;
+        int dup = 0;
+        for (int i = 0; i < g.ncps; i++)
+            dup |= g.cps[i] == c;
+        if (!dup)
+            g.cps[g.ncps++] = c;
+    }
+    for (int i = 1; i < g.ncps; i++)
+        for (int j = i; j > 0 && g.cps[j - 1] > g.cps[j]; j--) {
+            unsigned long x = g.cps[j];
+            g.cps[j] = g.cps[j - 1];
+            g.cps[j - 1] = x;
+        }
+}
+
+/* Registers the calling (main) thread as T0 at activation. */
+void sched_init_main(void)
+{
+    sys_lock();
+    g.start_ns = sys_now_ns(CLOCK_MONOTONIC);
+    sched_seed_pct(cfg.seed);
+    struct thr *t = thr_alloc();
+    sched_place_new(t);
+    t->pt = real.self();
+    t->pt_known = 1;
+    t->ktid = sys_gettid();
+    thr_set(t, TS_RUN);
+    tls_self = t;
+    if (pct())
+        g.holder = t;
+    sys_unlock();
+}
+
+/* ---- events ------------------------------------------------------------- */
+static void ev_fill(struct ev *e, struct thr *t, int op, struct obj *o, int res)
+{
+    sys_zero(e, sizeof *e);
+    e->seq = ++g.seq;
+    e->step = g.step;
+    e->tid = t ? t->lid : -1;
+    e->op = op;
+    e->res = res;
+    e->okind = o ? o->kind : -1;
+    e->ono = o ? o->no : 0;
+    e->addr = o ? o->addr : 0;
+    e->o2kind = -1;
+    e->peer = -1;
+    e->value = -1;
+    if (t)
+        sys_copy(&e->site, &t->site, sizeof e->site);
+}
+
+void ev_emit(struct thr *t, int op, struct obj *o, int res, long peer, long value)
+{
+    struct ev e;
+    ev_fill(&e, t, op, o, res);
+    e.peer = peer;
+    e.value = value;
+    out_event(&e);
+}
+
+void ev_emit_cond(struct thr *t, int op, struct obj *c, struct obj *m, int res, long peer,
+                  long value)
+{
+    struct ev e;
+    ev_fill(&e, t, op, c, res);
+    if (m) {
+        e.o2kind = m->kind;
+        e.o2no = m->no;
+    }
+    e.peer = peer;
+    e.value = value;
+    out_event(&e);
+}
+
+/* An event caused by real time rather than by the program: a slice expiry
+ * or a real timeout. It has no site. */
+void ev_emit_nondet(struct thr *t, int op, int res, long peer)
+{
+    struct ev e;
+    ev_fill(&e, t, op, NULL, res);
+    sys_zero(&e.site, sizeof e.site);
+    if (t && t->wobj && op == EV_WAKE) {
+        e.okind = t->wobj->kind;
+        e.ono = t->wobj->no;
+        e.addr = t->wobj->addr;
+    }
+    e.peer = peer;
+    e.nondet = 1;
+    out_event(&e);
+}
+
+/* ---- the pct token ------------------------------------------------------ */
+static void thr_bump(struct thr *t)
+{
+    atomic_fetch_add(&t->park, 1);
+    sys_futex_wake(&t->park, 1);
+}
+
+static struct thr *pct_best(void)
+{
+    struct thr *best = NULL;
+    for (int i = 0; i < g.nslots; i++) {
+        struct thr *t = g.slots[i];
+        if (!t || (t->state != TS_NEW && t->state != TS_READY && t->state != TS_RUN))
+            continue;
+        if (!best || t->prio > best->prio || (t->prio == best->prio && t->lid < best->lid))
+            best = t;
+    }
+    return best;
+}
+
+static void pct_grant(struct thr *b)
+{
+    g.holder = b;
+    if (b->state != TS_RUN)
+        thr_set(b, TS_RUN);
+    g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
+    thr_bump(b);
+}
+
+/* Hands the token to the enabled thread with the highest priority, or to
+ * nobody if no thread is enabled. */
+static void pct_schedule(void)
+{
+    struct thr *b = pct_best();
+    if (b)
+        pct_grant(b);
+    else
+        g.holder = NULL;
+}
+
+static long wait_remaining(struct thr *t)
+{
+    long left = t->deadline_ns - (long)sys_now_ns(t->wclock);
+    return left > 0 ? left : 0;
+}
+
+/* Wakes a blocked thread whose deadline passed (reason timeout). */
+static void sched_timeout(struct thr *t, int nondet)
+{
+    obj_dequeue(t->wobj, t);
+    t->wake = WR_TIMEOUT;
+    thr_set(t, pct() ? TS_READY : TS_RUN);
+    if (nondet)
+        ev_emit_nondet(t, EV_WAKE, ER_TIMEOUT, -1);
+    thr_bump(t);
+    if (pct() && !g.holder)
+        pct_schedule();
+}
+
+/* A READY thread waited a whole slice: if the holder made no interposed
+ * call for that long (it spins, or blocks in a call the shim does not see),
+ * it loses the token, drops to the lowest priority and runs on outside. */
+static void pct_slice(struct thr *t)
+{
+    struct thr *h = g.holder;
+    if (!h) {
+        pct_schedule();
+        return;
+    }
+    uint64_t now = sys_now_ns(CLOCK_MONOTONIC);
+    if (h == t || now - g.holder_since < (uint64_t)cfg.slice_ms * 1000000ULL)
+        return;
+    thr_set(h, TS_OUT);
+    sched_demote(h);
+    g.holder = NULL;
+    pct_schedule();
+    ev_emit_nondet(h, EV_SLICE, ER_NONE, g.holder ? g.holder->lid : -1);
+}
+
+static void pct_on_timeout(struct thr *t)
+{
+    if (t->state == TS_BLOCKED) {
+        if (t->timed && wait_remaining(t) == 0)
+            sched_timeout(t, 1);
+        return;
+    }
+    if (t->state == TS_READY)
+        pct_slice(t);
+}
+
+static void sched_check_dying(void)
+{
+    if (g.dying) {
+        sys_unlock();
+        sys_park_forever();
+    }
+}
+
+/* Waits until t holds the token. Releases the lock while waiting. */
+static void pct_wait(struct thr *t)
+{
+    while (g.holder != t) {
+        unsigned gen = atomic_load(&t->park);
+        long to = -1;
+        if (t->state == TS_READY)
+            to = cfg.slice_ms * 1000000L;
+        else if (t->state == TS_BLOCKED && t->timed)
+            to = wait_remaining(t);
+        sys_unlock();
+        int r = sys_futex_wait(&t->park, gen, to);
+        sys_lock();
+        sched_check_dying();
+        if (r == -ETIMEDOUT || to == 0)
+            pct_on_timeout(t);
+    }
+}
+
+/* Makes t (not the holder) wait for the token. */
+static void pct_arrive(struct thr *t)
+{
+    if (g.holder == t)
+        return;
+    if (t->state != TS_READY)
+        thr_set(t, TS_READY);
+    if (!g.holder)
+        pct_schedule();
+    pct_wait(t);
+}
+
+static void pct_change_point(struct thr *t)
+{
+    if (g.next_cp >= g.ncps || g.step != g.cps[g.next_cp])
+        return;
+    g.next_cp++;
+    t->prio = g.next_cp;
+    ev_emit(t, EV_PREEMPT, NULL, ER_CHANGE_POINT, -1, g.next_cp);
+}
+
+/* The pct decision at an interposed point of t: t gets the token, the step
+ * is counted if another thread could run, and the token moves on if a
+ * thread of higher priority is enabled. */
+static void pct_point(struct thr *t, int yield)
+{
+    pct_arrive(t);
+    g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
+    if (enabled_count() > 1) {
+        g.step++;
+        pct_change_point(t);
+    }
+    if (yield)
+        sched_demote(t);
+    struct thr *b = pct_best();
+    if (b == t)
+        return;
+    ev_emit(t, EV_PREEMPT, NULL, yield ? ER_YIELD : ER_PRIORITY, b->lid, -1);
+    thr_set(t, TS_READY);
+    pct_grant(b);
+    pct_wait(t);
+    g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
+}
+
+/* Lets a thread of higher priority run first after t was demoted (pct);
+ * nothing in the other modes. */
+void sched_resched(struct thr *t, int res)
+{
+    if (!pct() || g.holder != t)
+        return;
+    sched_demote(t);
+    struct thr *b = pct_best();
+    if (!b || b == t)
+        return;
+    ev_emit(t, EV_PREEMPT, NULL, res, b->lid, -1);
+    thr_set(t, TS_READY);
+    pct_grant(b);
+    pct_wait(t);
+    g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
+}
+
+/* pct: t, holding a lock, is about to take another one (the point where
+ * lock-order deadlocks close). With probability 1/8 it drops to the lowest
+ * priority first, which lets the others reach their own nested points. */
+void sched_nested_point(struct thr *t)
+{
+    if (pct() && t->nheld > 0 && enabled_count() > 1 && sched_coin(t, 125))
+        sched_resched(t, ER_NESTED);
+}
+
+/* ---- random perturbation (no lock held) --------------------------------- */
+static int perturb_budget_ok(void)
+{
+    uint64_t elapsed = sys_now_ns(CLOCK_MONOTONIC) - g.start_ns;
+    return atomic_load(&g.perturb_ns) < elapsed / 2 + 2000000ULL;
+}
+
+/* Lets another thread go first: waits until some other thread passed an
+ * interposed point, at most about 200 microseconds. */
+static void perturb_handoff(void)
+{
+    unsigned long seen = atomic_load(&g.apoints);
+    for (int i = 0; i < 50 && atomic_load(&g.apoints) == seen; i++) {
+        sys_yield();
+        if (i > 4)
+            sys_sleep_ns(4000);
+    }
+}
+
+/* With probability STRESS_PROB percent: a yield, a delay of up to 100
+ * microseconds or a handoff. Perturbation time is kept under about half of
+ * the elapsed time, so the program runs at most about twice as long. */
+static void perturb(struct thr *t)
+{
+    if (atomic_load(&alive) <= 1 || (int)(rng_next(&t->rng) % 100) >= cfg.prob)
+        return;
+    if (!perturb_budget_ok())
+        return;
+    uint64_t t0 = sys_now_ns(CLOCK_MONOTONIC);
+    uint64_t r = rng_next(&t->rng);
+    if (r % 3 == 0)
+        sys_yield();
+    else if (r % 3 == 1)
+        sys_sleep_ns(1000 * (long)(1 + (r >> 8) % 100));
+    else
+        perturb_handoff();
+    atomic_fetch_add(&g.perturb_ns, sys_now_ns(CLOCK_MONOTONIC) - t0);
+}
+
+/* ---- interposed points -------------------------------------------------- */
+static void sched_point(struct thr *t, void *ra, int yield)
+{
+    t->in_shim = 1;
+    stk_site(&t->site, ra);
+    atomic_fetch_add_explicit(&g.apoints, 1, memory_order_relaxed);
+    if (cfg.mode == MODE_RANDOM)
+        perturb(t);
+    sys_lock();
+    sched_check_dying();
+    sem_catch_up();
+    g.points++;
+    if (pct()) {
+        pct_point(t, yield);
+        return;
+    }
+    if (t->state != TS_RUN)
+        thr_set(t, TS_RUN);
+    if (enabled_count() > 1)
+        g.step++;
+}
+
+/* Begins an interposed operation of t called from ra. Returns with the
+ * global lock held and, in pct mode, with t holding the token. */
+void sched_enter(struct thr *t, void *ra)
+{
+    sched_point(t, ra, 0);
+}
+
+/* Like sched_enter for a yield: in pct mode t drops to the lowest priority. */
+void sched_enter_yield(struct thr *t, void *ra)
+{
+    sched_point(t, ra, 1);
+}
+
+/* Ends the operation begun with sched_enter: releases the global lock. */
+void sched_exit(struct thr *t)
+{
+    sys_unlock();
+    t->in_shim = 0;
+}
+
+/* ---- stalls ------------------------------------------------------------- */
+/* pct: when every thread is blocked and some waits with a deadline, time
+ * jumps to the nearest deadline and that wait times out. */
+static void sched_virtual_timeout(void)
+{
+    struct thr *best = NULL;
+    long best_left = 0;
+    for (int i = 0; i < g.nslots; i++) {
+        struct thr *t = g.slots[i];
+        if (!t || t->state != TS_BLOCKED || !t->timed)
+            continue;
+        long left = wait_remaining(t);
+        if (!best || left < best_left || (left == best_left && t->lid < best->lid)) {
+            best = t;
+            best_left = left;
+        }
+    }
+    if (!best)
+        return;
+    ev_emit(best, EV_WAKE, best->wobj, ER_VIRTUAL, -1, -1);
+    sched_timeout(best, 0);
+}
+
+/* Called whenever a thread blocks or exits: if every live managed thread is
+ * blocked in the model, none can wake another. With a deadline pending, pct
+ * lets virtual time pass and the other modes let real time pass; otherwise
+ * the stall is reported and the process ends. */
+void sched_check_stall(void)
+{
+    sem_catch_up();
+    int live = g.count[TS_NEW] + g.count[TS_RUN] + g.count[TS_READY] + g.count[TS_BLOCKED] +
+               g.count[TS_OUT];
+    if (!g.count[TS_BLOCKED] || g.count[TS_BLOCKED] != live)
+        return;
+    if (g.ntimed > 0) {
+        if (pct())
+            sched_virtual_timeout();
+        return;
+    }
+    diag_stall();
+}
+
+/* ---- blocking ----------------------------------------------------------- */
+/* Records what t is about to wait for: object o (queued as a waiter unless
+ * the wait is a join or a sleep), an optional absolute deadline on clock,
+ * and the waiting stack. */
+void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *abs, int clock)
+{
+    t->wkind = kind;
+    t->wmutex = NULL;
+    t->wthr = NULL;
+    t->timed = abs != NULL;
+    t->wclock = clock;
+    t->deadline_ns = abs ? sys_ts_to_ns(abs) : 0;
+    t->wait_seq = g.seq;
+    stk_capture(&t->wstk);
+    t->wobj = o;
+    if (o && kind != WK_JOIN && kind != WK_SLEEP)
+        obj_enqueue(o, t);
+}
+
+void wait_end(struct thr *t)
+{
+    obj_dequeue(t->wobj, t);
+    t->wkind = WK_NONE;
+    t->timed = 0;
+}
+
+static void free_wait(struct thr *t)
+{
+    while (t->state == TS_BLOCKED) {
+        unsigned gen = atomic_load(&t->park);
+        long to = t->timed ? wait_remaining(t) : -1;
+        if (to == 0) {
+            sched_timeout(t, 0);
+            break;
+        }
+        sys_unlock();
+        sys_futex_wait(&t->park, gen, to);
+        sys_lock();
+        sched_check_dying();
+        if (t->state == TS_BLOCKED && t->timed && wait_remaining(t) == 0)
+            sched_timeout(t, 0);
+    }
+}
+
+/* Blocks t on the wait recorded by wait_begin until sched_wake, a timeout or
+ * (pct) virtual time ends it. Declares a stall if no managed thread can
+ * run any more. Returns the wake reason; in pct mode t holds the token
+ * again on return. */
+int sched_block(struct thr *t)
+{
+    t->wake = WR_NONE;
+    thr_set(t, TS_BLOCKED);
+    if (pct() && g.holder == t) {
+        g.holder = NULL;
+        pct_schedule();
+    }
+    if (t->timed && wait_remaining(t) == 0)
+        sched_timeout(t, 0);
+    sched_check_stall();
+    if (pct())
+        pct_wait(t);
+    else
+        free_wait(t);
+    return t->wake;
+}
+
+/* Ends the wait of w (if it still waits) with reason, caused by thread by. */
+void sched_wake(struct thr *w, int reason, long by)
+{
+    obj_dequeue(w->wobj, w);
+    if (w->state != TS_BLOCKED)
+        return;
+    w->wake = reason;
+    w->woken_by = by;
+    thr_set(w, pct() ? TS_READY : TS_RUN);
+    thr_bump(w);
+    if (pct() && !g.holder)
+        pct_schedule();
+}
+
+/* t is about to block in a real call the model cannot follow: it leaves the
+ * scheduler (state OUT) and, in pct mode, gives the token away. */
+void sched_out(struct thr *t)
+{
+    thr_set(t, TS_OUT);
+    if (pct() && g.holder == t) {
+        g.holder = NULL;
+        pct_schedule();
+    }
+}
+
+/* t returns from such a call: it waits for the token again (pct). */
+void sched_rejoin(struct thr *t)
+{
+    if (pct())
+        pct_arrive(t);
+    else if (t->state != TS_RUN)
+        thr_set(t, TS_RUN);
+}
+
+/* After t became EXITED: the token moves on and a stall is checked. */
+void sched_after_exit(void)
+{
+    if (pct() && (!g.holder || g.holder->state != TS_RUN)) {
+        g.holder = NULL;
+        pct_schedule();
+    }
+    sched_check_stall();
+}
+
+/* In a fork child: self is the only thread, renamed T0, with a random
+ * stream derived from the parent's seed and the fork's index. */
+void sched_reset_after_fork(struct thr *self)
+{
+    for (int i = 0; i < g.nslots; i++)
+        if (g.slots[i] && g.slots[i] != self)
+            g.slots[i]->state = TS_FREE;
+    for (int s = 0; s < TS_NSTATES; s++)
+        g.count[s] = 0;
+    g.count[TS_FREE] = g.nslots - 1;
+    g.count[TS_RUN] = 1;
+    atomic_store(&alive, 1);
+    self->state = TS_RUN;
+    self->lid = 0;
+    self->ktid = sys_gettid();
+    self->pt = real.self();
+    self->in_shim = 0;
+    g.next_lid = 1;
+    g.ntimed = 0;
+    g.seq = g.step = g.points = 0;
+    g.fork_index = (long)g.nforks;
+    uint64_t seed = rng_mix(proc_seed ^ (g.nforks * 0x9e3779b97f4a7c15ULL));
+    g.nforks = g.ncreates = 0;
+    g.floor = 0;
+    g.pid = sys_getpid();
+    g.start_ns = sys_now_ns(CLOCK_MONOTONIC);
+    atomic_store(&g.perturb_ns, 0);
+    sched_seed_pct(seed);
+    sched_place_new(self);
+    g.holder = pct() ? self : NULL;
+}
+
+uint64_t sched_proc_seed(void)
+{
+    return proc_seed;
+}
