@@ -156,7 +156,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
     const char *format = "text", *output = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+f:o:s:c:j:vk", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:s:c:j:vk", longs, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;

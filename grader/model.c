@@ -18,20 +18,15 @@ int outcome_parse(const char *s)
     return -1;
 }
 
-/* The vocabulary of finding kinds. Hints speak to a student who has just met
- * the idea; a spec can override them per check. */
+/* The vocabulary of finding kinds, most explanatory first: a check's message
+ * speaks of its first finding, so a data race outranks the wrong result it
+ * caused. Hints speak to a student who has just met the idea; a spec can
+ * override them per check. */
 static const kind_info kinds[] = {
     {"build-error", "does not compile",
      "Fix the first compiler error first; later ones are often caused by it."},
     {"build-warning", "compiler warning",
      "Warnings often point at real bugs (a missing return, a wrong pointer type)."},
-    {"data-race", "data race",
-     "Two threads touched the same memory, at least one writing, with nothing ordering "
-     "them. Protect the shared data with a mutex held by every access, or give each "
-     "thread its own copy."},
-    {"lock-order-inversion", "lock-order inversion (potential deadlock)",
-     "Two locks were taken in opposite orders by different threads. Pick one global "
-     "order (for example by account number or address) and always lock in that order."},
     {"deadlock", "deadlock",
      "Threads wait for each other in a cycle. Take locks in one fixed order, and never "
      "wait (join, read, lock) while holding a lock the other side needs."},
@@ -42,22 +37,29 @@ static const kind_info kinds[] = {
     {"lost-wakeup", "lost wake-up",
      "A thread waits on a condition nobody will signal again. Wait in a while loop that "
      "re-checks the condition, and signal (or broadcast) every condition that changed."},
-    {"mutex-misuse", "mutex misuse",
-     "A mutex was unlocked without being locked, by a thread that does not own it, or "
-     "destroyed while locked. Pair every lock with one unlock in the same thread."},
-    {"thread-leak", "thread left running",
-     "Every thread you create must be joined before the function returns."},
-    {"timeout", "did not finish in time",
-     "The program was stopped because it ran too long: look at where each thread was "
-     "stuck (a lock, a join, a condition wait or an endless loop)."},
+    {"data-race", "data race",
+     "Two threads touched the same memory, at least one writing, with nothing ordering "
+     "them. Protect the shared data with a mutex held by every access, or give each "
+     "thread its own copy."},
+    {"lock-order-inversion", "lock-order inversion (potential deadlock)",
+     "Two locks were taken in opposite orders by different threads. Pick one global "
+     "order (for example by account number or address) and always lock in that order."},
     {"crash", "crash",
      "The program was killed by a signal. Look at the line shown: a NULL or freed "
      "pointer, an index out of range, or a stack overflow."},
-    {"wrong-result", "wrong result",
-     "The result differs from what the specification asks for."},
+    {"memory-error", "memory error",
+     "Memory was used after it was freed or outside its bounds."},
+    {"invariant", "invariant broken",
+     "A property that must always hold was seen broken under a particular interleaving. "
+     "A check and the action that depends on it must happen under one lock."},
+    {"lost-update", "lost update",
+     "Updates were lost: a read-modify-write of shared data was not atomic. Do the "
+     "whole update under one lock (or with one atomic operation)."},
     {"not-concurrent", "not concurrent",
      "The calls ran one after another instead of at the same time. Start every thread "
      "(or request) before waiting for any of them."},
+    {"thread-leak", "thread left running",
+     "Every thread you create must be joined before the function returns."},
     {"zombie", "zombie process",
      "A child process was not waited for. Call waitpid for every child you fork."},
     {"fd-leak", "file descriptor leak",
@@ -65,19 +67,19 @@ static const kind_info kinds[] = {
      "parent and in the child, and close the rest when you are done."},
     {"forbidden-call", "forbidden call",
      "This exercise forbids that call; solve it with the tools the assignment names."},
-    {"invariant", "invariant broken",
-     "A property that must always hold was seen broken under a particular interleaving. "
-     "A check and the action that depends on it must happen under one lock."},
-    {"lost-update", "lost update",
-     "Updates were lost: a read-modify-write of shared data was not atomic. Do the "
-     "whole update under one lock (or with one atomic operation)."},
     {"busy-wait", "busy waiting",
      "A blocked caller kept burning CPU. Wait on a condition variable instead of "
      "spinning in a loop."},
+    {"mutex-misuse", "mutex misuse",
+     "A mutex was unlocked without being locked, by a thread that does not own it, or "
+     "destroyed while locked. Pair every lock with one unlock in the same thread."},
     {"signal-unsafe", "signal-unsafe call",
      "A function that is not async-signal-safe was called from a signal handler."},
-    {"memory-error", "memory error",
-     "Memory was used after it was freed or outside its bounds."},
+    {"timeout", "did not finish in time",
+     "The program was stopped because it ran too long: look at where each thread was "
+     "stuck (a lock, a join, a condition wait or an endless loop)."},
+    {"wrong-result", "wrong result",
+     "The result differs from what the specification asks for."},
     {"output-limit", "too much output",
      "The program printed far more than expected; its output was cut."},
 };
@@ -87,6 +89,24 @@ const kind_info *kind_lookup(const char *name)
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
         if (name && !strcmp(kinds[i].name, name)) return &kinds[i];
     return NULL;
+}
+
+/* Position of a kind in the vocabulary (unknown kinds last). */
+static size_t kind_rank(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+        if (!strcmp(kinds[i].name, name)) return i;
+    return ARRAY_LEN(kinds);
+}
+
+void findings_sort(findings *fs)
+{
+    for (size_t i = 1; i < fs->len; i++) {
+        finding f = fs->items[i];
+        size_t r = kind_rank(f.kind), j = i;
+        for (; j > 0 && kind_rank(fs->items[j - 1].kind) > r; j--) fs->items[j] = fs->items[j - 1];
+        fs->items[j] = f;
+    }
 }
 
 const kind_info *kind_all(size_t *n)

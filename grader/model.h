@@ -106,6 +106,8 @@ void finding_locate(finding *f, const char *source);
 void findings_merge(findings *dst, findings *src);
 void findings_copy(findings *dst, const findings *src);
 bool findings_has_kind(const findings *fs, const char *kind);
+/* Stable sort, most explanatory kind first (the vocabulary's order). */
+void findings_sort(findings *fs);
 
 void finding_free(finding *f);
 void findings_free(findings *fs);

@@ -471,20 +471,58 @@ int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
     return rc;
 }
 
+/* Trusted tools need no containment, and must not disturb a proc_run in
+ * progress (they may run from its on_timeout hook): a plain fork, one pipe
+ * for both streams, and waitpid on that child only. */
 static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out)
 {
-    proc_opts o = {.argv = argv, .env = env, .cwd = cwd, .timeout_ms = timeout_ms,
-                   .output_cap = 4u << 20};
-    proc_result r = {0};
-    if (proc_run(&o, &r) < 0 || !r.started || r.timed_out) {
-        if (r.error) sbuf_puts(out, r.error);
-        else if (r.timed_out) sbuf_printf(out, "%s timed out", argv[0]);
-        proc_result_free(&r);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
         return -1;
     }
-    sbuf_add(out, r.out.data ? r.out.data : "", r.out.len);
-    sbuf_add(out, r.err.data ? r.err.data : "", r.err.len);
-    int rc = r.exit_code;
-    proc_result_free(&r);
-    return rc;
+    if (pid == 0) {
+        setpgid(0, 0);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        if (cwd && chdir(cwd) < 0) _exit(127);
+        execve(argv[0], argv, env);
+        _exit(127);
+    }
+    close(p[1]);
+    int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 60000);
+    bool timed_out = false;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            timed_out = true;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            break;
+        }
+        struct pollfd pf = {p[0], POLLIN, 0};
+        if (poll(&pf, 1, (int)(left < 1000 ? left : 1000)) <= 0) continue;
+        char chunk[65536];
+        ssize_t r = read(p[0], chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (out->len < (16u << 20)) sbuf_add(out, chunk, (size_t)r);
+    }
+    close(p[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (timed_out) {
+        sbuf_printf(out, "%s timed out", argv[0]);
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !out->len) {
+        sbuf_printf(out, "cannot run %s", argv[0]);
+        return -1;
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -237,6 +237,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     judge_exit(rq, out, &tc);
     /* the timeout finding's stacks need tidying too */
     stacks_tidy(&out->parsed.found, b->dir, re->source);
+    findings_sort(&out->parsed.found);
     findings_free(&tc.stuck);
     sbuf_free(&tc.summary);
     if (out->parsed.tool_failed)

@@ -106,9 +106,16 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
     spec *s = spec_of(L);
     if (lua_getinfo(L, "l", ar) && ar->currentline > 0) s->last_line = ar->currentline;
     if (++s->ticks > s->budget || s->dead) {
-        s->dead = true;
-        luaL_error(L, "the spec ran more than %d million Lua instructions%s: is there an endless loop?",
-                   (int)(s->budget * TICK / 1000000), s->loading ? " while loading" : " in this check");
+        if (!s->dead) {
+            luaL_where(L, 0);
+            const char *where = lua_tostring(L, -1);
+            s->dead_msg = xasprintf("%sthe spec ran more than %d million Lua instructions%s: is there an "
+                                    "endless loop?", where ? where : "", (int)(s->budget * TICK / 1000000),
+                                    s->loading ? " while loading" : " in this check");
+            s->dead = true;
+        }
+        lua_pushstring(L, s->dead_msg);
+        lua_error(L);
     }
 }
 
@@ -123,7 +130,10 @@ static int sandbox_pcall_k(lua_State *L, int status, lua_KContext ctx)
 {
     (void)ctx;
     spec *s = spec_of(L);
-    if (s->dead) return raise_at(L, 0, "the spec ran out of its instruction budget");
+    if (s->dead) {
+        lua_pushstring(L, s->dead_msg);
+        return lua_error(L);
+    }
     if (status != LUA_OK && status != LUA_YIELD && lua_touserdata(L, -1) == &spec_failure) {
         lua_error(L); /* a failed assert_* ends the check even inside pcall */
     }
@@ -693,6 +703,7 @@ void spec_free(spec *s)
     free(s->checks.items);
     free(s->display);
     free(s->text);
+    free(s->dead_msg);
     free(s);
 }
 

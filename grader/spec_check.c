@@ -668,6 +668,8 @@ void spec_run_check(spec *s, size_t i, const spec_host *host, check_result *out)
     s->ticks = 0;
     s->budget = CHECK_BUDGET;
     s->dead = false;
+    free(s->dead_msg);
+    s->dead_msg = NULL;
     lua_settop(L, 0);
     metatables_init(L);
     lua_pushcfunction(L, msgh);

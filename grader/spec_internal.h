@@ -41,6 +41,7 @@ struct spec {
     size_t mem;
     long ticks, budget;
     bool dead, loading;
+    char *dead_msg; /* why the budget ran out, raised again by pcall */
     int last_line;
     bool have_exercise;
     spec_exercise ex;

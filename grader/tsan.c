@@ -16,6 +16,7 @@
  * followed by frames and a SUMMARY line, outside the separators. */
 #include "parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,11 +112,121 @@ static void report_section(tsan_report *r, const char *h)
     free(stable);
 }
 
-static char *lower_first(const char *s)
+/* One memory access of a race: "Previous write of size 8 by thread T2
+ * (mutexes: write M0)" -> op "write", size 8, main false, locked true. */
+typedef struct access {
+    char op[32];
+    int size;
+    bool main, locked;
+    const frame *at; /* its first frame with a line */
+} access;
+
+static void access_parse(const char *h, const stack *st, access *a)
 {
-    char *c = xstrdup(s);
-    if (c[0] >= 'A' && c[0] <= 'Z' && !(c[1] >= 'A' && c[1] <= 'Z')) c[0] = (char)(c[0] - 'A' + 'a');
-    return c;
+    memset(a, 0, sizeof *a);
+    if (str_starts(h, "Previous ")) h += 9;
+    const char *of = strstr(h, " of size ");
+    size_t n = of ? (size_t)(of - h) : 0;
+    if (n >= sizeof a->op) n = sizeof a->op - 1;
+    for (size_t i = 0; i < n; i++) a->op[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] - 'A' + 'a' : h[i]);
+    if (!n) snprintf(a->op, sizeof a->op, "access");
+    a->size = of ? atoi(of + 9) : 0;
+    a->main = strstr(h, "by main thread") != NULL;
+    a->locked = strstr(h, "(mutexes:") != NULL;
+    for (size_t i = 0; st && i < st->frames.len && !a->at; i++)
+        if (st->frames.items[i].file) a->at = &st->frames.items[i];
+}
+
+/* Orders accesses by where they happened, so a race reads the same whichever
+ * thread TSan happened to catch first. */
+static int access_cmp(const access *a, const access *b)
+{
+    if (!a->at || !b->at) return a->at ? -1 : b->at ? 1 : strcmp(a->op, b->op);
+    int c = strcmp(path_base(a->at->file), path_base(b->at->file));
+    if (c) return c;
+    if (a->at->line != b->at->line) return a->at->line < b->at->line ? -1 : 1;
+    return strcmp(a->op, b->op);
+}
+
+static void access_describe(const access *a, sbuf *b, bool title)
+{
+    sbuf_printf(b, "%s%s", title && a->op[0] ? "" : "a ", a->op);
+    if (title && b->len) {
+        size_t at = b->len - strlen(a->op);
+        if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 'a' + 'A');
+    }
+    if (a->size) sbuf_printf(b, " (%d bytes)", a->size);
+    sbuf_printf(b, " by %s", a->main ? "the main thread" : "a thread");
+    if (a->locked) sbuf_puts(b, " holding a lock");
+    if (!title && a->at && a->at->line > 0) sbuf_printf(b, " at %s:%d", path_base(a->at->file), a->at->line);
+    else if (!title && a->at) sbuf_printf(b, " in %s (%s)", a->at->function ? a->at->function : "?", path_base(a->at->file));
+}
+
+/* "Location is global 'next' of size 8" -> "the global 'next'" (caller frees). */
+static char *location_words(const char *detail)
+{
+    const char *l = detail;
+    if (!str_starts(l, "Location is ")) return NULL;
+    l += 12;
+    if (str_starts(l, "global ")) {
+        const char *q1 = strchr(l, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+        if (q1 && q2) return xasprintf("the global variable %.*s", (int)(q2 - q1 + 1), q1);
+    }
+    if (str_starts(l, "stack of main thread")) return xstrdup("a local variable of the main thread");
+    if (str_starts(l, "stack of thread")) return xstrdup("a local variable of a thread");
+    if (str_starts(l, "heap block of size ")) return xasprintf("a heap block of %d bytes", atoi(l + 19));
+    char *end = strchr(l, ';');
+    return end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
+}
+
+/* A data race: two accesses in a stable order, their stacks only. */
+static void race_compose(tsan_report *r, sbuf *m)
+{
+    finding *f = r->f;
+    access a, b;
+    access_parse(r->first, f->stacks.len > 0 ? &f->stacks.items[0] : NULL, &a);
+    access_parse(r->second, f->stacks.len > 1 ? &f->stacks.items[1] : NULL, &b);
+    if (f->stacks.len >= 2 && access_cmp(&a, &b) > 0) {
+        stack tmp = f->stacks.items[0];
+        f->stacks.items[0] = f->stacks.items[1];
+        f->stacks.items[1] = tmp;
+        access t = a;
+        a = b;
+        b = t;
+        /* the frames moved with their stacks */
+        access_parse(r->second, &f->stacks.items[0], &a);
+        access_parse(r->first, &f->stacks.items[1], &b);
+    }
+    for (size_t i = 0; i < 2 && i < f->stacks.len; i++) {
+        sbuf t = {0};
+        access_describe(i == 0 ? &a : &b, &t, true);
+        free(f->stacks.items[i].title);
+        f->stacks.items[i].title = sbuf_take(&t);
+    }
+    char *loc = r->detail.len ? location_words(r->detail.data) : NULL;
+    sbuf_puts(m, "two threads use ");
+    sbuf_puts(m, loc ? loc : "the same memory");
+    sbuf_puts(m, " at the same time: ");
+    access_describe(&a, m, false);
+    sbuf_puts(m, " and ");
+    access_describe(&b, m, false);
+    sbuf_puts(m, ", with nothing ordering them");
+    free(loc);
+}
+
+/* Keeps the first n stacks of f. */
+static void stacks_keep(finding *f, size_t n)
+{
+    while (f->stacks.len > n) {
+        stack *s = &f->stacks.items[--f->stacks.len];
+        for (size_t j = 0; j < s->frames.len; j++) {
+            free(s->frames.items[j].function);
+            free(s->frames.items[j].file);
+            free(s->frames.items[j].module);
+        }
+        free(s->frames.items);
+        free(s->title);
+    }
 }
 
 /* Composes the finding's message from what the report said. */
@@ -123,10 +234,10 @@ static void report_end(tsan_report *r, parse_out *out)
 {
     sbuf m = {0};
     const char *k = r->f->kind;
-    if (!strcmp(k, "data-race") && r->first && r->second) {
-        char *second = lower_first(r->second);
-        sbuf_printf(&m, "%s, and %s, with nothing ordering the two", r->first, second);
-        free(second);
+    bool race = !strcmp(k, "data-race") && r->first && r->second;
+    if (race) {
+        stacks_keep(r->f, 2);
+        race_compose(r, &m);
     } else if (!strcmp(k, "thread-leak") && r->first) {
         sbuf_printf(&m, "%s and was never joined", r->first);
         if (r->more_leaks) sbuf_printf(&m, " (and %d more like it)", r->more_leaks);
@@ -134,7 +245,7 @@ static void report_end(tsan_report *r, parse_out *out)
         sbuf_puts(&m, r->what);
         if (r->first && strcmp(k, "lock-order-inversion")) sbuf_printf(&m, ": %s", r->first);
     }
-    if (r->detail.len) sbuf_printf(&m, ". %s", r->detail.data);
+    if (r->detail.len && !race) sbuf_printf(&m, ". %s.", r->detail.data);
     char *stable = text_stabilize(sbuf_str(&m));
     free(r->f->message);
     r->f->message = stable;
@@ -147,9 +258,12 @@ static void report_end(tsan_report *r, parse_out *out)
 
 static void detail_add(tsan_report *r, const char *l)
 {
+    if (strstr(l, "global '?" "?'")) return; /* an unsymbolized duplicate of a stack location */
     char *t = xstrdup(l);
     char *paren = strstr(t, " (");
     if (paren && strstr(paren, "+0x")) *paren = 0; /* "(race+0x1476258)" */
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == '.' || t[n - 1] == ':' || t[n - 1] == ' ')) t[--n] = 0;
     if (r->detail.len) sbuf_puts(&r->detail, "; ");
     sbuf_puts(&r->detail, t);
     free(t);
@@ -185,6 +299,7 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
             if (r.cur) frame_parse(t, r.cur);
         } else if (str_starts(t, "Location is ") || str_starts(t, "Cycle in lock order graph")) {
             detail_add(&r, t);
+            if (t[strlen(t) - 1] == ':') r.cur = NULL; /* an allocation stack follows */
         } else if (str_starts(t, "And ") && strstr(t, "more similar thread leaks")) {
             r.more_leaks = atoi(t + 4);
         } else if (t != l && *t && t[strlen(t) - 1] == ':') {

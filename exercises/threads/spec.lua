@@ -75,7 +75,6 @@ check "many" {
 check "own-argument" {
   title = "Each thread sees its own argument (ThreadSanitizer)",
   points = 15,
-  depends = "results",
   hint = "Passing &i to every thread shares one variable that the loop keeps changing. "
       .. "Pass a pointer to memory that belongs to that thread alone (an array element).",
   hints = {

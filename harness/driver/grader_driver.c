@@ -343,6 +343,7 @@ int drv_gate_wait(drv_gate *g)
         }
     }
     int rc = g->broken ? -1 : 0;
+    g->inside--;
     pthread_mutex_unlock(&g->mu);
     return rc;
 }
@@ -377,18 +378,22 @@ void drv_gate_free(drv_gate *g)
 
 typedef struct tslot {
     _Atomic(pthread_t) id;
-    _Atomic(const void *) site; /* the student's call site */
-    atomic_int state;           /* 1 created, 2 joined, 3 detached */
+    _Atomic(const void *) site;      /* the student's call site */
+    _Atomic(const void *) join_site; /* where it was joined */
+    atomic_long join_seq;            /* the event number of its join */
+    atomic_long create_seq;          /* the event number of its creation */
+    atomic_int state;                /* 1 created, 2 joined, 3 detached */
 } tslot;
 
 static tslot tslots[MAX_THREADS];
-static atomic_long ntslots, tfailed, tfail_at, tcalls;
+static atomic_long ntslots, tfailed, tfail_at, tcalls, tevents;
 
 void drv_threads_reset(void)
 {
     atomic_store_explicit(&ntslots, 0, memory_order_relaxed);
     atomic_store_explicit(&tfailed, 0, memory_order_relaxed);
     atomic_store_explicit(&tcalls, 0, memory_order_relaxed);
+    atomic_store_explicit(&tevents, 0, memory_order_relaxed);
 }
 
 void drv_threads_fail_at(long k)
@@ -424,6 +429,10 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
     if (i < MAX_THREADS) {
         atomic_store_explicit(&tslots[i].id, *t, memory_order_relaxed);
         atomic_store_explicit(&tslots[i].site, site, memory_order_relaxed);
+        atomic_store_explicit(&tslots[i].join_seq, 0, memory_order_relaxed);
+        atomic_store_explicit(&tslots[i].create_seq,
+                              atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
         int detached = 0;
         if (a) pthread_attr_getdetachstate(a, &detached);
         atomic_store_explicit(&tslots[i].state, detached == PTHREAD_CREATE_DETACHED ? 3 : 1,
@@ -432,38 +441,57 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
     return 0;
 }
 
-static void mark(pthread_t t, int state)
+static void mark(pthread_t t, int state, const void *site)
 {
     tslot *s = tslot_find(t);
-    if (s) atomic_store_explicit(&s->state, state, memory_order_relaxed);
+    if (!s) return;
+    atomic_store_explicit(&s->state, state, memory_order_relaxed);
+    atomic_store_explicit(&s->join_site, site, memory_order_relaxed);
+    atomic_store_explicit(&s->join_seq, atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 int drv_wrap_pthread_join(pthread_t t, void **ret)
 {
     int rc = pthread_join(t, ret);
-    if (rc == 0) mark(t, 2);
+    if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
 }
 
 int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
 {
     int rc = pthread_tryjoin_np(t, ret);
-    if (rc == 0) mark(t, 2);
+    if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
 }
 
 int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abs)
 {
     int rc = pthread_timedjoin_np(t, ret, abs);
-    if (rc == 0) mark(t, 2);
+    if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
 }
 
 int drv_wrap_pthread_detach(pthread_t t)
 {
     int rc = pthread_detach(t);
-    if (rc == 0) mark(t, 3);
+    if (rc == 0) mark(t, 3, __builtin_return_address(0));
     return rc;
+}
+
+const void *drv_threads_early_join(void)
+{
+    long n = atomic_load_explicit(&ntslots, memory_order_relaxed);
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    /* a join is early when a thread of a later slot was created after it */
+    for (long i = 0; i < n; i++) {
+        long js = atomic_load_explicit(&tslots[i].join_seq, memory_order_relaxed);
+        if (atomic_load_explicit(&tslots[i].state, memory_order_relaxed) != 2 || !js) continue;
+        for (long j = i + 1; j < n; j++)
+            if (atomic_load_explicit(&tslots[j].create_seq, memory_order_relaxed) > js)
+                return atomic_load_explicit(&tslots[i].join_site, memory_order_relaxed);
+    }
+    return NULL;
 }
 
 drv_thread_stats drv_threads_stats(void)

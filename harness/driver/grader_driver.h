@@ -82,6 +82,9 @@ void drv_threads_fail_at(long k);
  * since the reset that was not joined; returns how many. `when` completes the
  * sentence "... was not joined <when>". */
 int drv_threads_check_joined(const char *when);
+/* The call site of the first pthread_join that returned before a later
+ * pthread_create (threads joined one at a time), or NULL. */
+const void *drv_threads_early_join(void);
 /* Threads of this process right now (from /proc/self/task). */
 int drv_threads_live(void);
 

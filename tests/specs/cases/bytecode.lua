@@ -1,0 +1,2 @@
+-- expect: spec.lua:1: the spec must be Lua source text
+-- (the file gets a NUL byte written into it by the test runner)
