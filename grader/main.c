@@ -30,6 +30,8 @@ static const char usage_text[] =
     "      --output FILE                   write the report to FILE\n"
     "      --seed N                        base seed of every schedule (default 1)\n"
     "      --only CHECK                    run one check (and what it depends on)\n"
+    "      --source FILE                   grade FILE instead of DIR/EXERCISE.c\n"
+    "      --keep                          keep the build and run directories\n"
     "      -j N                            checks at once (default: CPUs)\n"
     "      -v                              more detail; -vv shows every command\n"
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
@@ -150,6 +152,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
         {"seed", required_argument, 0, 's'},   {"only", required_argument, 0, 'c'},
         {"keep", no_argument, 0, 'k'},         {"verbose", no_argument, 0, 'v'},
+        {"source", required_argument, 0, 'S'},
         {0, 0, 0, 0},
     };
     grade_opts o = {.root = root, .seed = 1};
@@ -165,6 +168,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
         case 'j': o.jobs = atoi(optarg); break;
         case 'v': o.verbose++; break;
         case 'k': o.keep = true; break;
+        case 'S': o.source = optarg; break;
         default: return usage(NULL);
         }
     }
