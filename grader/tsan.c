@@ -93,6 +93,7 @@ static void report_begin(tsan_report *r, const char *what, parse_out *out)
     memset(r, 0, sizeof *r);
     char *w = xstrdup(what);
     char *paren = strstr(w, " (pid=");
+    if (!paren) paren = strstr(w, " (pc "); /* "SEGV on ... (pc 0x.. bp 0x.. sp 0x.. T123)" */
     if (paren) *paren = 0;
     r->what = w;
     r->f = findings_add(&out->found, kind_of(w), "tsan", "");
@@ -296,6 +297,8 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
             report_end(&r, out);
             in = false;
         } else if (*t == '#') {
+            /* frames right under the WARNING line: where the misuse happened */
+            if (!r.cur && !r.sections) r.cur = finding_add_stack(r.f, "Where it happened");
             if (r.cur) frame_parse(t, r.cur);
         } else if (str_starts(t, "Location is ") || str_starts(t, "Cycle in lock order graph")) {
             detail_add(&r, t);
