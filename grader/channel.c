@@ -57,7 +57,7 @@ static void handle(const json_value *v, parse_out *out)
         int sig = (int)json_get_num(v, "signal", 0);
         out->crash_signal = sig;
         char *msg = channel_crash_message(sig);
-        finding *f = findings_add(&out->found, "crash", "driver", msg);
+        finding *f = findings_add(&out->found, "crash", "sandbox", msg);
         free(msg);
         channel_add_stack(f, json_get(v, "stack"), "Where it crashed");
     } else if (!strcmp(type, "done")) {

@@ -189,8 +189,10 @@ static int cmd_grade(const char *root, int argc, char **argv)
     for (size_t i = 0; i < r->checks.len; i++) {
         check_result *ch = &r->checks.items[i];
         if (ch->outcome != OUTCOME_FAIL || !strcmp(ch->name, "build")) continue;
-        ch->replay = xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, o.dir, ch->name,
-                               (unsigned long long)o.seed);
+        ch->replay = o.source ? xasprintf("grader grade %s --source %s --only %s --seed %llu", r->exercise,
+                                          o.source, ch->name, (unsigned long long)o.seed)
+                              : xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, o.dir,
+                                          ch->name, (unsigned long long)o.seed);
     }
     report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
     sbuf text = {0};

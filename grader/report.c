@@ -126,7 +126,8 @@ static void text_stack(const stack *st, const style *s, sbuf *b)
     for (size_t k = 0; k < st->frames.len && shown < 8; k++, shown++) {
         const frame *fr = &st->frames.items[k];
         sbuf_printf(b, "        %s", fr->function ? fr->function : "??");
-        if (fr->file) sbuf_printf(b, "  %s%s:%d%s", s->cyan, fr->file, fr->line, s->off);
+        if (fr->file && fr->line > 0) sbuf_printf(b, "  %s%s:%d%s", s->cyan, fr->file, fr->line, s->off);
+        else if (fr->file) sbuf_printf(b, "  %s%s%s", s->cyan, fr->file, s->off);
         sbuf_putc(b, '\n');
     }
     if (st->frames.len > shown) sbuf_printf(b, "        … %zu more frames\n", st->frames.len - shown);

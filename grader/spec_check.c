@@ -35,7 +35,10 @@ static void fail_record(check_ctx *cx, const char *msg, const char *hint, const 
     if (!cx->failed) {
         cx->message = xstrdup(msg);
         cx->hint = xstrdup(hint);
-        if (attach && attach->len) cx->kind = xstrdup(attach->items[0].kind);
+        if (attach && attach->len) {
+            cx->kind = xstrdup(attach->items[0].kind);
+            cx->driver_kind = !strcmp(attach->items[0].tool, "driver");
+        }
     } else {
         cx->more++;
     }
@@ -91,7 +94,11 @@ static char *run_summary(const run_output *o)
         const kind_info *k = kind_lookup(f->kind);
         sbuf b = {0};
         sbuf_printf(&b, "%s: %s", k ? k->title : f->kind, f->message);
-        if (f->file && f->line > 0) sbuf_printf(&b, " (%s:%d)", f->file, f->line);
+        if (f->file && f->line > 0) {
+            char *at = xasprintf("%s:%d", f->file, f->line);
+            if (!strstr(f->message, at)) sbuf_printf(&b, " (%s)", at);
+            free(at);
+        }
         if (fs->len > 1) sbuf_printf(&b, "; and %zu more finding%s", fs->len - 1, fs->len > 2 ? "s" : "");
         return sbuf_take(&b);
     }
@@ -623,7 +630,9 @@ static void metatables_init(lua_State *L)
 }
 
 /* The hint a student sees: the failing assert's, else the check's hint for
- * the first finding's kind, else the check's hint, else the kind's default. */
+ * the first finding's kind; then, when that finding came from the driver (or
+ * there is none), the check's own hint; else the kind's default advice (a
+ * crash or a timeout calls for its own advice, not the check's). */
 static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
 {
     if (cx->hint) return xstrdup(cx->hint);
@@ -636,8 +645,9 @@ static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
         lua_settop(L, 0);
         if (h) return h;
     }
-    if (c->hint) return xstrdup(c->hint);
+    if (c->hint && (!cx->kind || cx->driver_kind)) return xstrdup(c->hint);
     const kind_info *k = cx->kind ? kind_lookup(cx->kind) : NULL;
+    if (!k && c->hint) return xstrdup(c->hint);
     return k ? xstrdup(k->hint) : NULL;
 }
 

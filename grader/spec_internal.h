@@ -29,6 +29,7 @@ typedef struct check_ctx {
     int more;                /* failures after the first */
     char *message, *hint;    /* of the first failure */
     char *kind;              /* kind of the first failure's first finding */
+    bool driver_kind;        /* ... and it came from the driver */
     char *machine_error;     /* a run could not happen */
     findings found;          /* attached to the check result */
     sbuf notes;

@@ -59,22 +59,49 @@ static const char *doing_of(const char *fn)
 typedef struct thread_view {
     stack *st;
     const char *doing;
-    const frame *where; /* first frame with a source line that is not libc */
     bool main;
 } thread_view;
 
-static void summarize(thread_view *tv, int index, sbuf *summary)
+/* The first frame of a thread that is in a program file (an absolute path
+ * outside the system), e.g. "threads.c:9". */
+static const frame *frame_mine(const stack *st)
 {
-    const char *who = tv->main ? "main thread" : NULL;
-    char whobuf[32];
-    if (!who) {
-        snprintf(whobuf, sizeof whobuf, "thread %d", index);
-        who = whobuf;
+    for (size_t i = 0; i < st->frames.len; i++) {
+        const frame *f = &st->frames.items[i];
+        if (f->file && f->file[0] == '/' && !str_starts(f->file, "/usr/") && f->line > 0) return f;
     }
-    char *title = xasprintf("%s, %s", who, tv->doing ? tv->doing : "running (not blocked)");
+    return NULL;
+}
+
+/* Titles each thread's stack; returns its summary line (caller frees). */
+static char *summarize(thread_view *tv, int index)
+{
+    char who[32];
+    if (tv->main) snprintf(who, sizeof who, "main thread");
+    else snprintf(who, sizeof who, "thread %d", index);
+    const char *doing = tv->doing ? tv->doing : "running (not blocked)";
     free(tv->st->title);
-    tv->st->title = title;
-    sbuf_printf(summary, "\n  %s", title);
+    tv->st->title = xasprintf("%s, %s", who, doing);
+    const frame *f = frame_mine(tv->st);
+    if (f) return xasprintf("%s at %s:%d", doing, path_base(f->file), f->line);
+    return xstrdup(doing);
+}
+
+/* Appends "main thread: ...", then "N threads: ..." for threads doing the
+ * same thing at the same line. */
+static void summary_add(sbuf *summary, char **lines, const bool *is_main, int n)
+{
+    bool *used = xmalloc((size_t)n + 1);
+    for (int i = 0; i < n; i++) {
+        if (used[i]) continue;
+        int same = 1;
+        for (int j = i + 1; j < n; j++)
+            if (!used[j] && !is_main[j] && !is_main[i] && !strcmp(lines[i], lines[j])) used[j] = true, same++;
+        if (is_main[i]) sbuf_printf(summary, "\n  main thread: %s", lines[i]);
+        else if (same == 1) sbuf_printf(summary, "\n  1 thread: %s", lines[i]);
+        else sbuf_printf(summary, "\n  %d threads: %s", same, lines[i]);
+    }
+    free(used);
 }
 
 int stacks_parse(const char *text, finding *f, sbuf *summary)
@@ -83,11 +110,20 @@ int stacks_parse(const char *text, finding *f, sbuf *summary)
     int threads = 0, pid = 0;
     thread_view tv = {0};
     frame *pending = NULL;
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    char **lines = NULL;
+    bool *is_main = NULL;
+    for (char *l = strtok_r(copy, "\n", &save);; l = strtok_r(NULL, "\n", &save)) {
         int tid;
+        bool next_thread = !l || sscanf(l, "TID %d:", &tid) == 1;
+        if (next_thread && tv.st) {
+            lines = xrealloc(lines, sizeof *lines * (size_t)threads);
+            is_main = xrealloc(is_main, sizeof *is_main * (size_t)threads);
+            lines[threads - 1] = summarize(&tv, threads - 1);
+            is_main[threads - 1] = tv.main;
+        }
+        if (!l) break;
         if (sscanf(l, "PID %d", &pid) == 1) continue;
-        if (sscanf(l, "TID %d:", &tid) == 1) {
-            if (tv.st) summarize(&tv, threads - 1, summary);
+        if (next_thread) {
             memset(&tv, 0, sizeof tv);
             tv.st = finding_add_stack(f, NULL);
             tv.main = tid == pid;
@@ -116,7 +152,10 @@ int stacks_parse(const char *text, finding *f, sbuf *summary)
             pending = NULL;
         }
     }
-    if (tv.st) summarize(&tv, threads - 1, summary);
+    summary_add(summary, lines, is_main, threads);
+    for (int i = 0; i < threads; i++) free(lines[i]);
+    free(lines);
+    free(is_main);
     free(copy);
     return threads;
 }
