@@ -123,15 +123,15 @@ typedef struct toolchain {
 } toolchain;
 
 static const toolchain chains[TOOL_COUNT] = {
-    {"gcc", "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output", "driver-native.o", ""},
+    {"gcc", "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output", "driver-native.a", ""},
     {"clang", "-g -O1 -fno-omit-frame-pointer -fsanitize=thread -fno-caret-diagnostics "
               "-fno-color-diagnostics",
-     "driver-tsan.o", "-fsanitize=thread"},
+     "driver-tsan.a", "-fsanitize=thread"},
     {"clang", "-gdwarf-4 -O1 -fno-omit-frame-pointer -fsanitize=thread -mllvm "
               "-tsan-instrument-memory-accesses=0 -mllvm -tsan-instrument-func-entry-exit=0 "
               "-mllvm -tsan-instrument-memintrinsics=0 -fno-caret-diagnostics "
               "-fno-color-diagnostics",
-     "driver-helgrind.o hgatomic.o", ""},
+     "driver-helgrind.a hgatomic.o", ""},
 };
 
 /* Splits a flag string on spaces into v. */
