@@ -116,9 +116,9 @@ static int cond_forward_wait(struct thr *t, pthread_cond_t *cv, pthread_mutex_t 
                              int clock)
 {
     ev_emit_cond(t, EV_WAIT, c, om, ER_OUTSIDE, -1, -1);
-    if (om->owner == t && om->count == 1) {
+    if (obj_owner(om) == t && om->count == 1) {
         held_del(t, om, HM_LOCK);
-        om->owner = NULL;
+        obj_set_owner(om, NULL);
         om->count = 0;
         mutex_wake_waiters(om);
     }
@@ -132,8 +132,8 @@ static int cond_forward_wait(struct thr *t, pthread_cond_t *cv, pthread_mutex_t 
     else
         rc = real.cond_clockwait(cv, m, clock, abs);
     sys_lock();
-    if (om->owner != t) {
-        om->owner = t;
+    if (obj_owner(om) != t) {
+        obj_set_owner(om, t);
         om->count = 1;
         om->ghost = 0;
         held_add(t, om, HM_LOCK);
@@ -189,7 +189,7 @@ static struct thr *cond_pick(struct thr *t, struct obj *c)
 static void cond_nobody(struct thr *t, struct obj *c, int all)
 {
     c->has_nobody = 1;
-    c->nobody_seq = g.seq + 1;
+    c->nobody_seq = ++g.order;
     c->nobody_step = g.step;
     c->nobody_tid = t->lid;
     c->nobody_bcast = all;

@@ -155,7 +155,7 @@ void cfg_write_end(int status, const char *reason)
     jb_init(&b, mem, sizeof mem);
     jb_head(&b, "end");
     jb_puts(&b, ",\"steps\":");
-    jb_u64(&b, g.step);
+    jb_u64(&b, sched_total_steps());
     jb_puts(&b, ",\"points\":");
     jb_u64(&b, g.points);
     jb_puts(&b, ",\"status\":");

@@ -26,12 +26,12 @@ static int diag_holders(struct thr *t, struct thr **out, int cap)
     switch (t->wkind) {
     case WK_LOCK:
     case WK_RDLOCK:
-        if (o->owner)
-            out[n++] = o->owner;
+        if (obj_owner(o))
+            out[n++] = obj_owner(o);
         return n;
     case WK_WRLOCK:
-        if (o->owner)
-            out[n++] = o->owner;
+        if (obj_owner(o))
+            out[n++] = obj_owner(o);
         for (int i = 0; i < g.nslots && n < cap; i++) {
             struct thr *u = g.slots[i];
             if (u && u->state != TS_FREE && u != t && reads_held(u, o))
@@ -343,7 +343,7 @@ static int stall_evidence(const struct thr *t)
         return 0;
     if (c->has_swallow && c->swallow_by != t->lid)
         return 2;
-    if (c->has_nobody && c->nobody_seq <= t->wait_seq)
+    if (c->has_nobody && c->nobody_seq < t->wait_seq)
         return 1;
     return 0;
 }
@@ -407,11 +407,12 @@ static void stall_message(struct jb *b, const struct stall *s)
         jb_u64(b, (uint64_t)t->lid);
         jb_putc(b, ' ');
         jb_wait_text(b, t);
-        const struct obj *o = t->wobj;
-        if ((t->wkind == WK_LOCK || t->wkind == WK_WRLOCK) && o && o->ghost && !o->owner)
+        struct obj *o = t->wobj;
+        struct thr *own = o ? obj_owner(o) : NULL;
+        if ((t->wkind == WK_LOCK || t->wkind == WK_WRLOCK) && o && o->ghost && !own)
             jb_puts(b, " (held by a thread that does not exist in this process)");
-        else if ((t->wkind == WK_LOCK || t->wkind == WK_WRLOCK) && o && o->owner &&
-                 o->owner->state == TS_EXITED)
+        else if ((t->wkind == WK_LOCK || t->wkind == WK_WRLOCK) && own &&
+                 own->state == TS_EXITED)
             jb_puts(b, " (held by a thread that has exited)");
     }
     jb_puts(b, ".\"");

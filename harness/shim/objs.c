@@ -9,7 +9,7 @@
 
 enum { TAB_BITS = 18, TAB_SIZE = 1 << TAB_BITS, TAB_MAX = TAB_SIZE / 4 * 3 };
 
-static struct obj **tab;
+static struct obj *_Atomic *tab;
 static struct obj *all;
 static int nobjs;
 static int next_no[OK_NKINDS];
@@ -30,21 +30,44 @@ static size_t obj_hash(uintptr_t a)
     return (size_t)(x & (TAB_SIZE - 1));
 }
 
-/* Returns the slot holding addr, or the empty slot where it belongs. */
-static struct obj **obj_slot(uintptr_t addr)
+void obj_init(void)
 {
     if (!tab)
         tab = sys_alloc(sizeof(struct obj *) * TAB_SIZE);
+}
+
+/* Returns the slot holding addr, or the empty slot where it belongs.
+ * Lock-free: records are published with a release store, never moved. */
+static struct obj *_Atomic *obj_slot(uintptr_t addr)
+{
     size_t i = obj_hash(addr);
-    while (tab[i] && tab[i]->addr != addr)
+    for (;;) {
+        struct obj *o = atomic_load_explicit(&tab[i], memory_order_acquire);
+        if (!o || o->addr == addr)
+            return &tab[i];
         i = (i + 1) & (TAB_SIZE - 1);
-    return &tab[i];
+    }
 }
 
 struct obj *obj_find(const void *addr)
 {
-    struct obj *o = *obj_slot((uintptr_t)addr);
+    struct obj *o = atomic_load_explicit(obj_slot((uintptr_t)addr), memory_order_acquire);
     return o && !o->dead ? o : NULL;
+}
+
+/* The live record of addr as kind, or NULL; callable without the lock. */
+struct obj *obj_peek(const void *addr, int kind)
+{
+    struct obj *o = obj_find(addr);
+    return o && o->kind == kind ? o : NULL;
+}
+
+/* Sets o's owner (NULL: free), with the waiters mark if threads wait in the
+ * model. Caller holds the global lock. */
+void obj_set_owner(struct obj *o, struct thr *t)
+{
+    uintptr_t w = t ? (uintptr_t)t | (o->whead ? LW_WAITERS : 0) : 0;
+    atomic_store_explicit(&o->lockword, w, memory_order_release);
 }
 
 /* Gives o a fresh identity of the given kind, keeping its address. */
@@ -52,7 +75,7 @@ static void obj_renew(struct obj *o, int kind)
 {
     uintptr_t addr = o->addr;
     struct obj *next = o->all_next;
-    sys_zero(o, sizeof *o);
+    sys_zero((char *)o + sizeof o->addr, sizeof *o - sizeof o->addr);
     o->addr = addr;
     o->all_next = next;
     o->kind = kind;
@@ -64,8 +87,8 @@ static void obj_renew(struct obj *o, int kind)
  * shares one record, which keeps the program running with vaguer names. */
 struct obj *obj_get(const void *addr, int kind)
 {
-    struct obj **slot = obj_slot((uintptr_t)addr);
-    struct obj *o = *slot;
+    struct obj *_Atomic *slot = obj_slot((uintptr_t)addr);
+    struct obj *o = atomic_load_explicit(slot, memory_order_acquire);
     if (o) {
         if (o->dead || o->kind != kind)
             obj_renew(o, kind);
@@ -78,7 +101,7 @@ struct obj *obj_get(const void *addr, int kind)
     o->all_next = all;
     all = o;
     obj_renew(o, kind);
-    *slot = o;
+    atomic_store_explicit(slot, o, memory_order_release);
     nobjs++;
     return o;
 }
@@ -86,8 +109,8 @@ struct obj *obj_get(const void *addr, int kind)
 /* Marks the object at addr destroyed: its next use gets a new name. */
 void obj_forget(const void *addr)
 {
-    struct obj *o = *obj_slot((uintptr_t)addr);
-    if (o && !o->whead && !o->owner)
+    struct obj *o = atomic_load_explicit(obj_slot((uintptr_t)addr), memory_order_acquire);
+    if (o && !o->whead && !obj_owner(o))
         o->dead = 1;
 }
 
@@ -133,9 +156,12 @@ void obj_reset_after_fork(struct thr *self)
     for (struct obj *o = all; o; o = o->all_next) {
         o->whead = o->wtail = NULL;
         o->nwait = 0;
-        if (o->owner && o->owner != self) {
-            o->owner = NULL;
+        struct thr *own = obj_owner(o);
+        if (own && own != self) {
+            obj_set_owner(o, NULL);
             o->ghost = 1;
+        } else if (own) {
+            obj_set_owner(o, own);
         }
         o->has_nobody = 0;
         o->has_swallow = 0;

@@ -23,7 +23,7 @@ static ino_t out_ino;
 static size_t out_bytes;
 static int out_truncated;
 static struct ev ring[RING_SIZE];
-static unsigned long ring_n;
+static unsigned long ring_dumped; /* events up to this seq were written */
 static char *bigbuf;
 
 const char *cfg_self_exe(void);
@@ -206,13 +206,15 @@ void jb_stack(struct jb *b, const struct stack *s)
     jb_putc(b, ']');
 }
 
-/* Returns the frame of a site to report: the first one that is not a
- * sanitizer interceptor. */
+/* Returns the frame of a site to report: the caller of the sanitizer
+ * interceptor when one is among the frames, else the first frame. */
 static void *site_pick(const struct site *s)
 {
-    for (int i = 0; i < SITE_DEPTH && s->pc[i]; i++)
-        if (!shim_tsan || !out_is_interceptor(s->pc[i]))
-            return s->pc[i];
+    if (!shim_tsan)
+        return s->pc[0];
+    for (int i = 0; i + 1 < SITE_DEPTH && s->pc[i + 1]; i++)
+        if (out_is_interceptor(s->pc[i]))
+            return s->pc[i + 1];
     return s->pc[0];
 }
 
@@ -329,14 +331,16 @@ void out_reset_after_fork(void)
 {
     out_bytes = 0;
     out_truncated = 0;
-    ring_n = 0;
+    ring_dumped = 0;
+    for (int i = 0; i < RING_SIZE; i++)
+        ring[i].seq = 0;
 }
 
 /* ---- events ------------------------------------------------------------- */
 static const char *const op_names[EV_NOPS] = {
     "lock", "unlock", "trylock", "wait", "wake", "signal", "broadcast", "create",
     "join", "exit", "fork", "yield", "sem_wait", "sem_post", "barrier", "rdlock",
-    "wrlock", "preempt", "slice", "sleep", "detach", "delay", "destroy"};
+    "wrlock", "preempt", "slice", "sleep", "detach", "destroy"};
 
 static const char *const res_names[ER_NRES] = {
     NULL, "acquired", "blocked", "busy", "ok", "timeout", "spurious", "signal",
@@ -394,25 +398,107 @@ static void event_write(const struct ev *e)
     out_line(&b, 0);
 }
 
-/* Records an event: written at once with STRESS_TRACE=1, otherwise kept in
- * the ring of the last RING_SIZE events. */
-void out_event(const struct ev *e)
+static uint64_t out_stamp(void)
 {
-    if (cfg.trace) {
-        event_write(e);
-        return;
-    }
-    sys_copy(&ring[ring_n % RING_SIZE], e, sizeof *e);
-    ring_n++;
+#if defined(__x86_64__)
+    return __builtin_ia32_rdtsc();
+#else
+    return sys_now_ns(CLOCK_MONOTONIC);
+#endif
 }
 
-/* Writes the events kept in the ring, oldest first, and empties it. */
+/* Returns where to build the next event of thread t and sets its seq and ts:
+ * scratch when every event is written at once (STRESS_TRACE=1); in pct mode
+ * a slot of the process ring of the last RING_SIZE events (the sequence
+ * number picks the slot); in random and observe mode a slot of t's own
+ * ring, filled without any shared write (seq is then given when the rings
+ * are written, in timestamp order). */
+struct ev *out_event_slot(struct thr *t, struct ev *scratch)
+{
+    struct ev *e;
+    if (cfg.trace || cfg.mode == MODE_PCT) {
+        unsigned long seq = atomic_fetch_add_explicit(&g.seq, 1, memory_order_relaxed) + 1;
+        e = cfg.trace ? scratch : &ring[seq % RING_SIZE];
+        e->seq = seq;
+    } else {
+        e = &t->ring[t->ring_n++ % THR_RING];
+        e->seq = 0;
+    }
+    e->ts = out_stamp();
+    return e;
+}
+
+void out_event_done(struct ev *e)
+{
+    if (cfg.trace && !out_truncated)
+        event_write(e);
+}
+
+static void dump_process_ring(void)
+{
+    unsigned long last = atomic_load(&g.seq);
+    unsigned long first = last >= RING_SIZE ? last - RING_SIZE + 1 : 1;
+    if (first <= ring_dumped)
+        first = ring_dumped + 1;
+    for (unsigned long i = first; i <= last; i++)
+        if (ring[i % RING_SIZE].seq == i)
+            event_write(&ring[i % RING_SIZE]);
+    ring_dumped = last;
+}
+
+/* The newest event of t not yet written, skipping `taken`; or NULL. */
+static struct ev *ring_newest(struct thr *t, unsigned long taken)
+{
+    unsigned long lo = t->ring_n > THR_RING ? t->ring_n - THR_RING : 0;
+    if (lo < t->ring_dumped)
+        lo = t->ring_dumped;
+    if (t->ring_n < lo + taken + 1)
+        return NULL;
+    return &t->ring[(t->ring_n - 1 - taken) % THR_RING];
+}
+
+/* Random and observe mode: merges the per-thread rings by timestamp and
+ * writes the newest RING_SIZE events, oldest first, numbering them. */
+static void dump_thread_rings(void)
+{
+    static struct ev *pick[RING_SIZE];
+    static unsigned long taken[MAX_THREADS];
+    int n = 0;
+    for (int i = 0; i < g.nslots; i++)
+        taken[i] = 0;
+    while (n < RING_SIZE) {
+        int best = -1;
+        struct ev *be = NULL;
+        for (int i = 0; i < g.nslots; i++) {
+            struct ev *e = g.slots[i] ? ring_newest(g.slots[i], taken[i]) : NULL;
+            if (e && (!be || e->ts > be->ts)) {
+                be = e;
+                best = i;
+            }
+        }
+        if (!be)
+            break;
+        taken[best]++;
+        pick[n++] = be;
+    }
+    while (n > 0) {
+        struct ev *e = pick[--n];
+        e->seq = atomic_fetch_add(&g.seq, 1) + 1;
+        event_write(e);
+    }
+    for (int i = 0; i < g.nslots; i++)
+        if (g.slots[i])
+            g.slots[i]->ring_dumped = g.slots[i]->ring_n;
+}
+
+/* Writes the events kept in the rings, oldest first, and forgets them.
+ * Caller holds the global lock. */
 void out_dump_ring(void)
 {
     if (cfg.trace)
         return;
-    unsigned long first = ring_n > RING_SIZE ? ring_n - RING_SIZE : 0;
-    for (unsigned long i = first; i < ring_n; i++)
-        event_write(&ring[i % RING_SIZE]);
-    ring_n = 0;
+    if (cfg.mode == MODE_PCT)
+        dump_process_ring();
+    else
+        dump_thread_rings();
 }

@@ -24,7 +24,7 @@ static int rw_real(pthread_rwlock_t *rw, int write, const struct timespec *abs)
 static void rw_record(struct thr *t, struct obj *o, int write)
 {
     if (write) {
-        o->owner = t;
+        obj_set_owner(o, t);
         held_add(t, o, HM_WRITE);
     } else {
         o->nreaders++;
@@ -58,9 +58,9 @@ static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write
     return rc;
 }
 
-static int rw_free_for(const struct obj *o, int write)
+static int rw_free_for(struct obj *o, int write)
 {
-    if (o->owner || o->ghost)
+    if (obj_owner(o) || o->ghost)
         return 0;
     return !write || o->nreaders == 0;
 }
@@ -68,7 +68,7 @@ static int rw_free_for(const struct obj *o, int write)
 static int rw_wait(struct thr *t, struct obj *o, int write, const struct timespec *abs)
 {
     wait_begin(t, write ? WK_WRLOCK : WK_RDLOCK, o, abs, CLOCK_REALTIME);
-    ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, ER_BLOCKED, o->owner ? o->owner->lid : -1, -1);
+    ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, ER_BLOCKED, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
     if (!abs)
         diag_check_cycle(t);
     int r = sched_block(t);
@@ -85,14 +85,14 @@ static int rw_acquire(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int wr
     if (rw_free_for(o, write) && mode != AM_TRY)
         sched_nested_point(t);
     for (;;) {
-        if (o->owner == t) {
+        if (obj_owner(o) == t) {
             ev_emit(t, op, o, ER_DEADLK, t->lid, -1);
             return EDEADLK;
         }
         if (rw_free_for(o, write))
             return rw_take(t, rw, o, write, mode, abs);
         if (mode == AM_TRY) {
-            ev_emit(t, op, o, ER_BUSY, o->owner ? o->owner->lid : -1, -1);
+            ev_emit(t, op, o, ER_BUSY, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
             return EBUSY;
         }
         if (write && !abs && held_find(t, o, HM_READ))
@@ -114,15 +114,16 @@ static int rw_release(struct thr *t, pthread_rwlock_t *rw, struct obj *o)
         ev_emit(t, EV_UNLOCK, o, ER_ERROR, -1, rc);
         return rc;
     }
-    if (o->owner == t) {
-        o->owner = NULL;
+    struct thr *writer = obj_owner(o);
+    if (writer == t) {
+        obj_set_owner(o, NULL);
         held_del(t, o, HM_WRITE);
     } else if (held_find(t, o, HM_READ)) {
         held_del(t, o, HM_READ);
         o->nreaders--;
-    } else if (o->owner) {
-        held_del(o->owner, o, HM_WRITE);
-        o->owner = NULL;
+    } else if (writer) {
+        held_del(writer, o, HM_WRITE);
+        obj_set_owner(o, NULL);
     } else if (o->nreaders > 0) {
         o->nreaders--;
     }

@@ -25,8 +25,9 @@ enum {
     MAX_THREADS = 4096, /* live managed threads per process */
     MAX_HELD = 16,      /* lock entries remembered per thread */
     STACK_DEPTH = 24,   /* frames kept per stack */
-    SITE_DEPTH = 4,     /* raw frames kept per event site */
+    SITE_DEPTH = 8,     /* raw frames kept per event site */
     RING_SIZE = 256,    /* events kept when not tracing */
+    THR_RING = 64,      /* events kept per thread in random and observe mode */
     MAX_DEPTH = 16      /* pct change points + 1 */
 };
 
@@ -205,6 +206,9 @@ struct thr {
     int in_shim;
     struct site site;
     unsigned long visit;
+    unsigned long npoints, nsteps, nflushed; /* fast-path counters of this thread */
+    struct ev *ring; /* THR_RING events of this thread (random, observe) */
+    unsigned long ring_n, ring_dumped;
 };
 
 struct obj {
@@ -215,7 +219,7 @@ struct obj {
     int dead;
     int type;    /* mutex type: 0 normal, 1 recursive, 2 errorcheck, 3 adaptive */
     int pshared; /* forwarded to the real primitive */
-    struct thr *owner;
+    _Atomic uintptr_t lockword; /* owner (mutex, spin lock, rwlock writer) | LW_WAITERS */
     int count;
     int ghost; /* held by a thread that does not exist in this process */
     int nreaders;
@@ -235,6 +239,17 @@ struct obj {
 };
 
 /* ---- object table (objs.c) ------------------------------------------- */
+enum { LW_WAITERS = 1 }; /* a release must wake threads blocked in the model */
+
+static inline struct thr *obj_owner(struct obj *o)
+{
+    return (struct thr *)(atomic_load_explicit(&o->lockword, memory_order_acquire) &
+                          ~(uintptr_t)LW_WAITERS);
+}
+
+void obj_set_owner(struct obj *o, struct thr *t);
+struct obj *obj_peek(const void *addr, int kind);
+void obj_init(void);
 struct obj *obj_get(const void *addr, int kind);
 struct obj *obj_find(const void *addr);
 void obj_forget(const void *addr);
@@ -259,7 +274,7 @@ struct jb {
 enum ev_op {
     EV_LOCK, EV_UNLOCK, EV_TRYLOCK, EV_WAIT, EV_WAKE, EV_SIGNAL, EV_BROADCAST, EV_CREATE,
     EV_JOIN, EV_EXIT, EV_FORK, EV_YIELD, EV_SEM_WAIT, EV_SEM_POST, EV_BARRIER, EV_RDLOCK,
-    EV_WRLOCK, EV_PREEMPT, EV_SLICE, EV_SLEEP, EV_DETACH, EV_DELAY, EV_DESTROY, EV_NOPS
+    EV_WRLOCK, EV_PREEMPT, EV_SLICE, EV_SLEEP, EV_DETACH, EV_DESTROY, EV_NOPS
 };
 
 enum ev_res {
@@ -271,6 +286,7 @@ enum ev_res {
 
 struct ev {
     unsigned long seq, step;
+    uint64_t ts; /* orders the per-thread rings of random and observe mode */
     long tid;
     int op, res;
     int okind, ono;
@@ -297,7 +313,8 @@ void jb_frame(struct jb *b, void *pc);
 int out_open(void);
 void out_reopen_after_fork(void);
 void out_line(struct jb *b, int essential);
-void out_event(const struct ev *e);
+struct ev *out_event_slot(struct thr *t, struct ev *scratch);
+void out_event_done(struct ev *e);
 void out_dump_ring(void);
 void out_reset_after_fork(void);
 char *out_bigbuf(size_t *cap);
@@ -312,7 +329,7 @@ struct sched {
     int ntimed; /* blocked threads with a deadline */
     struct thr *holder;
     uint64_t holder_since;
-    unsigned long seq, step, points;
+    _Atomic unsigned long seq, step, points;
     unsigned long cps[MAX_DEPTH];
     int ncps, next_cp;
     long long floor;
@@ -323,7 +340,8 @@ struct sched {
     pid_t pid;
     uint64_t start_ns;
     _Atomic uint64_t perturb_ns;
-    _Atomic unsigned long apoints;
+    _Atomic int enabled; /* NEW + RUN + READY, read without the lock */
+    unsigned long order; /* orders waits and signals (under the lock) */
 };
 
 extern struct sched g;
@@ -338,6 +356,12 @@ void thr_set(struct thr *t, int state);
 struct thr *thr_by_pt(pthread_t pt);
 void sched_init_main(void);
 void sched_enter(struct thr *t, void *ra);
+int sched_fast_enter(struct thr *t, void *ra);
+void sched_fast_exit(struct thr *t);
+void sched_fast_to_slow(struct thr *t);
+void sched_lock(void);
+void sched_flush_counts(struct thr *t);
+unsigned long sched_total_steps(void);
 void sched_enter_yield(struct thr *t, void *ra);
 void sched_exit(struct thr *t);
 int sched_block(struct thr *t);

@@ -96,6 +96,8 @@ void stk_capture(struct stack *s)
 void stk_site(struct site *s, void *ra)
 {
     sys_zero(s, sizeof *s);
+    if (!ra)
+        return;
     if (!shim_tsan) {
         s->pc[0] = ra;
         return;

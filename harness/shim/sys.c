@@ -19,10 +19,16 @@ __attribute__((visibility("hidden"))) void *memcpy(void *restrict dst, const voi
 __attribute__((visibility("hidden"))) void *memset(void *dst, int c, size_t n);
 __attribute__((visibility("hidden"))) void *memmove(void *dst, const void *src, size_t n);
 
+typedef uint64_t __attribute__((may_alias)) word_t;
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-    volatile char *d = dst;
+    char *d = dst;
     const char *s = src;
+    if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(word_t *)(void *)d = *(const word_t *)(const void *)s;
+    }
     while (n--)
         *d++ = *s++;
     return dst;
@@ -44,7 +50,11 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-    volatile char *d = dst;
+    char *d = dst;
+    if (c == 0 && ((uintptr_t)d & 7) == 0) {
+        for (; n >= 8; n -= 8, d += 8)
+            *(word_t *)(void *)d = 0;
+    }
     while (n--)
         *d++ = (char)c;
     return dst;

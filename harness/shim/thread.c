@@ -45,6 +45,7 @@ void thread_finish(struct thr *t, void *ret)
     t->finished = 1;
     sched_enter(t, NULL);
     t->retval = ret;
+    sched_flush_counts(t);
     ev_emit(t, EV_EXIT, NULL, ER_OK, -1, t->nheld);
     thr_set(t, TS_EXITED);
     for (int i = 0; i < g.nslots; i++) {

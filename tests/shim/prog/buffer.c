@@ -13,8 +13,10 @@
 #define CONSUMERS 2
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t not_full = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t not_empty = PTHREAD_COND_INITIALIZER;
+#ifndef ONE_COND
+static pthread_cond_t not_full = PTHREAD_COND_INITIALIZER;
+#endif
 static long slots[CAP];
 static int count, head;
 static long total;
