@@ -57,6 +57,8 @@ static bool parse_link_line(const char *line, const char *source_name, findings 
         const char *at = strstr(line, pats[i]);
         if (!at) continue;
         char *sym = xstrdup(at + strlen(pats[i]));
+        char *rest = strchr(sym, ';'); /* "; other.o:/path:3: first defined here" */
+        if (rest) *rest = 0;
         for (char *c = sym; *c; c++)
             if (*c == '`' || *c == '\'' || *c == '"') *c = ' ';
         char *s = str_trim(sym);
