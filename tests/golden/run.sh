@@ -4,7 +4,9 @@
 # Grades the items named by tests/golden/EXERCISE/ITEM.json for real (every
 # tool runs) and compares the JSON report with the saved one, durations and
 # repeat counts masked. ITEM is `reference` (solutions/EX/EX.c), `skeleton`
-# (exercises/EX/EX.c) or the name of a buggy variant (solutions/EX/buggy/ITEM.c).
+# (exercises/EX/EX.c), alt-NAME (another correct or buggy submission,
+# tests/submissions/EX/NAME.c) or the name of a buggy variant
+# (solutions/EX/buggy/ITEM.c).
 # Only items whose report is deterministic have a golden file: a submission
 # whose behaviour depends on luck is covered by `grader check` instead.
 #   tests/golden/run.sh            compare
@@ -19,6 +21,7 @@ for golden in tests/golden/*/*.json; do
     case $item in
         reference) src=solutions/$ex/$ex.c ;;
         skeleton) src=exercises/$ex/$ex.c ;;
+        alt-*) src=tests/submissions/$ex/${item#alt-}.c ;;
         *) src=solutions/$ex/buggy/$item.c ;;
     esac
     out=tests/out/golden-$ex-$item.json
