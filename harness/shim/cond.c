@@ -131,7 +131,7 @@ static int cond_forward_wait(struct thr *t, pthread_cond_t *cv, pthread_mutex_t 
         rc = real.cond_timedwait(cv, m, abs);
     else
         rc = real.cond_clockwait(cv, m, clock, abs);
-    sys_lock();
+    sched_lock();
     if (obj_owner(om) != t) {
         obj_set_owner(om, t);
         om->count = 1;
@@ -273,7 +273,7 @@ static void cond_forget(pthread_cond_t *c)
     if (!t)
         return;
     t->in_shim = 1;
-    sys_lock();
+    sched_lock();
     obj_forget(c);
     sys_unlock();
     t->in_shim = 0;

@@ -187,13 +187,13 @@ static void jb_finding_head(struct jb *b, const char *kind, const char *cause)
     jb_u64(b, g.seq);
 }
 
-/* Ends the process after a finding: the event ring (before the finding),
- * the end line, then exit with status. Other threads park forever. */
+/* Ends the process after a finding: the end line, the program's stdio
+ * buffers, then exit with status. The global lock stays held, so no other
+ * managed thread gets further than its next interposed call. */
 void diag_finish(int status)
 {
     cfg_write_end(status, "finding");
     g.dying = 1;
-    sys_unlock();
     if (real.fflush)
         real.fflush(NULL);
     sys_exit_group(status);

@@ -242,15 +242,15 @@ int mutex_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int mode,
 }
 
 /* ---- release (global lock held) ----------------------------------------- */
-/* Wakes the threads waiting for o: all of them in pct mode (the scheduler
- * then picks who gets it), the first one otherwise. */
+/* Wakes one thread waiting for o, which retries: the one with the highest
+ * priority in pct mode (the one the scheduler would let win), the longest
+ * waiting one otherwise. The others stay queued; o's waiters mark makes the
+ * next release wake the next one. */
 void mutex_wake_waiters(struct obj *o)
 {
-    while (o->whead) {
-        sched_wake(o->whead, WR_RELEASE, -1);
-        if (cfg.mode != MODE_PCT)
-            break;
-    }
+    struct thr *w = sched_pick_waiter(o);
+    if (w)
+        sched_wake(w, WR_RELEASE, -1);
 }
 
 /* Releases m (record o) for t: the real unlock first, then the model. */

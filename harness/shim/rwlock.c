@@ -51,7 +51,7 @@ static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write
     sched_out(t);
     sys_unlock();
     rc = rw_real(rw, write, mode == AM_TIMED ? abs : NULL);
-    sys_lock();
+    sched_lock();
     if (rc == 0)
         rw_record(t, o, write);
     sched_rejoin(t);

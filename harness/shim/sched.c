@@ -19,6 +19,7 @@
 struct sched g;
 static __thread struct thr *tls_self __attribute__((tls_model("initial-exec")));
 static _Atomic int alive; /* live managed threads, read without the lock */
+static struct thr *watcher; /* pct: the READY thread watching the slice */
 static uint64_t proc_seed;
 
 static int pct(void)
@@ -97,8 +98,13 @@ void thr_set(struct thr *t, int s)
         atomic_fetch_add(&alive, 1);
     int was = t->state == TS_NEW || t->state == TS_RUN || t->state == TS_READY;
     int now = s == TS_NEW || s == TS_RUN || s == TS_READY;
-    if (was != now)
+    if (was != now) {
         atomic_fetch_add(&g.enabled, now ? 1 : -1);
+        if (now)
+            prio_insert(t);
+        else
+            prio_remove(t);
+    }
     g.count[t->state]--;
     g.count[s]++;
     t->state = s;
@@ -159,7 +165,7 @@ void sched_place_new(struct thr *t)
 
 void sched_demote(struct thr *t)
 {
-    t->prio = --g.floor;
+    prio_set(t, --g.floor);
 }
 
 /* Seeds this process's random stream and draws the pct change points:
@@ -282,15 +288,7 @@ static void thr_bump(struct thr *t)
 
 static struct thr *pct_best(void)
 {
-    struct thr *best = NULL;
-    for (int i = 0; i < g.nslots; i++) {
-        struct thr *t = g.slots[i];
-        if (!t || (t->state != TS_NEW && t->state != TS_READY && t->state != TS_RUN))
-            continue;
-        if (!best || t->prio > best->prio || (t->prio == best->prio && t->lid < best->lid))
-            best = t;
-    }
-    return best;
+    return prio_top();
 }
 
 static void pct_grant(struct thr *b)
@@ -319,6 +317,16 @@ static long wait_remaining(struct thr *t)
     return left > 0 ? left : 0;
 }
 
+/* t was just enabled. Free modes: wake it. pct: it only needs to wake to
+ * watch the holder's slice if nobody does; it runs once granted the token. */
+static void sched_nudge(struct thr *t)
+{
+    if (!pct() || !watcher)
+        thr_bump(t);
+    if (pct() && !g.holder)
+        pct_schedule();
+}
+
 /* Wakes a blocked thread whose deadline passed (reason timeout). */
 static void sched_timeout(struct thr *t, int nondet)
 {
@@ -327,9 +335,7 @@ static void sched_timeout(struct thr *t, int nondet)
     thr_set(t, pct() ? TS_READY : TS_RUN);
     if (nondet)
         ev_emit_nondet(t, EV_WAKE, ER_TIMEOUT, -1);
-    thr_bump(t);
-    if (pct() && !g.holder)
-        pct_schedule();
+    sched_nudge(t);
 }
 
 /* A READY thread waited a whole slice: if the holder made no interposed
@@ -371,16 +377,41 @@ static void sched_check_dying(void)
     }
 }
 
+/* One READY thread (the watcher) waits with the slice as timeout and checks
+ * the holder's slice; the others sleep until they are granted the token.
+ * When the watcher leaves, another READY thread is woken to take over. */
+
+static void pct_resign(struct thr *t)
+{
+    if (watcher != t)
+        return;
+    watcher = NULL;
+    for (int i = 0; i < g.nslots; i++) {
+        struct thr *u = g.slots[i];
+        if (u && u != t && u->state == TS_READY) {
+            thr_bump(u);
+            return;
+        }
+    }
+}
+
+static long pct_timeout(struct thr *t)
+{
+    if (t->state == TS_READY && (!watcher || watcher == t)) {
+        watcher = t;
+        return cfg.slice_ms * 1000000L;
+    }
+    if (t->state == TS_BLOCKED && t->timed)
+        return wait_remaining(t);
+    return -1;
+}
+
 /* Waits until t holds the token. Releases the lock while waiting. */
 static void pct_wait(struct thr *t)
 {
     while (g.holder != t) {
         unsigned gen = atomic_load(&t->park);
-        long to = -1;
-        if (t->state == TS_READY)
-            to = cfg.slice_ms * 1000000L;
-        else if (t->state == TS_BLOCKED && t->timed)
-            to = wait_remaining(t);
+        long to = pct_timeout(t);
         sys_unlock();
         int r = sys_futex_wait(&t->park, gen, to);
         sys_lock();
@@ -388,6 +419,7 @@ static void pct_wait(struct thr *t)
         if (r == -ETIMEDOUT || to == 0)
             pct_on_timeout(t);
     }
+    pct_resign(t);
 }
 
 /* Makes t (not the holder) wait for the token. */
@@ -407,7 +439,7 @@ static void pct_change_point(struct thr *t)
     if (g.next_cp >= g.ncps || g.step != g.cps[g.next_cp])
         return;
     g.next_cp++;
-    t->prio = g.next_cp;
+    prio_set(t, g.next_cp);
     ev_emit(t, EV_PREEMPT, NULL, ER_CHANGE_POINT, -1, g.next_cp);
 }
 
@@ -725,6 +757,19 @@ int sched_block(struct thr *t)
     return t->wake;
 }
 
+/* The waiter of o a release should wake: the highest-priority one in pct
+ * mode, the longest waiting one otherwise; NULL if none. */
+struct thr *sched_pick_waiter(struct obj *o)
+{
+    struct thr *best = o->whead;
+    if (!pct())
+        return best;
+    for (struct thr *w = o->whead; w; w = w->wnext)
+        if (w->prio > best->prio || (w->prio == best->prio && w->lid < best->lid))
+            best = w;
+    return best;
+}
+
 /* Ends the wait of w (if it still waits) with reason, caused by thread by. */
 void sched_wake(struct thr *w, int reason, long by)
 {
@@ -734,9 +779,7 @@ void sched_wake(struct thr *w, int reason, long by)
     w->wake = reason;
     w->woken_by = by;
     thr_set(w, pct() ? TS_READY : TS_RUN);
-    thr_bump(w);
-    if (pct() && !g.holder)
-        pct_schedule();
+    sched_nudge(w);
 }
 
 /* t is about to block in a real call the model cannot follow: it leaves the
@@ -798,8 +841,11 @@ void sched_reset_after_fork(struct thr *self)
     g.start_ns = sys_now_ns(CLOCK_MONOTONIC);
     atomic_store(&g.perturb_ns, 0);
     sched_seed_pct(seed);
+    prio_clear();
     sched_place_new(self);
+    prio_insert(self);
     g.holder = pct() ? self : NULL;
+    watcher = NULL;
 }
 
 uint64_t sched_proc_seed(void)

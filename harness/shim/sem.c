@@ -20,10 +20,12 @@ static int sem_is_shared(const sem_t *s)
     return private_flag != 0;
 }
 
-static void sem_wake_all(struct obj *o, long by)
+/* A post wakes one waiter, which retries sem_trywait. */
+static void sem_wake_one(struct obj *o, long by)
 {
-    while (o->whead)
-        sched_wake(o->whead, WR_RELEASE, by);
+    struct thr *w = sched_pick_waiter(o);
+    if (w)
+        sched_wake(w, WR_RELEASE, by);
 }
 
 /* Wakes every semaphore waiter after posts the model missed (a sem_post from
@@ -85,7 +87,7 @@ static int sem_forward_wait(struct thr *t, sem_t *s, struct obj *o, int mode,
     sys_unlock();
     int rc = abs ? real.sem_timedwait(s, abs) : real.sem_wait(s);
     int err = errno;
-    sys_lock();
+    sched_lock();
     sched_rejoin(t);
     errno = err;
     return rc;
@@ -143,7 +145,7 @@ SHIM_EXPORT int sem_post(sem_t *s)
     int err = errno;
     ev_emit(t, EV_SEM_POST, o, rc ? ER_ERROR : ER_OK, -1, o->nwait);
     if (rc == 0)
-        sem_wake_all(o, t->lid);
+        sem_wake_one(o, t->lid);
     sched_exit(t);
     errno = err;
     return rc;
@@ -177,7 +179,7 @@ static int barrier_forward(struct thr *t, pthread_barrier_t *b, struct obj *o)
     sched_out(t);
     sys_unlock();
     int rc = real.barrier_wait(b);
-    sys_lock();
+    sched_lock();
     sched_rejoin(t);
     return rc;
 }

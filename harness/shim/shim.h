@@ -202,6 +202,7 @@ struct thr {
     struct held held[MAX_HELD];
     /* scheduling */
     long long prio;
+    int heap_pos; /* pct: index + 1 in the heap of enabled threads, 0 if absent */
     uint64_t rng;
     int in_shim;
     struct site site;
@@ -366,9 +367,15 @@ void sched_enter_yield(struct thr *t, void *ra);
 void sched_exit(struct thr *t);
 int sched_block(struct thr *t);
 void sched_wake(struct thr *w, int reason, long by);
+struct thr *sched_pick_waiter(struct obj *o);
 void sched_out(struct thr *t);
 void sched_rejoin(struct thr *t);
 void sched_demote(struct thr *t);
+void prio_insert(struct thr *t);
+void prio_remove(struct thr *t);
+void prio_set(struct thr *t, long long prio);
+struct thr *prio_top(void);
+void prio_clear(void);
 void sched_resched(struct thr *t, int res);
 void sched_nested_point(struct thr *t);
 void sched_place_new(struct thr *t);

@@ -175,7 +175,7 @@ static int thread_join_managed(struct thr *t, struct thr *u, pthread_t pt, void 
     ev_emit(t, EV_JOIN, NULL, ER_OK, u->lid, -1);
     sys_unlock();
     int rc = real.join(pt, ret);
-    sys_lock();
+    sched_lock();
     sched_rejoin(t);
     if (u->nheld == 0)
         thr_release(u);
@@ -196,7 +196,7 @@ static int thread_join(pthread_t pt, void **ret, void *ra)
         sched_out(t);
         sys_unlock();
         rc = real.join(pt, ret);
-        sys_lock();
+        sched_lock();
         sched_rejoin(t);
     }
     sched_exit(t);
@@ -290,7 +290,7 @@ SHIM_EXPORT _Noreturn void thrd_exit(int res)
  * that does not exist there. */
 void fork_prepare(void)
 {
-    sys_lock();
+    sched_lock();
 }
 
 void fork_parent(void)
@@ -335,7 +335,7 @@ SHIM_EXPORT pid_t fork(void)
     sys_unlock();
     pid_t pid = real.fork();
     int err = errno;
-    sys_lock();
+    sched_lock();
     if (pid == 0) {
         cfg_write_start(sched_proc_seed());
         ev_emit(t, EV_FORK, NULL, ER_OK, -1, 0);
@@ -468,7 +468,7 @@ SHIM_EXPORT void __assert_fail(const char *expr, const char *file, unsigned line
     struct thr *t = shim_self();
     if (t) {
         t->in_shim = 1;
-        sys_lock();
+        sched_lock();
         assert_write(t, expr, file, line, fn);
         sys_unlock();
     }
