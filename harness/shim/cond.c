@@ -47,7 +47,7 @@ static void cond_note_wake(struct thr *t, struct obj *c, int reason)
     t->woken_from = t->woken_by;
 }
 
-static int wake_result(int reason)
+static int cond_wake_result(int reason)
 {
     switch (reason) {
     case WR_SIGNAL:
@@ -102,7 +102,7 @@ static int cond_model_wait(struct thr *t, pthread_mutex_t *m, struct obj *c, str
     wait_end(t);
     t->wmutex = NULL;
     cond_note_wake(t, c, reason);
-    ev_emit_cond(t, EV_WAKE, c, om, wake_result(reason), t->woken_by, -1);
+    ev_emit_cond(t, EV_WAKE, c, om, cond_wake_result(reason), t->woken_by, -1);
     rc = mutex_acquire(t, m, om, AM_LOCK, NULL);
     if (rc)
         return rc;
@@ -294,7 +294,7 @@ SHIM_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 }
 
 /* ---- C11 cnd_t (same layout as pthread_cond_t in glibc) ----------------- */
-static int cnd_result(int rc)
+static int cond_c11_result(int rc)
 {
     return rc == 0 ? thrd_success : rc == ETIMEDOUT ? thrd_timedout : thrd_error;
 }
@@ -302,7 +302,7 @@ static int cnd_result(int rc)
 SHIM_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     real_init();
-    return cnd_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
+    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
                                    NULL, CLOCK_REALTIME, SHIM_RA()));
 }
 
@@ -310,18 +310,18 @@ SHIM_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                               const struct timespec *restrict abs)
 {
     real_init();
-    return cnd_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
+    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
                                    abs, CLOCK_REALTIME, SHIM_RA()));
 }
 
 SHIM_EXPORT int cnd_signal(cnd_t *c)
 {
     real_init();
-    return cnd_result(cond_signal_do((pthread_cond_t *)(void *)c, 0, SHIM_RA()));
+    return cond_c11_result(cond_signal_do((pthread_cond_t *)(void *)c, 0, SHIM_RA()));
 }
 
 SHIM_EXPORT int cnd_broadcast(cnd_t *c)
 {
     real_init();
-    return cnd_result(cond_signal_do((pthread_cond_t *)(void *)c, 1, SHIM_RA()));
+    return cond_c11_result(cond_signal_do((pthread_cond_t *)(void *)c, 1, SHIM_RA()));
 }

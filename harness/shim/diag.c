@@ -10,7 +10,7 @@ enum { MAX_CYCLE = 64, MAX_REPORTED = 64 };
 static unsigned long visit_stamp;
 
 /* ---- wait-for edges ----------------------------------------------------- */
-static int reads_held(struct thr *t, struct obj *o)
+static int diag_reads(struct thr *t, struct obj *o)
 {
     return held_find(t, o, HM_READ) != NULL;
 }
@@ -34,7 +34,7 @@ static int diag_holders(struct thr *t, struct thr **out, int cap)
             out[n++] = obj_owner(o);
         for (int i = 0; i < g.nslots && n < cap; i++) {
             struct thr *u = g.slots[i];
-            if (u && u->state != TS_FREE && u != t && reads_held(u, o))
+            if (u && u->state != TS_FREE && u != t && diag_reads(u, o))
                 out[n++] = u;
         }
         return n;
@@ -77,14 +77,14 @@ static int diag_dfs(struct thr *u, struct thr *target, struct thr **path, int de
 }
 
 /* ---- report pieces ------------------------------------------------------ */
-static const char *wait_op(int kind)
+static const char *diag_op_name(int kind)
 {
     static const char *names[] = {"none", "lock", "rdlock", "wrlock", "wait",
                                   "join", "sem_wait", "barrier", "sleep"};
     return names[kind];
 }
 
-static const char *held_mode(int mode)
+static const char *diag_mode_name(int mode)
 {
     return mode == HM_READ ? "read" : mode == HM_WRITE ? "write" : "lock";
 }
@@ -129,7 +129,7 @@ static void jb_holds(struct jb *b, const struct thr *t)
         jb_puts(b, ",\"addr\":");
         jb_hex(b, h->obj->addr);
         jb_puts(b, ",\"mode\":");
-        jb_str(b, held_mode(h->mode));
+        jb_str(b, diag_mode_name(h->mode));
         jb_puts(b, ",\"count\":");
         jb_i64(b, h->count);
         jb_puts(b, ",\"stack\":");
@@ -142,7 +142,7 @@ static void jb_holds(struct jb *b, const struct thr *t)
 static void jb_waits(struct jb *b, const struct thr *t, int op, const struct stack *stk)
 {
     jb_puts(b, ",\"waits\":{\"op\":");
-    jb_str(b, wait_op(op));
+    jb_str(b, diag_op_name(op));
     if (op == WK_JOIN && t->wthr) {
         jb_puts(b, ",\"obj\":");
         jb_tid(b, t->wthr->lid);

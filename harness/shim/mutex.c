@@ -21,7 +21,7 @@ struct lock_ops {
     int (*unlock)(void *);
 };
 
-static struct lock_ops lock_ops_of(const struct obj *o)
+static struct lock_ops lock_ops_get(const struct obj *o)
 {
     struct lock_ops ops;
     if (o->kind == OK_SPIN) {
@@ -116,7 +116,7 @@ static void lock_pass_on(struct obj *o)
 static int lock_outside(struct thr *t, void *m, struct obj *o, int mode,
                         const struct timespec *abs)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     ev_emit(t, EV_LOCK, o, ER_OUTSIDE, -1, -1);
     sched_out(t);
     sys_unlock();
@@ -133,7 +133,7 @@ static int lock_outside(struct thr *t, void *m, struct obj *o, int mode,
 static int lock_take(struct thr *t, void *m, struct obj *o, int mode,
                      const struct timespec *abs)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     uintptr_t free_word = 0;
     if (!atomic_compare_exchange_strong(&o->lockword, &free_word, (uintptr_t)t))
         return LOCK_RETRY;
@@ -176,7 +176,7 @@ static int lock_wait(struct thr *t, struct obj *o, const struct timespec *abs)
 static int lock_again(struct thr *t, void *m, struct obj *o, int mode,
                       const struct timespec *abs)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     if (o->kind == OK_MUTEX && o->type == PTHREAD_MUTEX_RECURSIVE) {
         int rc = ops.trylock(m);
         if (rc == 0)
@@ -200,7 +200,7 @@ static int lock_again(struct thr *t, void *m, struct obj *o, int mode,
     diag_self_deadlock(t, o, WK_LOCK);
 }
 
-static int deadline_passed(const struct timespec *abs)
+static int lock_deadline_passed(const struct timespec *abs)
 {
     return abs && (long)sys_now_ns(CLOCK_REALTIME) >= sys_ts_to_ns(abs);
 }
@@ -236,7 +236,7 @@ int mutex_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int mode,
             ev_emit(t, EV_TRYLOCK, o, ER_BUSY, own ? own->lid : -1, -1);
             return EBUSY;
         }
-        if (deadline_passed(abs) || lock_wait(t, o, abs) == WR_TIMEOUT)
+        if (lock_deadline_passed(abs) || lock_wait(t, o, abs) == WR_TIMEOUT)
             return lock_timed_out(t, o);
     }
 }
@@ -256,7 +256,7 @@ void mutex_wake_waiters(struct obj *o)
 /* Releases m (record o) for t: the real unlock first, then the model. */
 int mutex_release(struct thr *t, pthread_mutex_t *m, struct obj *o)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     struct thr *own = obj_owner(o);
     if (own == t && o->count > 1) {
         int rc = ops.unlock(m);
@@ -298,7 +298,7 @@ static void fast_undo(struct thr *t, struct obj *o)
  * global lock. Returns FAST_FAIL when the slow path must decide. */
 static int lock_fast(struct thr *t, void *m, struct obj *o, int mode)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     uintptr_t seen = 0;
     if (!o->ghost && atomic_compare_exchange_strong(&o->lockword, &seen, (uintptr_t)t)) {
         int rc = ops.trylock(m);
@@ -333,7 +333,7 @@ static int lock_fast(struct thr *t, void *m, struct obj *o, int mode)
  * it in the model. Returns FAST_FAIL when the slow path must decide. */
 static int unlock_fast(struct thr *t, void *m, struct obj *o)
 {
-    struct lock_ops ops = lock_ops_of(o);
+    struct lock_ops ops = lock_ops_get(o);
     if (obj_owner(o) != t)
         return FAST_FAIL;
     int rc = ops.unlock(m);
@@ -522,7 +522,7 @@ SHIM_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 }
 
 /* ---- C11 mtx_t (same layout as pthread_mutex_t in glibc) --------------- */
-static int c11_result(int rc)
+static int mtx_result(int rc)
 {
     switch (rc) {
     case 0:
@@ -539,23 +539,23 @@ static int c11_result(int rc)
 SHIM_EXPORT int mtx_lock(mtx_t *m)
 {
     real_init();
-    return c11_result(mutex_do((pthread_mutex_t *)(void *)m, AM_LOCK, NULL, SHIM_RA()));
+    return mtx_result(mutex_do((pthread_mutex_t *)(void *)m, AM_LOCK, NULL, SHIM_RA()));
 }
 
 SHIM_EXPORT int mtx_trylock(mtx_t *m)
 {
     real_init();
-    return c11_result(mutex_do((pthread_mutex_t *)(void *)m, AM_TRY, NULL, SHIM_RA()));
+    return mtx_result(mutex_do((pthread_mutex_t *)(void *)m, AM_TRY, NULL, SHIM_RA()));
 }
 
 SHIM_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abs)
 {
     real_init();
-    return c11_result(mutex_do((pthread_mutex_t *)(void *)m, AM_TIMED, abs, SHIM_RA()));
+    return mtx_result(mutex_do((pthread_mutex_t *)(void *)m, AM_TIMED, abs, SHIM_RA()));
 }
 
 SHIM_EXPORT int mtx_unlock(mtx_t *m)
 {
     real_init();
-    return c11_result(mutex_unlock_do((pthread_mutex_t *)(void *)m, SHIM_RA()));
+    return mtx_result(mutex_unlock_do((pthread_mutex_t *)(void *)m, SHIM_RA()));
 }

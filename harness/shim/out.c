@@ -151,7 +151,7 @@ static struct frame_info frame_cache[1024];
 
 /* Resolves pc (already moved back into the call instruction) to its module,
  * load bias and dynamic symbol, caching the answer. */
-static const struct frame_info *frame_lookup(void *pc)
+static const struct frame_info *out_frame_lookup(void *pc)
 {
     struct frame_info *f = &frame_cache[((uintptr_t)pc >> 2) % 1024];
     if (f->pc == pc)
@@ -177,7 +177,7 @@ static const struct frame_info *frame_lookup(void *pc)
 void jb_frame(struct jb *b, void *ra)
 {
     void *pc = (char *)ra - 1;
-    const struct frame_info *f = frame_lookup(pc);
+    const struct frame_info *f = out_frame_lookup(pc);
     jb_puts(b, "{\"module\":");
     jb_str(b, f->module);
     jb_puts(b, ",\"offset\":");
@@ -208,7 +208,7 @@ void jb_stack(struct jb *b, const struct stack *s)
 
 /* Returns the frame of a site to report: the caller of the sanitizer
  * interceptor when one is among the frames, else the first frame. */
-static void *site_pick(const struct site *s)
+static void *out_site_pick(const struct site *s)
 {
     if (!shim_tsan)
         return s->pc[0];
@@ -220,14 +220,14 @@ static void *site_pick(const struct site *s)
 
 void *out_site_pc(const struct site *s)
 {
-    return site_pick(s);
+    return out_site_pick(s);
 }
 
 /* Returns 1 if return address ra lies in a sanitizer interceptor (a
  * function of the executable named like an interposed function). */
 int out_is_interceptor(void *ra)
 {
-    const struct frame_info *f = frame_lookup((char *)ra - 1);
+    const struct frame_info *f = out_frame_lookup((char *)ra - 1);
     return f->symbol && stk_interceptor(f->symbol);
 }
 
@@ -347,7 +347,7 @@ static const char *const res_names[ER_NRES] = {
     "broadcast", "error", "edeadlk", "recursive", "priority", "change-point", "yield",
     "nobody", "waiting", "serial", "virtual-timeout", "outside", "busy", "nested-lock"};
 
-static void event_format(struct jb *b, const struct ev *e)
+static void out_event_format(struct jb *b, const struct ev *e)
 {
     jb_head(b, "event");
     jb_puts(b, ",\"seq\":");
@@ -384,17 +384,17 @@ static void event_format(struct jb *b, const struct ev *e)
         jb_puts(b, ",\"nondeterministic\":true");
     if (e->site.pc[0]) {
         jb_puts(b, ",\"site\":");
-        jb_frame(b, site_pick(&e->site));
+        jb_frame(b, out_site_pick(&e->site));
     }
     jb_putc(b, '}');
 }
 
-static void event_write(const struct ev *e)
+static void out_event_write(const struct ev *e)
 {
     char mem[2048];
     struct jb b;
     jb_init(&b, mem, sizeof mem);
-    event_format(&b, e);
+    out_event_format(&b, e);
     out_line(&b, 0);
 }
 
@@ -431,10 +431,10 @@ struct ev *out_event_slot(struct thr *t, struct ev *scratch)
 void out_event_done(struct ev *e)
 {
     if (cfg.trace && !out_truncated)
-        event_write(e);
+        out_event_write(e);
 }
 
-static void dump_process_ring(void)
+static void out_dump_process(void)
 {
     unsigned long last = atomic_load(&g.seq);
     unsigned long first = last >= RING_SIZE ? last - RING_SIZE + 1 : 1;
@@ -442,12 +442,12 @@ static void dump_process_ring(void)
         first = ring_dumped + 1;
     for (unsigned long i = first; i <= last; i++)
         if (ring[i % RING_SIZE].seq == i)
-            event_write(&ring[i % RING_SIZE]);
+            out_event_write(&ring[i % RING_SIZE]);
     ring_dumped = last;
 }
 
 /* The newest event of t not yet written, skipping `taken`; or NULL. */
-static struct ev *ring_newest(struct thr *t, unsigned long taken)
+static struct ev *out_ring_newest(struct thr *t, unsigned long taken)
 {
     unsigned long lo = t->ring_n > THR_RING ? t->ring_n - THR_RING : 0;
     if (lo < t->ring_dumped)
@@ -459,7 +459,7 @@ static struct ev *ring_newest(struct thr *t, unsigned long taken)
 
 /* Random and observe mode: merges the per-thread rings by timestamp and
  * writes the newest RING_SIZE events, oldest first, numbering them. */
-static void dump_thread_rings(void)
+static void out_dump_threads(void)
 {
     static struct ev *pick[RING_SIZE];
     static unsigned long taken[MAX_THREADS];
@@ -470,7 +470,7 @@ static void dump_thread_rings(void)
         int best = -1;
         struct ev *be = NULL;
         for (int i = 0; i < g.nslots; i++) {
-            struct ev *e = g.slots[i] ? ring_newest(g.slots[i], taken[i]) : NULL;
+            struct ev *e = g.slots[i] ? out_ring_newest(g.slots[i], taken[i]) : NULL;
             if (e && (!be || e->ts > be->ts)) {
                 be = e;
                 best = i;
@@ -484,7 +484,7 @@ static void dump_thread_rings(void)
     while (n > 0) {
         struct ev *e = pick[--n];
         e->seq = atomic_fetch_add(&g.seq, 1) + 1;
-        event_write(e);
+        out_event_write(e);
     }
     for (int i = 0; i < g.nslots; i++)
         if (g.slots[i])
@@ -498,7 +498,7 @@ void out_dump_ring(void)
     if (cfg.trace)
         return;
     if (cfg.mode == MODE_PCT)
-        dump_process_ring();
+        out_dump_process();
     else
-        dump_thread_rings();
+        out_dump_threads();
 }

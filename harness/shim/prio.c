@@ -9,50 +9,50 @@
 static struct thr *heap[MAX_THREADS];
 static int size;
 
-static int above(const struct thr *a, const struct thr *b)
+static int prio_above(const struct thr *a, const struct thr *b)
 {
     return a->prio > b->prio || (a->prio == b->prio && a->lid < b->lid);
 }
 
-static void put(int i, struct thr *t)
+static void prio_put(int i, struct thr *t)
 {
     heap[i] = t;
     t->heap_pos = i + 1;
 }
 
-static void sift_up(int i)
+static void prio_sift_up(int i)
 {
     struct thr *t = heap[i];
-    while (i > 0 && above(t, heap[(i - 1) / 2])) {
-        put(i, heap[(i - 1) / 2]);
+    while (i > 0 && prio_above(t, heap[(i - 1) / 2])) {
+        prio_put(i, heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    put(i, t);
+    prio_put(i, t);
 }
 
-static void sift_down(int i)
+static void prio_sift_down(int i)
 {
     struct thr *t = heap[i];
     for (;;) {
         int c = 2 * i + 1;
         if (c >= size)
             break;
-        if (c + 1 < size && above(heap[c + 1], heap[c]))
+        if (c + 1 < size && prio_above(heap[c + 1], heap[c]))
             c++;
-        if (!above(heap[c], t))
+        if (!prio_above(heap[c], t))
             break;
-        put(i, heap[c]);
+        prio_put(i, heap[c]);
         i = c;
     }
-    put(i, t);
+    prio_put(i, t);
 }
 
 void prio_insert(struct thr *t)
 {
     if (t->heap_pos || size == MAX_THREADS)
         return;
-    put(size++, t);
-    sift_up(size - 1);
+    prio_put(size++, t);
+    prio_sift_up(size - 1);
 }
 
 void prio_remove(struct thr *t)
@@ -64,9 +64,9 @@ void prio_remove(struct thr *t)
     struct thr *last = heap[--size];
     if (i == size)
         return;
-    put(i, last);
-    sift_up(i);
-    sift_down(last->heap_pos - 1);
+    prio_put(i, last);
+    prio_sift_up(i);
+    prio_sift_down(last->heap_pos - 1);
 }
 
 /* Sets t's priority, keeping the heap ordered if t is in it. */

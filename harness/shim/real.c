@@ -20,6 +20,9 @@ static void real_threads(void)
 {
     NEXT(create, "pthread_create");
     NEXT(join, "pthread_join");
+    NEXT(tryjoin, "pthread_tryjoin_np");
+    NEXT(timedjoin, "pthread_timedjoin_np");
+    NEXT(clockjoin, "pthread_clockjoin_np");
     NEXT(detach, "pthread_detach");
     NEXT(exit, "pthread_exit");
     NEXT(self, "pthread_self");

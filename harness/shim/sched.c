@@ -22,7 +22,7 @@ static _Atomic int alive; /* live managed threads, read without the lock */
 static struct thr *watcher; /* pct: the READY thread watching the slice */
 static uint64_t proc_seed;
 
-static int pct(void)
+static int sched_is_pct(void)
 {
     return cfg.mode == MODE_PCT;
 }
@@ -70,17 +70,17 @@ uint64_t rng_next(uint64_t *s)
  * (deterministic), from the thread's stream otherwise. */
 int sched_coin(struct thr *t, int permille)
 {
-    uint64_t *s = pct() || !t ? &g.rng : &t->rng;
+    uint64_t *s = sched_is_pct() || !t ? &g.rng : &t->rng;
     return (int)(rng_next(s) % 1000) < permille;
 }
 
 /* ---- thread records ----------------------------------------------------- */
-static int is_live(int s)
+static int thr_is_live(int s)
 {
     return s != TS_FREE && s != TS_EXITED;
 }
 
-static int enabled_count(void)
+static int sched_enabled(void)
 {
     return g.count[TS_NEW] + g.count[TS_RUN] + g.count[TS_READY];
 }
@@ -92,9 +92,9 @@ void thr_set(struct thr *t, int s)
         g.ntimed--;
     if (s == TS_BLOCKED && t->timed)
         g.ntimed++;
-    if (is_live(t->state) && !is_live(s))
+    if (thr_is_live(t->state) && !thr_is_live(s))
         atomic_fetch_sub(&alive, 1);
-    if (!is_live(t->state) && is_live(s))
+    if (!thr_is_live(t->state) && thr_is_live(s))
         atomic_fetch_add(&alive, 1);
     int was = t->state == TS_NEW || t->state == TS_RUN || t->state == TS_READY;
     int now = s == TS_NEW || s == TS_RUN || s == TS_READY;
@@ -207,7 +207,7 @@ void sched_init_main(void)
     t->ktid = sys_gettid();
     thr_set(t, TS_RUN);
     tls_self = t;
-    if (pct())
+    if (sched_is_pct())
         g.holder = t;
     sys_unlock();
 }
@@ -311,7 +311,7 @@ static void pct_schedule(void)
         g.holder = NULL;
 }
 
-static long wait_remaining(struct thr *t)
+static long wait_left(struct thr *t)
 {
     long left = t->deadline_ns - (long)sys_now_ns(t->wclock);
     return left > 0 ? left : 0;
@@ -321,9 +321,9 @@ static long wait_remaining(struct thr *t)
  * watch the holder's slice if nobody does; it runs once granted the token. */
 static void sched_nudge(struct thr *t)
 {
-    if (!pct() || !watcher)
+    if (!sched_is_pct() || !watcher)
         thr_bump(t);
-    if (pct() && !g.holder)
+    if (sched_is_pct() && !g.holder)
         pct_schedule();
 }
 
@@ -332,7 +332,7 @@ static void sched_timeout(struct thr *t, int nondet)
 {
     obj_dequeue(t->wobj, t);
     t->wake = WR_TIMEOUT;
-    thr_set(t, pct() ? TS_READY : TS_RUN);
+    thr_set(t, sched_is_pct() ? TS_READY : TS_RUN);
     if (nondet)
         ev_emit_nondet(t, EV_WAKE, ER_TIMEOUT, -1);
     sched_nudge(t);
@@ -361,7 +361,7 @@ static void pct_slice(struct thr *t)
 static void pct_on_timeout(struct thr *t)
 {
     if (t->state == TS_BLOCKED) {
-        if (t->timed && wait_remaining(t) == 0)
+        if (t->timed && wait_left(t) == 0)
             sched_timeout(t, 1);
         return;
     }
@@ -402,7 +402,7 @@ static long pct_timeout(struct thr *t)
         return cfg.slice_ms * 1000000L;
     }
     if (t->state == TS_BLOCKED && t->timed)
-        return wait_remaining(t);
+        return wait_left(t);
     return -1;
 }
 
@@ -450,7 +450,7 @@ static void pct_point(struct thr *t, int yield)
 {
     pct_arrive(t);
     g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
-    if (enabled_count() > 1) {
+    if (sched_enabled() > 1) {
         g.step++;
         pct_change_point(t);
     }
@@ -470,7 +470,7 @@ static void pct_point(struct thr *t, int yield)
  * nothing in the other modes. */
 void sched_resched(struct thr *t, int res)
 {
-    if (!pct() || g.holder != t)
+    if (!sched_is_pct() || g.holder != t)
         return;
     sched_demote(t);
     struct thr *b = pct_best();
@@ -488,7 +488,7 @@ void sched_resched(struct thr *t, int res)
  * priority first, which lets the others reach their own nested points. */
 void sched_nested_point(struct thr *t)
 {
-    if (pct() && t->nheld > 0 && enabled_count() > 1 && sched_coin(t, 125))
+    if (sched_is_pct() && t->nheld > 0 && sched_enabled() > 1 && sched_coin(t, 125))
         sched_resched(t, ER_NESTED);
 }
 
@@ -496,7 +496,7 @@ void sched_nested_point(struct thr *t)
 /* Perturbations may take a third of the elapsed time (plus 2 ms at the
  * start): the program then runs at most about 1.5 times as long as it
  * would with the bookkeeping alone. */
-static int perturb_budget_ok(void)
+static int sched_budget_ok(void)
 {
     uint64_t elapsed = sys_now_ns(CLOCK_MONOTONIC) - g.start_ns;
     return atomic_load(&g.perturb_ns) < elapsed / 3 + 2000000ULL;
@@ -504,7 +504,7 @@ static int perturb_budget_ok(void)
 
 /* Lets another thread go first: waits until some other thread passed an
  * interposed point, at most about 200 microseconds. */
-static unsigned long others_points(struct thr *self)
+static unsigned long sched_others_points(struct thr *self)
 {
     unsigned long n = 0;
     for (int i = 0; i < g.nslots; i++) {
@@ -516,10 +516,10 @@ static unsigned long others_points(struct thr *self)
     return n;
 }
 
-static void perturb_handoff(struct thr *self)
+static void sched_handoff(struct thr *self)
 {
-    unsigned long seen = others_points(self);
-    for (int i = 0; i < 50 && others_points(self) == seen; i++) {
+    unsigned long seen = sched_others_points(self);
+    for (int i = 0; i < 50 && sched_others_points(self) == seen; i++) {
         sys_yield();
         if (i > 4)
             sys_sleep_ns(4000);
@@ -528,11 +528,11 @@ static void perturb_handoff(struct thr *self)
 
 /* With probability STRESS_PROB percent: a yield, a delay of up to 100
  * microseconds or a handoff, within the time budget above. */
-static void perturb(struct thr *t)
+static void sched_perturb(struct thr *t)
 {
     if (atomic_load(&alive) <= 1 || (int)(rng_next(&t->rng) % 100) >= cfg.prob)
         return;
-    if (!perturb_budget_ok())
+    if (!sched_budget_ok())
         return;
     uint64_t t0 = sys_now_ns(CLOCK_MONOTONIC);
     uint64_t r = rng_next(&t->rng);
@@ -541,7 +541,7 @@ static void perturb(struct thr *t)
     else if (r % 3 == 1)
         sys_sleep_ns(1000 * (long)(1 + (r >> 8) % 100));
     else
-        perturb_handoff(t);
+        sched_handoff(t);
     atomic_fetch_add(&g.perturb_ns, sys_now_ns(CLOCK_MONOTONIC) - t0);
 }
 
@@ -552,19 +552,19 @@ static void sched_point(struct thr *t, void *ra, int yield)
     stk_site(&t->site, ra);
     t->npoints++;
     if (cfg.mode == MODE_RANDOM)
-        perturb(t);
+        sched_perturb(t);
     sys_lock();
     sched_check_dying();
     sem_catch_up();
     g.points++;
     t->nflushed++;
-    if (pct()) {
+    if (sched_is_pct()) {
         pct_point(t, yield);
         return;
     }
     if (t->state != TS_RUN)
         thr_set(t, TS_RUN);
-    if (enabled_count() > 1)
+    if (sched_enabled() > 1)
         g.step++;
 }
 
@@ -587,7 +587,7 @@ int sched_fast_enter(struct thr *t, void *ra)
     t->site.pc[0] = ra;
     t->npoints++;
     if (cfg.mode == MODE_RANDOM)
-        perturb(t);
+        sched_perturb(t);
     if (atomic_load_explicit(&g.enabled, memory_order_relaxed) > 1)
         t->nsteps++;
     if (t->npoints - t->nflushed >= 64)
@@ -660,7 +660,7 @@ static void sched_virtual_timeout(void)
         struct thr *t = g.slots[i];
         if (!t || t->state != TS_BLOCKED || !t->timed)
             continue;
-        long left = wait_remaining(t);
+        long left = wait_left(t);
         if (!best || left < best_left || (left == best_left && t->lid < best->lid)) {
             best = t;
             best_left = left;
@@ -684,7 +684,7 @@ void sched_check_stall(void)
     if (!g.count[TS_BLOCKED] || g.count[TS_BLOCKED] != live)
         return;
     if (g.ntimed > 0) {
-        if (pct())
+        if (sched_is_pct())
             sched_virtual_timeout();
         return;
     }
@@ -721,7 +721,7 @@ static void free_wait(struct thr *t)
 {
     while (t->state == TS_BLOCKED) {
         unsigned gen = atomic_load(&t->park);
-        long to = t->timed ? wait_remaining(t) : -1;
+        long to = t->timed ? wait_left(t) : -1;
         if (to == 0) {
             sched_timeout(t, 0);
             break;
@@ -730,7 +730,7 @@ static void free_wait(struct thr *t)
         sys_futex_wait(&t->park, gen, to);
         sys_lock();
         sched_check_dying();
-        if (t->state == TS_BLOCKED && t->timed && wait_remaining(t) == 0)
+        if (t->state == TS_BLOCKED && t->timed && wait_left(t) == 0)
             sched_timeout(t, 0);
     }
 }
@@ -743,14 +743,14 @@ int sched_block(struct thr *t)
 {
     t->wake = WR_NONE;
     thr_set(t, TS_BLOCKED);
-    if (pct() && g.holder == t) {
+    if (sched_is_pct() && g.holder == t) {
         g.holder = NULL;
         pct_schedule();
     }
-    if (t->timed && wait_remaining(t) == 0)
+    if (t->timed && wait_left(t) == 0)
         sched_timeout(t, 0);
     sched_check_stall();
-    if (pct())
+    if (sched_is_pct())
         pct_wait(t);
     else
         free_wait(t);
@@ -762,7 +762,7 @@ int sched_block(struct thr *t)
 struct thr *sched_pick_waiter(struct obj *o)
 {
     struct thr *best = o->whead;
-    if (!pct())
+    if (!sched_is_pct())
         return best;
     for (struct thr *w = o->whead; w; w = w->wnext)
         if (w->prio > best->prio || (w->prio == best->prio && w->lid < best->lid))
@@ -778,7 +778,7 @@ void sched_wake(struct thr *w, int reason, long by)
         return;
     w->wake = reason;
     w->woken_by = by;
-    thr_set(w, pct() ? TS_READY : TS_RUN);
+    thr_set(w, sched_is_pct() ? TS_READY : TS_RUN);
     sched_nudge(w);
 }
 
@@ -787,7 +787,7 @@ void sched_wake(struct thr *w, int reason, long by)
 void sched_out(struct thr *t)
 {
     thr_set(t, TS_OUT);
-    if (pct() && g.holder == t) {
+    if (sched_is_pct() && g.holder == t) {
         g.holder = NULL;
         pct_schedule();
     }
@@ -796,7 +796,7 @@ void sched_out(struct thr *t)
 /* t returns from such a call: it waits for the token again (pct). */
 void sched_rejoin(struct thr *t)
 {
-    if (pct())
+    if (sched_is_pct())
         pct_arrive(t);
     else if (t->state != TS_RUN)
         thr_set(t, TS_RUN);
@@ -805,7 +805,7 @@ void sched_rejoin(struct thr *t)
 /* After t became EXITED: the token moves on and a stall is checked. */
 void sched_after_exit(void)
 {
-    if (pct() && (!g.holder || g.holder->state != TS_RUN)) {
+    if (sched_is_pct() && (!g.holder || g.holder->state != TS_RUN)) {
         g.holder = NULL;
         pct_schedule();
     }
@@ -844,7 +844,7 @@ void sched_reset_after_fork(struct thr *self)
     prio_clear();
     sched_place_new(self);
     prio_insert(self);
-    g.holder = pct() ? self : NULL;
+    g.holder = sched_is_pct() ? self : NULL;
     watcher = NULL;
 }
 

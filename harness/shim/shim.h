@@ -82,6 +82,9 @@ int sys_write_fd(int fd, const char *buf, size_t n);
 struct real_table {
     int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*join)(pthread_t, void **);
+    int (*tryjoin)(pthread_t, void **);
+    int (*timedjoin)(pthread_t, void **, const struct timespec *);
+    int (*clockjoin)(pthread_t, void **, clockid_t, const struct timespec *);
     int (*detach)(pthread_t);
     void (*exit)(void *) __attribute__((noreturn));
     pthread_t (*self)(void);

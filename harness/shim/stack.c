@@ -40,6 +40,7 @@ static int stk_in_shim(void *pc)
 
 static const char *const interposed[] = {
     "pthread_create", "pthread_join", "pthread_detach", "pthread_exit",
+    "pthread_tryjoin_np", "pthread_timedjoin_np", "pthread_clockjoin_np",
     "pthread_mutex_lock", "pthread_mutex_trylock", "pthread_mutex_timedlock",
     "pthread_mutex_unlock", "pthread_mutex_destroy", "pthread_cond_wait",
     "pthread_cond_timedwait", "pthread_cond_signal", "pthread_cond_broadcast",

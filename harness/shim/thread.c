@@ -155,26 +155,69 @@ SHIM_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
     return thread_create(t, th, attr, fn, NULL, arg, SHIM_RA());
 }
 
-/* Waits until u has exited in the model, then for its real end. */
-static int thread_join_managed(struct thr *t, struct thr *u, pthread_t pt, void **ret)
+/* How a join waits: AM_LOCK (pthread_join), AM_TRY (pthread_tryjoin_np) or
+ * AM_TIMED until abs on clock (pthread_timedjoin_np, pthread_clockjoin_np). */
+struct join_how {
+    int mode;
+    const struct timespec *abs;
+    clockid_t clock;
+};
+
+static int join_real(pthread_t pt, void **ret, const struct join_how *how)
+{
+    if (how->mode == AM_TRY)
+        return real.tryjoin(pt, ret);
+    if (how->mode == AM_TIMED)
+        return real.clockjoin ? real.clockjoin(pt, ret, how->clock, how->abs)
+                              : real.timedjoin(pt, ret, how->abs);
+    return real.join(pt, ret);
+}
+
+static int join_expired(const struct join_how *how)
+{
+    return how->mode == AM_TIMED && (long)sys_now_ns(how->clock) >= sys_ts_to_ns(how->abs);
+}
+
+/* t waits in the model until u exited; returns 0, EBUSY or ETIMEDOUT. */
+static int join_wait(struct thr *t, struct thr *u, const struct join_how *how)
+{
+    while (u->state != TS_EXITED) {
+        if (how->mode == AM_TRY || join_expired(how)) {
+            ev_emit(t, EV_JOIN, NULL, how->mode == AM_TRY ? ER_BUSY : ER_TIMEOUT, u->lid, -1);
+            return how->mode == AM_TRY ? EBUSY : ETIMEDOUT;
+        }
+        wait_begin(t, WK_JOIN, NULL, how->mode == AM_TIMED ? how->abs : NULL, how->clock);
+        t->wthr = u;
+        ev_emit(t, EV_JOIN, NULL, ER_BLOCKED, u->lid, -1);
+        if (how->mode == AM_LOCK)
+            diag_check_cycle(t);
+        int r = sched_block(t);
+        wait_end(t);
+        t->wthr = NULL;
+        if (r == WR_TIMEOUT) {
+            ev_emit(t, EV_JOIN, NULL, ER_TIMEOUT, u->lid, -1);
+            return ETIMEDOUT;
+        }
+    }
+    return 0;
+}
+
+/* Joins managed thread u: waits until it exited in the model, then for its
+ * real end (short: it is past its last interposed call). */
+static int thread_join_managed(struct thr *t, struct thr *u, pthread_t pt, void **ret,
+                               const struct join_how *how)
 {
     if (u == t)
         return EDEADLK;
     if (u->detached)
         return EINVAL;
-    while (u->state != TS_EXITED) {
-        wait_begin(t, WK_JOIN, NULL, NULL, 0);
-        t->wthr = u;
-        ev_emit(t, EV_JOIN, NULL, ER_BLOCKED, u->lid, -1);
-        diag_check_cycle(t);
-        sched_block(t);
-        wait_end(t);
-        t->wthr = NULL;
-    }
+    int rc = join_wait(t, u, how);
+    if (rc)
+        return rc;
     u->detached = 1;
     ev_emit(t, EV_JOIN, NULL, ER_OK, u->lid, -1);
     sys_unlock();
-    int rc = real.join(pt, ret);
+    rc = real.join(pt, ret);
     sched_lock();
     sched_rejoin(t);
     if (u->nheld == 0)
@@ -182,20 +225,20 @@ static int thread_join_managed(struct thr *t, struct thr *u, pthread_t pt, void 
     return rc;
 }
 
-static int thread_join(pthread_t pt, void **ret, void *ra)
+static int thread_join(pthread_t pt, void **ret, const struct join_how *how, void *ra)
 {
     struct thr *t = shim_self();
     if (!t)
-        return real.join(pt, ret);
+        return join_real(pt, ret, how);
     sched_enter(t, ra);
     struct thr *u = thr_by_pt(pt);
     int rc;
     if (u) {
-        rc = thread_join_managed(t, u, pt, ret);
+        rc = thread_join_managed(t, u, pt, ret, how);
     } else {
         sched_out(t);
         sys_unlock();
-        rc = real.join(pt, ret);
+        rc = join_real(pt, ret, how);
         sched_lock();
         sched_rejoin(t);
     }
@@ -206,7 +249,30 @@ static int thread_join(pthread_t pt, void **ret, void *ra)
 SHIM_EXPORT int pthread_join(pthread_t pt, void **ret)
 {
     real_init();
-    return thread_join(pt, ret, SHIM_RA());
+    struct join_how how = {AM_LOCK, NULL, CLOCK_REALTIME};
+    return thread_join(pt, ret, &how, SHIM_RA());
+}
+
+SHIM_EXPORT int pthread_tryjoin_np(pthread_t pt, void **ret)
+{
+    real_init();
+    struct join_how how = {AM_TRY, NULL, CLOCK_REALTIME};
+    return thread_join(pt, ret, &how, SHIM_RA());
+}
+
+SHIM_EXPORT int pthread_timedjoin_np(pthread_t pt, void **ret, const struct timespec *abs)
+{
+    real_init();
+    struct join_how how = {abs ? AM_TIMED : AM_LOCK, abs, CLOCK_REALTIME};
+    return thread_join(pt, ret, &how, SHIM_RA());
+}
+
+SHIM_EXPORT int pthread_clockjoin_np(pthread_t pt, void **ret, clockid_t clock,
+                                     const struct timespec *abs)
+{
+    real_init();
+    struct join_how how = {abs ? AM_TIMED : AM_LOCK, abs, clock};
+    return thread_join(pt, ret, &how, SHIM_RA());
 }
 
 static int thread_detach(pthread_t pt, void *ra)
@@ -267,7 +333,8 @@ SHIM_EXPORT int thrd_join(thrd_t thr, int *res)
 {
     real_init();
     void *ret = NULL;
-    int rc = thread_join((pthread_t)thr, &ret, SHIM_RA());
+    struct join_how how = {AM_LOCK, NULL, CLOCK_REALTIME};
+    int rc = thread_join((pthread_t)thr, &ret, &how, SHIM_RA());
     if (rc == 0 && res)
         *res = (int)(intptr_t)ret;
     return rc == 0 ? thrd_success : thrd_error;
