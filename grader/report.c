@@ -12,6 +12,10 @@
 static const reporter reporters[] = {
     {"text", report_text, "for people: summary table, findings with source lines"},
     {"json", report_json, "the fixed JSON report (api 1)"},
+    {"classroom", report_classroom, "GitHub Classroom autograding result (equal-share tests)"},
+    {"gradescope", report_gradescope, "Gradescope results.json"},
+    {"junit", report_junit, "JUnit XML for CI systems"},
+    {"markdown", report_markdown, "Markdown (GitHub step summaries, pull requests)"},
 };
 
 const reporter *reporter_lookup(const char *name)

@@ -22,6 +22,14 @@ const reporter *reporter_all(size_t *n);
 
 void report_text(const report *r, const report_opts *o, sbuf *out);
 void report_json(const report *r, const report_opts *o, sbuf *out);
+void report_classroom(const report *r, const report_opts *o, sbuf *out);
+void report_gradescope(const report *r, const report_opts *o, sbuf *out);
+void report_junit(const report *r, const report_opts *o, sbuf *out);
+void report_markdown(const report *r, const report_opts *o, sbuf *out);
+
+/* A failed check told in plain text (message, findings, hint, replay), at
+ * most cap bytes (caller frees). */
+char *check_story(const check_result *c, size_t cap);
 
 /* Lines lo..hi of a file, numbered, with `mark` flagged (caller frees), or NULL. */
 char *source_excerpt(const char *path, int mark, int context, bool color);

@@ -86,6 +86,7 @@ typedef struct tsan_report {
     int sections;
     char *first, *second; /* first two section headers */
     int more_leaks;
+    bool lead; /* the report's own stack came before any section header */
 } tsan_report;
 
 static void report_begin(tsan_report *r, const char *what, parse_out *out)
@@ -97,6 +98,14 @@ static void report_begin(tsan_report *r, const char *what, parse_out *out)
     if (paren) *paren = 0;
     r->what = w;
     r->f = findings_add(&out->found, kind_of(w), "tsan", "");
+}
+
+/* The stack right under the report's first line (misuse reports, fatal
+ * signals): the line itself says what happened there. */
+static void report_lead(tsan_report *r)
+{
+    r->cur = finding_add_stack(r->f, "Where it happened");
+    r->lead = true;
 }
 
 static void report_section(tsan_report *r, const char *h)
@@ -240,11 +249,13 @@ static void report_end(tsan_report *r, parse_out *out)
         stacks_keep(r->f, 2);
         race_compose(r, &m);
     } else if (!strcmp(k, "thread-leak") && r->first) {
+        size_t n = strlen(r->first);
+        if (str_ends(r->first, " at")) r->first[n - 3] = 0; /* "created by main thread at" */
         sbuf_printf(&m, "%s and was never joined", r->first);
         if (r->more_leaks) sbuf_printf(&m, " (and %d more like it)", r->more_leaks);
     } else {
         sbuf_puts(&m, r->what);
-        if (r->first && strcmp(k, "lock-order-inversion")) sbuf_printf(&m, ": %s", r->first);
+        if (r->first && !r->lead && strcmp(k, "lock-order-inversion")) sbuf_printf(&m, ": %s", r->first);
     }
     if (r->detail.len && !race) sbuf_printf(&m, ". %s.", r->detail.data);
     char *stable = text_stabilize(sbuf_str(&m));
@@ -282,7 +293,7 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
             if (in) report_end(&r, out);
             report_begin(&r, (w ? w + 26 : e + 24), out);
             in = true;
-            if (e) report_section(&r, "Where it happened");
+            if (e) report_lead(&r);
             continue;
         }
         if (strstr(l, "FATAL: ThreadSanitizer") || strstr(l, "CHECK failed")) {
@@ -298,7 +309,7 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
             in = false;
         } else if (*t == '#') {
             /* frames right under the WARNING line: where the misuse happened */
-            if (!r.cur && !r.sections) r.cur = finding_add_stack(r.f, "Where it happened");
+            if (!r.cur && !r.sections) report_lead(&r);
             if (r.cur) frame_parse(t, r.cur);
         } else if (str_starts(t, "Location is ") || str_starts(t, "Cycle in lock order graph")) {
             detail_add(&r, t);

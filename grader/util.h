@@ -68,6 +68,9 @@ char *path_abs(const char *p);                 /* realpath or NULL; caller frees
 char **dir_list(const char *dir, size_t *n);
 void strv_free(char **v, size_t n);
 
+/* Standard base64 of n bytes, no line breaks (caller frees). */
+char *base64_encode(const void *data, size_t n);
+
 /* Time. */
 int64_t now_ms(void); /* monotonic milliseconds */
 

@@ -138,11 +138,11 @@ static int scenario_concurrent(int argc, char **argv)
         const char *story = "start every thread before you join any of them";
         if (join)
             drv_finding_at("not-concurrent", join,
-                           "only %d of the %zu calls were running at the same time: this "
+                           "at most %d of the %zu calls ran at the same time: this "
                            "pthread_join waits for one thread before the next is created; %s",
                            drv_gate_most(gate), n, story);
         else
-            drv_finding("not-concurrent", "only %d of the %zu calls were running at the same time: %s",
+            drv_finding("not-concurrent", "at most %d of the %zu calls ran at the same time: %s",
                         drv_gate_most(gate), n, story);
     }
     else if (rc == 0)

@@ -1,39 +1,56 @@
 #!/usr/bin/env bash
 # tests/golden/run.sh - end-to-end golden reports, as TAP.
 #
-# Grades the items named by tests/golden/EXERCISE/ITEM.json for real (every
-# tool runs) and compares the JSON report with the saved one, durations and
-# repeat counts masked. ITEM is `reference` (solutions/EX/EX.c), `skeleton`
-# (exercises/EX/EX.c), alt-NAME (another correct or buggy submission,
-# tests/submissions/EX/NAME.c) or the name of a buggy variant
-# (solutions/EX/buggy/ITEM.c).
+# Each file tests/golden/EXERCISE/ITEM[.FORMAT].EXT names a submission and a
+# report format; the item is graded for real (every tool runs) and the report
+# compared with the file, durations and repeat counts masked.
+#   ITEM:   reference (solutions/EX/EX.c), skeleton (exercises/EX/EX.c),
+#           alt-NAME (tests/submissions/EX/NAME.c), or a buggy variant's name
+#           (solutions/EX/buggy/ITEM.c)
+#   FORMAT: json (ITEM.json), text (ITEM.txt), classroom (ITEM.classroom.json),
+#           gradescope (ITEM.gradescope.json), junit (ITEM.junit.xml),
+#           markdown (ITEM.md)
 # Only items whose report is deterministic have a golden file: a submission
 # whose behaviour depends on luck is covered by `grader check` instead.
 #   tests/golden/run.sh            compare
 #   tests/golden/run.sh --update   rewrite every golden file from a fresh run
 cd "$(dirname "$0")/../.."
 update=${1:-}
-mask() { sed -E 's/"duration_ms": [0-9]+/"duration_ms": 0/; /"count": [0-9]+,?$/d'; }
+mask() {
+    sed -E 's/"duration_ms": [0-9]+/"duration_ms": 0/; s/"duration":[0-9]+/"duration":0/g;
+            s/"execution_time": [0-9.]+/"execution_time": 0/; s/time="[0-9.]+"/time="0"/g;
+            s/\(([0-9]+\.[0-9]) s\)$/(0 s)/; /"count": [0-9]+,?$/d'
+}
 status=0
-for golden in tests/golden/*/*.json; do
+for golden in tests/golden/*/*.*; do
     ex=$(basename "$(dirname "$golden")")
-    item=$(basename "$golden" .json)
+    file=$(basename "$golden")
+    case $file in
+        *.classroom.json) fmt=classroom ;;
+        *.gradescope.json) fmt=gradescope ;;
+        *.junit.xml) fmt=junit ;;
+        *.md) fmt=markdown ;;
+        *.txt) fmt=text ;;
+        *.json) fmt=json ;;
+        *) continue ;;
+    esac
+    item=${file%%.*}
     case $item in
         reference) src=solutions/$ex/$ex.c ;;
         skeleton) src=exercises/$ex/$ex.c ;;
         alt-*) src=tests/submissions/$ex/${item#alt-}.c ;;
         *) src=solutions/$ex/buggy/$item.c ;;
     esac
-    out=tests/out/golden-$ex-$item.json
+    out=tests/out/golden-$ex-$file
     mkdir -p tests/out
-    bin/grader grade "$ex" --source "$src" --format json | mask >"$out"
+    NO_COLOR=1 bin/grader grade "$ex" --source "$src" --format "$fmt" | mask >"$out"
     if [ "$update" = --update ]; then
         cp "$out" "$golden"
-        echo "ok - golden $ex/$item (updated)"
+        echo "ok - golden $ex/$file (updated)"
     elif diff -u "$golden" "$out" >"$out.diff"; then
-        echo "ok - golden $ex/$item"
+        echo "ok - golden $ex/$file"
     else
-        echo "not ok - golden $ex/$item differs (diff in $out.diff)"
+        echo "not ok - golden $ex/$file differs (diff in $out.diff)"
         head -30 "$out.diff" | sed 's/^/    /'
         status=1
     fi

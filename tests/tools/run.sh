@@ -41,4 +41,37 @@ if grep -q '"tool": "helgrind"' "$tmp/hg.json" && grep -q '"kind": "data-race"' 
 else
     bad "Helgrind should report the relaxed-atomics race"
 fi
+# 4. GitHub Classroom: the step output is base64 JSON whose two totals agree
+#    (the reporter's Points notice sums scores; its console table computes
+#    passed/tests * max_score), numbers are numbers, and under Actions the
+#    report cannot issue workflow commands.
+: >"$tmp/gh_output"
+: >"$tmp/summary.md"
+GITHUB_ACTIONS=true GITHUB_OUTPUT="$tmp/gh_output" GITHUB_STEP_SUMMARY="$tmp/summary.md" \
+    bin/grader grade threads --source solutions/threads/buggy/serial.c --format classroom >"$tmp/cr.txt"
+if python3 - "$tmp/gh_output" "$tmp/cr.txt" <<'PY'
+import base64, json, sys
+out = open(sys.argv[1]).read().strip()
+assert out.startswith("result="), out[:40]
+raw = base64.b64decode(out[len("result="):])
+assert len(out) < 128 * 1024, "result too large for the reporter"
+r = json.loads(raw)
+assert r["version"] == 1 and r["status"] == "fail", r["status"]
+tests = r["tests"]
+assert tests, "empty tests break the reporter"
+for t in tests:
+    assert isinstance(t["score"], (int, float)) and t["line_no"] == 0 and t["filename"] == ""
+    assert t["status"] in ("pass", "fail", "error")
+notice = sum(t["score"] for t in tests)
+table = sum(t["status"] == "pass" for t in tests) / len(tests) * r["max_score"]
+assert abs(notice - table) < 1e-9, (notice, table)
+assert notice == 65 and r["max_score"] == 100, (notice, r["max_score"])
+lines = open(sys.argv[2]).read().splitlines()
+assert lines[0].startswith("::stop-commands::") and lines[-1] == "::" + lines[0].split("::")[2] + "::"
+PY
+then ok "Classroom result: base64 output, Points notice and console table agree (65/100), commands stopped"
+else bad "Classroom result"; fi
+if grep -q '^## threads' "$tmp/summary.md" && grep -q 'Score: 65/100' "$tmp/summary.md"; then
+    ok "Markdown summary written to GITHUB_STEP_SUMMARY"
+else bad "no Markdown step summary"; fi
 exit $status
