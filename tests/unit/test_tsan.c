@@ -261,6 +261,25 @@ Test(tsan, segv_message_stable)
     parse_out_free(&o);
 }
 
+static void expect_message(const char *name, const char *want)
+{
+    parse_out o = parse_fixture(name);
+    cr_assert_eq(o.found.len, 1, "%s", name);
+    cr_assert_str_eq(o.found.items[0].message, want, "%s", name);
+    parse_out_free(&o);
+}
+
+/* Misuse, crash and leak messages read as sentences, without leftover section headers. */
+Test(tsan, messages_without_header_debris)
+{
+    expect_message("unlock_unlocked",
+                   "unlock of an unlocked mutex (or by a wrong thread). Location is global 'm' of size 40.");
+    expect_message("destroy_locked", "destroy of a locked mutex. Location is stack of main thread.");
+    expect_message("segv", "SEGV on unknown address 0x\xe2\x80\xa6");
+    expect_message("thread_leak",
+                   "Thread T1 (finished) created by main thread and was never joined (and 2 more like it)");
+}
+
 /* Several reports in one output give several findings, in order. */
 Test(tsan, multiple_reports)
 {
@@ -375,4 +394,5 @@ Test(tsan, text_stabilize_rules)
     expect_stable("Thread T1 (tid=25819, finished) created", "Thread T1 (finished) created");
     expect_stable("lock 0xdeadBEEF held", "lock 0x\xe2\x80\xa6 held");
     expect_stable("0x without digits, pid=x", "0x without digits, pid=x");
+    expect_stable("format 0x1f", "format 0x\xe2\x80\xa6");
 }
