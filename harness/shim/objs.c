@@ -7,13 +7,18 @@
  */
 #include "shim.h"
 
-enum { TAB_BITS = 18, TAB_SIZE = 1 << TAB_BITS, TAB_MAX = TAB_SIZE / 4 * 3 };
+enum {
+    TAB_BITS = 20,
+    TAB_SIZE = 1 << TAB_BITS,
+    TAB_MAX = TAB_SIZE / 4 * 3, /* records in the open-addressing table */
+    CHAINS = 4096               /* hash chains for the records beyond */
+};
 
 static struct obj *_Atomic *tab;
+static struct obj *_Atomic chains[CHAINS];
+static _Atomic int nobjs;
 static struct obj *all;
-static int nobjs;
 static int next_no[OK_NKINDS];
-static struct obj overflow; /* stands for every object beyond TAB_MAX */
 
 char obj_prefix(int kind)
 {
@@ -27,7 +32,7 @@ static size_t obj_hash(uintptr_t a)
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
     x ^= x >> 33;
-    return (size_t)(x & (TAB_SIZE - 1));
+    return (size_t)x;
 }
 
 void obj_init(void)
@@ -36,22 +41,47 @@ void obj_init(void)
         tab = sys_alloc(sizeof(struct obj *) * TAB_SIZE);
 }
 
-/* Returns the slot holding addr, or the empty slot where it belongs.
- * Lock-free: records are published with a release store, never moved. */
-static struct obj *_Atomic *obj_slot(uintptr_t addr)
+/* The record of addr (live or destroyed), or NULL. Lock-free: records are
+ * published with release stores and never moved or freed. */
+static struct obj *obj_lookup(uintptr_t addr)
 {
-    size_t i = obj_hash(addr);
-    for (;;) {
+    size_t h = obj_hash(addr);
+    for (size_t i = h & (TAB_SIZE - 1);; i = (i + 1) & (TAB_SIZE - 1)) {
         struct obj *o = atomic_load_explicit(&tab[i], memory_order_acquire);
-        if (!o || o->addr == addr)
-            return &tab[i];
-        i = (i + 1) & (TAB_SIZE - 1);
+        if (!o)
+            break;
+        if (o->addr == addr)
+            return o;
     }
+    if (atomic_load_explicit(&nobjs, memory_order_acquire) < TAB_MAX)
+        return NULL;
+    struct obj *o = atomic_load_explicit(&chains[h % CHAINS], memory_order_acquire);
+    for (; o; o = atomic_load_explicit(&o->chain_next, memory_order_acquire))
+        if (o->addr == addr)
+            return o;
+    return NULL;
+}
+
+/* Makes the new record o findable. Caller holds the global lock. */
+static void obj_publish(struct obj *o)
+{
+    size_t h = obj_hash(o->addr);
+    if (atomic_load(&nobjs) < TAB_MAX) {
+        size_t i = h & (TAB_SIZE - 1);
+        while (atomic_load_explicit(&tab[i], memory_order_relaxed))
+            i = (i + 1) & (TAB_SIZE - 1);
+        atomic_store_explicit(&tab[i], o, memory_order_release);
+    } else {
+        struct obj *head = atomic_load_explicit(&chains[h % CHAINS], memory_order_relaxed);
+        atomic_store_explicit(&o->chain_next, head, memory_order_relaxed);
+        atomic_store_explicit(&chains[h % CHAINS], o, memory_order_release);
+    }
+    atomic_fetch_add_explicit(&nobjs, 1, memory_order_release);
 }
 
 struct obj *obj_find(const void *addr)
 {
-    struct obj *o = atomic_load_explicit(obj_slot((uintptr_t)addr), memory_order_acquire);
+    struct obj *o = obj_lookup((uintptr_t)addr);
     return o && !o->dead ? o : NULL;
 }
 
@@ -70,46 +100,39 @@ void obj_set_owner(struct obj *o, struct thr *t)
     atomic_store_explicit(&o->lockword, w, memory_order_release);
 }
 
-/* Gives o a fresh identity of the given kind, keeping its address. */
+/* Gives o a fresh identity of the given kind, keeping its address and
+ * links. */
 static void obj_renew(struct obj *o, int kind)
 {
-    uintptr_t addr = o->addr;
-    struct obj *next = o->all_next;
-    sys_zero((char *)o + sizeof o->addr, sizeof *o - sizeof o->addr);
-    o->addr = addr;
-    o->all_next = next;
+    size_t keep = offsetof(struct obj, kind);
+    sys_zero((char *)o + keep, sizeof *o - keep);
     o->kind = kind;
     o->no = ++next_no[kind];
 }
 
 /* Returns the record of the object at addr used as kind, creating or
- * renaming it as needed. Never NULL: past the table's capacity every object
- * shares one record, which keeps the program running with vaguer names. */
+ * renaming it as needed. The record is owned by the table. */
 struct obj *obj_get(const void *addr, int kind)
 {
-    struct obj *_Atomic *slot = obj_slot((uintptr_t)addr);
-    struct obj *o = atomic_load_explicit(slot, memory_order_acquire);
+    struct obj *o = obj_lookup((uintptr_t)addr);
     if (o) {
         if (o->dead || o->kind != kind)
             obj_renew(o, kind);
         return o;
     }
-    if (nobjs >= TAB_MAX)
-        return &overflow;
     o = sys_alloc(sizeof *o);
     o->addr = (uintptr_t)addr;
     o->all_next = all;
     all = o;
     obj_renew(o, kind);
-    atomic_store_explicit(slot, o, memory_order_release);
-    nobjs++;
+    obj_publish(o);
     return o;
 }
 
 /* Marks the object at addr destroyed: its next use gets a new name. */
 void obj_forget(const void *addr)
 {
-    struct obj *o = atomic_load_explicit(obj_slot((uintptr_t)addr), memory_order_acquire);
+    struct obj *o = obj_lookup((uintptr_t)addr);
     if (o && !o->whead && !obj_owner(o))
         o->dead = 1;
 }

@@ -80,6 +80,7 @@ static void real_misc(void)
     NEXT(realpath, "realpath");
     NEXT(clock_gettime, "clock_gettime");
     NEXT(assert_fail, "__assert_fail");
+    NEXT(abort, "abort");
 }
 
 /* Fills the table; safe to call from any thread at any time, also before the

@@ -131,6 +131,7 @@ struct real_table {
     int (*clock_gettime)(clockid_t, struct timespec *);
     void (*assert_fail)(const char *, const char *, unsigned, const char *)
         __attribute__((noreturn));
+    void (*abort)(void) __attribute__((noreturn));
     int (*thrd_create)(thrd_t *, thrd_start_t, void *);
 };
 
@@ -216,8 +217,9 @@ struct thr {
 };
 
 struct obj {
-    uintptr_t addr;
-    struct obj *all_next;
+    uintptr_t addr;             /* these three fields keep their values when */
+    struct obj *all_next;       /* a record is renamed (obj_renew) */
+    struct obj *_Atomic chain_next;
     int kind;
     int no;
     int dead;

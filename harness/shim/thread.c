@@ -497,9 +497,11 @@ SHIM_EXPORT int thrd_sleep(const struct timespec *req, struct timespec *rem)
     return nanosleep_do(req, rem, SHIM_RA()) == 0 ? 0 : -1;
 }
 
-/* ---- failed assertions ------------------------------------------------------ */
-static void assert_write(struct thr *t, const char *expr, const char *file, unsigned line,
-                         const char *fn)
+/* ---- failed assertions and aborts -------------------------------------------- */
+/* Writes the event ring and an assert or abort line for t; expr is NULL for
+ * abort(). Caller holds the global lock. */
+static void abort_write(struct thr *t, const char *expr, const char *file, unsigned line,
+                        const char *fn)
 {
     char mem[16384];
     struct jb b;
@@ -507,23 +509,36 @@ static void assert_write(struct thr *t, const char *expr, const char *file, unsi
     stk_capture(&stk);
     out_dump_ring();
     jb_init(&b, mem, sizeof mem);
-    jb_head(&b, "assert");
+    jb_head(&b, expr ? "assert" : "abort");
     jb_puts(&b, ",\"tid\":");
     jb_tid(&b, t->lid);
     jb_puts(&b, ",\"step\":");
     jb_u64(&b, g.step);
-    jb_puts(&b, ",\"expr\":");
-    jb_str(&b, expr);
-    jb_puts(&b, ",\"file\":");
-    jb_str(&b, file);
-    jb_puts(&b, ",\"line\":");
-    jb_u64(&b, line);
-    jb_puts(&b, ",\"function\":");
-    jb_str(&b, fn);
+    if (expr) {
+        jb_puts(&b, ",\"expr\":");
+        jb_str(&b, expr);
+        jb_puts(&b, ",\"file\":");
+        jb_str(&b, file);
+        jb_puts(&b, ",\"line\":");
+        jb_u64(&b, line);
+        jb_puts(&b, ",\"function\":");
+        jb_str(&b, fn);
+    }
     jb_puts(&b, ",\"stack\":");
     jb_stack(&b, &stk);
     jb_putc(&b, '}');
     out_line(&b, 1);
+}
+
+static void abort_note(const char *expr, const char *file, unsigned line, const char *fn)
+{
+    struct thr *t = shim_self();
+    if (!t)
+        return;
+    t->in_shim = 1;
+    sched_lock();
+    abort_write(t, expr, file, line, fn);
+    sys_unlock();
 }
 
 /* assert() failed in the program: the events that led there and the
@@ -532,12 +547,14 @@ SHIM_EXPORT void __assert_fail(const char *expr, const char *file, unsigned line
                                const char *fn)
 {
     real_init();
-    struct thr *t = shim_self();
-    if (t) {
-        t->in_shim = 1;
-        sched_lock();
-        assert_write(t, expr, file, line, fn);
-        sys_unlock();
-    }
+    abort_note(expr, file, line, fn);
     real.assert_fail(expr, file, line, fn);
+}
+
+/* The program calls abort(): the same, with an abort line. */
+SHIM_EXPORT void abort(void)
+{
+    real_init();
+    abort_note(NULL, NULL, 0, NULL);
+    real.abort();
 }
