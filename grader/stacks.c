@@ -24,6 +24,7 @@ static const struct {
     {"sem_wait", "waiting on a semaphore"},
     {"sem_timedwait", "waiting on a semaphore"},
     {"sem_clockwait", "waiting on a semaphore"},
+    {"__new_sem_wait", "waiting on a semaphore"},
     {"waitpid", "waiting for a child process"},
     {"wait4", "waiting for a child process"},
     {"__libc_wait", "waiting for a child process"},
@@ -46,7 +47,9 @@ static const struct {
 static const char *doing_of(const char *fn)
 {
     if (!fn) return NULL;
-    /* "__pthread_mutex_lock@GLIBC_2.2.5", "___pthread_cond_wait" */
+    /* "__pthread_mutex_lock@GLIBC_2.2.5", "___pthread_cond_wait", "__GI___libc_read" */
+    while (*fn == '_') fn++;
+    if (str_starts(fn, "GI_")) fn += 3;
     while (*fn == '_') fn++;
     for (size_t i = 0; i < ARRAY_LEN(blocking); i++) {
         const char *b = blocking[i].fn;
@@ -58,17 +61,30 @@ static const char *doing_of(const char *fn)
 
 typedef struct thread_view {
     stack *st;
-    const char *doing;
     bool main;
 } thread_view;
 
-/* The first frame of a thread that is in a program file (an absolute path
- * outside the system), e.g. "threads.c:9". */
+/* A frame in a program file (an absolute path outside the system). */
+static bool in_program(const frame *f)
+{
+    return f->file && f->file[0] == '/' && !str_starts(f->file, "/usr/") && f->line > 0;
+}
+
+/* The first frame of a thread that is in a program file, e.g. "threads.c:9". */
 static const frame *frame_mine(const stack *st)
 {
+    for (size_t i = 0; i < st->frames.len; i++)
+        if (in_program(&st->frames.items[i])) return &st->frames.items[i];
+    return NULL;
+}
+
+/* The innermost blocking call outside the program (a student's function
+ * named "writer" is not write()), or NULL. */
+static const char *doing_of_stack(const stack *st)
+{
     for (size_t i = 0; i < st->frames.len; i++) {
-        const frame *f = &st->frames.items[i];
-        if (f->file && f->file[0] == '/' && !str_starts(f->file, "/usr/") && f->line > 0) return f;
+        const char *d = in_program(&st->frames.items[i]) ? NULL : doing_of(st->frames.items[i].function);
+        if (d) return d;
     }
     return NULL;
 }
@@ -79,7 +95,8 @@ static char *summarize(thread_view *tv, int index)
     char who[32];
     if (tv->main) snprintf(who, sizeof who, "main thread");
     else snprintf(who, sizeof who, "thread %d", index);
-    const char *doing = tv->doing ? tv->doing : "running (not blocked)";
+    const char *doing = doing_of_stack(tv->st);
+    if (!doing) doing = "running (not blocked)";
     free(tv->st->title);
     tv->st->title = xasprintf("%s, %s", who, doing);
     const frame *f = frame_mine(tv->st);
@@ -140,7 +157,6 @@ int stacks_parse(const char *text, finding *f, sbuf *summary)
             while (fn && *fn == ' ') fn++;
             stack_add_frame(tv.st, fn && *fn ? fn : NULL, NULL, 0);
             pending = &tv.st->frames.items[tv.st->frames.len - 1];
-            if (!tv.doing) tv.doing = doing_of(pending->function);
         } else if (pending && (l[0] == ' ' || l[0] == '\t')) {
             /* "    /tmp/exp/dl.c:6:141" */
             char *s = str_trim(l);

@@ -104,7 +104,8 @@ Test(stacks, deadlock_summary)
     parsed_free(&p);
 }
 
-/* Condition waits and a spinning thread are told apart; alike threads share a summary line. */
+/* Condition waits and a spinning thread are told apart (a program function
+ * named "writer" is not a blocking write); alike threads share a summary line. */
 Test(stacks, waiting_kinds_and_grouping)
 {
     parsed p = parse_fixture("waiting");
@@ -119,6 +120,21 @@ Test(stacks, waiting_kinds_and_grouping)
                            fixture_line("eustack_waiting.c", "spin"));
     cr_assert_str_eq(sbuf_str(&p.summary), want);
     free(want);
+    parsed_free(&p);
+}
+
+/* glibc's internal names (__GI___nanosleep, __GI___libc_read, __new_sem_wait_slow64) are recognised. */
+Test(stacks, blocked_in_system_calls)
+{
+    parsed p = parse_fixture("blocked");
+    cr_assert_eq(p.threads, 4);
+    cr_assert_str_eq(thread_stack(&p, 1)->title, "thread 1, sleeping");
+    cr_assert_str_eq(thread_stack(&p, 2)->title, "thread 2, blocked reading");
+    cr_assert_str_eq(thread_stack(&p, 3)->title, "thread 3, waiting on a semaphore");
+    char *sem = xasprintf("\n  1 thread: waiting on a semaphore at eustack_blocked.c:%d",
+                          fixture_line("eustack_blocked.c", "sem"));
+    cr_assert(strstr(sbuf_str(&p.summary), sem), "%s", sbuf_str(&p.summary));
+    free(sem);
     parsed_free(&p);
 }
 
