@@ -7,8 +7,10 @@
  *
  * Exit status: 0 graded and every check passed; 1 graded and some check
  * failed; 2 error (spec, grader or machine); 64 usage. */
+#include "batch.h"
 #include "grade.h"
 #include "report.h"
+#include "scaffold.h"
 #include "spec.h"
 #include "verify.h"
 
@@ -37,6 +39,12 @@ static const char usage_text[] =
     "      -v                              more detail; -vv shows every command\n"
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
     "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
+    "\n"
+    "  grader new NAME [--title T]         scaffold an exercise that grader check accepts\n"
+    "  grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]\n"
+    "                                      grade every DIR/STUDENT; OUT/STUDENT.json, scores.csv\n"
+    "  grader classroom-template DIR [EXERCISE...]\n"
+    "                                      a GitHub Classroom starter repository\n"
     "\n"
     "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
     "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n";
@@ -341,6 +349,88 @@ static int cmd_init(const char *root, int argc, char **argv)
     return rc;
 }
 
+/* --- instructor tools -------------------------------------------------------------- */
+
+static int cmd_new(const char *root, int argc, char **argv)
+{
+    const char *name = NULL, *title = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--title") && i + 1 < argc) title = argv[++i];
+        else if (argv[i][0] == '-') return usage("unknown option for new");
+        else if (!name) name = argv[i];
+        else return usage("new takes one name");
+    }
+    if (!name) return usage("new needs a name");
+    char *err = NULL;
+    if (scaffold_exercise(root, name, title, &err) < 0) {
+        fprintf(stderr, "grader: %s\n", err);
+        free(err);
+        return EXIT_ERROR;
+    }
+    printf("\nNext: edit exercises/%s/ (spec.lua, driver.c, the header), then prove it: grader check %s\n",
+           name, name);
+    return 0;
+}
+
+static int cmd_batch(const char *root, int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, 0, 'o'}, {"list-commands", no_argument, 0, 'l'},
+        {"seed", required_argument, 0, 's'},   {0, 0, 0, 0},
+    };
+    grade_opts g = {.root = root, .seed = 1};
+    batch_opts b = {.base = &g, .jobs = 1};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:j:s:lv", longs, NULL)) != -1) {
+        switch (c) {
+        case 'o': b.out = optarg; break;
+        case 'j': b.jobs = atoi(optarg); break;
+        case 's': g.seed = strtoull(optarg, NULL, 10); break;
+        case 'l': b.list_commands = true; break;
+        case 'v': g.verbose++; break;
+        default: return usage(NULL);
+        }
+    }
+    if (argc - optind != 2) return usage("batch needs an exercise and a submissions directory");
+    g.exercise = argv[optind];
+    b.dir = argv[optind + 1];
+    if (!exercise_exists(root, g.exercise)) return unknown_exercise(root, g.exercise);
+    char *out = b.out ? NULL : xasprintf("%s/grades", b.dir);
+    if (!b.out) b.out = out;
+    b.progress = want_color(stderr);
+    int rc = batch_run(&b);
+    free(out);
+    return rc;
+}
+
+static int cmd_template(const char *root, int argc, char **argv)
+{
+    if (argc < 2) return usage("classroom-template needs a directory");
+    const char *dir = argv[1];
+    size_t n = (size_t)(argc - 2);
+    char **names = NULL;
+    if (n) {
+        names = xmalloc(sizeof *names * n);
+        for (size_t i = 0; i < n; i++) {
+            if (!exercise_exists(root, argv[i + 2])) {
+                free(names);
+                return unknown_exercise(root, argv[i + 2]);
+            }
+            names[i] = xstrdup(argv[i + 2]);
+        }
+    } else {
+        names = exercise_names(root, &n);
+    }
+    char *err = NULL;
+    int rc = scaffold_classroom(root, dir, names, n, &err);
+    if (rc < 0) fprintf(stderr, "grader: %s\n", err);
+    else printf("wrote a starter repository for %zu exercise%s in %s\n", n, n == 1 ? "" : "s", dir);
+    free(err);
+    strv_free(names, n);
+    return rc < 0 ? EXIT_ERROR : 0;
+}
+
 int main(int argc, char **argv)
 {
     setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
@@ -364,6 +454,9 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "grade")) rc = cmd_grade(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "check")) rc = cmd_check(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "init")) rc = cmd_init(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "new")) rc = cmd_new(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "batch")) rc = cmd_batch(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "classroom-template")) rc = cmd_template(root, argc - 1, argv + 1);
     else rc = usage("unknown command");
     free(root);
     return rc;

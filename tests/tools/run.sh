@@ -74,4 +74,37 @@ else bad "Classroom result"; fi
 if grep -q '^## threads' "$tmp/summary.md" && grep -q 'Score: 65/100' "$tmp/summary.md"; then
     ok "Markdown summary written to GITHUB_STEP_SUMMARY"
 else bad "no Markdown step summary"; fi
+# 5. the GitHub Classroom starter repository: valid workflow, no solutions,
+#    and it builds and grades from a clean copy exactly as its steps say
+tpl="$tmp/tpl"
+bin/grader classroom-template "$tpl" threads >/dev/null
+if python3 - "$tpl/.github/workflows/classroom.yml" <<'PY'
+import sys, yaml
+wf = yaml.safe_load(open(sys.argv[1]))
+assert wf["name"] == "Autograding Tests"
+assert set(wf["on"]) == {"push", "repository_dispatch"}, wf["on"]
+assert wf["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
+job = wf["jobs"]["run-autograding-tests"]
+assert "github-classroom[bot]" in job["if"]
+steps = job["steps"]
+ids = [s["id"] for s in steps if "id" in s]
+rep = steps[-1]
+assert rep["uses"] == "classroom-resources/autograding-grading-reporter@v1"
+assert rep["with"]["runners"] == ",".join(ids), (rep["with"], ids)
+for i in ids:
+    assert rep["env"][i.upper() + "_RESULTS"] == "${{steps.%s.outputs.result}}" % i
+assert any("mmap_rnd_bits=28" in s.get("run", "") for s in steps)
+PY
+then ok "classroom-template: the workflow is valid YAML as Classroom generates it"
+else bad "classroom-template workflow"; fi
+if [ -z "$(find "$tpl" -path '*solutions*' -print -quit)" ] && [ -f "$tpl/threads/threads.c" ] && [ ! -f "$tpl/threads/spec.lua" ]; then
+    ok "classroom-template: skeletons and assignments, no solutions"
+else bad "classroom-template contents"; fi
+cp -R "$tpl" "$tmp/clone"
+: >"$tmp/clone-out"
+if (cd "$tmp/clone" && make -s -C .grader -j2 all >/dev/null 2>&1 &&
+    GITHUB_OUTPUT="$tmp/clone-out" .grader/bin/grader grade threads threads --format classroom >/dev/null
+    [ $? = 1 ]) && grep -q '^result=' "$tmp/clone-out"; then
+    ok "classroom-template: builds the grader from its own copy and grades the skeleton"
+else bad "classroom-template does not build or grade"; fi
 exit $status

@@ -1,0 +1,22 @@
+/* scaffold.h - files the grader writes for instructors: a new exercise that
+ * `grader check` accepts at once, and a GitHub Classroom starter repository. */
+#ifndef GRADER_SCAFFOLD_H
+#define GRADER_SCAFFOLD_H
+
+#include "util.h"
+
+/* Creates exercises/NAME and solutions/NAME under root (a working example:
+ * a counter shared by threads). Returns 0, or -1 with *err set (caller frees). */
+int scaffold_exercise(const char *root, const char *name, const char *title, char **err);
+
+/* Writes a student starter repository into dir: per exercise its skeleton,
+ * header and assignment; a student Makefile; the grader's sources (never the
+ * solutions) in .grader/; and .github/workflows/classroom.yml that grades each
+ * exercise in its own step and reports to GitHub Classroom. exercises: names,
+ * or all when n == 0. Returns 0, or -1 with *err set. */
+int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, char **err);
+
+/* The workflow file alone (caller frees); ids are the exercise names. */
+char *scaffold_workflow(char **exercises, size_t n);
+
+#endif
