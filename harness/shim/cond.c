@@ -86,8 +86,8 @@ static int cond_block(struct thr *t, struct obj *c, const struct timespec *abs, 
 
 /* The model wait: queue on c, release m, block, re-acquire m. Returns 0,
  * ETIMEDOUT, or the error of releasing m (EPERM when t does not own it). */
-static int cond_model_wait(struct thr *t, pthread_mutex_t *m, struct obj *c, struct obj *om,
-                           const struct timespec *abs, int clock)
+static int cond_model_wait(struct thr *t, pthread_mutex_t *m, struct obj *c,
+                           struct obj *om, const struct timespec *abs, int clock)
 {
     cond_note_swallow(t, c);
     wait_begin(t, WK_COND, c, abs, clock);
@@ -104,8 +104,7 @@ static int cond_model_wait(struct thr *t, pthread_mutex_t *m, struct obj *c, str
     cond_note_wake(t, c, reason);
     ev_emit_cond(t, EV_WAKE, c, om, cond_wake_result(reason), t->woken_by, -1);
     rc = mutex_acquire(t, m, om, AM_LOCK, NULL);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     return reason == WR_TIMEOUT ? ETIMEDOUT : 0;
 }
 
@@ -143,11 +142,10 @@ static int cond_forward_wait(struct thr *t, pthread_cond_t *cv, pthread_mutex_t 
     return rc;
 }
 
-static int cond_real_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs,
-                          int clock)
+static int cond_real_wait(pthread_cond_t *c, pthread_mutex_t *m,
+                          const struct timespec *abs, int clock)
 {
-    if (!abs)
-        return real.cond_wait(c, m);
+    if (!abs) return real.cond_wait(c, m);
     if (clock == cond_clock(c) || !real.cond_clockwait)
         return real.cond_timedwait(c, m, abs);
     return real.cond_clockwait(c, m, clock, abs);
@@ -158,8 +156,7 @@ static int cond_wait_do(pthread_cond_t *c, pthread_mutex_t *m, const struct time
                         int clock, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return cond_real_wait(c, m, abs, clock);
+    if (!t) return cond_real_wait(c, m, abs, clock);
     sched_enter(t, ra);
     struct obj *oc = obj_get(c, OK_COND);
     struct obj *om = obj_get(m, OK_MUTEX);
@@ -178,8 +175,7 @@ static int cond_wait_do(pthread_cond_t *c, pthread_mutex_t *m, const struct time
 static struct thr *cond_pick(struct thr *t, struct obj *c)
 {
     struct thr *w = c->whead;
-    if (cfg.mode == MODE_OBSERVE || c->nwait < 2)
-        return w;
+    if (cfg.mode == MODE_OBSERVE || c->nwait < 2) return w;
     uint64_t *s = cfg.mode == MODE_PCT ? &g.rng : &t->rng;
     for (int k = (int)(rng_next(s) % (uint64_t)c->nwait); k > 0 && w->wnext; k--)
         w = w->wnext;
@@ -210,15 +206,13 @@ static void cond_model_signal(struct thr *t, struct obj *c, int all)
     }
     int n = c->nwait;
     ev_emit(t, EV_BROADCAST, c, ER_OK, -1, n);
-    while (c->whead)
-        sched_wake(c->whead, WR_BROADCAST, t->lid);
+    while (c->whead) sched_wake(c->whead, WR_BROADCAST, t->lid);
 }
 
 static int cond_signal_do(pthread_cond_t *c, int all, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return all ? real.cond_broadcast(c) : real.cond_signal(c);
+    if (!t) return all ? real.cond_broadcast(c) : real.cond_signal(c);
     sched_enter(t, ra);
     struct obj *oc = obj_get(c, OK_COND);
     t->nsignals++;
@@ -247,8 +241,8 @@ SHIM_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     return cond_wait_do(c, m, abs, cond_clock(c), SHIM_RA());
 }
 
-SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
-                                       const struct timespec *abs)
+SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                       clockid_t clock, const struct timespec *abs)
 {
     real_init();
     return cond_wait_do(c, m, abs, clock, SHIM_RA());
@@ -270,8 +264,7 @@ SHIM_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 static void cond_forget(pthread_cond_t *c)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return;
+    if (!t) return;
     t->in_shim = 1;
     sched_lock();
     obj_forget(c);
@@ -302,16 +295,18 @@ static int cond_c11_result(int rc)
 SHIM_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     real_init();
-    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
-                                   NULL, CLOCK_REALTIME, SHIM_RA()));
+    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c,
+                                        (pthread_mutex_t *)(void *)m, NULL,
+                                        CLOCK_REALTIME, SHIM_RA()));
 }
 
 SHIM_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                               const struct timespec *restrict abs)
 {
     real_init();
-    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c, (pthread_mutex_t *)(void *)m,
-                                   abs, CLOCK_REALTIME, SHIM_RA()));
+    return cond_c11_result(cond_wait_do((pthread_cond_t *)(void *)c,
+                                        (pthread_mutex_t *)(void *)m, abs, CLOCK_REALTIME,
+                                        SHIM_RA()));
 }
 
 SHIM_EXPORT int cnd_signal(cnd_t *c)

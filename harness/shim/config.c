@@ -21,14 +21,10 @@ static int ended;
 
 static int cfg_mode(const char *s)
 {
-    if (!s || !*s)
-        return MODE_OFF;
-    if (sys_streq(s, "random"))
-        return MODE_RANDOM;
-    if (sys_streq(s, "pct"))
-        return MODE_PCT;
-    if (sys_streq(s, "observe"))
-        return MODE_OBSERVE;
+    if (!s || !*s) return MODE_OFF;
+    if (sys_streq(s, "random")) return MODE_RANDOM;
+    if (sys_streq(s, "pct")) return MODE_PCT;
+    if (sys_streq(s, "observe")) return MODE_OBSERVE;
     return MODE_OFF;
 }
 
@@ -37,12 +33,10 @@ static int cfg_mode(const char *s)
 static uint64_t cfg_u64(const char *name, uint64_t def)
 {
     const char *s = getenv(name);
-    if (!s || !*s)
-        return def;
+    if (!s || !*s) return def;
     uint64_t v = 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return def;
+        if (*s < '0' || *s > '9') return def;
         v = v * 10 + (uint64_t)(*s - '0');
     }
     return v;
@@ -50,10 +44,8 @@ static uint64_t cfg_u64(const char *name, uint64_t def)
 
 static long cfg_clamp(uint64_t v, long lo, long hi)
 {
-    if (v < (uint64_t)lo)
-        return lo;
-    if (v > (uint64_t)hi)
-        return hi;
+    if (v < (uint64_t)lo) return lo;
+    if (v > (uint64_t)hi) return hi;
     return (long)v;
 }
 
@@ -63,8 +55,7 @@ static int cfg_read(void)
 {
     cfg.mode = cfg_mode(getenv("STRESS_MODE"));
     const char *out = getenv("STRESS_OUT");
-    if (cfg.mode == MODE_OFF || !out || !*out)
-        return 0;
+    if (cfg.mode == MODE_OFF || !out || !*out) return 0;
     sys_strcpy(cfg.out, out, sizeof cfg.out);
     const char *exe = getenv("STRESS_EXE");
     sys_strcpy(cfg.exe, exe ? exe : "", sizeof cfg.exe);
@@ -87,10 +78,8 @@ static int cfg_exe_matches(void)
     long n = sys_call(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)self_exe,
                       sizeof self_exe - 1, 0, 0);
     self_exe[n > 0 ? n : 0] = 0;
-    if (!cfg.exe[0])
-        return 1;
-    if (sys_streq(cfg.exe, self_exe))
-        return 1;
+    if (!cfg.exe[0]) return 1;
+    if (sys_streq(cfg.exe, self_exe)) return 1;
     char resolved[4096];
     if (real.realpath && real.realpath(cfg.exe, resolved))
         return sys_streq(resolved, self_exe);
@@ -145,11 +134,9 @@ void cfg_write_start(uint64_t seed)
  * Caller holds the global lock. Only the first call writes. */
 void cfg_write_end(int status, const char *reason)
 {
-    if (ended)
-        return;
+    if (ended) return;
     ended = 1;
-    if (status != 0)
-        out_dump_ring();
+    if (status != 0) out_dump_ring();
     char mem[512];
     struct jb b;
     jb_init(&b, mem, sizeof mem);
@@ -174,8 +161,7 @@ void cfg_reset_after_fork(void)
 static void cfg_on_exit(int status, void *arg)
 {
     (void)arg;
-    if (!shim_active || sys_getpid() != g.pid)
-        return;
+    if (!shim_active || sys_getpid() != g.pid) return;
     sys_lock();
     cfg_write_end(status, "exit");
     sys_unlock();
@@ -192,16 +178,13 @@ extern void *__dso_handle;
 __attribute__((constructor)) static void cfg_start(void)
 {
     real_init();
-    if (!cfg_read() || !cfg_exe_matches())
-        return;
+    if (!cfg_read() || !cfg_exe_matches()) return;
     shim_tsan = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
     g.pid = sys_getpid();
-    if (out_open() != 0)
-        return;
+    if (out_open() != 0) return;
     stk_init();
     sched_init_main();
-    if (real.on_exit)
-        real.on_exit(cfg_on_exit, NULL);
+    if (real.on_exit) real.on_exit(cfg_on_exit, NULL);
     __register_atfork(fork_prepare, fork_parent, fork_child, __dso_handle);
     sys_lock();
     cfg_write_start(cfg.seed);

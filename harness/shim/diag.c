@@ -19,28 +19,23 @@ static int diag_reads(struct thr *t, struct obj *o)
  * returns how many. Only untimed lock, rwlock and join waits have edges. */
 static int diag_holders(struct thr *t, struct thr **out, int cap)
 {
-    if (t->timed)
-        return 0;
+    if (t->timed) return 0;
     struct obj *o = t->wobj;
     int n = 0;
     switch (t->wkind) {
     case WK_LOCK:
     case WK_RDLOCK:
-        if (obj_owner(o))
-            out[n++] = obj_owner(o);
+        if (obj_owner(o)) out[n++] = obj_owner(o);
         return n;
     case WK_WRLOCK:
-        if (obj_owner(o))
-            out[n++] = obj_owner(o);
+        if (obj_owner(o)) out[n++] = obj_owner(o);
         for (int i = 0; i < g.nslots && n < cap; i++) {
             struct thr *u = g.slots[i];
-            if (u && u->state != TS_FREE && u != t && diag_reads(u, o))
-                out[n++] = u;
+            if (u && u->state != TS_FREE && u != t && diag_reads(u, o)) out[n++] = u;
         }
         return n;
     case WK_JOIN:
-        if (t->wthr)
-            out[n++] = t->wthr;
+        if (t->wthr) out[n++] = t->wthr;
         return n;
     default:
         return 0;
@@ -59,19 +54,15 @@ static int diag_waits_blocked(struct thr *u)
 static int diag_dfs(struct thr *u, struct thr *target, struct thr **path, int depth)
 {
     struct thr *hs[MAX_REPORTED];
-    if (depth >= MAX_CYCLE)
-        return 0;
+    if (depth >= MAX_CYCLE) return 0;
     path[depth] = u;
     u->visit = visit_stamp;
     int n = diag_holders(u, hs, MAX_REPORTED);
     for (int i = 0; i < n; i++) {
-        if (hs[i] == target)
-            return depth + 1;
-        if (hs[i]->visit == visit_stamp || !diag_waits_blocked(hs[i]))
-            continue;
+        if (hs[i] == target) return depth + 1;
+        if (hs[i]->visit == visit_stamp || !diag_waits_blocked(hs[i])) continue;
         int len = diag_dfs(hs[i], target, path, depth + 1);
-        if (len)
-            return len;
+        if (len) return len;
     }
     return 0;
 }
@@ -79,7 +70,7 @@ static int diag_dfs(struct thr *u, struct thr *target, struct thr **path, int de
 /* ---- report pieces ------------------------------------------------------ */
 static const char *diag_op_name(int kind)
 {
-    static const char *names[] = {"none", "lock", "rdlock", "wrlock", "wait",
+    static const char *names[] = {"none", "lock",     "rdlock",  "wrlock", "wait",
                                   "join", "sem_wait", "barrier", "sleep"};
     return names[kind];
 }
@@ -107,9 +98,10 @@ static void jb_wait_text(struct jb *b, const struct thr *t)
         jb_puts(b, " to exit");
         return;
     }
-    static const char *verbs[] = {"runs", "waits for ", "waits to read-lock ",
-                                  "waits to write-lock ", "waits on ", "joins",
-                                  "waits on ", "waits at ", "sleeps"};
+    static const char *verbs[] = {
+        "runs",      "waits for ", "waits to read-lock ", "waits to write-lock ",
+        "waits on ", "joins",      "waits on ",           "waits at ",
+        "sleeps"};
     jb_puts(b, verbs[t->wkind]);
     if (t->wobj && t->wkind != WK_JOIN && t->wkind != WK_SLEEP) {
         jb_putc(b, obj_prefix(t->wobj->kind));
@@ -122,8 +114,7 @@ static void jb_holds(struct jb *b, const struct thr *t)
     jb_puts(b, ",\"holds\":[");
     for (int i = 0; i < t->nheld; i++) {
         const struct held *h = &t->held[i];
-        if (i)
-            jb_putc(b, ',');
+        if (i) jb_putc(b, ',');
         jb_puts(b, "{\"obj\":");
         jb_obj(b, h->obj);
         jb_puts(b, ",\"addr\":");
@@ -194,8 +185,7 @@ void diag_finish(int status)
 {
     cfg_write_end(status, "finding");
     g.dying = 1;
-    if (real.fflush)
-        real.fflush(NULL);
+    if (real.fflush) real.fflush(NULL);
     sys_exit_group(status);
 }
 
@@ -214,8 +204,7 @@ static void diag_write(report_fn fn, void *arg)
         jb_set_depth(depths[i]);
         jb_init(&b, mem, cap);
         fn(&b, arg);
-        if (!b.full)
-            break;
+        if (!b.full) break;
     }
     jb_set_depth(STACK_DEPTH);
     out_line(&b, 1);
@@ -252,8 +241,7 @@ static void cycle_report(struct jb *b, void *arg)
     cycle_message(b, c);
     jb_puts(b, ",\"threads\":[");
     for (int i = 0; i < c->n; i++) {
-        if (i)
-            jb_putc(b, ',');
+        if (i) jb_putc(b, ',');
         jb_thread(b, c->path[i]);
     }
     jb_puts(b, "]}");
@@ -267,8 +255,7 @@ void diag_check_cycle(struct thr *t)
     struct thr *path[MAX_CYCLE];
     visit_stamp++;
     int n = diag_dfs(t, t, path, 0);
-    if (!n)
-        return;
+    if (!n) return;
     struct cycle c = {path, n};
     diag_write(cycle_report, &c);
     diag_finish(cfg.stall_exit);
@@ -285,14 +272,16 @@ struct self_dl {
 static void self_report(struct jb *b, void *arg)
 {
     const struct self_dl *s = arg;
-    jb_finding_head(b, "self-deadlock", s->op == WK_WRLOCK ? "read-then-write" : "relock");
+    jb_finding_head(b, "self-deadlock",
+                    s->op == WK_WRLOCK ? "read-then-write" : "relock");
     jb_puts(b, ",\"message\":\"Self-deadlock: T");
     jb_u64(b, (uint64_t)s->t->lid);
     if (s->op == WK_WRLOCK) {
         jb_puts(b, " asks to write-lock ");
         jb_puts(b, "R");
         jb_u64(b, (uint64_t)s->o->no);
-        jb_puts(b, " while it holds a read lock on it, so it waits for itself forever.\"");
+        jb_puts(b,
+                " while it holds a read lock on it, so it waits for itself forever.\"");
     } else {
         jb_puts(b, " locks ");
         jb_putc(b, obj_prefix(s->o->kind));
@@ -339,12 +328,9 @@ struct stall {
 static int stall_evidence(const struct thr *t)
 {
     const struct obj *c = t->wobj;
-    if (t->wkind != WK_COND || !c)
-        return 0;
-    if (c->has_swallow && c->swallow_by != t->lid)
-        return 2;
-    if (c->has_nobody && c->nobody_seq < t->wait_seq)
-        return 1;
+    if (t->wkind != WK_COND || !c) return 0;
+    if (c->has_swallow && c->swallow_by != t->lid) return 2;
+    if (c->has_nobody && c->nobody_seq < t->wait_seq) return 1;
     return 0;
 }
 
@@ -355,8 +341,7 @@ static void stall_collect(struct stall *s)
     s->swallowed = 0;
     for (int i = 0; i < g.nslots && s->n < MAX_REPORTED; i++) {
         struct thr *t = g.slots[i];
-        if (!t || t->state != TS_BLOCKED)
-            continue;
+        if (!t || t->state != TS_BLOCKED) continue;
         s->blocked[s->n++] = t;
         int ev = stall_evidence(t);
         if (ev && (!s->lost || (ev == 2 && !s->swallowed))) {
@@ -398,8 +383,7 @@ static void stall_lost_text(struct jb *b, const struct stall *s)
 static void stall_message(struct jb *b, const struct stall *s)
 {
     jb_puts(b, ",\"message\":\"");
-    if (s->lost)
-        stall_lost_text(b, s);
+    if (s->lost) stall_lost_text(b, s);
     jb_puts(b, "Every thread is blocked and none can wake another: ");
     for (int i = 0; i < s->n; i++) {
         const struct thr *t = s->blocked[i];
@@ -421,13 +405,14 @@ static void stall_message(struct jb *b, const struct stall *s)
 static void stall_report(struct jb *b, void *arg)
 {
     const struct stall *s = arg;
-    const char *cause = !s->lost ? NULL : s->swallowed ? "signal-swallowed" : "signal-to-nobody";
+    const char *cause = !s->lost       ? NULL
+                        : s->swallowed ? "signal-swallowed"
+                                       : "signal-to-nobody";
     jb_finding_head(b, s->lost ? "lost-wakeup" : "stall", cause);
     stall_message(b, s);
     jb_puts(b, ",\"threads\":[");
     for (int i = 0; i < s->n; i++) {
-        if (i)
-            jb_putc(b, ',');
+        if (i) jb_putc(b, ',');
         jb_thread(b, s->blocked[i]);
     }
     jb_puts(b, "]}");

@@ -42,8 +42,7 @@ static struct lock_ops lock_ops_get(const struct obj *o)
 struct held *held_find(struct thr *t, struct obj *o, int mode)
 {
     for (int i = 0; i < t->nheld; i++)
-        if (t->held[i].obj == o && t->held[i].mode == mode)
-            return &t->held[i];
+        if (t->held[i].obj == o && t->held[i].mode == mode) return &t->held[i];
     return NULL;
 }
 
@@ -57,8 +56,7 @@ void held_add(struct thr *t, struct obj *o, int mode)
         h->count++;
         return;
     }
-    if (t->nheld == MAX_HELD)
-        return;
+    if (t->nheld == MAX_HELD) return;
     h = &t->held[t->nheld++];
     h->obj = o;
     h->mode = mode;
@@ -74,11 +72,9 @@ void held_add(struct thr *t, struct obj *o, int mode)
 void held_del(struct thr *t, struct obj *o, int mode)
 {
     struct held *h = held_find(t, o, mode);
-    if (!h || --h->count > 0)
-        return;
+    if (!h || --h->count > 0) return;
     struct held *last = &t->held[t->nheld - 1];
-    if (h != last)
-        sys_copy(h, last, sizeof *h);
+    if (h != last) sys_copy(h, last, sizeof *h);
     t->nheld--;
 }
 
@@ -105,7 +101,8 @@ static void lock_pass_on(struct obj *o)
             sched_wake(o->whead, WR_RELEASE, -1);
             return;
         }
-        if ((s & LW_WAITERS) || atomic_compare_exchange_strong(&o->lockword, &s, s | LW_WAITERS))
+        if ((s & LW_WAITERS) ||
+            atomic_compare_exchange_strong(&o->lockword, &s, s | LW_WAITERS))
             return;
     }
 }
@@ -122,8 +119,7 @@ static int lock_outside(struct thr *t, void *m, struct obj *o, int mode,
     sys_unlock();
     int rc = mode == AM_TIMED && ops.timedlock ? ops.timedlock(m, abs) : ops.lock(m);
     sched_lock();
-    if (rc == 0 || rc == EOWNERDEAD)
-        lock_record(t, o, mode);
+    if (rc == 0 || rc == EOWNERDEAD) lock_record(t, o, mode);
     sched_rejoin(t);
     return rc;
 }
@@ -145,8 +141,8 @@ static int lock_take(struct thr *t, void *m, struct obj *o, int mode,
     obj_set_owner(o, NULL);
     lock_pass_on(o);
     if (rc != EBUSY || mode == AM_TRY) {
-        ev_emit(t, mode == AM_TRY ? EV_TRYLOCK : EV_LOCK, o, rc == EBUSY ? ER_BUSY : ER_ERROR,
-                -1, rc);
+        ev_emit(t, mode == AM_TRY ? EV_TRYLOCK : EV_LOCK, o,
+                rc == EBUSY ? ER_BUSY : ER_ERROR, -1, rc);
         return rc;
     }
     return lock_outside(t, m, o, mode, abs);
@@ -160,13 +156,11 @@ static int lock_wait(struct thr *t, struct obj *o, const struct timespec *abs)
     while (s != 0 && !(s & LW_WAITERS) &&
            !atomic_compare_exchange_strong(&o->lockword, &s, s | LW_WAITERS))
         ;
-    if (s == 0 && !o->ghost)
-        return WR_NONE;
+    if (s == 0 && !o->ghost) return WR_NONE;
     wait_begin(t, WK_LOCK, o, abs, CLOCK_REALTIME);
     struct thr *own = obj_owner(o);
     ev_emit(t, EV_LOCK, o, ER_BLOCKED, own ? own->lid : -1, -1);
-    if (!abs)
-        diag_check_cycle(t);
+    if (!abs) diag_check_cycle(t);
     int r = sched_block(t);
     wait_end(t);
     return r;
@@ -179,8 +173,7 @@ static int lock_again(struct thr *t, void *m, struct obj *o, int mode,
     struct lock_ops ops = lock_ops_get(o);
     if (o->kind == OK_MUTEX && o->type == PTHREAD_MUTEX_RECURSIVE) {
         int rc = ops.trylock(m);
-        if (rc == 0)
-            o->count++;
+        if (rc == 0) o->count++;
         ev_emit(t, mode == AM_TRY ? EV_TRYLOCK : EV_LOCK, o, rc ? ER_ERROR : ER_RECURSIVE,
                 -1, rc ? rc : o->count);
         return rc;
@@ -218,20 +211,16 @@ static int lock_timed_out(struct thr *t, struct obj *o)
 int mutex_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int mode,
                   const struct timespec *abs)
 {
-    if (o->kind == OK_MUTEX)
-        o->type = m->__data.__kind & 3;
-    if (!obj_owner(o) && !o->ghost && mode != AM_TRY)
-        sched_nested_point(t);
+    if (o->kind == OK_MUTEX) o->type = m->__data.__kind & 3;
+    if (!obj_owner(o) && !o->ghost && mode != AM_TRY) sched_nested_point(t);
     for (;;) {
         struct thr *own = obj_owner(o);
         if (!own && !o->ghost) {
             int rc = lock_take(t, m, o, mode, abs);
-            if (rc != LOCK_RETRY)
-                return rc;
+            if (rc != LOCK_RETRY) return rc;
             continue;
         }
-        if (own == t)
-            return lock_again(t, m, o, mode, abs);
+        if (own == t) return lock_again(t, m, o, mode, abs);
         if (mode == AM_TRY) {
             ev_emit(t, EV_TRYLOCK, o, ER_BUSY, own ? own->lid : -1, -1);
             return EBUSY;
@@ -249,8 +238,7 @@ int mutex_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int mode,
 void mutex_wake_waiters(struct obj *o)
 {
     struct thr *w = sched_pick_waiter(o);
-    if (w)
-        sched_wake(w, WR_RELEASE, -1);
+    if (w) sched_wake(w, WR_RELEASE, -1);
 }
 
 /* Releases m (record o) for t: the real unlock first, then the model. */
@@ -260,8 +248,7 @@ int mutex_release(struct thr *t, pthread_mutex_t *m, struct obj *o)
     struct thr *own = obj_owner(o);
     if (own == t && o->count > 1) {
         int rc = ops.unlock(m);
-        if (rc == 0)
-            o->count--;
+        if (rc == 0) o->count--;
         ev_emit(t, EV_UNLOCK, o, rc ? ER_ERROR : ER_OK, -1, rc ? rc : o->count);
         return rc;
     }
@@ -270,8 +257,7 @@ int mutex_release(struct thr *t, pthread_mutex_t *m, struct obj *o)
         ev_emit(t, EV_UNLOCK, o, ER_ERROR, -1, rc);
         return rc;
     }
-    if (own)
-        held_del(own, o, HM_LOCK);
+    if (own) held_del(own, o, HM_LOCK);
     obj_set_owner(o, NULL);
     o->count = 0;
     o->ghost = 0;
@@ -312,12 +298,11 @@ static int lock_fast(struct thr *t, void *m, struct obj *o, int mode)
         return FAST_FAIL;
     }
     int mine = (seen & ~(uintptr_t)LW_WAITERS) == (uintptr_t)t;
-    int recursive = o->kind == OK_MUTEX &&
-                    (((pthread_mutex_t *)m)->__data.__kind & 3) == PTHREAD_MUTEX_RECURSIVE;
+    int recursive = o->kind == OK_MUTEX && (((pthread_mutex_t *)m)->__data.__kind & 3) ==
+                                               PTHREAD_MUTEX_RECURSIVE;
     if (mine && recursive) {
         int rc = ops.trylock(m);
-        if (rc == 0)
-            o->count++;
+        if (rc == 0) o->count++;
         ev_emit(t, mode == AM_TRY ? EV_TRYLOCK : EV_LOCK, o, rc ? ER_ERROR : ER_RECURSIVE,
                 -1, rc ? rc : o->count);
         return rc;
@@ -334,12 +319,10 @@ static int lock_fast(struct thr *t, void *m, struct obj *o, int mode)
 static int unlock_fast(struct thr *t, void *m, struct obj *o)
 {
     struct lock_ops ops = lock_ops_get(o);
-    if (obj_owner(o) != t)
-        return FAST_FAIL;
+    if (obj_owner(o) != t) return FAST_FAIL;
     int rc = ops.unlock(m);
     if (rc || o->count > 1) {
-        if (rc == 0)
-            o->count--;
+        if (rc == 0) o->count--;
         ev_emit(t, EV_UNLOCK, o, rc ? ER_ERROR : ER_OK, -1, rc ? rc : o->count);
         return rc;
     }
@@ -367,8 +350,7 @@ static int forward_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int
         lock_record(t, o, mode);
         return rc;
     }
-    if (rc != EBUSY || mode == AM_TRY)
-        return rc;
+    if (rc != EBUSY || mode == AM_TRY) return rc;
     return lock_outside(t, m, o, mode, abs);
 }
 
@@ -406,7 +388,8 @@ static int lock_do(struct thr *t, void *m, int kind, int mode, const struct time
         sched_enter(t, ra);
     }
     struct obj *o = obj_get(m, kind);
-    int rc = fwd ? forward_acquire(t, m, o, mode, abs) : mutex_acquire(t, m, o, mode, abs);
+    int rc =
+        fwd ? forward_acquire(t, m, o, mode, abs) : mutex_acquire(t, m, o, mode, abs);
     sched_exit(t);
     return rc;
 }
@@ -436,8 +419,7 @@ static int mutex_do(pthread_mutex_t *m, int mode, const struct timespec *abs, vo
 {
     struct thr *t = shim_self();
     if (!t) {
-        if (mode == AM_TRY)
-            return real.mutex_trylock(m);
+        if (mode == AM_TRY) return real.mutex_trylock(m);
         return mode == AM_TIMED ? real.mutex_timedlock(m, abs) : real.mutex_lock(m);
     }
     return lock_do(t, m, OK_MUTEX, mode, abs, ra);
@@ -446,8 +428,7 @@ static int mutex_do(pthread_mutex_t *m, int mode, const struct timespec *abs, vo
 static int mutex_unlock_do(pthread_mutex_t *m, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return real.mutex_unlock(m);
+    if (!t) return real.mutex_unlock(m);
     return unlock_do(t, m, OK_MUTEX, ra);
 }
 
@@ -479,12 +460,12 @@ SHIM_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.mutex_destroy(m);
+    if (!t) return real.mutex_destroy(m);
     sched_enter(t, SHIM_RA());
     struct obj *o = obj_find(m);
     if (o && (obj_owner(o) || o->whead))
-        ev_emit(t, EV_DESTROY, o, ER_BUSY_DESTROY, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
+        ev_emit(t, EV_DESTROY, o, ER_BUSY_DESTROY, obj_owner(o) ? obj_owner(o)->lid : -1,
+                -1);
     int rc = real.mutex_destroy(m);
     obj_forget(m);
     sched_exit(t);
@@ -495,8 +476,7 @@ SHIM_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 static int spin_do(pthread_spinlock_t *s, int mode, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return mode == AM_TRY ? real.spin_trylock(s) : real.spin_lock(s);
+    if (!t) return mode == AM_TRY ? real.spin_trylock(s) : real.spin_lock(s);
     return lock_do(t, (void *)s, OK_SPIN, mode, NULL, ra);
 }
 
@@ -516,8 +496,7 @@ SHIM_EXPORT int pthread_spin_unlock(pthread_spinlock_t *s)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.spin_unlock(s);
+    if (!t) return real.spin_unlock(s);
     return unlock_do(t, (void *)s, OK_SPIN, SHIM_RA());
 }
 

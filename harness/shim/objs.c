@@ -37,8 +37,7 @@ static size_t obj_hash(uintptr_t a)
 
 void obj_init(void)
 {
-    if (!tab)
-        tab = sys_alloc(sizeof(struct obj *) * TAB_SIZE);
+    if (!tab) tab = sys_alloc(sizeof(struct obj *) * TAB_SIZE);
 }
 
 /* The record of addr (live or destroyed), or NULL. Lock-free: records are
@@ -48,17 +47,13 @@ static struct obj *obj_lookup(uintptr_t addr)
     size_t h = obj_hash(addr);
     for (size_t i = h & (TAB_SIZE - 1);; i = (i + 1) & (TAB_SIZE - 1)) {
         struct obj *o = atomic_load_explicit(&tab[i], memory_order_acquire);
-        if (!o)
-            break;
-        if (o->addr == addr)
-            return o;
+        if (!o) break;
+        if (o->addr == addr) return o;
     }
-    if (atomic_load_explicit(&nobjs, memory_order_acquire) < TAB_MAX)
-        return NULL;
+    if (atomic_load_explicit(&nobjs, memory_order_acquire) < TAB_MAX) return NULL;
     struct obj *o = atomic_load_explicit(&chains[h % CHAINS], memory_order_acquire);
     for (; o; o = atomic_load_explicit(&o->chain_next, memory_order_acquire))
-        if (o->addr == addr)
-            return o;
+        if (o->addr == addr) return o;
     return NULL;
 }
 
@@ -72,7 +67,8 @@ static void obj_publish(struct obj *o)
             i = (i + 1) & (TAB_SIZE - 1);
         atomic_store_explicit(&tab[i], o, memory_order_release);
     } else {
-        struct obj *head = atomic_load_explicit(&chains[h % CHAINS], memory_order_relaxed);
+        struct obj *head =
+            atomic_load_explicit(&chains[h % CHAINS], memory_order_relaxed);
         atomic_store_explicit(&o->chain_next, head, memory_order_relaxed);
         atomic_store_explicit(&chains[h % CHAINS], o, memory_order_release);
     }
@@ -116,8 +112,7 @@ struct obj *obj_get(const void *addr, int kind)
 {
     struct obj *o = obj_lookup((uintptr_t)addr);
     if (o) {
-        if (o->dead || o->kind != kind)
-            obj_renew(o, kind);
+        if (o->dead || o->kind != kind) obj_renew(o, kind);
         return o;
     }
     o = sys_alloc(sizeof *o);
@@ -133,15 +128,13 @@ struct obj *obj_get(const void *addr, int kind)
 void obj_forget(const void *addr)
 {
     struct obj *o = obj_lookup((uintptr_t)addr);
-    if (o && !o->whead && !obj_owner(o))
-        o->dead = 1;
+    if (o && !o->whead && !obj_owner(o)) o->dead = 1;
 }
 
 /* Appends t to o's waiters (first in, first out). */
 void obj_enqueue(struct obj *o, struct thr *t)
 {
-    if (t->queued)
-        obj_dequeue(t->wobj, t);
+    if (t->queued) obj_dequeue(t->wobj, t);
     t->wnext = NULL;
     t->wprev = o->wtail;
     if (o->wtail)
@@ -156,8 +149,7 @@ void obj_enqueue(struct obj *o, struct thr *t)
 
 void obj_dequeue(struct obj *o, struct thr *t)
 {
-    if (!t->queued || !o)
-        return;
+    if (!t->queued || !o) return;
     if (t->wprev)
         t->wprev->wnext = t->wnext;
     else

@@ -48,8 +48,7 @@ void jb_putc(struct jb *b, char c)
 
 void jb_puts(struct jb *b, const char *s)
 {
-    while (*s)
-        jb_putc(b, *s++);
+    while (*s) jb_putc(b, *s++);
 }
 
 /* Appends s as a JSON string, escaping quotes, backslashes and control
@@ -86,8 +85,7 @@ void jb_u64(struct jb *b, uint64_t v)
         tmp[i++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    while (i)
-        jb_putc(b, tmp[--i]);
+    while (i) jb_putc(b, tmp[--i]);
 }
 
 void jb_i64(struct jb *b, int64_t v)
@@ -110,8 +108,7 @@ void jb_hex(struct jb *b, uintptr_t v)
         v >>= 4;
     } while (v);
     jb_puts(b, "\"0x");
-    while (i)
-        jb_putc(b, tmp[--i]);
+    while (i) jb_putc(b, tmp[--i]);
     jb_putc(b, '"');
 }
 
@@ -154,8 +151,7 @@ static struct frame_info frame_cache[1024];
 static const struct frame_info *out_frame_lookup(void *pc)
 {
     struct frame_info *f = &frame_cache[((uintptr_t)pc >> 2) % 1024];
-    if (f->pc == pc)
-        return f;
+    if (f->pc == pc) return f;
     Dl_info info;
     struct link_map *lm = NULL;
     sys_zero(&info, sizeof info);
@@ -199,8 +195,7 @@ void jb_stack(struct jb *b, const struct stack *s)
 {
     jb_putc(b, '[');
     for (int i = 0; i < s->n && i < stack_depth; i++) {
-        if (i)
-            jb_putc(b, ',');
+        if (i) jb_putc(b, ',');
         jb_frame(b, s->pc[i]);
     }
     jb_putc(b, ']');
@@ -210,11 +205,9 @@ void jb_stack(struct jb *b, const struct stack *s)
  * interceptor when one is among the frames, else the first frame. */
 static void *out_site_pick(const struct site *s)
 {
-    if (!shim_tsan)
-        return s->pc[0];
+    if (!shim_tsan) return s->pc[0];
     for (int i = 0; i + 1 < SITE_DEPTH && s->pc[i + 1]; i++)
-        if (out_is_interceptor(s->pc[i]))
-            return s->pc[i + 1];
+        if (out_is_interceptor(s->pc[i])) return s->pc[i + 1];
     return s->pc[0];
 }
 
@@ -245,12 +238,10 @@ static int out_move_high(int fd)
     long target = 1000;
     if (sys_call(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&rl, 0, 0) == 0) {
         long cur = (long)rl.rlim_cur;
-        if (cur <= 1000)
-            target = cur > 16 ? cur - 4 : 3;
+        if (cur <= 1000) target = cur > 16 ? cur - 4 : 3;
     }
     long nfd = sys_call(SYS_fcntl, fd, F_DUPFD_CLOEXEC, target, 0, 0, 0);
-    if (nfd < 0)
-        return fd;
+    if (nfd < 0) return fd;
     sys_call(SYS_close, fd, 0, 0, 0, 0, 0);
     return (int)nfd;
 }
@@ -260,8 +251,7 @@ int out_open(void)
 {
     long fd = sys_call(SYS_openat, AT_FDCWD, (long)cfg.out,
                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644, 0, 0);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     out_fd = out_move_high((int)fd);
     struct stat st;
     if (out_fstat(out_fd, &st) == 0) {
@@ -284,14 +274,12 @@ static int out_check(void)
 
 static void out_raw(const char *s, size_t n)
 {
-    if (out_check() == 0 && sys_write_fd(out_fd, s, n) == 0)
-        out_bytes += n;
+    if (out_check() == 0 && sys_write_fd(out_fd, s, n) == 0) out_bytes += n;
 }
 
 static void out_truncate_note(void)
 {
-    if (out_truncated)
-        return;
+    if (out_truncated) return;
     out_truncated = 1;
     char mem[128];
     struct jb b;
@@ -321,8 +309,7 @@ void out_line(struct jb *b, int essential)
 
 char *out_bigbuf(size_t *cap)
 {
-    if (!bigbuf)
-        bigbuf = sys_alloc(BIGBUF);
+    if (!bigbuf) bigbuf = sys_alloc(BIGBUF);
     *cap = BIGBUF;
     return bigbuf;
 }
@@ -332,20 +319,23 @@ void out_reset_after_fork(void)
     out_bytes = 0;
     out_truncated = 0;
     ring_dumped = 0;
-    for (int i = 0; i < RING_SIZE; i++)
-        ring[i].seq = 0;
+    for (int i = 0; i < RING_SIZE; i++) ring[i].seq = 0;
 }
 
 /* ---- events ------------------------------------------------------------- */
 static const char *const op_names[EV_NOPS] = {
-    "lock", "unlock", "trylock", "wait", "wake", "signal", "broadcast", "create",
-    "join", "exit", "fork", "yield", "sem_wait", "sem_post", "barrier", "rdlock",
-    "wrlock", "preempt", "slice", "sleep", "detach", "destroy"};
+    "lock",      "unlock",   "trylock", "wait",   "wake",   "signal",
+    "broadcast", "create",   "join",    "exit",   "fork",   "yield",
+    "sem_wait",  "sem_post", "barrier", "rdlock", "wrlock", "preempt",
+    "slice",     "sleep",    "detach",  "destroy"};
 
 static const char *const res_names[ER_NRES] = {
-    NULL, "acquired", "blocked", "busy", "ok", "timeout", "spurious", "signal",
-    "broadcast", "error", "edeadlk", "recursive", "priority", "change-point", "yield",
-    "nobody", "waiting", "serial", "virtual-timeout", "outside", "busy", "nested-lock"};
+    NULL,        "acquired",     "blocked",         "busy",
+    "ok",        "timeout",      "spurious",        "signal",
+    "broadcast", "error",        "edeadlk",         "recursive",
+    "priority",  "change-point", "yield",           "nobody",
+    "waiting",   "serial",       "virtual-timeout", "outside",
+    "busy",      "nested-lock"};
 
 static void out_event_format(struct jb *b, const struct ev *e)
 {
@@ -380,8 +370,7 @@ static void out_event_format(struct jb *b, const struct ev *e)
         jb_puts(b, ",\"value\":");
         jb_i64(b, e->value);
     }
-    if (e->nondet)
-        jb_puts(b, ",\"nondeterministic\":true");
+    if (e->nondet) jb_puts(b, ",\"nondeterministic\":true");
     if (e->site.pc[0]) {
         jb_puts(b, ",\"site\":");
         jb_frame(b, out_site_pick(&e->site));
@@ -417,7 +406,8 @@ struct ev *out_event_slot(struct thr *t, struct ev *scratch)
 {
     struct ev *e;
     if (cfg.trace || cfg.mode == MODE_PCT) {
-        unsigned long seq = atomic_fetch_add_explicit(&g.seq, 1, memory_order_relaxed) + 1;
+        unsigned long seq =
+            atomic_fetch_add_explicit(&g.seq, 1, memory_order_relaxed) + 1;
         e = cfg.trace ? scratch : &ring[seq % RING_SIZE];
         e->seq = seq;
     } else {
@@ -430,19 +420,16 @@ struct ev *out_event_slot(struct thr *t, struct ev *scratch)
 
 void out_event_done(struct ev *e)
 {
-    if (cfg.trace && !out_truncated)
-        out_event_write(e);
+    if (cfg.trace && !out_truncated) out_event_write(e);
 }
 
 static void out_dump_process(void)
 {
     unsigned long last = atomic_load(&g.seq);
     unsigned long first = last >= RING_SIZE ? last - RING_SIZE + 1 : 1;
-    if (first <= ring_dumped)
-        first = ring_dumped + 1;
+    if (first <= ring_dumped) first = ring_dumped + 1;
     for (unsigned long i = first; i <= last; i++)
-        if (ring[i % RING_SIZE].seq == i)
-            out_event_write(&ring[i % RING_SIZE]);
+        if (ring[i % RING_SIZE].seq == i) out_event_write(&ring[i % RING_SIZE]);
     ring_dumped = last;
 }
 
@@ -450,10 +437,8 @@ static void out_dump_process(void)
 static struct ev *out_ring_newest(struct thr *t, unsigned long taken)
 {
     unsigned long lo = t->ring_n > THR_RING ? t->ring_n - THR_RING : 0;
-    if (lo < t->ring_dumped)
-        lo = t->ring_dumped;
-    if (t->ring_n < lo + taken + 1)
-        return NULL;
+    if (lo < t->ring_dumped) lo = t->ring_dumped;
+    if (t->ring_n < lo + taken + 1) return NULL;
     return &t->ring[(t->ring_n - 1 - taken) % THR_RING];
 }
 
@@ -464,8 +449,7 @@ static void out_dump_threads(void)
     static struct ev *pick[RING_SIZE];
     static unsigned long taken[MAX_THREADS];
     int n = 0;
-    for (int i = 0; i < g.nslots; i++)
-        taken[i] = 0;
+    for (int i = 0; i < g.nslots; i++) taken[i] = 0;
     while (n < RING_SIZE) {
         int best = -1;
         struct ev *be = NULL;
@@ -476,8 +460,7 @@ static void out_dump_threads(void)
                 best = i;
             }
         }
-        if (!be)
-            break;
+        if (!be) break;
         taken[best]++;
         pick[n++] = be;
     }
@@ -487,16 +470,14 @@ static void out_dump_threads(void)
         out_event_write(e);
     }
     for (int i = 0; i < g.nslots; i++)
-        if (g.slots[i])
-            g.slots[i]->ring_dumped = g.slots[i]->ring_n;
+        if (g.slots[i]) g.slots[i]->ring_dumped = g.slots[i]->ring_n;
 }
 
 /* Writes the events kept in the rings, oldest first, and forgets them.
  * Caller holds the global lock. */
 void out_dump_ring(void)
 {
-    if (cfg.trace)
-        return;
+    if (cfg.trace) return;
     if (cfg.mode == MODE_PCT)
         out_dump_process();
     else

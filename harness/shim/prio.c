@@ -35,12 +35,9 @@ static void prio_sift_down(int i)
     struct thr *t = heap[i];
     for (;;) {
         int c = 2 * i + 1;
-        if (c >= size)
-            break;
-        if (c + 1 < size && prio_above(heap[c + 1], heap[c]))
-            c++;
-        if (!prio_above(heap[c], t))
-            break;
+        if (c >= size) break;
+        if (c + 1 < size && prio_above(heap[c + 1], heap[c])) c++;
+        if (!prio_above(heap[c], t)) break;
         prio_put(i, heap[c]);
         i = c;
     }
@@ -49,21 +46,18 @@ static void prio_sift_down(int i)
 
 void prio_insert(struct thr *t)
 {
-    if (t->heap_pos || size == MAX_THREADS)
-        return;
+    if (t->heap_pos || size == MAX_THREADS) return;
     prio_put(size++, t);
     prio_sift_up(size - 1);
 }
 
 void prio_remove(struct thr *t)
 {
-    if (!t->heap_pos)
-        return;
+    if (!t->heap_pos) return;
     int i = t->heap_pos - 1;
     t->heap_pos = 0;
     struct thr *last = heap[--size];
-    if (i == size)
-        return;
+    if (i == size) return;
     prio_put(i, last);
     prio_sift_up(i);
     prio_sift_down(last->heap_pos - 1);
@@ -73,11 +67,9 @@ void prio_remove(struct thr *t)
 void prio_set(struct thr *t, long long prio)
 {
     int in = t->heap_pos != 0;
-    if (in)
-        prio_remove(t);
+    if (in) prio_remove(t);
     t->prio = prio;
-    if (in)
-        prio_insert(t);
+    if (in) prio_insert(t);
 }
 
 /* The enabled thread with the highest priority, or NULL. */
@@ -88,7 +80,6 @@ struct thr *prio_top(void)
 
 void prio_clear(void)
 {
-    for (int i = 0; i < size; i++)
-        heap[i]->heap_pos = 0;
+    for (int i = 0; i < size; i++) heap[i]->heap_pos = 0;
     size = 0;
 }

@@ -13,7 +13,7 @@ struct real_table real;
 static _Atomic int real_state; /* 0 not done, 1 in progress, 2 done */
 
 #define NEXT(field, name) real.field = (__typeof__(real.field))dlsym(RTLD_NEXT, name)
-#define NEXTV(field, name) \
+#define NEXTV(field, name)                                                               \
     real.field = (__typeof__(real.field))dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2")
 
 static void real_threads(void)
@@ -87,12 +87,10 @@ static void real_misc(void)
  * constructor ran. A thread that finds another one filling it waits. */
 void real_init(void)
 {
-    if (atomic_load_explicit(&real_state, memory_order_acquire) == 2)
-        return;
+    if (atomic_load_explicit(&real_state, memory_order_acquire) == 2) return;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&real_state, &expected, 1)) {
-        while (atomic_load_explicit(&real_state, memory_order_acquire) != 2)
-            sys_yield();
+        while (atomic_load_explicit(&real_state, memory_order_acquire) != 2) sys_yield();
         return;
     }
     real_threads();

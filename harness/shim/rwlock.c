@@ -16,8 +16,7 @@ static int rw_try(pthread_rwlock_t *rw, int write)
 
 static int rw_real(pthread_rwlock_t *rw, int write, const struct timespec *abs)
 {
-    if (abs)
-        return write ? real.rw_timedwrlock(rw, abs) : real.rw_timedrdlock(rw, abs);
+    if (abs) return write ? real.rw_timedwrlock(rw, abs) : real.rw_timedrdlock(rw, abs);
     return write ? real.rw_wrlock(rw) : real.rw_rdlock(rw);
 }
 
@@ -35,8 +34,8 @@ static void rw_record(struct thr *t, struct obj *o, int write)
 
 /* The model lets t have the lock: the real try, or the real blocking call
  * outside the scheduler if someone the model does not know holds it. */
-static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write, int mode,
-                   const struct timespec *abs)
+static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write,
+                   int mode, const struct timespec *abs)
 {
     int rc = rw_try(rw, write);
     if (rc == 0) {
@@ -44,7 +43,8 @@ static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write
         return 0;
     }
     if (rc != EBUSY || mode == AM_TRY) {
-        ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, rc == EBUSY ? ER_BUSY : ER_ERROR, -1, rc);
+        ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, rc == EBUSY ? ER_BUSY : ER_ERROR, -1,
+                rc);
         return rc;
     }
     ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, ER_OUTSIDE, -1, -1);
@@ -52,25 +52,23 @@ static int rw_take(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write
     sys_unlock();
     rc = rw_real(rw, write, mode == AM_TIMED ? abs : NULL);
     sched_lock();
-    if (rc == 0)
-        rw_record(t, o, write);
+    if (rc == 0) rw_record(t, o, write);
     sched_rejoin(t);
     return rc;
 }
 
 static int rw_free_for(struct obj *o, int write)
 {
-    if (obj_owner(o) || o->ghost)
-        return 0;
+    if (obj_owner(o) || o->ghost) return 0;
     return !write || o->nreaders == 0;
 }
 
 static int rw_wait(struct thr *t, struct obj *o, int write, const struct timespec *abs)
 {
     wait_begin(t, write ? WK_WRLOCK : WK_RDLOCK, o, abs, CLOCK_REALTIME);
-    ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, ER_BLOCKED, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
-    if (!abs)
-        diag_check_cycle(t);
+    ev_emit(t, write ? EV_WRLOCK : EV_RDLOCK, o, ER_BLOCKED,
+            obj_owner(o) ? obj_owner(o)->lid : -1, -1);
+    if (!abs) diag_check_cycle(t);
     int r = sched_block(t);
     wait_end(t);
     return r;
@@ -78,19 +76,17 @@ static int rw_wait(struct thr *t, struct obj *o, int write, const struct timespe
 
 /* Acquires rw (record o) for reading or writing in mode; returns what the
  * real function would return. */
-static int rw_acquire(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write, int mode,
-                      const struct timespec *abs)
+static int rw_acquire(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int write,
+                      int mode, const struct timespec *abs)
 {
     int op = write ? EV_WRLOCK : EV_RDLOCK;
-    if (rw_free_for(o, write) && mode != AM_TRY)
-        sched_nested_point(t);
+    if (rw_free_for(o, write) && mode != AM_TRY) sched_nested_point(t);
     for (;;) {
         if (obj_owner(o) == t) {
             ev_emit(t, op, o, ER_DEADLK, t->lid, -1);
             return EDEADLK;
         }
-        if (rw_free_for(o, write))
-            return rw_take(t, rw, o, write, mode, abs);
+        if (rw_free_for(o, write)) return rw_take(t, rw, o, write, mode, abs);
         if (mode == AM_TRY) {
             ev_emit(t, op, o, ER_BUSY, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
             return EBUSY;
@@ -128,8 +124,7 @@ static int rw_release(struct thr *t, pthread_rwlock_t *rw, struct obj *o)
         o->nreaders--;
     }
     ev_emit(t, EV_UNLOCK, o, ER_OK, -1, -1);
-    while (o->whead)
-        sched_wake(o->whead, WR_RELEASE, t->lid);
+    while (o->whead) sched_wake(o->whead, WR_RELEASE, t->lid);
     return 0;
 }
 
@@ -138,8 +133,7 @@ static int rw_do(pthread_rwlock_t *rw, int write, int mode, const struct timespe
 {
     struct thr *t = shim_self();
     if (!t) {
-        if (mode == AM_TRY)
-            return rw_try(rw, write);
+        if (mode == AM_TRY) return rw_try(rw, write);
         return rw_real(rw, write, mode == AM_TIMED ? abs : NULL);
     }
     sched_enter(t, ra);
@@ -161,7 +155,8 @@ SHIM_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw)
     return rw_do(rw, 0, AM_TRY, NULL, SHIM_RA());
 }
 
-SHIM_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *abs)
+SHIM_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw,
+                                           const struct timespec *abs)
 {
     real_init();
     return rw_do(rw, 0, AM_TIMED, abs, SHIM_RA());
@@ -179,7 +174,8 @@ SHIM_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw)
     return rw_do(rw, 1, AM_TRY, NULL, SHIM_RA());
 }
 
-SHIM_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *abs)
+SHIM_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw,
+                                           const struct timespec *abs)
 {
     real_init();
     return rw_do(rw, 1, AM_TIMED, abs, SHIM_RA());
@@ -189,8 +185,7 @@ SHIM_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.rw_unlock(rw);
+    if (!t) return real.rw_unlock(rw);
     sched_enter(t, SHIM_RA());
     struct obj *o = obj_get(rw, OK_RWLOCK);
     int rc = rw_release(t, rw, o);
@@ -202,8 +197,7 @@ SHIM_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.rw_destroy(rw);
+    if (!t) return real.rw_destroy(rw);
     sched_enter(t, SHIM_RA());
     int rc = real.rw_destroy(rw);
     obj_forget(rw);

@@ -18,7 +18,7 @@
 
 struct sched g;
 static __thread struct thr *tls_self __attribute__((tls_model("initial-exec")));
-static _Atomic int alive; /* live managed threads, read without the lock */
+static _Atomic int alive;   /* live managed threads, read without the lock */
 static struct thr *watcher; /* pct: the READY thread watching the slice */
 static uint64_t proc_seed;
 
@@ -32,11 +32,9 @@ static int sched_is_pct(void)
  * forward to the real function. Lock-free. */
 struct thr *shim_self(void)
 {
-    if (!shim_active)
-        return NULL;
+    if (!shim_active) return NULL;
     struct thr *t = tls_self;
-    if (!t || t->state == TS_EXITED || t->in_shim)
-        return NULL;
+    if (!t || t->state == TS_EXITED || t->in_shim) return NULL;
     return t;
 }
 
@@ -88,14 +86,10 @@ static int sched_enabled(void)
 /* Moves t to state s, keeping the per-state counters. */
 void thr_set(struct thr *t, int s)
 {
-    if (t->state == TS_BLOCKED && t->timed)
-        g.ntimed--;
-    if (s == TS_BLOCKED && t->timed)
-        g.ntimed++;
-    if (thr_is_live(t->state) && !thr_is_live(s))
-        atomic_fetch_sub(&alive, 1);
-    if (!thr_is_live(t->state) && thr_is_live(s))
-        atomic_fetch_add(&alive, 1);
+    if (t->state == TS_BLOCKED && t->timed) g.ntimed--;
+    if (s == TS_BLOCKED && t->timed) g.ntimed++;
+    if (thr_is_live(t->state) && !thr_is_live(s)) atomic_fetch_sub(&alive, 1);
+    if (!thr_is_live(t->state) && thr_is_live(s)) atomic_fetch_add(&alive, 1);
     int was = t->state == TS_NEW || t->state == TS_RUN || t->state == TS_READY;
     int now = s == TS_NEW || s == TS_RUN || s == TS_READY;
     if (was != now) {
@@ -116,12 +110,9 @@ void thr_set(struct thr *t, int s)
 struct thr *thr_alloc(void)
 {
     int i = 0;
-    while (i < g.nslots && g.slots[i] && g.slots[i]->state != TS_FREE)
-        i++;
-    if (i == MAX_THREADS)
-        return NULL;
-    if (i == g.nslots)
-        g.nslots++;
+    while (i < g.nslots && g.slots[i] && g.slots[i]->state != TS_FREE) i++;
+    if (i == MAX_THREADS) return NULL;
+    if (i == g.nslots) g.nslots++;
     struct thr *t = g.slots[i];
     if (!t) {
         t = sys_alloc(sizeof *t);
@@ -141,16 +132,14 @@ struct thr *thr_alloc(void)
 
 void thr_release(struct thr *t)
 {
-    if (t->state != TS_FREE)
-        thr_set(t, TS_FREE);
+    if (t->state != TS_FREE) thr_set(t, TS_FREE);
 }
 
 struct thr *thr_by_pt(pthread_t pt)
 {
     for (int i = 0; i < g.nslots; i++) {
         struct thr *t = g.slots[i];
-        if (t && t->state != TS_FREE && t->pt_known && t->pt == pt)
-            return t;
+        if (t && t->state != TS_FREE && t->pt_known && t->pt == pt) return t;
     }
     return NULL;
 }
@@ -180,10 +169,8 @@ void sched_seed_pct(uint64_t seed)
     for (int tries = 0; g.ncps < want && tries < 1000; tries++) {
         unsigned long c = 1 + rng_next(&g.rng) % (unsigned long)cfg.steps;
         int dup = 0;
-        for (int i = 0; i < g.ncps; i++)
-            dup |= g.cps[i] == c;
-        if (!dup)
-            g.cps[g.ncps++] = c;
+        for (int i = 0; i < g.ncps; i++) dup |= g.cps[i] == c;
+        if (!dup) g.cps[g.ncps++] = c;
     }
     for (int i = 1; i < g.ncps; i++)
         for (int j = i; j > 0 && g.cps[j - 1] > g.cps[j]; j--) {
@@ -207,8 +194,7 @@ void sched_init_main(void)
     t->ktid = sys_gettid();
     thr_set(t, TS_RUN);
     tls_self = t;
-    if (sched_is_pct())
-        g.holder = t;
+    if (sched_is_pct()) g.holder = t;
     sys_unlock();
 }
 
@@ -230,10 +216,8 @@ static void ev_fill(struct ev *e, struct thr *t, int op, struct obj *o, int res)
     e->nondet = 0;
     if (t)
         sys_copy(&e->site, &t->site, shim_tsan ? sizeof e->site : sizeof e->site.pc[0]);
-    if (!shim_tsan)
-        e->site.pc[1] = NULL;
-    if (!t)
-        e->site.pc[0] = NULL;
+    if (!shim_tsan) e->site.pc[1] = NULL;
+    if (!t) e->site.pc[0] = NULL;
 }
 
 void ev_emit(struct thr *t, int op, struct obj *o, int res, long peer, long value)
@@ -294,8 +278,7 @@ static struct thr *pct_best(void)
 static void pct_grant(struct thr *b)
 {
     g.holder = b;
-    if (b->state != TS_RUN)
-        thr_set(b, TS_RUN);
+    if (b->state != TS_RUN) thr_set(b, TS_RUN);
     g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
     thr_bump(b);
 }
@@ -321,10 +304,8 @@ static long wait_left(struct thr *t)
  * watch the holder's slice if nobody does; it runs once granted the token. */
 static void sched_nudge(struct thr *t)
 {
-    if (!sched_is_pct() || !watcher)
-        thr_bump(t);
-    if (sched_is_pct() && !g.holder)
-        pct_schedule();
+    if (!sched_is_pct() || !watcher) thr_bump(t);
+    if (sched_is_pct() && !g.holder) pct_schedule();
 }
 
 /* Wakes a blocked thread whose deadline passed (reason timeout). */
@@ -333,8 +314,7 @@ static void sched_timeout(struct thr *t, int nondet)
     obj_dequeue(t->wobj, t);
     t->wake = WR_TIMEOUT;
     thr_set(t, sched_is_pct() ? TS_READY : TS_RUN);
-    if (nondet)
-        ev_emit_nondet(t, EV_WAKE, ER_TIMEOUT, -1);
+    if (nondet) ev_emit_nondet(t, EV_WAKE, ER_TIMEOUT, -1);
     sched_nudge(t);
 }
 
@@ -349,8 +329,7 @@ static void pct_slice(struct thr *t)
         return;
     }
     uint64_t now = sys_now_ns(CLOCK_MONOTONIC);
-    if (h == t || now - g.holder_since < (uint64_t)cfg.slice_ms * 1000000ULL)
-        return;
+    if (h == t || now - g.holder_since < (uint64_t)cfg.slice_ms * 1000000ULL) return;
     thr_set(h, TS_OUT);
     sched_demote(h);
     g.holder = NULL;
@@ -361,12 +340,10 @@ static void pct_slice(struct thr *t)
 static void pct_on_timeout(struct thr *t)
 {
     if (t->state == TS_BLOCKED) {
-        if (t->timed && wait_left(t) == 0)
-            sched_timeout(t, 1);
+        if (t->timed && wait_left(t) == 0) sched_timeout(t, 1);
         return;
     }
-    if (t->state == TS_READY)
-        pct_slice(t);
+    if (t->state == TS_READY) pct_slice(t);
 }
 
 static void sched_check_dying(void)
@@ -383,8 +360,7 @@ static void sched_check_dying(void)
 
 static void pct_resign(struct thr *t)
 {
-    if (watcher != t)
-        return;
+    if (watcher != t) return;
     watcher = NULL;
     for (int i = 0; i < g.nslots; i++) {
         struct thr *u = g.slots[i];
@@ -401,8 +377,7 @@ static long pct_timeout(struct thr *t)
         watcher = t;
         return cfg.slice_ms * 1000000L;
     }
-    if (t->state == TS_BLOCKED && t->timed)
-        return wait_left(t);
+    if (t->state == TS_BLOCKED && t->timed) return wait_left(t);
     return -1;
 }
 
@@ -416,8 +391,7 @@ static void pct_wait(struct thr *t)
         int r = sys_futex_wait(&t->park, gen, to);
         sys_lock();
         sched_check_dying();
-        if (r == -ETIMEDOUT || to == 0)
-            pct_on_timeout(t);
+        if (r == -ETIMEDOUT || to == 0) pct_on_timeout(t);
     }
     pct_resign(t);
 }
@@ -425,19 +399,15 @@ static void pct_wait(struct thr *t)
 /* Makes t (not the holder) wait for the token. */
 static void pct_arrive(struct thr *t)
 {
-    if (g.holder == t)
-        return;
-    if (t->state != TS_READY)
-        thr_set(t, TS_READY);
-    if (!g.holder)
-        pct_schedule();
+    if (g.holder == t) return;
+    if (t->state != TS_READY) thr_set(t, TS_READY);
+    if (!g.holder) pct_schedule();
     pct_wait(t);
 }
 
 static void pct_change_point(struct thr *t)
 {
-    if (g.next_cp >= g.ncps || g.step != g.cps[g.next_cp])
-        return;
+    if (g.next_cp >= g.ncps || g.step != g.cps[g.next_cp]) return;
     g.next_cp++;
     prio_set(t, g.next_cp);
     ev_emit(t, EV_PREEMPT, NULL, ER_CHANGE_POINT, -1, g.next_cp);
@@ -454,11 +424,9 @@ static void pct_point(struct thr *t, int yield)
         g.step++;
         pct_change_point(t);
     }
-    if (yield)
-        sched_demote(t);
+    if (yield) sched_demote(t);
     struct thr *b = pct_best();
-    if (b == t)
-        return;
+    if (b == t) return;
     ev_emit(t, EV_PREEMPT, NULL, yield ? ER_YIELD : ER_PRIORITY, b->lid, -1);
     thr_set(t, TS_READY);
     pct_grant(b);
@@ -470,12 +438,10 @@ static void pct_point(struct thr *t, int yield)
  * nothing in the other modes. */
 void sched_resched(struct thr *t, int res)
 {
-    if (!sched_is_pct() || g.holder != t)
-        return;
+    if (!sched_is_pct() || g.holder != t) return;
     sched_demote(t);
     struct thr *b = pct_best();
-    if (!b || b == t)
-        return;
+    if (!b || b == t) return;
     ev_emit(t, EV_PREEMPT, NULL, res, b->lid, -1);
     thr_set(t, TS_READY);
     pct_grant(b);
@@ -521,8 +487,7 @@ static void sched_handoff(struct thr *self)
     unsigned long seen = sched_others_points(self);
     for (int i = 0; i < 50 && sched_others_points(self) == seen; i++) {
         sys_yield();
-        if (i > 4)
-            sys_sleep_ns(4000);
+        if (i > 4) sys_sleep_ns(4000);
     }
 }
 
@@ -530,10 +495,8 @@ static void sched_handoff(struct thr *self)
  * microseconds or a handoff, within the time budget above. */
 static void sched_perturb(struct thr *t)
 {
-    if (atomic_load(&alive) <= 1 || (int)(rng_next(&t->rng) % 100) >= cfg.prob)
-        return;
-    if (!sched_budget_ok())
-        return;
+    if (atomic_load(&alive) <= 1 || (int)(rng_next(&t->rng) % 100) >= cfg.prob) return;
+    if (!sched_budget_ok()) return;
     uint64_t t0 = sys_now_ns(CLOCK_MONOTONIC);
     uint64_t r = rng_next(&t->rng);
     if (r % 3 == 0)
@@ -551,8 +514,7 @@ static void sched_point(struct thr *t, void *ra, int yield)
     t->in_shim = 1;
     stk_site(&t->site, ra);
     t->npoints++;
-    if (cfg.mode == MODE_RANDOM)
-        sched_perturb(t);
+    if (cfg.mode == MODE_RANDOM) sched_perturb(t);
     sys_lock();
     sched_check_dying();
     sem_catch_up();
@@ -562,10 +524,8 @@ static void sched_point(struct thr *t, void *ra, int yield)
         pct_point(t, yield);
         return;
     }
-    if (t->state != TS_RUN)
-        thr_set(t, TS_RUN);
-    if (sched_enabled() > 1)
-        g.step++;
+    if (t->state != TS_RUN) thr_set(t, TS_RUN);
+    if (sched_enabled() > 1) g.step++;
 }
 
 /* Takes the global lock; a thread that finds the process dying parks. */
@@ -586,12 +546,9 @@ int sched_fast_enter(struct thr *t, void *ra)
     t->in_shim = 1;
     t->site.pc[0] = ra;
     t->npoints++;
-    if (cfg.mode == MODE_RANDOM)
-        sched_perturb(t);
-    if (atomic_load_explicit(&g.enabled, memory_order_relaxed) > 1)
-        t->nsteps++;
-    if (t->npoints - t->nflushed >= 64)
-        sched_flush_counts(t);
+    if (cfg.mode == MODE_RANDOM) sched_perturb(t);
+    if (atomic_load_explicit(&g.enabled, memory_order_relaxed) > 1) t->nsteps++;
+    if (t->npoints - t->nflushed >= 64) sched_flush_counts(t);
     return 1;
 }
 
@@ -610,8 +567,7 @@ void sched_flush_counts(struct thr *t)
 unsigned long sched_total_steps(void)
 {
     for (int i = 0; i < g.nslots; i++)
-        if (g.slots[i] && g.slots[i]->state != TS_FREE)
-            sched_flush_counts(g.slots[i]);
+        if (g.slots[i] && g.slots[i]->state != TS_FREE) sched_flush_counts(g.slots[i]);
     return g.step;
 }
 
@@ -658,16 +614,14 @@ static void sched_virtual_timeout(void)
     long best_left = 0;
     for (int i = 0; i < g.nslots; i++) {
         struct thr *t = g.slots[i];
-        if (!t || t->state != TS_BLOCKED || !t->timed)
-            continue;
+        if (!t || t->state != TS_BLOCKED || !t->timed) continue;
         long left = wait_left(t);
         if (!best || left < best_left || (left == best_left && t->lid < best->lid)) {
             best = t;
             best_left = left;
         }
     }
-    if (!best)
-        return;
+    if (!best) return;
     ev_emit(best, EV_WAKE, best->wobj, ER_VIRTUAL, -1, -1);
     sched_timeout(best, 0);
 }
@@ -679,13 +633,11 @@ static void sched_virtual_timeout(void)
 void sched_check_stall(void)
 {
     sem_catch_up();
-    int live = g.count[TS_NEW] + g.count[TS_RUN] + g.count[TS_READY] + g.count[TS_BLOCKED] +
-               g.count[TS_OUT];
-    if (!g.count[TS_BLOCKED] || g.count[TS_BLOCKED] != live)
-        return;
+    int live = g.count[TS_NEW] + g.count[TS_RUN] + g.count[TS_READY] +
+               g.count[TS_BLOCKED] + g.count[TS_OUT];
+    if (!g.count[TS_BLOCKED] || g.count[TS_BLOCKED] != live) return;
     if (g.ntimed > 0) {
-        if (sched_is_pct())
-            sched_virtual_timeout();
+        if (sched_is_pct()) sched_virtual_timeout();
         return;
     }
     diag_stall();
@@ -695,7 +647,8 @@ void sched_check_stall(void)
 /* Records what t is about to wait for: object o (queued as a waiter unless
  * the wait is a join or a sleep), an optional absolute deadline on clock,
  * and the waiting stack. */
-void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *abs, int clock)
+void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *abs,
+                int clock)
 {
     t->wkind = kind;
     t->wmutex = NULL;
@@ -706,8 +659,7 @@ void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *a
     t->wait_seq = ++g.order;
     stk_capture(&t->wstk);
     t->wobj = o;
-    if (o && kind != WK_JOIN && kind != WK_SLEEP)
-        obj_enqueue(o, t);
+    if (o && kind != WK_JOIN && kind != WK_SLEEP) obj_enqueue(o, t);
 }
 
 void wait_end(struct thr *t)
@@ -730,8 +682,7 @@ static void free_wait(struct thr *t)
         sys_futex_wait(&t->park, gen, to);
         sys_lock();
         sched_check_dying();
-        if (t->state == TS_BLOCKED && t->timed && wait_left(t) == 0)
-            sched_timeout(t, 0);
+        if (t->state == TS_BLOCKED && t->timed && wait_left(t) == 0) sched_timeout(t, 0);
     }
 }
 
@@ -747,8 +698,7 @@ int sched_block(struct thr *t)
         g.holder = NULL;
         pct_schedule();
     }
-    if (t->timed && wait_left(t) == 0)
-        sched_timeout(t, 0);
+    if (t->timed && wait_left(t) == 0) sched_timeout(t, 0);
     sched_check_stall();
     if (sched_is_pct())
         pct_wait(t);
@@ -762,8 +712,7 @@ int sched_block(struct thr *t)
 struct thr *sched_pick_waiter(struct obj *o)
 {
     struct thr *best = o->whead;
-    if (!sched_is_pct())
-        return best;
+    if (!sched_is_pct()) return best;
     for (struct thr *w = o->whead; w; w = w->wnext)
         if (w->prio > best->prio || (w->prio == best->prio && w->lid < best->lid))
             best = w;
@@ -774,8 +723,7 @@ struct thr *sched_pick_waiter(struct obj *o)
 void sched_wake(struct thr *w, int reason, long by)
 {
     obj_dequeue(w->wobj, w);
-    if (w->state != TS_BLOCKED)
-        return;
+    if (w->state != TS_BLOCKED) return;
     w->wake = reason;
     w->woken_by = by;
     thr_set(w, sched_is_pct() ? TS_READY : TS_RUN);
@@ -817,10 +765,8 @@ void sched_after_exit(void)
 void sched_reset_after_fork(struct thr *self)
 {
     for (int i = 0; i < g.nslots; i++)
-        if (g.slots[i] && g.slots[i] != self)
-            g.slots[i]->state = TS_FREE;
-    for (int s = 0; s < TS_NSTATES; s++)
-        g.count[s] = 0;
+        if (g.slots[i] && g.slots[i] != self) g.slots[i]->state = TS_FREE;
+    for (int s = 0; s < TS_NSTATES; s++) g.count[s] = 0;
     g.count[TS_FREE] = g.nslots - 1;
     g.count[TS_RUN] = 1;
     atomic_store(&alive, 1);

@@ -24,8 +24,7 @@ static int sem_is_shared(const sem_t *s)
 static void sem_wake_one(struct obj *o, long by)
 {
     struct thr *w = sched_pick_waiter(o);
-    if (w)
-        sched_wake(w, WR_RELEASE, by);
+    if (w) sched_wake(w, WR_RELEASE, by);
 }
 
 /* Wakes every semaphore waiter after posts the model missed (a sem_post from
@@ -60,14 +59,12 @@ static int sem_model_wait(struct thr *t, sem_t *s, struct obj *o, int mode,
             ev_emit(t, EV_SEM_WAIT, o, ER_BUSY, -1, -1);
             return sem_fail(EAGAIN);
         }
-        if (abs && (long)sys_now_ns(CLOCK_REALTIME) >= sys_ts_to_ns(abs))
-            break;
+        if (abs && (long)sys_now_ns(CLOCK_REALTIME) >= sys_ts_to_ns(abs)) break;
         wait_begin(t, WK_SEM, o, abs, CLOCK_REALTIME);
         ev_emit(t, EV_SEM_WAIT, o, ER_BLOCKED, -1, -1);
         int r = sched_block(t);
         wait_end(t);
-        if (r == WR_TIMEOUT)
-            break;
+        if (r == WR_TIMEOUT) break;
     }
     ev_emit(t, EV_SEM_WAIT, o, ER_TIMEOUT, -1, -1);
     return sem_fail(ETIMEDOUT);
@@ -80,8 +77,7 @@ static int sem_forward_wait(struct thr *t, sem_t *s, struct obj *o, int mode,
         ev_emit(t, EV_SEM_WAIT, o, ER_OK, -1, -1);
         return 0;
     }
-    if (mode == AM_TRY)
-        return sem_fail(EAGAIN);
+    if (mode == AM_TRY) return sem_fail(EAGAIN);
     ev_emit(t, EV_SEM_WAIT, o, ER_OUTSIDE, -1, -1);
     sched_out(t);
     sys_unlock();
@@ -97,8 +93,7 @@ static int sem_wait_do(sem_t *s, int mode, const struct timespec *abs, void *ra)
 {
     struct thr *t = shim_self();
     if (!t) {
-        if (mode == AM_TRY)
-            return real.sem_trywait(s);
+        if (mode == AM_TRY) return real.sem_trywait(s);
         return abs ? real.sem_timedwait(s, abs) : real.sem_wait(s);
     }
     sched_enter(t, ra);
@@ -135,8 +130,7 @@ SHIM_EXPORT int sem_post(sem_t *s)
     struct thr *t = shim_self();
     if (!t) {
         int rc = real.sem_post(s);
-        if (shim_active)
-            atomic_store(&posts_pending, 1);
+        if (shim_active) atomic_store(&posts_pending, 1);
         return rc;
     }
     sched_enter(t, SHIM_RA());
@@ -144,8 +138,7 @@ SHIM_EXPORT int sem_post(sem_t *s)
     int rc = real.sem_post(s);
     int err = errno;
     ev_emit(t, EV_SEM_POST, o, rc ? ER_ERROR : ER_OK, -1, o->nwait);
-    if (rc == 0)
-        sem_wake_one(o, t->lid);
+    if (rc == 0) sem_wake_one(o, t->lid);
     sched_exit(t);
     errno = err;
     return rc;
@@ -155,8 +148,7 @@ SHIM_EXPORT int sem_destroy(sem_t *s)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.sem_destroy(s);
+    if (!t) return real.sem_destroy(s);
     sched_enter(t, SHIM_RA());
     int rc = real.sem_destroy(s);
     obj_forget(s);
@@ -193,8 +185,7 @@ static int barrier_model(struct thr *t, pthread_barrier_t *b, struct obj *o)
         o->arrived = 0;
         o->gen++;
         ev_emit(t, EV_BARRIER, o, ER_SERIAL, -1, o->nwait);
-        while (o->whead)
-            sched_wake(o->whead, WR_RELEASE, t->lid);
+        while (o->whead) sched_wake(o->whead, WR_RELEASE, t->lid);
         return PTHREAD_BARRIER_SERIAL_THREAD;
     }
     unsigned long gen = o->gen;
@@ -212,8 +203,7 @@ SHIM_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.barrier_wait(b);
+    if (!t) return real.barrier_wait(b);
     sched_enter(t, SHIM_RA());
     struct obj *o = obj_get(b, OK_BARRIER);
     int rc = barrier_field(b, 3) ? barrier_forward(t, b, o) : barrier_model(t, b, o);
@@ -225,8 +215,7 @@ SHIM_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.barrier_destroy(b);
+    if (!t) return real.barrier_destroy(b);
     sched_enter(t, SHIM_RA());
     int rc = barrier_field(b, 3) || !obj_find(b) ? real.barrier_destroy(b) : 0;
     obj_forget(b);

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
-#define SHIM_RA() __builtin_return_address(0)
+#define SHIM_RA()   __builtin_return_address(0)
 
 enum {
     MAX_THREADS = 4096, /* live managed threads per process */
@@ -139,12 +139,37 @@ extern struct real_table real;
 void real_init(void);
 
 /* ---- threads, objects, stacks ------------------------------------------ */
-enum thr_state { TS_FREE, TS_NEW, TS_RUN, TS_READY, TS_BLOCKED, TS_OUT, TS_EXITED, TS_NSTATES };
+enum thr_state {
+    TS_FREE,
+    TS_NEW,
+    TS_RUN,
+    TS_READY,
+    TS_BLOCKED,
+    TS_OUT,
+    TS_EXITED,
+    TS_NSTATES
+};
 
-enum wait_kind { WK_NONE, WK_LOCK, WK_RDLOCK, WK_WRLOCK, WK_COND, WK_JOIN, WK_SEM, WK_BARRIER,
-                 WK_SLEEP };
+enum wait_kind {
+    WK_NONE,
+    WK_LOCK,
+    WK_RDLOCK,
+    WK_WRLOCK,
+    WK_COND,
+    WK_JOIN,
+    WK_SEM,
+    WK_BARRIER,
+    WK_SLEEP
+};
 
-enum wake_reason { WR_NONE, WR_SIGNAL, WR_BROADCAST, WR_SPURIOUS, WR_TIMEOUT, WR_RELEASE };
+enum wake_reason {
+    WR_NONE,
+    WR_SIGNAL,
+    WR_BROADCAST,
+    WR_SPURIOUS,
+    WR_TIMEOUT,
+    WR_RELEASE
+};
 
 enum obj_kind { OK_MUTEX, OK_COND, OK_RWLOCK, OK_SEM, OK_BARRIER, OK_SPIN, OK_NKINDS };
 
@@ -217,8 +242,8 @@ struct thr {
 };
 
 struct obj {
-    uintptr_t addr;             /* these three fields keep their values when */
-    struct obj *all_next;       /* a record is renamed (obj_renew) */
+    uintptr_t addr;       /* these three fields keep their values when */
+    struct obj *all_next; /* a record is renamed (obj_renew) */
     struct obj *_Atomic chain_next;
     int kind;
     int no;
@@ -278,15 +303,54 @@ struct jb {
 };
 
 enum ev_op {
-    EV_LOCK, EV_UNLOCK, EV_TRYLOCK, EV_WAIT, EV_WAKE, EV_SIGNAL, EV_BROADCAST, EV_CREATE,
-    EV_JOIN, EV_EXIT, EV_FORK, EV_YIELD, EV_SEM_WAIT, EV_SEM_POST, EV_BARRIER, EV_RDLOCK,
-    EV_WRLOCK, EV_PREEMPT, EV_SLICE, EV_SLEEP, EV_DETACH, EV_DESTROY, EV_NOPS
+    EV_LOCK,
+    EV_UNLOCK,
+    EV_TRYLOCK,
+    EV_WAIT,
+    EV_WAKE,
+    EV_SIGNAL,
+    EV_BROADCAST,
+    EV_CREATE,
+    EV_JOIN,
+    EV_EXIT,
+    EV_FORK,
+    EV_YIELD,
+    EV_SEM_WAIT,
+    EV_SEM_POST,
+    EV_BARRIER,
+    EV_RDLOCK,
+    EV_WRLOCK,
+    EV_PREEMPT,
+    EV_SLICE,
+    EV_SLEEP,
+    EV_DETACH,
+    EV_DESTROY,
+    EV_NOPS
 };
 
 enum ev_res {
-    ER_NONE, ER_ACQUIRED, ER_BLOCKED, ER_BUSY, ER_OK, ER_TIMEOUT, ER_SPURIOUS, ER_SIGNAL,
-    ER_BROADCAST, ER_ERROR, ER_DEADLK, ER_RECURSIVE, ER_PRIORITY, ER_CHANGE_POINT, ER_YIELD,
-    ER_NOBODY, ER_WAITING, ER_SERIAL, ER_VIRTUAL, ER_OUTSIDE, ER_BUSY_DESTROY, ER_NESTED,
+    ER_NONE,
+    ER_ACQUIRED,
+    ER_BLOCKED,
+    ER_BUSY,
+    ER_OK,
+    ER_TIMEOUT,
+    ER_SPURIOUS,
+    ER_SIGNAL,
+    ER_BROADCAST,
+    ER_ERROR,
+    ER_DEADLK,
+    ER_RECURSIVE,
+    ER_PRIORITY,
+    ER_CHANGE_POINT,
+    ER_YIELD,
+    ER_NOBODY,
+    ER_WAITING,
+    ER_SERIAL,
+    ER_VIRTUAL,
+    ER_OUTSIDE,
+    ER_BUSY_DESTROY,
+    ER_NESTED,
     ER_NRES
 };
 
@@ -390,7 +454,8 @@ void sched_seed_pct(uint64_t seed);
 uint64_t rng_next(uint64_t *s);
 uint64_t rng_mix(uint64_t x);
 int sched_coin(struct thr *t, int permille);
-void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *abs, int clock);
+void wait_begin(struct thr *t, int kind, struct obj *o, const struct timespec *abs,
+                int clock);
 void wait_end(struct thr *t);
 void ev_emit(struct thr *t, int op, struct obj *o, int res, long peer, long value);
 void ev_emit_cond(struct thr *t, int op, struct obj *c, struct obj *m, int res, long peer,

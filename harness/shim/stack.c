@@ -23,14 +23,12 @@ void stk_init(void)
         if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
             bias = (uintptr_t)eh - ph[i].p_vaddr;
     for (int i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X))
-            continue;
+        if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_X)) continue;
         shim_lo = bias + ph[i].p_vaddr;
         shim_hi = shim_lo + ph[i].p_memsz;
     }
     void *warm[4];
-    if (real.backtrace)
-        real.backtrace(warm, 4);
+    if (real.backtrace) real.backtrace(warm, 4);
 }
 
 static int stk_in_shim(void *pc)
@@ -38,19 +36,47 @@ static int stk_in_shim(void *pc)
     return (uintptr_t)pc >= shim_lo && (uintptr_t)pc < shim_hi;
 }
 
-static const char *const interposed[] = {
-    "pthread_create", "pthread_join", "pthread_detach", "pthread_exit",
-    "pthread_tryjoin_np", "pthread_timedjoin_np", "pthread_clockjoin_np",
-    "pthread_mutex_lock", "pthread_mutex_trylock", "pthread_mutex_timedlock",
-    "pthread_mutex_unlock", "pthread_mutex_destroy", "pthread_cond_wait",
-    "pthread_cond_timedwait", "pthread_cond_signal", "pthread_cond_broadcast",
-    "pthread_cond_init", "pthread_cond_destroy", "pthread_rwlock_rdlock",
-    "pthread_rwlock_tryrdlock", "pthread_rwlock_timedrdlock", "pthread_rwlock_wrlock",
-    "pthread_rwlock_trywrlock", "pthread_rwlock_timedwrlock", "pthread_rwlock_unlock",
-    "pthread_rwlock_destroy", "sem_wait", "sem_trywait", "sem_timedwait", "sem_post",
-    "sem_destroy", "pthread_barrier_wait", "pthread_barrier_destroy", "pthread_spin_lock",
-    "pthread_spin_trylock", "pthread_spin_unlock", "sched_yield", "usleep", "nanosleep",
-    "fork", NULL};
+static const char *const interposed[] = {"pthread_create",
+                                         "pthread_join",
+                                         "pthread_detach",
+                                         "pthread_exit",
+                                         "pthread_tryjoin_np",
+                                         "pthread_timedjoin_np",
+                                         "pthread_clockjoin_np",
+                                         "pthread_mutex_lock",
+                                         "pthread_mutex_trylock",
+                                         "pthread_mutex_timedlock",
+                                         "pthread_mutex_unlock",
+                                         "pthread_mutex_destroy",
+                                         "pthread_cond_wait",
+                                         "pthread_cond_timedwait",
+                                         "pthread_cond_signal",
+                                         "pthread_cond_broadcast",
+                                         "pthread_cond_init",
+                                         "pthread_cond_destroy",
+                                         "pthread_rwlock_rdlock",
+                                         "pthread_rwlock_tryrdlock",
+                                         "pthread_rwlock_timedrdlock",
+                                         "pthread_rwlock_wrlock",
+                                         "pthread_rwlock_trywrlock",
+                                         "pthread_rwlock_timedwrlock",
+                                         "pthread_rwlock_unlock",
+                                         "pthread_rwlock_destroy",
+                                         "sem_wait",
+                                         "sem_trywait",
+                                         "sem_timedwait",
+                                         "sem_post",
+                                         "sem_destroy",
+                                         "pthread_barrier_wait",
+                                         "pthread_barrier_destroy",
+                                         "pthread_spin_lock",
+                                         "pthread_spin_trylock",
+                                         "pthread_spin_unlock",
+                                         "sched_yield",
+                                         "usleep",
+                                         "nanosleep",
+                                         "fork",
+                                         NULL};
 
 /* Returns 1 if name is the name of an interposed function or of a sanitizer
  * interceptor. */
@@ -59,8 +85,7 @@ int stk_interceptor(const char *name)
     if (sys_startswith(name, "__interceptor_") || sys_startswith(name, "___interceptor_"))
         return 1;
     for (int i = 0; interposed[i]; i++)
-        if (sys_streq(name, interposed[i]))
-            return 1;
+        if (sys_streq(name, interposed[i])) return 1;
     return 0;
 }
 
@@ -69,13 +94,10 @@ int stk_interceptor(const char *name)
 static int stk_first(void **buf, int n)
 {
     int i = 0;
-    while (i < n && stk_in_shim(buf[i]))
-        i++;
-    if (!shim_tsan)
-        return i;
+    while (i < n && stk_in_shim(buf[i])) i++;
+    if (!shim_tsan) return i;
     for (int j = i; j < n && j < i + 6; j++)
-        if (out_is_interceptor(buf[j]))
-            return j + 1;
+        if (out_is_interceptor(buf[j])) return j + 1;
     return i;
 }
 
@@ -87,8 +109,7 @@ void stk_capture(struct stack *s)
     int n = real.backtrace ? real.backtrace(buf, STACK_DEPTH + 16) : 0;
     int i = stk_first(buf, n);
     s->n = 0;
-    for (; i < n && s->n < STACK_DEPTH; i++)
-        s->pc[s->n++] = buf[i];
+    for (; i < n && s->n < STACK_DEPTH; i++) s->pc[s->n++] = buf[i];
 }
 
 /* Records where the current operation was called from: the return address
@@ -97,8 +118,7 @@ void stk_capture(struct stack *s)
 void stk_site(struct site *s, void *ra)
 {
     sys_zero(s, sizeof *s);
-    if (!ra)
-        return;
+    if (!ra) return;
     if (!shim_tsan) {
         s->pc[0] = ra;
         return;
@@ -106,8 +126,6 @@ void stk_site(struct site *s, void *ra)
     void *buf[SITE_DEPTH + 8];
     int n = real.backtrace ? real.backtrace(buf, SITE_DEPTH + 8) : 0;
     int i = 0, k = 0;
-    while (i < n && stk_in_shim(buf[i]))
-        i++;
-    for (; i < n && k < SITE_DEPTH; i++)
-        s->pc[k++] = buf[i];
+    while (i < n && stk_in_shim(buf[i])) i++;
+    for (; i < n && k < SITE_DEPTH; i++) s->pc[k++] = buf[i];
 }

@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-__attribute__((visibility("hidden"))) void *memcpy(void *restrict dst, const void *restrict src,
-                                                   size_t n);
+__attribute__((visibility("hidden"))) void *memcpy(void *restrict dst,
+                                                   const void *restrict src, size_t n);
 __attribute__((visibility("hidden"))) void *memset(void *dst, int c, size_t n);
 __attribute__((visibility("hidden"))) void *memmove(void *dst, const void *src, size_t n);
 
@@ -29,8 +29,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
         for (; n >= 8; n -= 8, d += 8, s += 8)
             *(word_t *)(void *)d = *(const word_t *)(const void *)s;
     }
-    while (n--)
-        *d++ = *s++;
+    while (n--) *d++ = *s++;
     return dst;
 }
 
@@ -39,11 +38,9 @@ void *memmove(void *dst, const void *src, size_t n)
     volatile char *d = dst;
     const char *s = src;
     if (d < s) {
-        while (n--)
-            *d++ = *s++;
+        while (n--) *d++ = *s++;
     } else {
-        while (n--)
-            d[n] = s[n];
+        while (n--) d[n] = s[n];
     }
     return dst;
 }
@@ -52,11 +49,9 @@ void *memset(void *dst, int c, size_t n)
 {
     char *d = dst;
     if (c == 0 && ((uintptr_t)d & 7) == 0) {
-        for (; n >= 8; n -= 8, d += 8)
-            *(word_t *)(void *)d = 0;
+        for (; n >= 8; n -= 8, d += 8) *(word_t *)(void *)d = 0;
     }
-    while (n--)
-        *d++ = (char)c;
+    while (n--) *d++ = (char)c;
     return dst;
 }
 
@@ -151,24 +146,20 @@ uint64_t sys_now_ns(int clock)
 
 long sys_ts_to_ns(const struct timespec *ts)
 {
-    if (ts->tv_sec < 0)
-        return 0;
-    if (ts->tv_sec > 9000000000L)
-        return 9000000000L * 1000000000L;
+    if (ts->tv_sec < 0) return 0;
+    if (ts->tv_sec > 9000000000L) return 9000000000L * 1000000000L;
     return ts->tv_sec * 1000000000L + ts->tv_nsec;
 }
 
 void sys_exit_group(int code)
 {
-    for (;;)
-        sys_call(SYS_exit_group, code, 0, 0, 0, 0, 0);
+    for (;;) sys_call(SYS_exit_group, code, 0, 0, 0, 0, 0);
 }
 
 void sys_park_forever(void)
 {
     _Atomic unsigned never = 0;
-    for (;;)
-        sys_futex_wait(&never, 0, -1);
+    for (;;) sys_futex_wait(&never, 0, -1);
 }
 
 /* ---- internal memory --------------------------------------------------- */
@@ -180,8 +171,7 @@ static void *sys_map(size_t size)
 {
     long p = sys_call(SYS_mmap, 0, (long)size, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p < 0 && p > -4096)
-        sys_exit_group(70);
+    if (p < 0 && p > -4096) sys_exit_group(70);
     return (void *)p;
 }
 
@@ -190,11 +180,9 @@ static void *sys_map(size_t size)
 void *sys_alloc(size_t size)
 {
     size = (size + 63) & ~(size_t)63;
-    if (size >= 256 * 1024)
-        return sys_map(size);
+    if (size >= 256 * 1024) return sys_map(size);
     int expected = 0;
-    while (!atomic_compare_exchange_weak(&alloc_lock, &expected, 1))
-        expected = 0;
+    while (!atomic_compare_exchange_weak(&alloc_lock, &expected, 1)) expected = 0;
     if (alloc_left < size) {
         alloc_cur = sys_map(4 * 1024 * 1024);
         alloc_left = 4 * 1024 * 1024;
@@ -212,12 +200,10 @@ static _Atomic unsigned glock;
 void sys_lock(void)
 {
     unsigned c = 0;
-    if (atomic_compare_exchange_strong(&glock, &c, 1))
-        return;
+    if (atomic_compare_exchange_strong(&glock, &c, 1)) return;
     for (int i = 0; i < 64; i++) {
         c = 0;
-        if (atomic_compare_exchange_weak(&glock, &c, 1))
-            return;
+        if (atomic_compare_exchange_weak(&glock, &c, 1)) return;
 #if defined(__x86_64__)
         __asm__ volatile("pause");
 #endif
@@ -231,8 +217,7 @@ void sys_lock(void)
 
 void sys_unlock(void)
 {
-    if (atomic_exchange(&glock, 0) == 2)
-        sys_futex_wake(&glock, 1);
+    if (atomic_exchange(&glock, 0) == 2) sys_futex_wake(&glock, 1);
 }
 
 /* In a fork child only the forking thread exists: the lock it held is free. */
@@ -245,23 +230,20 @@ void sys_lock_reset(void)
 size_t sys_strlen(const char *s)
 {
     size_t n = 0;
-    while (s[n])
-        n++;
+    while (s[n]) n++;
     return n;
 }
 
 int sys_streq(const char *a, const char *b)
 {
-    while (*a && *a == *b)
-        a++, b++;
+    while (*a && *a == *b) a++, b++;
     return *a == *b;
 }
 
 int sys_startswith(const char *s, const char *prefix)
 {
     while (*prefix)
-        if (*s++ != *prefix++)
-            return 0;
+        if (*s++ != *prefix++) return 0;
     return 1;
 }
 
@@ -278,8 +260,7 @@ void sys_zero(void *dst, size_t n)
 void sys_strcpy(char *dst, const char *src, size_t cap)
 {
     size_t i = 0;
-    for (; src[i] && i + 1 < cap; i++)
-        dst[i] = src[i];
+    for (; src[i] && i + 1 < cap; i++) dst[i] = src[i];
     dst[i] = 0;
 }
 
@@ -287,8 +268,7 @@ void sys_strcpy(char *dst, const char *src, size_t cap)
 int sys_write_fd(int fd, const char *buf, size_t n)
 {
     long r;
-    do
-        r = sys_call(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
+    do r = sys_call(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
     while (r == -EINTR);
     return r == (long)n ? 0 : -1;
 }

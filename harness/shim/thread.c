@@ -40,8 +40,7 @@ static void inject_write(struct thr *t, const char *call, unsigned long index)
  * managed afterwards (its record may be reused once joined). */
 void thread_finish(struct thr *t, void *ret)
 {
-    if (t->finished)
-        return;
+    if (t->finished) return;
     t->finished = 1;
     sched_enter(t, NULL);
     t->retval = ret;
@@ -53,8 +52,7 @@ void thread_finish(struct thr *t, void *ret)
         if (w && w->state == TS_BLOCKED && w->wkind == WK_JOIN && w->wthr == t)
             sched_wake(w, WR_RELEASE, t->lid);
     }
-    if (t->detached && t->nheld == 0)
-        thr_release(t);
+    if (t->detached && t->nheld == 0) thr_release(t);
     shim_set_self(NULL);
     t->in_shim = 0;
     sched_after_exit();
@@ -64,8 +62,7 @@ void thread_finish(struct thr *t, void *ret)
 static void thread_unwound(struct thr **guard)
 {
     struct thr *t = *guard;
-    if (t)
-        thread_finish(t, t->retval);
+    if (t) thread_finish(t, t->retval);
 }
 
 /* Entry of every managed thread; arg is its record. */
@@ -91,13 +88,11 @@ static void *thread_trampoline(void *arg)
  * interceptor. Returns 1 for a thread of the runtime. */
 static int thread_is_runtime(void *ra)
 {
-    if (!shim_tsan || !real.dladdr1)
-        return 0;
+    if (!shim_tsan || !real.dladdr1) return 0;
     Dl_info info;
     void *extra = NULL;
     sys_zero(&info, sizeof info);
-    if (!real.dladdr1(ra, &info, &extra, RTLD_DL_SYMENT) || !info.dli_sname)
-        return 1;
+    if (!real.dladdr1(ra, &info, &extra, RTLD_DL_SYMENT) || !info.dli_sname) return 1;
     return !sys_streq(info.dli_sname, "pthread_create") &&
            !sys_startswith(info.dli_sname, "__interceptor_pthread_create");
 }
@@ -105,8 +100,7 @@ static int thread_is_runtime(void *ra)
 static int thread_injected(struct thr *t)
 {
     g.ncreates++;
-    if (!cfg.fail_create || g.ncreates != (unsigned long)cfg.fail_create)
-        return 0;
+    if (!cfg.fail_create || g.ncreates != (unsigned long)cfg.fail_create) return 0;
     inject_write(t, "pthread_create", g.ncreates);
     ev_emit(t, EV_CREATE, NULL, ER_ERROR, -1, EAGAIN);
     return 1;
@@ -145,13 +139,12 @@ static int thread_create(struct thr *t, pthread_t *th, const pthread_attr_t *att
     return rc;
 }
 
-SHIM_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
-                               void *arg)
+SHIM_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+                               void *(*fn)(void *), void *arg)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t || thread_is_runtime(SHIM_RA()))
-        return real.create(th, attr, fn, arg);
+    if (!t || thread_is_runtime(SHIM_RA())) return real.create(th, attr, fn, arg);
     return thread_create(t, th, attr, fn, NULL, arg, SHIM_RA());
 }
 
@@ -165,8 +158,7 @@ struct join_how {
 
 static int join_real(pthread_t pt, void **ret, const struct join_how *how)
 {
-    if (how->mode == AM_TRY)
-        return real.tryjoin(pt, ret);
+    if (how->mode == AM_TRY) return real.tryjoin(pt, ret);
     if (how->mode == AM_TIMED)
         return real.clockjoin ? real.clockjoin(pt, ret, how->clock, how->abs)
                               : real.timedjoin(pt, ret, how->abs);
@@ -175,7 +167,8 @@ static int join_real(pthread_t pt, void **ret, const struct join_how *how)
 
 static int join_expired(const struct join_how *how)
 {
-    return how->mode == AM_TIMED && (long)sys_now_ns(how->clock) >= sys_ts_to_ns(how->abs);
+    return how->mode == AM_TIMED &&
+           (long)sys_now_ns(how->clock) >= sys_ts_to_ns(how->abs);
 }
 
 /* t waits in the model until u exited; returns 0, EBUSY or ETIMEDOUT. */
@@ -183,14 +176,14 @@ static int join_wait(struct thr *t, struct thr *u, const struct join_how *how)
 {
     while (u->state != TS_EXITED) {
         if (how->mode == AM_TRY || join_expired(how)) {
-            ev_emit(t, EV_JOIN, NULL, how->mode == AM_TRY ? ER_BUSY : ER_TIMEOUT, u->lid, -1);
+            ev_emit(t, EV_JOIN, NULL, how->mode == AM_TRY ? ER_BUSY : ER_TIMEOUT, u->lid,
+                    -1);
             return how->mode == AM_TRY ? EBUSY : ETIMEDOUT;
         }
         wait_begin(t, WK_JOIN, NULL, how->mode == AM_TIMED ? how->abs : NULL, how->clock);
         t->wthr = u;
         ev_emit(t, EV_JOIN, NULL, ER_BLOCKED, u->lid, -1);
-        if (how->mode == AM_LOCK)
-            diag_check_cycle(t);
+        if (how->mode == AM_LOCK) diag_check_cycle(t);
         int r = sched_block(t);
         wait_end(t);
         t->wthr = NULL;
@@ -207,29 +200,24 @@ static int join_wait(struct thr *t, struct thr *u, const struct join_how *how)
 static int thread_join_managed(struct thr *t, struct thr *u, pthread_t pt, void **ret,
                                const struct join_how *how)
 {
-    if (u == t)
-        return EDEADLK;
-    if (u->detached)
-        return EINVAL;
+    if (u == t) return EDEADLK;
+    if (u->detached) return EINVAL;
     int rc = join_wait(t, u, how);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     u->detached = 1;
     ev_emit(t, EV_JOIN, NULL, ER_OK, u->lid, -1);
     sys_unlock();
     rc = real.join(pt, ret);
     sched_lock();
     sched_rejoin(t);
-    if (u->nheld == 0)
-        thr_release(u);
+    if (u->nheld == 0) thr_release(u);
     return rc;
 }
 
 static int thread_join(pthread_t pt, void **ret, const struct join_how *how, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return join_real(pt, ret, how);
+    if (!t) return join_real(pt, ret, how);
     sched_enter(t, ra);
     struct thr *u = thr_by_pt(pt);
     int rc;
@@ -278,16 +266,14 @@ SHIM_EXPORT int pthread_clockjoin_np(pthread_t pt, void **ret, clockid_t clock,
 static int thread_detach(pthread_t pt, void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return real.detach(pt);
+    if (!t) return real.detach(pt);
     sched_enter(t, ra);
     struct thr *u = thr_by_pt(pt);
     int rc = real.detach(pt);
     if (rc == 0 && u) {
         u->detached = 1;
         ev_emit(t, EV_DETACH, NULL, ER_OK, u->lid, -1);
-        if (u->state == TS_EXITED && u->nheld == 0)
-            thr_release(u);
+        if (u->state == TS_EXITED && u->nheld == 0) thr_release(u);
     }
     sched_exit(t);
     return rc;
@@ -307,8 +293,7 @@ static _Noreturn void exit_do(void *ret)
     struct thr *t = shim_self();
     if (t) {
         t->retval = ret;
-        if (!t->start && !t->c11start)
-            thread_finish(t, ret);
+        if (!t->start && !t->c11start) thread_finish(t, ret);
     }
     real.exit(ret);
 }
@@ -323,8 +308,7 @@ SHIM_EXPORT int thrd_create(thrd_t *thr, thrd_start_t fn, void *arg)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.thrd_create(thr, fn, arg);
+    if (!t) return real.thrd_create(thr, fn, arg);
     int rc = thread_create(t, (pthread_t *)thr, NULL, NULL, fn, arg, SHIM_RA());
     return rc == 0 ? thrd_success : rc == ENOMEM ? thrd_nomem : thrd_error;
 }
@@ -335,8 +319,7 @@ SHIM_EXPORT int thrd_join(thrd_t thr, int *res)
     void *ret = NULL;
     struct join_how how = {AM_LOCK, NULL, CLOCK_REALTIME};
     int rc = thread_join((pthread_t)thr, &ret, &how, SHIM_RA());
-    if (rc == 0 && res)
-        *res = (int)(intptr_t)ret;
+    if (rc == 0 && res) *res = (int)(intptr_t)ret;
     return rc == 0 ? thrd_success : thrd_error;
 }
 
@@ -392,8 +375,7 @@ SHIM_EXPORT pid_t fork(void)
 {
     real_init();
     struct thr *t = shim_self();
-    if (!t)
-        return real.fork();
+    if (!t) return real.fork();
     sched_enter(t, SHIM_RA());
     g.nforks++;
     if (cfg.fail_fork && g.nforks == (unsigned long)cfg.fail_fork)
@@ -419,8 +401,7 @@ SHIM_EXPORT pid_t fork(void)
 static int yield_do(void *ra)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return real.sched_yield();
+    if (!t) return real.sched_yield();
     sched_enter_yield(t, ra);
     ev_emit(t, EV_YIELD, NULL, ER_OK, -1, -1);
     sched_exit(t);
@@ -462,8 +443,7 @@ SHIM_EXPORT int usleep(useconds_t us)
 {
     real_init();
     struct thr *t = shim_self();
-    if (t && sleep_point(t, (long)us * 1000L, SHIM_RA()))
-        return 0;
+    if (t && sleep_point(t, (long)us * 1000L, SHIM_RA())) return 0;
     return real.usleep(us);
 }
 
@@ -472,8 +452,7 @@ static int nanosleep_do(const struct timespec *req, struct timespec *rem, void *
     struct thr *t = shim_self();
     if (t && req && req->tv_nsec >= 0 && req->tv_nsec < 1000000000L &&
         sleep_point(t, sys_ts_to_ns(req), ra)) {
-        if (rem)
-            rem->tv_sec = rem->tv_nsec = 0;
+        if (rem) rem->tv_sec = rem->tv_nsec = 0;
         return 0;
     }
     return real.nanosleep(req, rem);
@@ -533,8 +512,7 @@ static void abort_write(struct thr *t, const char *expr, const char *file, unsig
 static void abort_note(const char *expr, const char *file, unsigned line, const char *fn)
 {
     struct thr *t = shim_self();
-    if (!t)
-        return;
+    if (!t) return;
     t->in_shim = 1;
     sched_lock();
     abort_write(t, expr, file, line, fn);

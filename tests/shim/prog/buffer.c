@@ -7,8 +7,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#define CAP 1
-#define ITEMS 8
+#define CAP       1
+#define ITEMS     8
 #define PRODUCERS 2
 #define CONSUMERS 2
 
@@ -36,8 +36,8 @@ static long total;
 static void put(long v)
 {
     pthread_mutex_lock(&m);
-    WAIT_WHILE (count == CAP)
-        pthread_cond_wait(&NOT_FULL, &m);
+    WAIT_WHILE(count == CAP)
+    pthread_cond_wait(&NOT_FULL, &m);
     assert(count < CAP);
     slots[(head + count) % CAP] = v;
     count++;
@@ -48,8 +48,8 @@ static void put(long v)
 static long get(void)
 {
     pthread_mutex_lock(&m);
-    WAIT_WHILE (count == 0)
-        pthread_cond_wait(&not_empty, &m);
+    WAIT_WHILE(count == 0)
+    pthread_cond_wait(&not_empty, &m);
     assert(count > 0);
     long v = slots[head];
     head = (head + 1) % CAP;
@@ -61,16 +61,14 @@ static long get(void)
 
 static void *producer(void *arg)
 {
-    for (long i = 1; i <= ITEMS; i++)
-        put(i);
+    for (long i = 1; i <= ITEMS; i++) put(i);
     return arg;
 }
 
 static void *consumer(void *arg)
 {
     long sum = 0;
-    for (int i = 0; i < ITEMS * PRODUCERS / CONSUMERS; i++)
-        sum += get();
+    for (int i = 0; i < ITEMS * PRODUCERS / CONSUMERS; i++) sum += get();
     pthread_mutex_lock(&m);
     total += sum;
     pthread_mutex_unlock(&m);
@@ -80,14 +78,10 @@ static void *consumer(void *arg)
 int main(void)
 {
     pthread_t p[PRODUCERS], c[CONSUMERS];
-    for (int i = 0; i < CONSUMERS; i++)
-        pthread_create(&c[i], NULL, consumer, NULL);
-    for (int i = 0; i < PRODUCERS; i++)
-        pthread_create(&p[i], NULL, producer, NULL);
-    for (int i = 0; i < PRODUCERS; i++)
-        pthread_join(p[i], NULL);
-    for (int i = 0; i < CONSUMERS; i++)
-        pthread_join(c[i], NULL);
+    for (int i = 0; i < CONSUMERS; i++) pthread_create(&c[i], NULL, consumer, NULL);
+    for (int i = 0; i < PRODUCERS; i++) pthread_create(&p[i], NULL, producer, NULL);
+    for (int i = 0; i < PRODUCERS; i++) pthread_join(p[i], NULL);
+    for (int i = 0; i < CONSUMERS; i++) pthread_join(c[i], NULL);
     long want = PRODUCERS * (long)ITEMS * (ITEMS + 1) / 2;
     printf("%ld\n", total);
     return total == want ? 0 : 1;

@@ -24,15 +24,12 @@ int main(void)
     for (int i = 0; i < 4; i++) {
         int rc = pthread_create(&t[i], NULL, work, NULL);
         ok[i] = rc == 0;
-        if (rc)
-            printf("create %d failed: %s\n", i + 1, err_name(rc));
+        if (rc) printf("create %d failed: %s\n", i + 1, err_name(rc));
     }
     for (int i = 0; i < 4; i++)
-        if (ok[i])
-            pthread_join(t[i], NULL);
+        if (ok[i]) pthread_join(t[i], NULL);
     pid_t pid = fork();
-    if (pid == 0)
-        _exit(0);
+    if (pid == 0) _exit(0);
     if (pid < 0)
         printf("fork failed: %s\n", err_name(errno));
     else

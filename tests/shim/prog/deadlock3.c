@@ -21,10 +21,8 @@ static void *worker(void *arg)
 int main(void)
 {
     pthread_t t[3];
-    for (long i = 0; i < 3; i++)
-        pthread_create(&t[i], NULL, worker, (void *)i);
-    for (int i = 0; i < 3; i++)
-        pthread_join(t[i], NULL);
+    for (long i = 0; i < 3; i++) pthread_create(&t[i], NULL, worker, (void *)i);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
     puts("ok");
     return 0;
 }

@@ -27,16 +27,15 @@ static void *adder(void *arg)
 static int child(void)
 {
     pthread_t t[2];
-    for (int i = 0; i < 2; i++)
-        pthread_create(&t[i], NULL, adder, NULL);
-    for (int i = 0; i < 2; i++)
-        pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, adder, NULL);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
     return 0;
 }
 
 int main(void)
 {
-    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sh =
+        mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
@@ -44,8 +43,7 @@ int main(void)
     pid_t pids[2];
     for (int i = 0; i < 2; i++) {
         pids[i] = fork();
-        if (pids[i] == 0)
-            _exit(child());
+        if (pids[i] == 0) _exit(child());
     }
     adder(NULL);
     int bad = 0;

@@ -58,13 +58,10 @@ int main(void)
     sem_init(&slots, 0, 2);
     mtx_init(&cm, mtx_plain);
     cnd_init(&cc);
-    for (long i = 0; i < WORKERS; i++)
-        pthread_create(&t[i], NULL, worker, (void *)i);
-    for (long i = 0; i < 2; i++)
-        thrd_create(&c[i], c11_worker, (void *)(i + 40));
+    for (long i = 0; i < WORKERS; i++) pthread_create(&t[i], NULL, worker, (void *)i);
+    for (long i = 0; i < 2; i++) thrd_create(&c[i], c11_worker, (void *)(i + 40));
     mtx_lock(&cm);
-    while (c11_done < 2)
-        cnd_wait(&cc, &cm);
+    while (c11_done < 2) cnd_wait(&cc, &cm);
     mtx_unlock(&cm);
     int res_sum = 0;
     for (int i = 0; i < 2; i++) {
@@ -72,8 +69,7 @@ int main(void)
         thrd_join(c[i], &res);
         res_sum += res;
     }
-    for (int i = 0; i < WORKERS; i++)
-        pthread_join(t[i], NULL);
+    for (int i = 0; i < WORKERS; i++) pthread_join(t[i], NULL);
     pthread_barrier_destroy(&bar);
     long writes = table[0] + table[1] + table[2] + table[3];
     printf("%ld %ld %d\n", writes, spun, res_sum);

@@ -12,8 +12,7 @@ static long counter;
 static void *worker(void *arg)
 {
     pthread_mutex_lock(&m);
-    while (!ready)
-        pthread_cond_wait(&c, &m);
+    while (!ready) pthread_cond_wait(&c, &m);
     pthread_mutex_unlock(&m);
 #ifndef NO_RACE
     counter++;
@@ -28,14 +27,12 @@ static void *worker(void *arg)
 int main(void)
 {
     pthread_t t[2];
-    for (int i = 0; i < 2; i++)
-        pthread_create(&t[i], NULL, worker, NULL);
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, worker, NULL);
     pthread_mutex_lock(&m);
     ready = 1;
     pthread_cond_broadcast(&c);
     pthread_mutex_unlock(&m);
-    for (int i = 0; i < 2; i++)
-        pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
     printf("%ld\n", counter);
     return 0;
 }

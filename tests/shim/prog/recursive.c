@@ -45,16 +45,12 @@ int main(void)
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
-    for (int i = 0; i < ACCOUNTS; i++)
-        pthread_mutex_init(&lock[i], &attr);
+    for (int i = 0; i < ACCOUNTS; i++) pthread_mutex_init(&lock[i], &attr);
     pthread_t t[3];
-    for (long i = 0; i < 3; i++)
-        pthread_create(&t[i], NULL, worker, (void *)i);
-    for (int i = 0; i < 3; i++)
-        pthread_join(t[i], NULL);
+    for (long i = 0; i < 3; i++) pthread_create(&t[i], NULL, worker, (void *)i);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
     long sum = 0;
-    for (int i = 0; i < ACCOUNTS; i++)
-        sum += balance[i];
+    for (int i = 0; i < ACCOUNTS; i++) sum += balance[i];
     printf("%ld\n", sum);
     return sum == 300 ? 0 : 1;
 }

@@ -11,8 +11,7 @@ static long spins;
 
 static void *spinner(void *arg)
 {
-    while (!atomic_load(&flag))
-        spins++;
+    while (!atomic_load(&flag)) spins++;
     pthread_mutex_lock(&m);
     pthread_mutex_unlock(&m);
     return arg;

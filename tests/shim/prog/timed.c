@@ -26,8 +26,7 @@ static void *cond_waiter(void *arg)
     struct timespec when = in_seconds(3);
     int rc = 0;
     pthread_mutex_lock(&m);
-    while (rc == 0)
-        rc = pthread_cond_timedwait(&c, &m, &when);
+    while (rc == 0) rc = pthread_cond_timedwait(&c, &m, &when);
     pthread_mutex_unlock(&m);
     *(int *)arg = rc;
     return NULL;
@@ -43,6 +42,7 @@ int main(void)
     int sem_rc = sem_timedwait(&s, &when) == -1 ? errno : 0;
     usleep(2000000);
     pthread_join(t, NULL);
-    printf("%s %s\n", cond_rc == ETIMEDOUT ? "ETIMEDOUT" : "?", sem_rc == ETIMEDOUT ? "ETIMEDOUT" : "?");
+    printf("%s %s\n", cond_rc == ETIMEDOUT ? "ETIMEDOUT" : "?",
+           sem_rc == ETIMEDOUT ? "ETIMEDOUT" : "?");
     return cond_rc == ETIMEDOUT && sem_rc == ETIMEDOUT ? 0 : 1;
 }
