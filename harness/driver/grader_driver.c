@@ -13,6 +13,7 @@
  * threads (that would hide their races from TSan), so their bookkeeping uses
  * relaxed atomics only. */
 #include "grader_driver.h"
+#include "grader_forbid.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -415,6 +416,7 @@ static tslot *tslot_find(pthread_t t)
 int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     const void *site = __builtin_return_address(0);
+    if (drv_forbid_check("pthread_create", "thread", site)) return EPERM;
     long call = atomic_fetch_add_explicit(&tcalls, 1, memory_order_relaxed) + 1;
     if (call == atomic_load_explicit(&tfail_at, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
@@ -570,6 +572,10 @@ drv_proc_stats drv_procs_stats(void)
 
 pid_t drv_wrap_fork(void)
 {
+    if (drv_forbid_check("fork", "process", __builtin_return_address(0))) {
+        errno = EPERM;
+        return -1;
+    }
     long call = atomic_fetch_add(&pcalls, 1) + 1;
     if (call == atomic_load(&pfail_at)) {
         atomic_fetch_add(&pfailed, 1);
