@@ -2,8 +2,8 @@
  *
  * The unit binary runs from the repository root (tests/run); when it does not,
  * the fixtures are found relative to the binary (build/tests/unit). Lines the
- * tests care about are marked in the sources under tests/fixtures/src with a comment
- * "@name", so the expected line numbers follow the sources. */
+ * tests care about are marked in the sources under tests/fixtures/src with a
+ * comment "@name", so the expected line numbers follow the sources. */
 #ifndef TEST_FIXTURE_H
 #define TEST_FIXTURE_H
 
@@ -22,9 +22,9 @@ static inline char *fixture_path(const char *rel)
     char exe[PATH_MAX] = {0};
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     cr_assert_gt(n, 0, "cannot find the test binary");
-    char *bin = path_dirname(exe);      /* build/tests */
-    char *build = path_dirname(bin);    /* build */
-    char *root = path_dirname(build);   /* the repository */
+    char *bin = path_dirname(exe);    /* build/tests */
+    char *build = path_dirname(bin);  /* build */
+    char *root = path_dirname(build); /* the repository */
     char *fx = path_join(root, "tests/fixtures");
     char *p = path_join(fx, rel);
     free(bin), free(build), free(root), free(fx);

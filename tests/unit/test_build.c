@@ -18,7 +18,8 @@ static findings parse_fixture(const char *name, const char *source, bool warning
     return fs;
 }
 
-static void expect_diag(const finding *f, const char *kind, const char *file, int line, const char *msg_part)
+static void expect_diag(const finding *f, const char *kind, const char *file, int line,
+                        const char *msg_part)
 {
     cr_assert_str_eq(f->kind, kind);
     cr_assert_str_eq(f->tool, "build");
@@ -32,13 +33,16 @@ static int src_line(const char *name)
     return fixture_line("build_errors.c", name);
 }
 
-/* Without warnings, gcc's two errors come out in order; notes and context lines are ignored. */
+/* Without warnings, gcc's two errors come out in order; notes and context lines are
+ * ignored. */
 Test(build, gcc_errors_only)
 {
     findings fs = parse_fixture("gcc_errors", "build_errors.c", false);
     cr_assert_eq(fs.len, 2);
-    expect_diag(&fs.items[0], "build-error", "build_errors.c", src_line("undeclared"), "undeclared_name");
-    expect_diag(&fs.items[1], "build-error", "build_errors.c", src_line("missing-semicolon") - 1, "expected");
+    expect_diag(&fs.items[0], "build-error", "build_errors.c", src_line("undeclared"),
+                "undeclared_name");
+    expect_diag(&fs.items[1], "build-error", "build_errors.c",
+                src_line("missing-semicolon") - 1, "expected");
     cr_assert_null(strstr(fs.items[0].message, "note:"));
     findings_free(&fs);
 }
@@ -48,10 +52,14 @@ Test(build, gcc_errors_and_warnings)
 {
     findings fs = parse_fixture("gcc_errors", "build_errors.c", true);
     cr_assert_eq(fs.len, 5);
-    expect_diag(&fs.items[0], "build-warning", "build_errors.c", src_line("unused"), "unused variable");
-    expect_diag(&fs.items[1], "build-error", "build_errors.c", src_line("undeclared"), "undeclared_name");
-    expect_diag(&fs.items[3], "build-warning", "build_errors.c", src_line("sign-compare"), "[-Wsign-compare]");
-    expect_diag(&fs.items[4], "build-warning", "build_errors.c", 4, "defined but not used");
+    expect_diag(&fs.items[0], "build-warning", "build_errors.c", src_line("unused"),
+                "unused variable");
+    expect_diag(&fs.items[1], "build-error", "build_errors.c", src_line("undeclared"),
+                "undeclared_name");
+    expect_diag(&fs.items[3], "build-warning", "build_errors.c", src_line("sign-compare"),
+                "[-Wsign-compare]");
+    expect_diag(&fs.items[4], "build-warning", "build_errors.c", 4,
+                "defined but not used");
     findings_free(&fs);
 }
 
@@ -60,12 +68,14 @@ Test(build, clang_errors_and_warnings)
 {
     findings fs = parse_fixture("clang_errors", "build_errors.c", true);
     cr_assert_eq(fs.len, 4);
-    expect_diag(&fs.items[0], "build-warning", "build_errors.c", src_line("unused"), "unused variable 'spare'");
+    expect_diag(&fs.items[0], "build-warning", "build_errors.c", src_line("unused"),
+                "unused variable 'spare'");
     expect_diag(&fs.items[1], "build-error", "build_errors.c", src_line("undeclared"),
                 "use of undeclared identifier 'undeclared_name'");
-    expect_diag(&fs.items[2], "build-error", "build_errors.c", src_line("missing-semicolon") - 1,
-                "expected ';' after return statement");
-    expect_diag(&fs.items[3], "build-warning", "build_errors.c", src_line("sign-compare"), "different signs");
+    expect_diag(&fs.items[2], "build-error", "build_errors.c",
+                src_line("missing-semicolon") - 1, "expected ';' after return statement");
+    expect_diag(&fs.items[3], "build-warning", "build_errors.c", src_line("sign-compare"),
+                "different signs");
     findings_free(&fs);
 }
 
@@ -76,9 +86,10 @@ Test(build, warnings_only_file)
     cr_assert_eq(fs.len, 0);
     fs = parse_fixture("gcc_warnings", "build_warnings.c", true);
     cr_assert_eq(fs.len, 2);
-    expect_diag(&fs.items[0], "build-warning", "build_warnings.c", fixture_line("build_warnings.c", "unused"),
-                "unused variable");
-    expect_diag(&fs.items[1], "build-warning", "build_warnings.c", fixture_line("build_warnings.c", "no-return"),
+    expect_diag(&fs.items[0], "build-warning", "build_warnings.c",
+                fixture_line("build_warnings.c", "unused"), "unused variable");
+    expect_diag(&fs.items[1], "build-warning", "build_warnings.c",
+                fixture_line("build_warnings.c", "no-return"),
                 "control reaches end of non-void function");
     findings_free(&fs);
 }
@@ -88,8 +99,9 @@ Test(build, link_undefined_reference)
 {
     findings fs = parse_fixture("gcc_link", "build_link.c", false);
     cr_assert_eq(fs.len, 1, "collect2's summary line is not a finding");
-    expect_diag(&fs.items[0], "build-error", "build_link.c", fixture_line("build_link.c", "call"),
-                "undefined reference to 'missing_function': it is used but never defined");
+    expect_diag(
+        &fs.items[0], "build-error", "build_link.c", fixture_line("build_link.c", "call"),
+        "undefined reference to 'missing_function': it is used but never defined");
     findings_free(&fs);
 }
 
@@ -109,16 +121,19 @@ Test(build, link_multiple_definition)
     findings fs = parse_fixture("gcc_multiple", "build_dup.c", false);
     cr_assert_eq(fs.len, 1);
     cr_assert_str_eq(fs.items[0].kind, "build-error");
-    cr_assert(str_starts(fs.items[0].message, "multiple definition of 'helper': define it only once"), "%s",
-              fs.items[0].message);
-    cr_assert_null(strstr(fs.items[0].message, "first defined here"), "%s", fs.items[0].message);
+    cr_assert(str_starts(fs.items[0].message,
+                         "multiple definition of 'helper': define it only once"),
+              "%s", fs.items[0].message);
+    cr_assert_null(strstr(fs.items[0].message, "first defined here"), "%s",
+                   fs.items[0].message);
     findings_free(&fs);
 }
 
 /* The same diagnostic printed twice becomes one finding seen twice. */
 Test(build, duplicates_merge)
 {
-    const char *text = "a.c:3:1: error: boom\na.c:3:1: error: boom\na.c:4: error: other\n";
+    const char *text =
+        "a.c:3:1: error: boom\na.c:3:1: error: boom\na.c:4: error: other\n";
     findings fs = {0};
     build_parse_diagnostics(text, "a.c", false, &fs);
     cr_assert_eq(fs.len, 2);
@@ -127,7 +142,8 @@ Test(build, duplicates_merge)
     findings_free(&fs);
 }
 
-/* Paths are reduced to the file name; lines that only look like diagnostics are skipped. */
+/* Paths are reduced to the file name; lines that only look like diagnostics are skipped.
+ */
 Test(build, paths_and_lookalikes)
 {
     const char *text = "/tmp/w/build-native/t.c:9:2: fatal error: x.h: No such file\n"

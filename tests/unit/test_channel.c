@@ -34,7 +34,8 @@ Test(channel, out_lines)
 /* An "out" line without a string key and value is ignored. */
 Test(channel, out_incomplete_ignored)
 {
-    parse_out o = parse("{\"type\":\"out\",\"key\":\"k\"}\n{\"type\":\"out\",\"key\":\"k\",\"value\":5}\n");
+    parse_out o = parse("{\"type\":\"out\",\"key\":\"k\"}\n{\"type\":\"out\",\"key\":"
+                        "\"k\",\"value\":5}\n");
     cr_assert_eq(o.outs.len, 0);
     parse_out_free(&o);
 }
@@ -42,9 +43,11 @@ Test(channel, out_incomplete_ignored)
 /* A "finding" line keeps its kind and message and gets a raw stack to symbolize. */
 Test(channel, finding_with_stack)
 {
-    parse_out o = parse("{\"type\":\"finding\",\"kind\":\"not-concurrent\",\"message\":\"ran one by one\","
-                        "\"stack\":[{\"module\":\"/w/prog\",\"offset\":4660,\"symbol\":\"worker\"},"
-                        "{\"module\":\"/lib/libc.so.6\",\"offset\":16,\"symbol\":null}]}\n");
+    parse_out o =
+        parse("{\"type\":\"finding\",\"kind\":\"not-concurrent\",\"message\":\"ran one "
+              "by one\","
+              "\"stack\":[{\"module\":\"/w/prog\",\"offset\":4660,\"symbol\":\"worker\"},"
+              "{\"module\":\"/lib/libc.so.6\",\"offset\":16,\"symbol\":null}]}\n");
     cr_assert_eq(o.found.len, 1);
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "not-concurrent");
@@ -62,7 +65,8 @@ Test(channel, finding_with_stack)
     parse_out_free(&o);
 }
 
-/* A kind outside the vocabulary becomes wrong-result; a finding without kind is ignored. */
+/* A kind outside the vocabulary becomes wrong-result; a finding without kind is ignored.
+ */
 Test(channel, finding_unknown_kind)
 {
     parse_out o = parse("{\"type\":\"finding\",\"kind\":\"oops\",\"message\":\"m\"}\n"
@@ -73,15 +77,19 @@ Test(channel, finding_unknown_kind)
     parse_out_free(&o);
 }
 
-/* A "crash" line records the signal and a crash finding with a readable message and stack. */
+/* A "crash" line records the signal and a crash finding with a readable message and
+ * stack. */
 Test(channel, crash_line)
 {
-    parse_out o = parse("{\"type\":\"crash\",\"signal\":11,\"stack\":[{\"module\":\"/w/prog\",\"offset\":32}]}\n");
+    parse_out o = parse("{\"type\":\"crash\",\"signal\":11,\"stack\":[{\"module\":\"/w/"
+                        "prog\",\"offset\":32}]}\n");
     cr_assert_eq(o.crash_signal, SIGSEGV);
     cr_assert_eq(o.found.len, 1);
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "crash");
-    cr_assert(str_starts(f->message, "the program was killed by SIGSEGV, a segmentation fault"), "%s", f->message);
+    cr_assert(
+        str_starts(f->message, "the program was killed by SIGSEGV, a segmentation fault"),
+        "%s", f->message);
     cr_assert_str_eq(f->stacks.items[0].title, "Where it crashed");
     cr_assert_eq(f->stacks.items[0].frames.items[0].offset, 32);
     cr_assert_null(f->stacks.items[0].frames.items[0].function);
@@ -97,8 +105,8 @@ Test(channel, done_line)
     parse_out_free(&o);
 }
 
-/* Lines that are not JSON objects are skipped with a note; the rest still count,
- * including a last line without a newline. */
+/* Non-JSON lines are skipped with a note; the rest count, even a last line without
+ * newline. */
 Test(channel, garbage_skipped)
 {
     parse_out o = parse("hello from printf\n"
@@ -126,7 +134,8 @@ Test(channel, crash_messages)
     char *abrt = channel_crash_message(SIGABRT);
     char *fpe = channel_crash_message(SIGFPE);
     char *other = channel_crash_message(SIGUSR1);
-    cr_assert_str_eq(abrt, "the program was killed by SIGABRT, abort(), usually a failed assert() or a corrupted heap");
+    cr_assert_str_eq(abrt, "the program was killed by SIGABRT, abort(), usually a failed "
+                           "assert() or a corrupted heap");
     cr_assert(strstr(fpe, "SIGFPE, an arithmetic error"), "%s", fpe);
     cr_assert_str_eq(other, "the program was killed by SIGUSR1, a fatal signal");
     free(abrt), free(fpe), free(other);

@@ -34,7 +34,8 @@ static void expect_located(const finding *f, const char *file, int line, const c
 {
     cr_assert_not_null(f->file, "%s finding has no location", f->kind);
     cr_assert_str_eq(f->file, file);
-    cr_assert_eq(f->line, line, "%s located at line %d, wanted %d", f->kind, f->line, line);
+    cr_assert_eq(f->line, line, "%s located at line %d, wanted %d", f->kind, f->line,
+                 line);
     cr_assert_str_eq(f->function, fn);
 }
 
@@ -45,7 +46,8 @@ static const finding *race_on(const parse_out *o, const char *name, const char *
     char *during = xasprintf("during %s of size 4", op);
     const finding *hit = NULL;
     for (size_t i = 0; i < o->found.len && !hit; i++)
-        if (strstr(o->found.items[i].message, sym) && strstr(o->found.items[i].message, during))
+        if (strstr(o->found.items[i].message, sym) &&
+            strstr(o->found.items[i].message, during))
             hit = &o->found.items[i];
     cr_assert_not_null(hit, "no %s race on %s", op, name);
     free(sym);
@@ -72,7 +74,8 @@ Test(helgrind, race_message)
 {
     parse_out o = parse_fixture("race");
     const char *m = race_on(&o, "counter", "write")->message;
-    cr_assert(str_starts(m, "Possible data race during write of size 4 by thread #"), "%s", m);
+    cr_assert(str_starts(m, "Possible data race during write of size 4 by thread #"),
+              "%s", m);
     cr_assert(strstr(m, "; This conflicts with a previous "), "%s", m);
     cr_assert(str_ends(m, "is 0 bytes inside data symbol \"counter\""), "%s", m);
     cr_assert_null(strstr(m, "0x1"), "%s", m);
@@ -106,8 +109,10 @@ Test(helgrind, race_stacks)
 Test(helgrind, race_tidy_locates)
 {
     parse_out o = parse_tidy("race", "hg_race.c");
-    expect_located(race_on(&o, "counter", "read"), "hg_race.c", fixture_line("hg_race.c", "counter"), "bump");
-    expect_located(race_on(&o, "total", "write"), "hg_race.c", fixture_line("hg_race.c", "total"), "bump");
+    expect_located(race_on(&o, "counter", "read"), "hg_race.c",
+                   fixture_line("hg_race.c", "counter"), "bump");
+    expect_located(race_on(&o, "total", "write"), "hg_race.c",
+                   fixture_line("hg_race.c", "total"), "bump");
     const finding *f = race_on(&o, "total", "read");
     cr_assert_eq(f->stacks.items[0].frames.len, 1, "libc and preload frames are dropped");
     parse_out_free(&o);
@@ -121,12 +126,15 @@ Test(helgrind, lock_order)
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "lock-order-inversion");
     cr_assert(strstr(f->message, "lock order"), "%s", f->message);
-    cr_assert(strstr(f->message, "violated; Required order was established"), "%s", f->message);
+    cr_assert(strstr(f->message, "violated; Required order was established"), "%s",
+              f->message);
     cr_assert_null(strstr(f->message, "0x1"), "%s", f->message);
     cr_assert_eq(f->stacks.len, 5);
     cr_assert_str_eq(f->stacks.items[2].title, "followed by a later acquisition of lock");
-    cr_assert_eq(f->stacks.items[2].frames.items[0].line, fixture_line("hg_lock_order.c", "forward-inner"));
-    expect_located(f, "hg_lock_order.c", fixture_line("hg_lock_order.c", "backward-inner"), "backward");
+    cr_assert_eq(f->stacks.items[2].frames.items[0].line,
+                 fixture_line("hg_lock_order.c", "forward-inner"));
+    expect_located(f, "hg_lock_order.c",
+                   fixture_line("hg_lock_order.c", "backward-inner"), "backward");
     parse_out_free(&o);
 }
 
@@ -137,22 +145,29 @@ Test(helgrind, unlock_unlocked)
     cr_assert_eq(o.found.len, 1);
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "mutex-misuse");
-    cr_assert_str_eq(f->message, "Thread #1 unlocked a not-locked lock; Lock was first observed");
-    expect_located(f, "hg_unlock_unlocked.c", fixture_line("hg_unlock_unlocked.c", "unlock"), "main");
+    cr_assert_str_eq(f->message,
+                     "Thread #1 unlocked a not-locked lock; Lock was first observed");
+    expect_located(f, "hg_unlock_unlocked.c",
+                   fixture_line("hg_unlock_unlocked.c", "unlock"), "main");
     parse_out_free(&o);
 }
 
-/* UnlockForeign is mutex misuse at the other thread's unlock; the exit with a lock held follows. */
+/* UnlockForeign is mutex misuse at the other thread's unlock; the exit with a lock held
+ * follows. */
 Test(helgrind, unlock_foreign)
 {
     parse_out o = parse_tidy("unlock_foreign", "hg_unlock_foreign.c");
     cr_assert_eq(o.found.len, 2);
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "mutex-misuse");
-    cr_assert_str_eq(f->message, "Thread #2 unlocked lock currently held by thread #1; Lock was first observed");
-    expect_located(f, "hg_unlock_foreign.c", fixture_line("hg_unlock_foreign.c", "unlock"), "release");
+    cr_assert_str_eq(
+        f->message,
+        "Thread #2 unlocked lock currently held by thread #1; Lock was first observed");
+    expect_located(f, "hg_unlock_foreign.c",
+                   fixture_line("hg_unlock_foreign.c", "unlock"), "release");
     cr_assert_str_eq(o.found.items[1].kind, "mutex-misuse");
-    cr_assert_str_eq(o.found.items[1].message, "Thread #1: Exiting thread still holds 1 lock");
+    cr_assert_str_eq(o.found.items[1].message,
+                     "Thread #1: Exiting thread still holds 1 lock");
     parse_out_free(&o);
 }
 
@@ -165,8 +180,10 @@ Test(helgrind, relock_is_self_deadlock)
     cr_assert_str_eq(f->kind, "self-deadlock");
     expect_located(f, "hg_relock.c", fixture_line("hg_relock.c", "relock"), "main");
     cr_assert_str_eq(f->stacks.items[1].title, "Lock was previously acquired");
-    cr_assert_eq(f->stacks.items[1].frames.items[0].line, fixture_line("hg_relock.c", "first"));
-    cr_assert_str_eq(o.found.items[1].kind, "mutex-misuse", "other Misc errors stay misuse");
+    cr_assert_eq(f->stacks.items[1].frames.items[0].line,
+                 fixture_line("hg_relock.c", "first"));
+    cr_assert_str_eq(o.found.items[1].kind, "mutex-misuse",
+                     "other Misc errors stay misuse");
     cr_assert(strstr(sbuf_str(&o.notes), "killed by SIGTERM"), "%s", sbuf_str(&o.notes));
     parse_out_free(&o);
 }
@@ -177,7 +194,8 @@ Test(helgrind, truncated_keeps_complete_errors)
     parse_out o = parse_fixture("truncated");
     cr_assert_eq(o.found.len, 1);
     cr_assert_str_eq(o.found.items[0].kind, "data-race");
-    cr_assert(strstr(o.found.items[0].message, "\"counter\""), "%s", o.found.items[0].message);
+    cr_assert(strstr(o.found.items[0].message, "\"counter\""), "%s",
+              o.found.items[0].message);
     cr_assert(strstr(sbuf_str(&o.notes), "cut short"), "%s", sbuf_str(&o.notes));
     parse_out_free(&o);
 }

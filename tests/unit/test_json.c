@@ -35,10 +35,15 @@ Test(json, escape_control_bytes)
     expect_escape("\n\t\r\x01\x1f\x7f", 6, "\"\\n\\t\\r\\u0001\\u001f\\u007f\"");
 }
 
-/* Invalid UTF-8 (stray byte, overlong, surrogate, cut sequence) becomes U+FFFD per byte. */
+/* Invalid UTF-8 (stray byte, overlong, surrogate, cut sequence) becomes U+FFFD per byte.
+ */
 Test(json, invalid_utf8_becomes_replacement)
 {
-    expect_escape("a\xff" "b", 3, "\"a\xEF\xBF\xBD" "b\"");
+    expect_escape("a\xff"
+                  "b",
+                  3,
+                  "\"a\xEF\xBF\xBD"
+                  "b\"");
     expect_escape("\xc0\xaf", 2, "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
     expect_escape("\xed\xa0\x80", 3, "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
     expect_escape("x\xe2\x82", 3, "\"x\xEF\xBF\xBD\xEF\xBF\xBD\"");
@@ -76,10 +81,12 @@ Test(json, writer_compact_layout)
     json_key(&w, "b"), json_arr_begin(&w);
     json_bool(&w, true), json_bool(&w, false), json_null(&w), json_str(&w, NULL);
     json_arr_end(&w);
-    json_key(&w, "c"), json_obj_begin(&w), json_key(&w, "d"), json_str(&w, "x"), json_obj_end(&w);
+    json_key(&w, "c"), json_obj_begin(&w), json_key(&w, "d"), json_str(&w, "x"),
+        json_obj_end(&w);
     json_key(&w, "e"), json_arr_begin(&w), json_arr_end(&w);
     json_obj_end(&w);
-    cr_assert_str_eq(b.data, "{\"a\":1,\"b\":[true,false,null,null],\"c\":{\"d\":\"x\"},\"e\":[]}");
+    cr_assert_str_eq(
+        b.data, "{\"a\":1,\"b\":[true,false,null,null],\"c\":{\"d\":\"x\"},\"e\":[]}");
     sbuf_free(&b);
 }
 
@@ -90,7 +97,8 @@ Test(json, writer_pretty_layout)
     json_writer w;
     json_init(&w, &b, true);
     json_obj_begin(&w);
-    json_key(&w, "a"), json_arr_begin(&w), json_int(&w, 1), json_int(&w, 2), json_arr_end(&w);
+    json_key(&w, "a"), json_arr_begin(&w), json_int(&w, 1), json_int(&w, 2),
+        json_arr_end(&w);
     json_key(&w, "b"), json_obj_begin(&w), json_obj_end(&w);
     json_obj_end(&w);
     cr_assert_str_eq(b.data, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}");
@@ -122,8 +130,13 @@ Test(json, number_formats)
 /* Tricky strings written by the writer read back byte for byte. */
 Test(json, round_trip_strings)
 {
-    const char *cases[] = {"plain", "q\"uote\\", "line\nbreak\ttab\r", "\x01\x1f\x7f",
-                           "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80", "/slash/", ""};
+    const char *cases[] = {"plain",
+                           "q\"uote\\",
+                           "line\nbreak\ttab\r",
+                           "\x01\x1f\x7f",
+                           "\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80",
+                           "/slash/",
+                           ""};
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         sbuf b = {0};
         json_escape(&b, cases[i], strlen(cases[i]));
@@ -147,7 +160,8 @@ Test(json, round_trip_document)
     json_key(&w, "n"), json_num(&w, -12.25);
     json_key(&w, "t"), json_bool(&w, true);
     json_key(&w, "z"), json_null(&w);
-    json_key(&w, "list"), json_arr_begin(&w), json_int(&w, 7), json_str(&w, "s"), json_arr_end(&w);
+    json_key(&w, "list"), json_arr_begin(&w), json_int(&w, 7), json_str(&w, "s"),
+        json_arr_end(&w);
     json_obj_end(&w);
     json_value *v = json_parse(b.data, b.len, NULL);
     cr_assert_not_null(v);
@@ -188,7 +202,8 @@ Test(json, reader_unicode_escapes)
     expect_str("\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80");
     expect_str("\"\\ud800x\"", "\xEF\xBF\xBDx");
     expect_str("\"\\udc00\"", "\xEF\xBF\xBD");
-    expect_str("\"a\\u0000b\"", "a\xEF\xBF\xBD" "b");
+    expect_str("\"a\\u0000b\"", "a\xEF\xBF\xBD"
+                                "b");
     expect_str("\"\\/\\b\\f\"", "/\b\f");
 }
 

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static finding *add_at(findings *fs, const char *kind, const char *msg, const char *file, int line)
+static finding *add_at(findings *fs, const char *kind, const char *msg, const char *file,
+                       int line)
 {
     finding *f = findings_add(fs, kind, "tsan", msg);
     f->file = xstrdup(file);
@@ -90,7 +91,8 @@ Test(model, locate_prefers_student_file)
     findings_free(&fs);
 }
 
-/* Without a student frame, the first frame with a known line is used; lineless frames are skipped. */
+/* Without a student frame, the first frame with a known line is used; lineless frames are
+ * skipped. */
 Test(model, locate_falls_back_to_first_known_line)
 {
     findings fs = {0};
@@ -116,7 +118,8 @@ Test(model, locate_keeps_explicit_location)
     findings_free(&fs);
 }
 
-/* Sorting puts the vocabulary's most explanatory kinds first, unknown kinds last, stably. */
+/* Sorting puts the vocabulary's most explanatory kinds first, unknown kinds last, stably.
+ */
 Test(model, sort_by_vocabulary_stable)
 {
     findings fs = {0};
@@ -128,7 +131,8 @@ Test(model, sort_by_vocabulary_stable)
     findings_add(&fs, "data-race", "tsan", "r2");
     findings_sort(&fs);
     const char *want[] = {"d", "r1", "r2", "w1", "w2", "u"};
-    for (size_t i = 0; i < ARRAY_LEN(want); i++) cr_assert_str_eq(fs.items[i].message, want[i]);
+    for (size_t i = 0; i < ARRAY_LEN(want); i++)
+        cr_assert_str_eq(fs.items[i].message, want[i]);
     findings_free(&fs);
 }
 
@@ -155,8 +159,8 @@ static void add_check(report *r, outcome o, double score, double max, bool grade
     c->graded = graded;
 }
 
-/* Error checks and checks skipped for an error leave max_score; a check
- * skipped after a failure counts with 0 points; an error wins the outcome. */
+/* Error and skipped-for-error checks leave max_score; skipped-after-failure scores 0 of
+ * its max. */
 Test(model, total_excludes_error_checks)
 {
     report *r = xmalloc(sizeof *r);
@@ -308,14 +312,16 @@ static int from_text(const char *text, check_result *c)
     return rc;
 }
 
-/* A check without a name or with an unknown outcome is refused; defaults fill the rest. */
+/* A check without a name or with an unknown outcome is refused; defaults fill the rest.
+ */
 Test(model, check_from_json_validates)
 {
     check_result c;
     cr_assert_eq(from_text("{\"outcome\":\"pass\"}", &c), -1);
     cr_assert_eq(from_text("{\"name\":\"x\",\"outcome\":\"great\"}", &c), -1);
     cr_assert_eq(from_text("[1]", &c), -1);
-    cr_assert_eq(from_text("{\"name\":\"x\",\"outcome\":\"pass\",\"findings\":[{\"message\":\"no kind\"},"
+    cr_assert_eq(from_text("{\"name\":\"x\",\"outcome\":\"pass\",\"findings\":[{"
+                           "\"message\":\"no kind\"},"
                            "{\"kind\":\"crash\"}]}",
                            &c),
                  0);
@@ -335,8 +341,10 @@ Test(model, finding_json_omits_absent_fields)
     json_writer w;
     json_init(&w, &b, false);
     finding_to_json(&w, &fs.items[0]);
-    cr_assert_str_eq(b.data, "{\"kind\":\"crash\",\"tool\":\"driver\",\"file\":\"\",\"line\":0,"
-                             "\"function\":\"\",\"message\":\"boom\",\"stacks\":[],\"stack_titles\":[]}");
+    cr_assert_str_eq(
+        b.data,
+        "{\"kind\":\"crash\",\"tool\":\"driver\",\"file\":\"\",\"line\":0,"
+        "\"function\":\"\",\"message\":\"boom\",\"stacks\":[],\"stack_titles\":[]}");
     sbuf_free(&b);
     findings_free(&fs);
 }

@@ -103,12 +103,14 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
     free(text), free(p);
 }
 
-/* At the deadline the whole tree goes, even a child in its own session that ignores SIGTERM. */
+/* At the deadline the whole tree goes, even a child in its own session that ignores
+ * SIGTERM. */
 Test(proc, timeout_kills_setsid_child, .init = make_dir, .fini = remove_dir)
 {
     seen s = {0};
     proc_opts o = {.timeout_ms = 700, .on_timeout = on_timeout, .ctx = &s};
-    proc_result r = run_sh("setsid sh -c 'trap \"\" TERM; echo $$ > escapee; exec sleep 30' & sleep 30", o);
+    proc_result r = run_sh(
+        "setsid sh -c 'trap \"\" TERM; echo $$ > escapee; exec sleep 30' & sleep 30", o);
     pid_t escapee = pid_from("escapee");
     cr_assert(r.timed_out);
     cr_assert_eq(r.signal, SIGTERM);
@@ -134,7 +136,8 @@ Test(proc, leftover_child_killed, .init = make_dir, .fini = remove_dir)
 /* Output beyond the cap is dropped and flagged; exactly the cap is not a cut. */
 Test(proc, output_cap, .init = make_dir, .fini = remove_dir)
 {
-    proc_result r = run_sh("printf %0100d 0; printf %0100d 0 >&2", (proc_opts){.output_cap = 100});
+    proc_result r =
+        run_sh("printf %0100d 0; printf %0100d 0 >&2", (proc_opts){.output_cap = 100});
     cr_assert_eq(r.out.len, 100);
     cr_assert_not(r.out_cut);
     cr_assert_not(r.err_cut);
@@ -150,8 +153,9 @@ Test(proc, output_cap, .init = make_dir, .fini = remove_dir)
 /* A program that floods its output far past the cap is stopped before its deadline. */
 Test(proc, flood_stopped, .init = make_dir, .fini = remove_dir)
 {
-    proc_result r = run_sh("while :; do echo 0123456789012345678901234567890123456789; done",
-                           (proc_opts){.output_cap = 1000});
+    proc_result r =
+        run_sh("while :; do echo 0123456789012345678901234567890123456789; done",
+               (proc_opts){.output_cap = 1000});
     cr_assert_not(r.timed_out);
     cr_assert_eq(r.signal, SIGKILL);
     cr_assert_eq(r.out.len, 1000);
@@ -163,7 +167,8 @@ Test(proc, flood_stopped, .init = make_dir, .fini = remove_dir)
 Test(proc, stdin_small, .init = make_dir, .fini = remove_dir)
 {
     char *argv[] = {"/bin/cat", NULL};
-    proc_result r = run_sh(NULL, (proc_opts){.argv = argv, .stdin_data = "abc\0def", .stdin_len = 7});
+    proc_result r =
+        run_sh(NULL, (proc_opts){.argv = argv, .stdin_data = "abc\0def", .stdin_len = 7});
     cr_assert_eq(r.out.len, 7);
     cr_assert_eq(memcmp(r.out.data, "abc\0def", 7), 0);
     proc_result_free(&r);
@@ -176,7 +181,8 @@ Test(proc, stdin_large, .init = make_dir, .fini = remove_dir)
     char *data = xmalloc(n);
     for (size_t i = 0; i < n; i++) data[i] = (char)('a' + i % 26);
     char *argv[] = {"/bin/cat", NULL};
-    proc_result r = run_sh(NULL, (proc_opts){.argv = argv, .stdin_data = data, .stdin_len = n});
+    proc_result r =
+        run_sh(NULL, (proc_opts){.argv = argv, .stdin_data = data, .stdin_len = n});
     cr_assert_eq(r.out.len, n);
     cr_assert_eq(memcmp(r.out.data, data, n), 0);
     proc_result_free(&r);
@@ -196,7 +202,8 @@ Test(proc, stdin_default_empty, .init = make_dir, .fini = remove_dir)
 /* The result descriptor is captured on its own, at the number asked for. */
 Test(proc, result_fd_capture, .init = make_dir, .fini = remove_dir)
 {
-    proc_result r = run_sh("echo line1 >&3; echo out; echo line2 >&3", (proc_opts){.result_fd = 3});
+    proc_result r =
+        run_sh("echo line1 >&3; echo out; echo line2 >&3", (proc_opts){.result_fd = 3});
     cr_assert_str_eq(sbuf_str(&r.result), "line1\nline2\n");
     expect_out(&r, "out\n");
     proc_result_free(&r);
@@ -261,7 +268,8 @@ Test(proc, cannot_start, .init = make_dir, .fini = remove_dir)
 /* A file-size limit stops a program that writes past it. */
 Test(proc, file_size_limit, .init = make_dir, .fini = remove_dir)
 {
-    proc_result r = run_sh("exec head -c 3000000 /dev/zero > big", (proc_opts){.max_file_mb = 1});
+    proc_result r =
+        run_sh("exec head -c 3000000 /dev/zero > big", (proc_opts){.max_file_mb = 1});
     cr_assert_eq(r.signal, SIGXFSZ);
     proc_result_free(&r);
 }
@@ -272,7 +280,8 @@ Test(proc, tool_status_and_output)
     char *argv[] = {"sh", "-c", "echo a; echo b >&2; exit 3", NULL};
     sbuf out = {0};
     cr_assert_eq(proc_tool(argv, NULL, 5000, &out), 3);
-    cr_assert(strstr(sbuf_str(&out), "a\n") && strstr(sbuf_str(&out), "b\n"), "%s", sbuf_str(&out));
+    cr_assert(strstr(sbuf_str(&out), "a\n") && strstr(sbuf_str(&out), "b\n"), "%s",
+              sbuf_str(&out));
     sbuf_free(&out);
 }
 
@@ -282,7 +291,8 @@ Test(proc, tool_missing_and_timeout)
     char *missing[] = {"no-such-tool-for-grader", NULL};
     sbuf out = {0};
     cr_assert_eq(proc_tool(missing, NULL, 5000, &out), -1);
-    cr_assert_str_eq(sbuf_str(&out), "no-such-tool-for-grader is not installed (run: make setup)");
+    cr_assert_str_eq(sbuf_str(&out),
+                     "no-such-tool-for-grader is not installed (run: make setup)");
     sbuf_free(&out);
     char *slow[] = {"sleep", "5", NULL};
     int64_t start = now_ms();

@@ -27,7 +27,8 @@ static char *write_file(const char *name, const char *text)
     return p;
 }
 
-static check_result *add_check(report *r, const char *name, outcome o, double score, double max)
+static check_result *add_check(report *r, const char *name, outcome o, double score,
+                               double max)
 {
     check_result *c = VEC_PUSH(&r->checks);
     c->name = xstrdup(name);
@@ -41,7 +42,8 @@ static check_result *add_check(report *r, const char *name, outcome o, double sc
 
 static void add_race(check_result *c)
 {
-    finding *f = findings_add(&c->findings, "data-race", "tsan", "two threads use the global variable 'n'");
+    finding *f = findings_add(&c->findings, "data-race", "tsan",
+                              "two threads use the global variable 'n'");
     f->file = xstrdup("threads.c");
     f->line = 3;
     f->function = xstrdup("worker");
@@ -50,14 +52,16 @@ static void add_race(check_result *c)
     stack_add_frame(s, "helper", "libc.so.6", 0);
 }
 
-/* threads: build passes, counter fails with a race, stress is skipped after it, timing errs. */
+/* threads: build passes, counter fails with a race, stress is skipped after it, timing
+ * errs. */
 static report *sample(void)
 {
     report *r = xmalloc(sizeof *r);
     r->exercise = xstrdup("threads");
     r->title = xstrdup("Counting threads");
     r->source = xstrdup("threads.c");
-    r->source_path = write_file("threads.c", "int n;\nvoid *worker(void *a)\n{ n++; return a; }\n");
+    r->source_path =
+        write_file("threads.c", "int n;\nvoid *worker(void *a)\n{ n++; return a; }\n");
     r->seed = 7;
     r->duration_ms = 1500;
     add_check(r, "build", OUTCOME_PASS, 1, 1);
@@ -66,7 +70,8 @@ static report *sample(void)
     c->hint = xstrdup("use a mutex");
     c->replay = xstrdup("grader grade threads sub --only counter --seed 7");
     add_race(c);
-    add_check(r, "stress", OUTCOME_SKIPPED, 0, 2)->message = xstrdup("skipped: counter failed");
+    add_check(r, "stress", OUTCOME_SKIPPED, 0, 2)->message =
+        xstrdup("skipped: counter failed");
     add_check(r, "timing", OUTCOME_ERROR, 0, 3)->message = xstrdup("the grader failed");
     report_total(r);
     return r;
@@ -97,7 +102,8 @@ Test(report, text_colour_flag, .init = make_dir, .fini = remove_dir)
     report_free(r);
 }
 
-/* The text report: header, one summary line per check, the failing check's story, the score. */
+/* The text report: header, one summary line per check, the failing check's story, the
+ * score. */
 Test(report, text_summary_and_score, .init = make_dir, .fini = remove_dir)
 {
     report *r = sample();
@@ -114,19 +120,23 @@ Test(report, text_summary_and_score, .init = make_dir, .fini = remove_dir)
     report_free(r);
 }
 
-/* A failing check shows its message, the finding at the student's line with an
- * excerpt, each stack, the hint and the replay command. */
+/* A failing check shows message, finding with source excerpt, stacks, hint and replay. */
 Test(report, text_failing_check_details, .init = make_dir, .fini = remove_dir)
 {
     report *r = sample();
     char *t = render(r, false, 0, report_text);
     expect_has(t, "\n✗ counter (1/4) — title of counter\n  the counter is off\n");
-    expect_has(t, "\n  data race (tsan) at threads.c:3 in worker\n    two threads use the global variable 'n'\n");
-    expect_has(t, "         2 | void *worker(void *a)\n    >    3 | { n++; return a; }\n");
-    expect_has(t, "      Write by a thread\n        worker  threads.c:3\n        helper  libc.so.6\n");
-    expect_has(t, "\n  hint: use a mutex\n  replay: grader grade threads sub --only counter --seed 7\n");
+    expect_has(t, "\n  data race (tsan) at threads.c:3 in worker\n    two threads use "
+                  "the global variable 'n'\n");
+    expect_has(t,
+               "         2 | void *worker(void *a)\n    >    3 | { n++; return a; }\n");
+    expect_has(t, "      Write by a thread\n        worker  threads.c:3\n        helper  "
+                  "libc.so.6\n");
+    expect_has(t, "\n  hint: use a mutex\n  replay: grader grade threads sub --only "
+                  "counter --seed 7\n");
     expect_has(t, "\n! timing — title of timing\n  the grader failed\n");
-    cr_assert_null(strstr(t, "skipped: counter failed"), "skipped checks are not detailed");
+    cr_assert_null(strstr(t, "skipped: counter failed"),
+                   "skipped checks are not detailed");
     free(t);
     report_free(r);
 }
@@ -136,7 +146,8 @@ Test(report, text_finding_limit, .init = make_dir, .fini = remove_dir)
 {
     report *r = sample();
     check_result *c = &r->checks.items[1];
-    for (int i = 0; i < 6; i++) findings_add(&c->findings, "wrong-result", "driver", "off by one");
+    for (int i = 0; i < 6; i++)
+        findings_add(&c->findings, "wrong-result", "driver", "off by one");
     char *t = render(r, false, 0, report_text);
     char *v = render(r, false, 1, report_text);
     expect_has(t, "\n  … 2 more findings (use -v)\n");
@@ -152,7 +163,8 @@ Test(report, text_finding_limit, .init = make_dir, .fini = remove_dir)
 Test(report, text_passing_findings, .init = make_dir, .fini = remove_dir)
 {
     report *r = sample();
-    findings_add(&r->checks.items[0].findings, "build-warning", "build", "unused variable");
+    findings_add(&r->checks.items[0].findings, "build-warning", "build",
+                 "unused variable");
     check_result *extra = add_check(r, "extra", OUTCOME_PASS, 1, 1);
     findings_add(&extra->findings, "busy-wait", "driver", "spun");
     char *t = render(r, false, 0, report_text);
@@ -172,8 +184,10 @@ Test(report, text_error_only)
     r->error = xstrdup("bad spec: line 3");
     report_total(r);
     char *t = render(r, false, 0, report_text);
-    cr_assert_str_eq(t, "threads\n\nerror: bad spec: line 3\nThis is a problem of the exercise or of the "
-                        "grader's machine, not of your code.\n");
+    cr_assert_str_eq(
+        t,
+        "threads\n\nerror: bad spec: line 3\nThis is a problem of the exercise or of the "
+        "grader's machine, not of your code.\n");
     free(t);
     report_free(r);
 }
@@ -186,12 +200,15 @@ static bool key_in(const char *key, const char *const *keys, size_t n)
 }
 
 /* obj has every key of need and no key outside need + may. */
-static void expect_keys(const json_value *obj, const char *const *need, size_t nn, const char *const *may, size_t nm)
+static void expect_keys(const json_value *obj, const char *const *need, size_t nn,
+                        const char *const *may, size_t nm)
 {
     cr_assert_eq(obj->type, JSON_OBJ);
-    for (size_t i = 0; i < nn; i++) cr_assert_not_null(json_get(obj, need[i]), "key %s missing", need[i]);
+    for (size_t i = 0; i < nn; i++)
+        cr_assert_not_null(json_get(obj, need[i]), "key %s missing", need[i]);
     for (size_t i = 0; i < obj->len; i++)
-        cr_assert(key_in(obj->keys[i], need, nn) || key_in(obj->keys[i], may, nm), "unexpected key %s", obj->keys[i]);
+        cr_assert(key_in(obj->keys[i], need, nn) || key_in(obj->keys[i], may, nm),
+                  "unexpected key %s", obj->keys[i]);
 }
 
 static json_value *render_json(const report *r)
@@ -211,8 +228,8 @@ Test(report, json_top_level, .init = make_dir, .fini = remove_dir)
 {
     report *r = sample();
     json_value *v = render_json(r);
-    static const char *const need[] = {"grader", "api", "exercise", "outcome", "score",
-                                       "max_score", "duration_ms", "checks"};
+    static const char *const need[] = {"grader", "api",       "exercise",    "outcome",
+                                       "score",  "max_score", "duration_ms", "checks"};
     static const char *const may[] = {"seed", "error"};
     expect_keys(v, need, ARRAY_LEN(need), may, ARRAY_LEN(may));
     cr_assert_str_eq(json_get_str(v, "grader"), GRADER_VERSION);
@@ -233,14 +250,17 @@ Test(report, json_checks_and_findings, .init = make_dir, .fini = remove_dir)
     report *r = sample();
     json_value *v = render_json(r);
     const json_value *c = json_get(v, "checks")->items[1];
-    static const char *const cneed[] = {"name", "outcome", "score", "max_score", "message", "hint", "findings"};
-    static const char *const cmay[] = {"title", "graded", "seed", "replay", "duration_ms"};
+    static const char *const cneed[] = {"name",    "outcome", "score",   "max_score",
+                                        "message", "hint",    "findings"};
+    static const char *const cmay[] = {"title", "graded", "seed", "replay",
+                                       "duration_ms"};
     expect_keys(c, cneed, ARRAY_LEN(cneed), cmay, ARRAY_LEN(cmay));
     cr_assert_str_eq(json_get_str(c, "name"), "counter");
     cr_assert_str_eq(json_get_str(c, "outcome"), "fail");
     cr_assert_str_eq(json_get_str(c, "hint"), "use a mutex");
     const json_value *f = json_get(c, "findings")->items[0];
-    static const char *const fneed[] = {"kind", "tool", "file", "line", "function", "message", "stacks"};
+    static const char *const fneed[] = {"kind",     "tool",    "file",  "line",
+                                        "function", "message", "stacks"};
     static const char *const fmay[] = {"stack_titles", "seed", "count"};
     expect_keys(f, fneed, ARRAY_LEN(fneed), fmay, ARRAY_LEN(fmay));
     cr_assert_str_eq(json_get_str(f, "kind"), "data-race");
@@ -268,7 +288,8 @@ Test(report, json_error_key)
     report_free(r);
 }
 
-/* Excerpts number the lines around the mark, flag it, and make tabs and control bytes harmless. */
+/* Excerpts number the lines around the mark, flag it, and make tabs and control bytes
+ * harmless. */
 Test(report, source_excerpt_lines, .init = make_dir, .fini = remove_dir)
 {
     char *p = write_file("x.c", "one\n\ttwo\x01\nthree\nfour\nfive\n");
@@ -306,5 +327,6 @@ Test(report, registry)
     size_t n;
     const reporter *all = reporter_all(&n);
     cr_assert_geq(n, 2);
-    for (size_t i = 0; i < n; i++) cr_assert_eq(reporter_lookup(all[i].name), &all[i], "%s", all[i].name);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(reporter_lookup(all[i].name), &all[i], "%s", all[i].name);
 }

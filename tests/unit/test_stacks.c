@@ -43,7 +43,8 @@ static const frame *frame_named(const parsed *p, size_t i, const char *fn)
 {
     const stack *s = thread_stack(p, i);
     for (size_t k = 0; k < s->frames.len; k++)
-        if (s->frames.items[k].function && !strcmp(s->frames.items[k].function, fn)) return &s->frames.items[k];
+        if (s->frames.items[k].function && !strcmp(s->frames.items[k].function, fn))
+            return &s->frames.items[k];
     cr_assert_fail("no frame %s in thread %zu", fn, i);
     return NULL;
 }
@@ -80,7 +81,8 @@ Test(stacks, deadlock_frames)
     cr_assert_eq(ba->line, fixture_line("eustack_deadlock.c", "ba-wait"));
     const frame *main_fr = frame_named(&p, 0, "main");
     cr_assert_eq(main_fr->line, fixture_line("eustack_deadlock.c", "join"));
-    cr_assert_not_null(thread_stack(&p, 0)->frames.items[0].file, "libc frames keep their files too");
+    cr_assert_not_null(thread_stack(&p, 0)->frames.items[0].file,
+                       "libc frames keep their files too");
     cr_assert_gt(thread_stack(&p, 0)->frames.items[0].line, 0);
     const frame *start = frame_named(&p, 0, "_start");
     cr_assert_null(start->file, "a frame without a source line has no file");
@@ -94,36 +96,43 @@ Test(stacks, deadlock_frames)
 Test(stacks, deadlock_summary)
 {
     parsed p = parse_fixture("deadlock");
-    char *want = xasprintf("\n  main thread: waiting in pthread_join at eustack_deadlock.c:%d"
-                           "\n  1 thread: waiting for a mutex at eustack_deadlock.c:%d"
-                           "\n  1 thread: waiting for a mutex at eustack_deadlock.c:%d",
-                           fixture_line("eustack_deadlock.c", "join"), fixture_line("eustack_deadlock.c", "ab-wait"),
-                           fixture_line("eustack_deadlock.c", "ba-wait"));
+    char *want =
+        xasprintf("\n  main thread: waiting in pthread_join at eustack_deadlock.c:%d"
+                  "\n  1 thread: waiting for a mutex at eustack_deadlock.c:%d"
+                  "\n  1 thread: waiting for a mutex at eustack_deadlock.c:%d",
+                  fixture_line("eustack_deadlock.c", "join"),
+                  fixture_line("eustack_deadlock.c", "ab-wait"),
+                  fixture_line("eustack_deadlock.c", "ba-wait"));
     cr_assert_str_eq(sbuf_str(&p.summary), want);
     free(want);
     parsed_free(&p);
 }
 
-/* Condition waits and a spinning thread are told apart (a program function
- * named "writer" is not a blocking write); alike threads share a summary line. */
+/* Cond waits vs a spinning "writer" (not a blocking write); alike threads share a line.
+ */
 Test(stacks, waiting_kinds_and_grouping)
 {
     parsed p = parse_fixture("waiting");
     cr_assert_eq(p.threads, 4);
-    cr_assert_str_eq(thread_stack(&p, 1)->title, "thread 1, waiting on a condition variable");
-    cr_assert_str_eq(thread_stack(&p, 2)->title, "thread 2, waiting on a condition variable");
+    cr_assert_str_eq(thread_stack(&p, 1)->title,
+                     "thread 1, waiting on a condition variable");
+    cr_assert_str_eq(thread_stack(&p, 2)->title,
+                     "thread 2, waiting on a condition variable");
     cr_assert_str_eq(thread_stack(&p, 3)->title, "thread 3, running (not blocked)");
-    char *want = xasprintf("\n  main thread: waiting in pthread_join at eustack_waiting.c:%d"
-                           "\n  2 threads: waiting on a condition variable at eustack_waiting.c:%d"
-                           "\n  1 thread: running (not blocked) at eustack_waiting.c:%d",
-                           fixture_line("eustack_waiting.c", "join"), fixture_line("eustack_waiting.c", "wait"),
-                           fixture_line("eustack_waiting.c", "spin"));
+    char *want =
+        xasprintf("\n  main thread: waiting in pthread_join at eustack_waiting.c:%d"
+                  "\n  2 threads: waiting on a condition variable at eustack_waiting.c:%d"
+                  "\n  1 thread: running (not blocked) at eustack_waiting.c:%d",
+                  fixture_line("eustack_waiting.c", "join"),
+                  fixture_line("eustack_waiting.c", "wait"),
+                  fixture_line("eustack_waiting.c", "spin"));
     cr_assert_str_eq(sbuf_str(&p.summary), want);
     free(want);
     parsed_free(&p);
 }
 
-/* glibc's internal names (__GI___nanosleep, __GI___libc_read, __new_sem_wait_slow64) are recognised. */
+/* glibc's internal names (__GI___nanosleep, __GI___libc_read, __new_sem_wait_slow64) are
+ * recognised. */
 Test(stacks, blocked_in_system_calls)
 {
     parsed p = parse_fixture("blocked");
@@ -158,7 +167,10 @@ Test(stacks, no_threads)
 {
     finding f = {0};
     sbuf summary = {0};
-    cr_assert_eq(stacks_parse("eu-stack: dwfl_linux_proc_attach pid 7: Operation not permitted\n", &f, &summary), 0);
+    cr_assert_eq(
+        stacks_parse("eu-stack: dwfl_linux_proc_attach pid 7: Operation not permitted\n",
+                     &f, &summary),
+        0);
     cr_assert_eq(f.stacks.len, 0);
     cr_assert_eq(summary.len, 0);
     finding_free(&f);

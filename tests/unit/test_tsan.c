@@ -48,11 +48,13 @@ static void expect_located(const finding *f, const char *file, int line, const c
 {
     cr_assert_not_null(f->file, "%s finding has no location", f->kind);
     cr_assert_str_eq(f->file, file);
-    cr_assert_eq(f->line, line, "%s located at line %d, wanted %d", f->kind, f->line, line);
+    cr_assert_eq(f->line, line, "%s located at line %d, wanted %d", f->kind, f->line,
+                 line);
     cr_assert_str_eq(f->function, fn);
 }
 
-/* True when s has a raw address (0x and a hex digit) or a number of 4+ digits (a pid or tid). */
+/* True when s has a raw address (0x and a hex digit) or a number of 4+ digits (a pid or
+ * tid). */
 static bool unstable(const char *s)
 {
     for (const char *p = s; *p; p++) {
@@ -83,14 +85,17 @@ Test(tsan, race_global_stacks)
     parse_out_free(&o);
 }
 
-/* The race message names the variable and both accesses with their lines, without addresses or ids. */
+/* The race message names the variable and both accesses with their lines, without
+ * addresses or ids. */
 Test(tsan, race_global_message)
 {
     parse_out o = parse_fixture("race_global");
     const char *m = o.found.items[0].message;
     char *access = xasprintf("a write (4 bytes) by a thread at tsan_race_global.c:%d",
                              fixture_line("tsan_race_global.c", "race"));
-    cr_assert(str_starts(m, "two threads use the global variable 'counter' at the same time: "), "%s", m);
+    cr_assert(
+        str_starts(m, "two threads use the global variable 'counter' at the same time: "),
+        "%s", m);
     cr_assert(strstr(m, access), "%s", m);
     cr_assert(str_ends(m, ", with nothing ordering them"), "%s", m);
     cr_assert_not(unstable(m), "unstable message: %s", m);
@@ -102,7 +107,8 @@ Test(tsan, race_global_message)
 Test(tsan, race_global_tidy_locates)
 {
     parse_out o = parse_tidy("race_global", "tsan_race_global.c");
-    expect_located(&o.found.items[0], "tsan_race_global.c", fixture_line("tsan_race_global.c", "race"), "bump");
+    expect_located(&o.found.items[0], "tsan_race_global.c",
+                   fixture_line("tsan_race_global.c", "race"), "bump");
     parse_out_free(&o);
 }
 
@@ -113,30 +119,36 @@ Test(tsan, race_heap)
     cr_assert_eq(o.found.len, 1);
     finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "data-race");
-    cr_assert(str_starts(f->message, "two threads use a heap block of 4 bytes at the same time"), "%s", f->message);
+    cr_assert(str_starts(f->message,
+                         "two threads use a heap block of 4 bytes at the same time"),
+              "%s", f->message);
     cr_assert_not(unstable(f->message), "%s", f->message);
     int malloc_line = fixture_line("tsan_race_heap.c", "malloc");
     for (size_t i = 0; i < f->stacks.len; i++)
         for (size_t j = 0; j < f->stacks.items[i].frames.len; j++)
-            cr_assert_neq(f->stacks.items[i].frames.items[j].line, malloc_line, "malloc stack kept");
-    expect_located(f, "tsan_race_heap.c", fixture_line("tsan_race_heap.c", "store"), "store");
+            cr_assert_neq(f->stacks.items[i].frames.items[j].line, malloc_line,
+                          "malloc stack kept");
+    expect_located(f, "tsan_race_heap.c", fixture_line("tsan_race_heap.c", "store"),
+                   "store");
     parse_out_free(&o);
 }
 
-/* A read/write race is told in source order (whichever access TSan caught
- * first), with who held a lock and which thread was main. */
+/* A read/write race is told in source order, with who held a lock and who was main. */
 Test(tsan, race_read_write_order)
 {
     parse_out o = parse_tidy("race_rw", "tsan_race_rw.c");
     cr_assert_eq(o.found.len, 1);
     finding *f = &o.found.items[0];
-    int w = fixture_line("tsan_race_rw.c", "write"), r = fixture_line("tsan_race_rw.c", "read");
-    char *want = xasprintf("two threads use the global variable 'value' at the same time: a write (4 bytes) "
-                           "by a thread holding a lock at tsan_race_rw.c:%d and a read (4 bytes) by the "
-                           "main thread at tsan_race_rw.c:%d, with nothing ordering them",
-                           w, r);
+    int w = fixture_line("tsan_race_rw.c", "write"),
+        r = fixture_line("tsan_race_rw.c", "read");
+    char *want = xasprintf(
+        "two threads use the global variable 'value' at the same time: a write (4 bytes) "
+        "by a thread holding a lock at tsan_race_rw.c:%d and a read (4 bytes) by the "
+        "main thread at tsan_race_rw.c:%d, with nothing ordering them",
+        w, r);
     cr_assert_str_eq(f->message, want);
-    cr_assert_str_eq(f->stacks.items[0].title, "Write (4 bytes) by a thread holding a lock");
+    cr_assert_str_eq(f->stacks.items[0].title,
+                     "Write (4 bytes) by a thread holding a lock");
     cr_assert_str_eq(f->stacks.items[1].title, "Read (4 bytes) by the main thread");
     expect_frame(&f->stacks.items[0].frames.items[0], "writer", "tsan_race_rw.c", w);
     expect_frame(&f->stacks.items[1].frames.items[0], "main", "tsan_race_rw.c", r);
@@ -145,7 +157,8 @@ Test(tsan, race_read_write_order)
     parse_out_free(&o);
 }
 
-/* A two-mutex inversion: four acquisition stacks, the cycle in the message, the inner lock located. */
+/* A two-mutex inversion: four acquisition stacks, the cycle in the message, the inner
+ * lock located. */
 Test(tsan, lock_order_two)
 {
     parse_out o = parse_tidy("lock_order2", "tsan_lock_order2.c");
@@ -153,12 +166,15 @@ Test(tsan, lock_order_two)
     finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "lock-order-inversion");
     cr_assert_eq(f->stacks.len, 6);
-    cr_assert_str_eq(f->stacks.items[0].title, "Mutex M1 acquired here while holding mutex M0 in thread T1");
-    cr_assert_str_eq(f->stacks.items[1].title, "Mutex M0 previously acquired by the same thread here");
+    cr_assert_str_eq(f->stacks.items[0].title,
+                     "Mutex M1 acquired here while holding mutex M0 in thread T1");
+    cr_assert_str_eq(f->stacks.items[1].title,
+                     "Mutex M0 previously acquired by the same thread here");
     cr_assert(strstr(f->message, "Cycle in lock order graph: M0"), "%s", f->message);
     cr_assert(strstr(f->message, "=> M1"), "%s", f->message);
     cr_assert_not(unstable(f->message), "%s", f->message);
-    expect_located(f, "tsan_lock_order2.c", fixture_line("tsan_lock_order2.c", "forward-inner"), "forward");
+    expect_located(f, "tsan_lock_order2.c",
+                   fixture_line("tsan_lock_order2.c", "forward-inner"), "forward");
     expect_frame(&f->stacks.items[2].frames.items[0], "backward", "tsan_lock_order2.c",
                  fixture_line("tsan_lock_order2.c", "backward-inner"));
     parse_out_free(&o);
@@ -173,11 +189,13 @@ Test(tsan, lock_order_three)
     cr_assert_str_eq(f->kind, "lock-order-inversion");
     cr_assert(strstr(f->message, "=> M2"), "%s", f->message);
     cr_assert_eq(f->stacks.len, 9);
-    cr_assert_str_eq(f->stacks.items[4].title, "Mutex M0 acquired here while holding mutex M2 in thread T3");
+    cr_assert_str_eq(f->stacks.items[4].title,
+                     "Mutex M0 acquired here while holding mutex M2 in thread T3");
     stack *s = &f->stacks.items[4];
     cr_assert_eq(s->frames.len, 3);
     expect_frame(&s->frames.items[0], "pthread_mutex_lock", "(null)", 0);
-    expect_frame(&s->frames.items[1], "lock_pair", "tsan_lock_order3.c", fixture_line("tsan_lock_order3.c", "inner"));
+    expect_frame(&s->frames.items[1], "lock_pair", "tsan_lock_order3.c",
+                 fixture_line("tsan_lock_order3.c", "inner"));
     cr_assert_str_eq(s->frames.items[2].function, "ca");
     parse_out_free(&o);
 }
@@ -192,7 +210,8 @@ Test(tsan, thread_leak)
     cr_assert(strstr(f->message, "never joined"), "%s", f->message);
     cr_assert(strstr(f->message, "(and 2 more like it)"), "%s", f->message);
     cr_assert_not(unstable(f->message), "%s", f->message);
-    expect_located(f, "tsan_thread_leak.c", fixture_line("tsan_thread_leak.c", "create"), "main");
+    expect_located(f, "tsan_thread_leak.c", fixture_line("tsan_thread_leak.c", "create"),
+                   "main");
     parse_out_free(&o);
 }
 
@@ -205,7 +224,8 @@ Test(tsan, unlock_unlocked)
     cr_assert_str_eq(f->kind, "mutex-misuse");
     cr_assert(str_starts(f->message, "unlock of an unlocked mutex"), "%s", f->message);
     cr_assert_not(unstable(f->message), "%s", f->message);
-    expect_located(f, "tsan_unlock_unlocked.c", fixture_line("tsan_unlock_unlocked.c", "unlock"), "release");
+    expect_located(f, "tsan_unlock_unlocked.c",
+                   fixture_line("tsan_unlock_unlocked.c", "unlock"), "release");
     parse_out_free(&o);
 }
 
@@ -217,11 +237,13 @@ Test(tsan, destroy_locked)
     finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "mutex-misuse");
     cr_assert(str_starts(f->message, "destroy of a locked mutex"), "%s", f->message);
-    expect_located(f, "tsan_destroy_locked.c", fixture_line("tsan_destroy_locked.c", "destroy"), "main");
+    expect_located(f, "tsan_destroy_locked.c",
+                   fixture_line("tsan_destroy_locked.c", "destroy"), "main");
     bool lock_seen = false;
     for (size_t i = 0; i < f->stacks.len; i++)
         lock_seen |= f->stacks.items[i].frames.len &&
-                     f->stacks.items[i].frames.items[0].line == fixture_line("tsan_destroy_locked.c", "lock");
+                     f->stacks.items[i].frames.items[0].line ==
+                         fixture_line("tsan_destroy_locked.c", "lock");
     cr_assert(lock_seen, "the stack of the lock is kept");
     parse_out_free(&o);
 }
@@ -237,7 +259,8 @@ Test(tsan, segv_crash)
     cr_assert_eq(f->stacks.len, 1);
     cr_assert_str_eq(f->stacks.items[0].title, "Where it happened");
     cr_assert_eq(f->stacks.items[0].frames.len, 5);
-    expect_frame(&f->stacks.items[0].frames.items[0], "poke", "tsan_segv.c", fixture_line("tsan_segv.c", "write"));
+    expect_frame(&f->stacks.items[0].frames.items[0], "poke", "tsan_segv.c",
+                 fixture_line("tsan_segv.c", "write"));
     cr_assert_str_eq(f->stacks.items[0].frames.items[1].function, "main");
     parse_out_free(&o);
 }
@@ -272,12 +295,13 @@ static void expect_message(const char *name, const char *want)
 /* Misuse, crash and leak messages read as sentences, without leftover section headers. */
 Test(tsan, messages_without_header_debris)
 {
-    expect_message("unlock_unlocked",
-                   "unlock of an unlocked mutex (or by a wrong thread). Location is global 'm' of size 40.");
-    expect_message("destroy_locked", "destroy of a locked mutex. Location is stack of main thread.");
+    expect_message("unlock_unlocked", "unlock of an unlocked mutex (or by a wrong "
+                                      "thread). Location is global 'm' of size 40.");
+    expect_message("destroy_locked",
+                   "destroy of a locked mutex. Location is stack of main thread.");
     expect_message("segv", "SEGV on unknown address 0x\xe2\x80\xa6");
-    expect_message("thread_leak",
-                   "Thread T1 (finished) created by main thread and was never joined (and 2 more like it)");
+    expect_message("thread_leak", "Thread T1 (finished) created by main thread and was "
+                                  "never joined (and 2 more like it)");
 }
 
 /* Several reports in one output give several findings, in order. */
@@ -287,8 +311,10 @@ Test(tsan, multiple_reports)
     cr_assert_eq(o.found.len, 2);
     cr_assert_str_eq(o.found.items[0].kind, "data-race");
     cr_assert_str_eq(o.found.items[1].kind, "thread-leak");
-    expect_located(&o.found.items[0], "tsan_multi.c", fixture_line("tsan_multi.c", "race"), "hit");
-    expect_located(&o.found.items[1], "tsan_multi.c", fixture_line("tsan_multi.c", "leak"), "main");
+    expect_located(&o.found.items[0], "tsan_multi.c",
+                   fixture_line("tsan_multi.c", "race"), "hit");
+    expect_located(&o.found.items[1], "tsan_multi.c",
+                   fixture_line("tsan_multi.c", "leak"), "main");
     cr_assert(strstr(o.found.items[0].message, "'hits'"), "%s", o.found.items[0].message);
     parse_out_free(&o);
 }
@@ -324,18 +350,22 @@ static void expect_same_findings(const findings *a, const findings *b, const cha
     cr_assert_eq(a->len, b->len, "%s", name);
     for (size_t i = 0; i < a->len; i++) {
         cr_assert_str_eq(a->items[i].kind, b->items[i].kind, "%s", name);
-        cr_assert_str_eq(a->items[i].message, b->items[i].message, "%s: message changed between runs", name);
+        cr_assert_str_eq(a->items[i].message, b->items[i].message,
+                         "%s: message changed between runs", name);
         cr_assert_eq(a->items[i].stacks.len, b->items[i].stacks.len, "%s", name);
         for (size_t j = 0; j < a->items[i].stacks.len; j++)
-            cr_assert_str_eq(a->items[i].stacks.items[j].title, b->items[i].stacks.items[j].title, "%s", name);
+            cr_assert_str_eq(a->items[i].stacks.items[j].title,
+                             b->items[i].stacks.items[j].title, "%s", name);
     }
 }
 
-/* Messages and stack titles are the same from run to run (other addresses, pids, tids). */
+/* Messages and stack titles are the same from run to run (other addresses, pids, tids).
+ */
 Test(tsan, messages_stable_across_runs)
 {
-    const char *names[] = {"race_global", "race_heap", "race_rw", "lock_order2", "lock_order3", "thread_leak",
-                           "unlock_unlocked", "destroy_locked", "segv", "multi"};
+    const char *names[] = {
+        "race_global", "race_heap",       "race_rw",        "lock_order2", "lock_order3",
+        "thread_leak", "unlock_unlocked", "destroy_locked", "segv",        "multi"};
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
         char *rel = xasprintf("tsan/%s.txt", names[i]);
         char *text = fixture_read(rel, NULL);
@@ -359,7 +389,8 @@ Test(tsan, report_cut_short)
     cr_assert_eq(o.found.len, 1);
     cr_assert_str_eq(o.found.items[0].kind, "data-race");
     cr_assert_eq(o.found.items[0].stacks.len, 2);
-    cr_assert(strstr(o.found.items[0].message, "two threads use the same memory at the same time"),
+    cr_assert(strstr(o.found.items[0].message,
+                     "two threads use the same memory at the same time"),
               "%s", o.found.items[0].message);
     parse_out_free(&o);
     free(text);
@@ -372,10 +403,12 @@ Test(tsan, garbage_and_tool_failure)
     cr_assert_eq(o.found.len, 0);
     cr_assert_not(o.tool_failed);
     parse_out_free(&o);
-    o = parse_text("FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000-0x7f1000\n");
+    o = parse_text(
+        "FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000-0x7f1000\n");
     cr_assert_eq(o.found.len, 0);
     cr_assert(o.tool_failed);
-    cr_assert(strstr(sbuf_str(&o.notes), "ThreadSanitizer failed"), "%s", sbuf_str(&o.notes));
+    cr_assert(strstr(sbuf_str(&o.notes), "ThreadSanitizer failed"), "%s",
+              sbuf_str(&o.notes));
     parse_out_free(&o);
 }
 
@@ -389,9 +422,11 @@ static void expect_stable(const char *in, const char *want)
 /* text_stabilize drops "at ADDR", pid= and tid=, and masks other addresses. */
 Test(tsan, text_stabilize_rules)
 {
-    expect_stable("Write of size 4 at 0x7b0400000000 by thread T2", "Write of size 4 by thread T2");
+    expect_stable("Write of size 4 at 0x7b0400000000 by thread T2",
+                  "Write of size 4 by thread T2");
     expect_stable("data race (pid=4432) here", "data race here");
-    expect_stable("Thread T1 (tid=25819, finished) created", "Thread T1 (finished) created");
+    expect_stable("Thread T1 (tid=25819, finished) created",
+                  "Thread T1 (finished) created");
     expect_stable("lock 0xdeadBEEF held", "lock 0x\xe2\x80\xa6 held");
     expect_stable("0x without digits, pid=x", "0x without digits, pid=x");
     expect_stable("format 0x1f", "format 0x\xe2\x80\xa6");
