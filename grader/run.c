@@ -198,6 +198,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     strv_addf(&env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
     strv_addf(&env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
     strv_addf(&env, "GRADER_TOOL=%s", tool_name(rq->tool));
+    strv_addf(&env, "GRADER_HTTPD=%s/build/harness/httpd", re->root);
     if (rq->tool == TOOL_TSAN) tsan_options(&env, b, out->dir);
     if (rq->stress.mode) stress_env(&env, re, rq, out->dir, b->binary);
 
