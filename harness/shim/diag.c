@@ -380,11 +380,12 @@ static void stall_lost_text(struct jb *b, const struct stall *s)
     jb_puts(b, ". ");
 }
 
-static void stall_message(struct jb *b, const struct stall *s)
+/* Appends the message of a stall; intro begins the list of blocked threads. */
+static void stall_message(struct jb *b, const struct stall *s, const char *intro)
 {
     jb_puts(b, ",\"message\":\"");
     if (s->lost) stall_lost_text(b, s);
-    jb_puts(b, "Every thread is blocked and none can wake another: ");
+    jb_puts(b, intro);
     for (int i = 0; i < s->n; i++) {
         const struct thr *t = s->blocked[i];
         jb_puts(b, i ? "; T" : "T");
@@ -409,13 +410,81 @@ static void stall_report(struct jb *b, void *arg)
                         : s->swallowed ? "signal-swallowed"
                                        : "signal-to-nobody";
     jb_finding_head(b, s->lost ? "lost-wakeup" : "stall", cause);
-    stall_message(b, s);
+    stall_message(b, s, "Every thread is blocked and none can wake another: ");
     jb_puts(b, ",\"threads\":[");
     for (int i = 0; i < s->n; i++) {
         if (i) jb_putc(b, ',');
         jb_thread(b, s->blocked[i]);
     }
     jb_puts(b, "]}");
+}
+
+/* ---- virtual time jumps -------------------------------------------------- */
+enum { MAX_TIMEWARPS = 4 };
+
+static int timewarps_written;
+
+void diag_reset_after_fork(void)
+{
+    timewarps_written = 0;
+}
+
+struct timewarp {
+    struct stall s;
+    struct thr *woken;
+};
+
+static void timewarp_report(struct jb *b, void *arg)
+{
+    const struct timewarp *w = arg;
+    const struct stall *s = &w->s;
+    jb_head(b, "timewarp");
+    jb_puts(b, ",\"woken\":");
+    jb_tid(b, w->woken->lid);
+    jb_puts(b, ",\"suspect\":");
+    jb_str(b, s->lost ? "lost-wakeup" : "stall");
+    jb_puts(b, ",\"cause\":");
+    jb_str(b, !s->lost ? NULL : s->swallowed ? "signal-swallowed" : "signal-to-nobody");
+    jb_puts(b, ",\"step\":");
+    jb_u64(b, g.step);
+    jb_puts(b, ",\"seq\":");
+    jb_u64(b, g.seq);
+    stall_message(b, s, "Every thread is blocked until a deadline passes: ");
+    jb_puts(b, ",\"threads\":[");
+    for (int i = 0; i < s->n; i++) {
+        if (i) jb_putc(b, ',');
+        jb_thread(b, s->blocked[i]);
+    }
+    jb_puts(b, "]}");
+}
+
+static int timewarp_untimed(const struct stall *s)
+{
+    for (int i = 0; i < s->n; i++)
+        if (!s->blocked[i]->timed) return 1;
+    return 0;
+}
+
+/* pct: every thread is blocked and the timed wait of woken is about to end
+ * in virtual time. If threads without a deadline are blocked too, what they
+ * wait for is written as a timewarp line (at most MAX_TIMEWARPS per process):
+ * if the program then fails on that timeout, the line says why. */
+void diag_timewarp(struct thr *woken)
+{
+    static struct timewarp w;
+    if (timewarps_written >= MAX_TIMEWARPS) return;
+    stall_collect(&w.s);
+    if (!timewarp_untimed(&w.s)) return;
+    timewarps_written++;
+    w.woken = woken;
+    size_t cap;
+    char *mem = out_bigbuf(&cap);
+    struct jb b;
+    jb_set_depth(6);
+    jb_init(&b, mem, cap);
+    timewarp_report(&b, &w);
+    jb_set_depth(STACK_DEPTH);
+    out_line(&b, 1);
 }
 
 /* Every live managed thread is blocked in the model and no deadline is

@@ -622,6 +622,7 @@ static void sched_virtual_timeout(void)
         }
     }
     if (!best) return;
+    diag_timewarp(best);
     ev_emit(best, EV_WAKE, best->wobj, ER_VIRTUAL, -1, -1);
     sched_timeout(best, 0);
 }

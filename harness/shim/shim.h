@@ -466,6 +466,8 @@ void ev_emit_nondet(struct thr *t, int op, int res, long peer);
 void diag_check_cycle(struct thr *t);
 __attribute__((noreturn)) void diag_self_deadlock(struct thr *t, struct obj *o, int op);
 __attribute__((noreturn)) void diag_stall(void);
+void diag_timewarp(struct thr *woken);
+void diag_reset_after_fork(void);
 __attribute__((noreturn)) void diag_finish(int status);
 void sched_check_stall(void);
 uint64_t sched_proc_seed(void);

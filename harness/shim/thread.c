@@ -360,6 +360,7 @@ void fork_child(void)
     obj_reset_after_fork(self);
     out_reset_after_fork();
     cfg_reset_after_fork();
+    diag_reset_after_fork();
 }
 
 static pid_t fork_injected(struct thr *t)
