@@ -37,17 +37,24 @@ verdict() {
     if [ "$2" -eq 0 ]; then ok "$1" "${3:-}"; else notok "$1" "${3:-}"; fi
 }
 
-# run EXE MODE SEED [VAR=VALUE...]: runs $WORK/EXE under the library.
-# Sets RC and OUTF (the JSON lines); stdout and stderr go to $WORK/stdout
-# and $WORK/stderr.
+# run EXE MODE SEED [VAR=VALUE...] [-- ARG...]: runs $WORK/EXE ARG... under
+# the library. Sets RC and OUTF (the JSON lines); stdout and stderr go to
+# $WORK/stdout and $WORK/stderr.
 run() {
     local exe=$1 mode=$2 seed=$3
     shift 3
+    local vars=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        vars+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
     OUTF=$WORK/$exe.$mode.$seed.jsonl
     rm -f "$OUTF"
     {
         env STRESS_MODE="$mode" STRESS_SEED="$seed" STRESS_OUT="$OUTF" STRESS_EXE="$WORK/$exe" \
-            "$@" LD_PRELOAD="$LIB" timeout 30 "$WORK/$exe" >"$WORK/stdout" 2>"$WORK/stderr"
+            "${vars[@]}" LD_PRELOAD="$LIB" timeout 30 "$WORK/$exe" "$@" \
+            >"$WORK/stdout" 2>"$WORK/stderr"
         RC=$?
     } 2>/dev/null
 }
@@ -91,7 +98,7 @@ build() {
     local cc="gcc -g -O1 -pthread -Wall"
     local status=0
     for p in deadlock2 deadlock3 deadlock_barrier relock recursive check_act lostwake \
-        spin create_fail fork_shared timed mixed lockheavy; do
+        spin create_fail fork_shared timed mixed lockheavy timeout_rescue rwcycle; do
         $cc "$PROG/$p.c" -o "$WORK/$p" || status=1
     done
     $cc -DWORK=512 "$PROG/lockheavy.c" -o "$WORK/lockwork" || status=1
@@ -138,6 +145,17 @@ test_deadlock_free_modes() {
     verdict "deadlock diagnosed when it closes in observe and random mode" $st
 }
 
+test_rwlock() {
+    local st=0
+    for mode in pct observe; do
+        run rwcycle "$mode" 1
+        [ $RC = 86 ] && $CHECK cycle "$OUTF" 2 || st=1
+    done
+    run rwcycle pct 1 -- upgrade
+    [ $RC = 86 ] && $CHECK kinds "$OUTF" | grep -qx self-deadlock || st=1
+    verdict "rwlock cycle and read-to-write upgrade diagnosed" $st
+}
+
 test_self_deadlock() {
     run relock pct 1
     local st=1
@@ -162,6 +180,12 @@ test_if_wait() {
 test_lost_wakeup() {
     seeds_until lostwake pct 1 10 '[ $RC = 86 ] && $CHECK lost "$OUTF" signal-to-nobody'
     verdict "lost wake-up (signal before wait) diagnosed under pct" \
+        "$([ -n "$FOUND" ]; echo $?)" "seed ${FOUND:-none}"
+}
+
+test_timewarp() {
+    seeds_until timeout_rescue pct 1 8 '[ $RC = 1 ] && grep -q "\"type\":\"timewarp\".*\"suspect\":\"lost-wakeup\"" "$OUTF"'
+    verdict "a lost wake-up ended by a timeout is explained (timewarp line)" \
         "$([ -n "$FOUND" ]; echo $?)" "seed ${FOUND:-none}"
 }
 
@@ -320,9 +344,11 @@ test_deadlock2
 test_deadlock3
 test_deadlock_free_modes
 test_self_deadlock
+test_rwlock
 test_recursive
 test_if_wait
 test_lost_wakeup
+test_timewarp
 test_one_cond
 test_check_then_act
 test_correct_buffer
