@@ -131,6 +131,10 @@ static void worker_main(grading *g, size_t i, int fd)
 {
     const spec_check *c = spec_check_get(g->sp, i);
     spec_host host = {.run = host_run, .ctx = g, .seed = check_seed(g->o->seed, c->name), .verbose = g->o->verbose};
+    if (g->o->replay && g->o->only && !strcmp(g->o->only, c->name)) {
+        host.seed = g->o->seed;
+        host.replay = true;
+    }
     check_result r;
     int64_t start = now_ms();
     spec_run_check(g->sp, i, &host, &r);

@@ -20,6 +20,7 @@ typedef struct grade_opts {
     int jobs;              /* checks at once; 0 = number of CPUs */
     bool progress;         /* draw a progress line on stderr */
     bool keep;             /* keep the working directory */
+    bool replay;           /* replay: `seed` is the exact seed of every run (with --only) */
 } grade_opts;
 
 /* Always returns a report (caller frees with report_free); problems that are

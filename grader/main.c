@@ -12,6 +12,7 @@
 #include "report.h"
 #include "scaffold.h"
 #include "spec.h"
+#include "trace.h"
 #include "verify.h"
 
 #include <getopt.h>
@@ -37,6 +38,8 @@ static const char usage_text[] =
     "      --keep                          keep the build and run directories\n"
     "      -j N                            checks at once (default: CPUs)\n"
     "      -v                              more detail; -vv shows every command\n"
+    "  grader replay EXERCISE [DIR] --check NAME --seed S\n"
+    "                                      rerun one check's schedule exactly, with its trace\n"
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
     "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
     "\n"
@@ -203,6 +206,28 @@ static void github_publish(const report *r, const reporter *rep, const sbuf *tex
     }
 }
 
+/* The command that reruns each failed check: `grader replay` with the exact
+ * seed of the schedule that went wrong, else `grader grade --only`. */
+static void replay_commands(report *r, const grade_opts *o)
+{
+    for (size_t i = 0; i < r->checks.len; i++) {
+        check_result *ch = &r->checks.items[i];
+        if (ch->outcome != OUTCOME_FAIL || !strcmp(ch->name, "build")) continue;
+        const finding *seeded = NULL;
+        for (size_t k = 0; k < ch->findings.len && !seeded; k++)
+            if (ch->findings.items[k].has_seed) seeded = &ch->findings.items[k];
+        char *where = o->source ? xasprintf("--source %s", o->source) : xstrdup(o->dir);
+        free(ch->replay);
+        if (seeded)
+            ch->replay = xasprintf("grader replay %s %s --check %s --seed %llu", r->exercise, where, ch->name,
+                                   (unsigned long long)seeded->seed);
+        else
+            ch->replay = xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, where, ch->name,
+                                   (unsigned long long)o->seed);
+        free(where);
+    }
+}
+
 /* --- grade ------------------------------------------------------------------------- */
 
 static int cmd_grade(const char *root, int argc, char **argv)
@@ -245,14 +270,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
     }
     o.progress = want_color(stderr) && !o.verbose;
     report *r = grade_run(&o);
-    for (size_t i = 0; i < r->checks.len; i++) {
-        check_result *ch = &r->checks.items[i];
-        if (ch->outcome != OUTCOME_FAIL || !strcmp(ch->name, "build")) continue;
-        ch->replay = o.source ? xasprintf("grader grade %s --source %s --only %s --seed %llu", r->exercise,
-                                          o.source, ch->name, (unsigned long long)o.seed)
-                              : xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, o.dir,
-                                          ch->name, (unsigned long long)o.seed);
-    }
+    replay_commands(r, &o);
     report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
     sbuf text = {0};
     rep->write(r, &ro, &text);
@@ -265,6 +283,55 @@ static int cmd_grade(const char *root, int argc, char **argv)
     free(token);
     sbuf_free(&text);
     if (out != stdout) fclose(out);
+    int rc = r->outcome == OUTCOME_PASS ? 0 : r->outcome == OUTCOME_FAIL ? 1 : EXIT_ERROR;
+    report_free(r);
+    return rc;
+}
+
+/* --- replay ---------------------------------------------------------------------------- */
+
+static int cmd_replay(const char *root, int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"check", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
+        {"source", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'}, {0, 0, 0, 0},
+    };
+    grade_opts o = {.root = root, .replay = true, .jobs = 1};
+    bool have_seed = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:s:vk", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.only = optarg; break;
+        case 's': o.seed = strtoull(optarg, NULL, 10), have_seed = true; break;
+        case 'S': o.source = optarg; break;
+        case 'v': o.verbose++; break;
+        case 'k': o.keep = true; break;
+        default: return usage(NULL);
+        }
+    }
+    if (optind >= argc) return usage("replay needs an exercise name");
+    o.exercise = argv[optind++];
+    o.dir = optind < argc ? argv[optind++] : ".";
+    if (!o.only || !have_seed) return usage("replay needs --check NAME and --seed S (from a report)");
+    if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
+    report *r = grade_run(&o);
+    report_opts ro = {.color = want_color(stdout), .verbose = o.verbose};
+    sbuf text = {0};
+    report_text(r, &ro, &text);
+    for (size_t i = 0; i < r->checks.len; i++) {
+        const check_result *ch = &r->checks.items[i];
+        if (strcmp(ch->name, o.only)) continue;
+        if (!ch->schedule.events.len) {
+            sbuf_printf(&text, "\nNo stress schedule ran in check '%s' (it uses no `stress` run).\n", ch->name);
+            continue;
+        }
+        sbuf_printf(&text, "\nThe whole schedule of check '%s' with seed %llu (one column per thread):\n", ch->name,
+                    (unsigned long long)o.seed);
+        trace_text(&ch->schedule, 0, &text);
+    }
+    fwrite(text.data, 1, text.len, stdout);
+    sbuf_free(&text);
     int rc = r->outcome == OUTCOME_PASS ? 0 : r->outcome == OUTCOME_FAIL ? 1 : EXIT_ERROR;
     report_free(r);
     return rc;
@@ -455,6 +522,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "check")) rc = cmd_check(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "init")) rc = cmd_init(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "new")) rc = cmd_new(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "replay")) rc = cmd_replay(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "batch")) rc = cmd_batch(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "classroom-template")) rc = cmd_template(root, argc - 1, argv + 1);
     else rc = usage("unknown command");

@@ -270,8 +270,34 @@ void findings_free(findings *fs)
     memset(fs, 0, sizeof *fs);
 }
 
+void trace_free(trace *t)
+{
+    for (size_t i = 0; i < t->events.len; i++) {
+        free(t->events.items[i].function);
+        free(t->events.items[i].file);
+    }
+    free(t->events.items);
+    for (size_t i = 0; i < t->nthreads; i++) free(t->threads[i]);
+    free(t->threads);
+    memset(t, 0, sizeof *t);
+}
+
+void trace_keep_last(trace *t, size_t n)
+{
+    if (t->events.len <= n) return;
+    size_t drop = t->events.len - n;
+    for (size_t i = 0; i < drop; i++) {
+        free(t->events.items[i].function);
+        free(t->events.items[i].file);
+    }
+    memmove(t->events.items, t->events.items + drop, n * sizeof *t->events.items);
+    t->events.len = n;
+    t->folded += drop;
+}
+
 void check_result_free(check_result *c)
 {
+    trace_free(&c->schedule);
     free(c->name);
     free(c->title);
     free(c->message);
@@ -365,6 +391,80 @@ void finding_to_json(json_writer *w, const finding *f)
     json_obj_end(w);
 }
 
+static void trace_to_json(json_writer *w, const trace *t)
+{
+    json_obj_begin(w);
+    json_key(w, "threads");
+    json_arr_begin(w);
+    for (size_t i = 0; i < t->nthreads; i++) json_str(w, t->threads[i]);
+    json_arr_end(w);
+    json_key(w, "folded");
+    json_int(w, (long long)t->folded);
+    json_key(w, "events");
+    json_arr_begin(w);
+    for (size_t i = 0; i < t->events.len; i++) {
+        const trace_event *e = &t->events.items[i];
+        json_obj_begin(w);
+        json_key(w, "seq");
+        json_int(w, e->seq);
+        json_key(w, "step");
+        json_int(w, e->step);
+        json_key(w, "pid");
+        json_int(w, e->pid);
+        json_key(w, "tid");
+        json_str(w, e->tid);
+        json_key(w, "op");
+        json_str(w, e->op);
+        if (*e->obj) json_key(w, "obj"), json_str(w, e->obj);
+        if (*e->result) json_key(w, "result"), json_str(w, e->result);
+        if (*e->peer) json_key(w, "peer"), json_str(w, e->peer);
+        if (e->value) json_key(w, "value"), json_int(w, e->value);
+        if (e->nondeterministic) json_key(w, "nondeterministic"), json_bool(w, true);
+        if (e->file) json_key(w, "file"), json_str(w, e->file), json_key(w, "line"), json_int(w, e->line);
+        if (e->function) json_key(w, "function"), json_str(w, e->function);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+static void field_copy(char *dst, size_t cap, const json_value *v, const char *key)
+{
+    const char *s = json_get_str(v, key);
+    size_t n = s ? strlen(s) : 0;
+    if (n >= cap) n = cap - 1;
+    if (s) memcpy(dst, s, n);
+    dst[n] = 0;
+}
+
+static void trace_from_json(const json_value *v, trace *t)
+{
+    const json_value *th = json_get(v, "threads"), *ev = json_get(v, "events");
+    for (size_t i = 0; th && th->type == JSON_ARR && i < th->len; i++) {
+        if (th->items[i]->type != JSON_STR) continue;
+        t->threads = xrealloc(t->threads, sizeof *t->threads * (t->nthreads + 1));
+        t->threads[t->nthreads++] = xstrdup(th->items[i]->str);
+    }
+    t->folded = (size_t)json_get_num(v, "folded", 0);
+    for (size_t i = 0; ev && ev->type == JSON_ARR && i < ev->len; i++) {
+        const json_value *e = ev->items[i];
+        trace_event *x = VEC_PUSH(&t->events);
+        x->seq = (long)json_get_num(e, "seq", 0);
+        x->step = (long)json_get_num(e, "step", 0);
+        x->pid = (int)json_get_num(e, "pid", 0);
+        x->value = (long)json_get_num(e, "value", 0);
+        x->line = (int)json_get_num(e, "line", 0);
+        x->nondeterministic = json_get_bool(e, "nondeterministic", false);
+        field_copy(x->tid, sizeof x->tid, e, "tid");
+        field_copy(x->op, sizeof x->op, e, "op");
+        field_copy(x->obj, sizeof x->obj, e, "obj");
+        field_copy(x->result, sizeof x->result, e, "result");
+        field_copy(x->peer, sizeof x->peer, e, "peer");
+        x->file = xstrdup(json_get_str(e, "file"));
+        x->function = xstrdup(json_get_str(e, "function"));
+    }
+}
+
 void check_to_json(json_writer *w, const check_result *c)
 {
     json_obj_begin(w);
@@ -398,6 +498,10 @@ void check_to_json(json_writer *w, const check_result *c)
     json_arr_begin(w);
     for (size_t i = 0; i < c->findings.len; i++) finding_to_json(w, &c->findings.items[i]);
     json_arr_end(w);
+    if (c->schedule.events.len) {
+        json_key(w, "schedule");
+        trace_to_json(w, &c->schedule);
+    }
     json_obj_end(w);
 }
 
@@ -497,5 +601,7 @@ int check_from_json(const json_value *v, check_result *c)
         finding f;
         if (finding_from_json(fs->items[i], &f) == 0) *VEC_PUSH(&c->findings) = f;
     }
+    const json_value *sched = json_get(v, "schedule");
+    if (sched && sched->type == JSON_OBJ) trace_from_json(sched, &c->schedule);
     return 0;
 }

@@ -54,6 +54,30 @@ typedef struct findings {
     size_t len, cap;
 } findings;
 
+/* One scheduling event of a stress schedule (see grader/trace.h). */
+typedef struct trace_event {
+    long seq, step, value;
+    int pid;
+    char tid[16], op[24], obj[24], result[24], peer[16];
+    bool nondeterministic;
+    char *function, *file; /* where the program called, when known */
+    int line;
+} trace_event;
+
+typedef struct trace {
+    struct {
+        trace_event *items;
+        size_t len, cap;
+    } events;
+    char **threads; /* lane names: "T0", "T1"... ("PID:T0" with several processes) */
+    size_t nthreads;
+    size_t folded;  /* earlier events left out */
+} trace;
+
+void trace_free(trace *t);
+/* Keeps only the last n events (counting the rest in folded). */
+void trace_keep_last(trace *t, size_t n);
+
 typedef struct check_result {
     char *name, *title;
     outcome outcome;
@@ -65,6 +89,7 @@ typedef struct check_result {
     int64_t duration_ms;
     findings findings;
     char *replay; /* command that replays this check, or NULL */
+    trace schedule; /* the schedule of the first failing stress run, if any */
 } check_result;
 
 typedef struct report {

@@ -24,6 +24,7 @@ typedef struct parse_out {
     int done_status;
     int crash_signal;/* the driver saw a fatal signal (0 = none) */
     bool tool_failed;/* the tool itself broke (not the program) */
+    long stress_steps;/* the most pct steps a process of the run counted */
     sbuf notes;      /* what the parser skipped or noticed, for -v */
 } parse_out;
 

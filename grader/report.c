@@ -4,6 +4,7 @@
  * that did not pass with its message, findings (the student's lines excerpted,
  * each thread's stack), hint and a command that replays it. */
 #include "report.h"
+#include "trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,10 @@ static void text_check(const report *r, const check_result *c, const style *s, c
     size_t max = o->verbose ? c->findings.len : 5;
     for (size_t i = 0; i < c->findings.len && i < max; i++) text_finding(r, &c->findings.items[i], s, o, b);
     if (c->findings.len > max) sbuf_printf(b, "\n  … %zu more findings (use -v)\n", c->findings.len - max);
+    if (c->schedule.events.len) {
+        sbuf_printf(b, "\n  %sthe schedule that went wrong%s (last events; `grader replay` shows all):\n", s->dim, s->off);
+        trace_text(&c->schedule, o->verbose ? 0 : 12, b);
+    }
     if (c->hint && *c->hint) sbuf_printf(b, "\n  %shint:%s %s\n", s->yellow, s->off, c->hint);
     if (c->replay) sbuf_printf(b, "  %sreplay:%s %s\n", s->dim, s->off, c->replay);
 }

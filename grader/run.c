@@ -20,6 +20,7 @@ int tool_slowdown(tool_id t)
 
 void run_output_free(run_output *out)
 {
+    trace_free(&out->schedule);
     proc_result_free(&out->proc);
     parse_out_free(&out->parsed);
     free(out->error);
@@ -58,6 +59,62 @@ static int add_valgrind(strv *argv, const char *dir)
     return 0;
 }
 
+/* PCT spreads its priority change points over the steps a run takes. Before
+ * the first pct run of a scenario, a calibration run measures them (depth 1,
+ * a seed derived from the scenario alone, so a replay measures the same);
+ * every pct run of that scenario then uses that measure. A schedule is thus
+ * fixed by its seed and its scenario. */
+typedef struct steps_seen {
+    char *key;
+    long steps;
+} steps_seen;
+static struct {
+    steps_seen *items;
+    size_t len, cap;
+} seen_steps;
+
+static char *steps_key(const run_request *rq)
+{
+    sbuf b = {0};
+    for (size_t i = 0; i < rq->argv.len; i++) sbuf_printf(&b, "%s\x1f", rq->argv.items[i]);
+    return sbuf_take(&b);
+}
+
+static long steps_known(const run_request *rq)
+{
+    char *key = steps_key(rq);
+    long v = 0;
+    for (size_t i = 0; i < seen_steps.len; i++)
+        if (!strcmp(seen_steps.items[i].key, key)) v = seen_steps.items[i].steps;
+    free(key);
+    return v;
+}
+
+static void steps_learn(const run_request *rq, long steps)
+{
+    steps_seen *s = VEC_PUSH(&seen_steps);
+    s->key = steps_key(rq);
+    s->steps = steps > 0 ? steps : -1; /* -1: measured, nothing counted */
+}
+
+/* Measures the steps of rq's scenario under pct once (see above). */
+static void steps_calibrate(const run_env *re, const run_request *rq)
+{
+    if (!rq->stress.mode || strcmp(rq->stress.mode, "pct") || rq->stress.steps > 0 || steps_known(rq))
+        return;
+    run_request cal = *rq;
+    cal.stress.depth = 1;
+    cal.stress.steps = 2000; /* irrelevant at depth 1; stops the recursion */
+    cal.stress.trace = false;
+    char *key = steps_key(rq);
+    cal.seed = hash_str(0x5eed, key) % 2147483647u;
+    free(key);
+    run_output out;
+    long steps = run_exec(re, &cal, &out) == 0 ? out.parsed.stress_steps : 0;
+    run_output_free(&out);
+    steps_learn(rq, steps);
+}
+
 static void stress_env(strv *env, const run_env *re, const run_request *rq, const char *dir,
                        const char *binary)
 {
@@ -70,7 +127,8 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
     strv_addf(env, "STRESS_OUT=%s/stress.jsonl", dir);
     strv_addf(env, "STRESS_EXE=%s", binary);
     if (s->depth > 0) strv_addf(env, "STRESS_DEPTH=%d", s->depth);
-    if (s->steps > 0) strv_addf(env, "STRESS_STEPS=%d", s->steps);
+    long steps = s->steps > 0 ? s->steps : steps_known(rq);
+    if (steps > 0) strv_addf(env, "STRESS_STEPS=%ld", steps < 8 ? 8 : steps);
     if (s->prob > 0) strv_addf(env, "STRESS_PROB=%d", s->prob);
     if (s->fail_create > 0) strv_addf(env, "STRESS_FAIL_CREATE=%ld", s->fail_create);
     if (s->fail_fork > 0) strv_addf(env, "STRESS_FAIL_FORK=%ld", s->fail_fork);
@@ -151,12 +209,16 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     if (rq->tool == TOOL_TSAN) parse_files(out->dir, "tsan.", tsan_parse, po);
     if (rq->tool == TOOL_HELGRIND) parse_files(out->dir, "hg.", helgrind_parse, po);
     if (rq->stress.mode) {
-        parse_files(out->dir, "stress.jsonl", stress_parse, po);
-        if (rq->stress.trace) {
-            char *path = path_join(out->dir, "stress.jsonl");
-            out->trace = file_read(path, NULL);
-            free(path);
-        }
+        char *path = path_join(out->dir, "stress.jsonl");
+        size_t len = 0;
+        char *text = file_read(path, &len);
+        free(path);
+        if (text) stress_parse(text, len, po);
+        /* the schedule that led to a finding (the shim keeps the last events
+         * of every run and writes them with a finding) */
+        if (text && (po->found.len || rq->stress.trace)) trace_parse(text, len, b->binary, b->dir, &out->schedule);
+        if (rq->stress.trace) out->trace = text;
+        else free(text);
     }
     symbolize_findings(&po->found, b->binary);
     stacks_tidy(&po->found, b->dir, re->source);
@@ -168,6 +230,7 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
 int run_exec(const run_env *re, const run_request *rq, run_output *out)
 {
     static int counter;
+    steps_calibrate(re, rq);
     memset(out, 0, sizeof *out);
     const build_result *b = &re->builds[rq->tool];
     if (!b->ok || !b->binary) {

@@ -12,6 +12,7 @@
 #include "build.h"
 #include "parse.h"
 #include "proc.h"
+#include "trace.h"
 
 /* What a run needs from the grading it belongs to. */
 typedef struct run_env {
@@ -48,7 +49,8 @@ typedef struct run_output {
     parse_out parsed;     /* outputs and findings of every source */
     int64_t timeout_ms;   /* the deadline actually used */
     char *error;          /* the run could not happen for a reason that is not the student's */
-    char *trace;          /* the shim's event lines when a trace was asked for */
+    char *trace;          /* the shim's raw lines when a trace was asked for */
+    trace schedule;       /* a stress run's events, located, when it found something or a trace was asked for */
     char *dir;            /* the run's directory */
 } run_output;
 

@@ -37,6 +37,7 @@ typedef struct spec_host {
     void *ctx;
     uint64_t seed;              /* this check's base seed */
     int verbose;
+    bool replay;                /* replay one schedule: every seed is `seed`, traces kept */
 } spec_host;
 
 /* Loads and validates a spec. path is read from disk; shown as `display`

@@ -434,6 +434,10 @@ static int t_run(lua_State *L)
     if (s->ex.driver && rq.argv.len == 0)
         raise_at(L, 0, "t:run: name the driver scenario to run, e.g. t:run(\"basic\")");
     if (rq.stress.mode) cx->used_seed = true;
+    if (cx->host->replay) {
+        rq.seed = cx->host->seed;
+        rq.stress.trace = rq.stress.mode != NULL;
+    }
     run_output *o = VEC_PUSH(&cx->runs);
     int rc = cx->host->run(cx->host->ctx, &rq, o);
     strv_clear(&rq.argv);
@@ -447,6 +451,12 @@ static int t_run(lua_State *L)
             o->parsed.found.items[i].has_seed = true;
             o->parsed.found.items[i].seed = rq.seed;
         }
+    /* keep the schedule that went wrong (or, when replaying, the first one) */
+    if (o->schedule.events.len && !cx->schedule.events.len && (o->parsed.found.len || cx->host->replay)) {
+        cx->schedule = o->schedule;
+        memset(&o->schedule, 0, sizeof o->schedule);
+        trace_keep_last(&cx->schedule, cx->host->replay ? 20000 : 200);
+    }
     push_run(L, cx, cx->runs.len, rq.tool, rq.seed);
     return 1;
 }
@@ -537,7 +547,9 @@ static int seeds_next(lua_State *L)
     lua_pushinteger(L, i);
     lua_replace(L, lua_upvalueindex(2));
     uint64_t base = (uint64_t)lua_tointeger(L, lua_upvalueindex(1));
-    lua_pushinteger(L, (lua_Integer)(hash_mix(base + (uint64_t)i) >> 33));
+    bool replay = lua_toboolean(L, lua_upvalueindex(4));
+    /* a replay runs exactly the one schedule it was given */
+    lua_pushinteger(L, replay ? (lua_Integer)base : (lua_Integer)(hash_mix(base + (uint64_t)i) >> 33));
     return 1;
 }
 
@@ -549,8 +561,9 @@ static int t_seeds(lua_State *L)
     cx->used_seed = true;
     lua_pushinteger(L, (lua_Integer)cx->host->seed);
     lua_pushinteger(L, 0);
-    lua_pushinteger(L, n);
-    lua_pushcclosure(L, seeds_next, 3);
+    lua_pushinteger(L, cx->host->replay && n > 1 ? 1 : n);
+    lua_pushboolean(L, cx->host->replay);
+    lua_pushcclosure(L, seeds_next, 4);
     return 1;
 }
 
@@ -660,6 +673,7 @@ static void ctx_free(check_ctx *cx)
     free(cx->kind);
     free(cx->machine_error);
     findings_free(&cx->found);
+    trace_free(&cx->schedule);
     sbuf_free(&cx->notes);
 }
 
@@ -721,6 +735,8 @@ void spec_run_check(spec *s, size_t i, const spec_host *host, check_result *out)
     }
     out->findings = cx.found;
     memset(&cx.found, 0, sizeof cx.found);
+    out->schedule = cx.schedule;
+    memset(&cx.schedule, 0, sizeof cx.schedule);
     lua_settop(L, 0);
     s->cx = NULL;
     ctx_free(&cx);

@@ -32,6 +32,7 @@ typedef struct check_ctx {
     bool driver_kind;        /* ... and it came from the driver */
     char *machine_error;     /* a run could not happen */
     findings found;          /* attached to the check result */
+    trace schedule;          /* of the first stress run that found something */
     sbuf notes;
 } check_ctx;
 

@@ -77,17 +77,30 @@ static void resolve_batch(const char *binary, frame **raw, size_t n)
     strv_clear(&a);
 }
 
+/* Whether module names the program itself: the path it was started with, or
+ * the real path the stress shim reports. */
+static bool module_is(const char *module, const char *binary, const char *binary_real)
+{
+    if (!binary || !module) return false;
+    if (!strcmp(module, binary) || (binary_real && !strcmp(module, binary_real))) return true;
+    char *real = path_abs(module);
+    bool same = real && binary_real && !strcmp(real, binary_real);
+    free(real);
+    return same;
+}
+
 void symbolize_findings(findings *fs, const char *binary)
 {
     frame **raw = NULL;
     size_t n = 0, cap = 0;
+    char *binary_real = binary ? path_abs(binary) : NULL;
     for (size_t i = 0; i < fs->len; i++)
         for (size_t j = 0; j < fs->items[i].stacks.len; j++) {
             stack *s = &fs->items[i].stacks.items[j];
             for (size_t k = 0; k < s->frames.len; k++) {
                 frame *f = &s->frames.items[k];
                 if (!f->module) continue;
-                if (binary && !strcmp(f->module, binary)) {
+                if (module_is(f->module, binary, binary_real)) {
                     vec_grow((void **)&raw, &cap, n + 1, sizeof *raw);
                     raw[n++] = f;
                 } else if (!f->file) {
@@ -101,6 +114,7 @@ void symbolize_findings(findings *fs, const char *binary)
         raw[i]->module = NULL;
     }
     free(raw);
+    free(binary_real);
 }
 
 /* True for a frame in the exercise's own sources (student file, driver, header). */

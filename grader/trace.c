@@ -1,0 +1,157 @@
+/* trace.c - see trace.h. */
+#include "trace.h"
+#include "json.h"
+#include "symbolize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_field(char *dst, size_t cap, const json_value *v, const char *key)
+{
+    const char *s = json_get_str(v, key);
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+/* The lane name of an event: its thread, prefixed by the process when the
+ * trace has several. */
+static void lane_name(const trace_event *e, bool many, char *buf, size_t cap)
+{
+    if (many) snprintf(buf, cap, "%d:%s", e->pid, e->tid);
+    else snprintf(buf, cap, "%s", e->tid);
+}
+
+/* Lanes in a natural order: by process, then T0, T1, ... T10. */
+static int lane_cmp(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int px = atoi(x), py = atoi(y);
+    if (px != py) return px < py ? -1 : 1;
+    const char *tx = strchr(x, 'T'), *ty = strchr(y, 'T');
+    long nx = tx ? atol(tx + 1) : 0, ny = ty ? atol(ty + 1) : 0;
+    return nx < ny ? -1 : nx > ny;
+}
+
+static size_t lane_of(trace *t, const char *name)
+{
+    for (size_t i = 0; i < t->nthreads; i++)
+        if (!strcmp(t->threads[i], name)) return i;
+    t->threads = xrealloc(t->threads, sizeof *t->threads * (t->nthreads + 1));
+    t->threads[t->nthreads] = xstrdup(name);
+    return t->nthreads++;
+}
+
+/* Resolves every event's site in one symbolizer call: the sites are put in one
+ * finding's stack, symbolized and tidied like any finding's frames. */
+static void sites_resolve(trace *t, const json_value **sites, const char *binary, const char *build_dir)
+{
+    findings fs = {0};
+    finding *f = findings_add(&fs, "deadlock", "stress", "");
+    stack *st = finding_add_stack(f, NULL);
+    for (size_t i = 0; i < t->events.len; i++) {
+        const json_value *s = sites[i];
+        const char *module = s ? json_get_str(s, "module") : NULL;
+        stack_add_raw(st, module ? module : "?", (uint64_t)json_get_num(s, "offset", 0), json_get_str(s, "symbol"));
+    }
+    symbolize_findings(&fs, binary);
+    for (size_t i = 0; i < t->events.len && i < st->frames.len; i++) {
+        frame *fr = &st->frames.items[i];
+        if (!sites[i]) continue;
+        const char *file = fr->file;
+        size_t n = build_dir ? strlen(build_dir) : 0;
+        if (file && n && !strncmp(file, build_dir, n) && file[n] == '/') file += n + 1;
+        t->events.items[i].file = xstrdup(file);
+        t->events.items[i].line = fr->line;
+        t->events.items[i].function = xstrdup(fr->function);
+    }
+    findings_free(&fs);
+}
+
+int trace_parse(const char *text, size_t len, const char *binary, const char *build_dir, trace *out)
+{
+    memset(out, 0, sizeof *out);
+    const json_value **sites = NULL;
+    json_value **keep = NULL;
+    size_t nkeep = 0, cap = 0;
+    int first_pid = 0;
+    bool many = false;
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        json_value *v = n ? json_parse(p, n, NULL) : NULL;
+        p += n + 1;
+        const char *type = json_get_str(v, "type");
+        if (!type || strcmp(type, "event")) {
+            json_free(v);
+            continue;
+        }
+        trace_event *e = VEC_PUSH(&out->events);
+        e->seq = (long)json_get_num(v, "seq", 0);
+        e->step = (long)json_get_num(v, "step", 0);
+        e->value = (long)json_get_num(v, "value", 0);
+        e->pid = (int)json_get_num(v, "pid", 0);
+        e->nondeterministic = json_get_bool(v, "nondeterministic", false);
+        copy_field(e->tid, sizeof e->tid, v, "tid");
+        copy_field(e->op, sizeof e->op, v, "op");
+        copy_field(e->obj, sizeof e->obj, v, "obj");
+        copy_field(e->result, sizeof e->result, v, "result");
+        copy_field(e->peer, sizeof e->peer, v, "peer");
+        if (!first_pid) first_pid = e->pid;
+        many |= e->pid != first_pid;
+        if (nkeep == cap) {
+            cap = cap ? cap * 2 : 64;
+            keep = xrealloc(keep, sizeof *keep * cap);
+            sites = xrealloc(sites, sizeof *sites * cap);
+        }
+        keep[nkeep] = v;
+        sites[nkeep++] = json_get(v, "site");
+    }
+    if (nkeep) sites_resolve(out, sites, binary, build_dir);
+    for (size_t i = 0; i < out->events.len; i++) {
+        char name[48];
+        lane_name(&out->events.items[i], many, name, sizeof name);
+        lane_of(out, name);
+    }
+    qsort(out->threads, out->nthreads, sizeof *out->threads, lane_cmp);
+    for (size_t i = 0; i < nkeep; i++) json_free(keep[i]);
+    free(keep);
+    free(sites);
+    return 0;
+}
+
+/* "lock M1 blocked (T2)" */
+static void event_words(const trace_event *e, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s", e->op);
+    if (*e->obj) n += snprintf(buf + n, cap - (size_t)n, " %s", e->obj);
+    if (*e->result && strcmp(e->result, "ok")) n += snprintf(buf + n, cap - (size_t)n, " %s", e->result);
+    if (*e->peer) snprintf(buf + n, cap - (size_t)n, " %s", e->peer);
+}
+
+void trace_text(const trace *t, size_t last, sbuf *out)
+{
+    enum { LANE = 22 };
+    size_t from = last && t->events.len > last ? t->events.len - last : 0;
+    bool many = t->nthreads && strchr(t->threads[0], ':');
+    if (from + t->folded) sbuf_printf(out, "  … %zu earlier events folded\n", from + t->folded);
+    sbuf_printf(out, "  %6s  ", "step");
+    for (size_t i = 0; i < t->nthreads && i < 6; i++) sbuf_printf(out, "%-*s", LANE, t->threads[i]);
+    sbuf_puts(out, "where\n");
+    for (size_t k = from; k < t->events.len; k++) {
+        const trace_event *e = &t->events.items[k];
+        char name[48], words[96];
+        lane_name(e, many, name, sizeof name);
+        size_t lane = 0;
+        while (lane < t->nthreads && strcmp(t->threads[lane], name)) lane++;
+        event_words(e, words, sizeof words);
+        if (strlen(words) > LANE - 2) words[LANE - 2] = 0;
+        sbuf_printf(out, "  %6ld  ", e->step);
+        size_t shown = lane < 6 ? lane : 5;
+        for (size_t i = 0; i < shown; i++) sbuf_printf(out, "%-*s", LANE, "|");
+        sbuf_printf(out, "%-*s", LANE, words);
+        for (size_t i = shown + 1; i < t->nthreads && i < 6; i++) sbuf_printf(out, "%-*s", LANE, "|");
+        if (e->file && e->line > 0) sbuf_printf(out, "%s:%d", e->file, e->line);
+        if (e->nondeterministic) sbuf_puts(out, " (timing)");
+        sbuf_putc(out, '\n');
+    }
+}
