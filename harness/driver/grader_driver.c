@@ -324,8 +324,13 @@ int drv_gate_wait(drv_gate *g)
     g->inside++;
     g->arrivals++;
     if (g->inside > g->most) g->most = g->inside;
-    if (g->inside >= g->n) g->open = true;
-    pthread_cond_broadcast(&g->cv);
+    if (g->inside >= g->n && !g->open) {
+        g->open = true;
+        pthread_cond_broadcast(&g->cv);
+    }
+    /* Waiters are not woken by each arrival (that costs n^2 wake-ups); each
+     * looks at the arrival count when its patience window ends, and the gate
+     * breaks only when nobody new came during a whole window. */
     long window = drv_patience_ms(3000);
     while (!g->open) {
         long seen = g->arrivals;
@@ -335,8 +340,7 @@ int drv_gate_wait(drv_gate *g)
         until.tv_nsec += (window % 1000) * 1000000L;
         if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
         int rc = 0;
-        while (!g->open && g->arrivals == seen && rc != ETIMEDOUT)
-            rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
+        while (!g->open && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
         if (!g->open && g->arrivals == seen) {
             /* nobody new came: the calls are not running at the same time */
             g->open = g->broken = true;
