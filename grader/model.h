@@ -57,7 +57,7 @@ typedef struct findings {
 /* One scheduling event of a stress schedule (see grader/trace.h). */
 typedef struct trace_event {
     long seq, step, value;
-    int pid;
+    int pid; /* the process: 1, 2... in order of appearance */
     char tid[16], op[24], obj[24], result[24], peer[16];
     bool nondeterministic;
     char *function, *file; /* where the program called, when known */

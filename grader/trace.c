@@ -17,7 +17,7 @@ static void copy_field(char *dst, size_t cap, const json_value *v, const char *k
  * trace has several. */
 static void lane_name(const trace_event *e, bool many, char *buf, size_t cap)
 {
-    if (many) snprintf(buf, cap, "%d:%s", e->pid, e->tid);
+    if (many) snprintf(buf, cap, "P%d:%s", e->pid, e->tid);
     else snprintf(buf, cap, "%s", e->tid);
 }
 
@@ -25,7 +25,7 @@ static void lane_name(const trace_event *e, bool many, char *buf, size_t cap)
 static int lane_cmp(const void *a, const void *b)
 {
     const char *x = *(char *const *)a, *y = *(char *const *)b;
-    int px = atoi(x), py = atoi(y);
+    int px = x[0] == 'P' ? atoi(x + 1) : 0, py = y[0] == 'P' ? atoi(y + 1) : 0;
     if (px != py) return px < py ? -1 : 1;
     const char *tx = strchr(x, 'T'), *ty = strchr(y, 'T');
     long nx = tx ? atol(tx + 1) : 0, ny = ty ? atol(ty + 1) : 0;
@@ -107,6 +107,14 @@ int trace_parse(const char *text, size_t len, const char *binary, const char *bu
         sites[nkeep++] = json_get(v, "site");
     }
     if (nkeep) sites_resolve(out, sites, binary, build_dir);
+    /* process ids change from run to run: number processes 1, 2... instead */
+    int pids[64], npids = 0;
+    for (size_t i = 0; i < out->events.len; i++) {
+        int pid = out->events.items[i].pid, k = 0;
+        while (k < npids && pids[k] != pid) k++;
+        if (k == npids && npids < 64) pids[npids++] = pid;
+        out->events.items[i].pid = k + 1;
+    }
     for (size_t i = 0; i < out->events.len; i++) {
         char name[48];
         lane_name(&out->events.items[i], many, name, sizeof name);

@@ -60,7 +60,7 @@ check "one-thread" {
   hint = "The point of the event loop is that one thread is enough: do not create threads "
       .. "or child processes; let poll tell you which socket is ready.",
   run = function(t)
-    run(t, "concurrent", 8, "forbid"):assert_ok()
+    run(t, "results", 12, "forbid"):assert_ok()
   end,
 }
 
@@ -151,7 +151,7 @@ check "tsan" {
   points = 3,
   depends = "results",
   run = function(t)
-    run(t, "concurrent", 16, { tool = "tsan" }):assert_ok()
+    run(t, "results", 12, { tool = "tsan" }):assert_ok()
   end,
 }
 
@@ -160,6 +160,6 @@ check "helgrind" {
   points = 2,
   depends = "results",
   run = function(t)
-    run(t, "concurrent", 8, { tool = "helgrind" }):assert_ok()
+    run(t, "results", 12, { tool = "helgrind" }):assert_ok()
   end,
 }

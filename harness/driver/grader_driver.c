@@ -4,6 +4,7 @@
  * descriptor named by GRADER_RESULT_FD):
  *   {"type":"out","key":K,"value":V}
  *   {"type":"finding","kind":K,"message":M,"stack":[FRAME...]}
+ *     optionally with "stacks":[{"title":T,"stack":[FRAME...]}...] (drv_finding_sites)
  *   {"type":"crash","signal":N,"stack":[FRAME...]}
  *   {"type":"done","scenario":S,"status":N}
  * FRAME = {"module":PATH,"offset":N,"symbol":S|null}, the format the stress
@@ -14,6 +15,7 @@
  * relaxed atomics only. */
 #include "grader_driver.h"
 #include "grader_forbid.h"
+#include "grader_proc.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -34,6 +36,8 @@
 #define LINE_MAX_BYTES 8192
 
 static int result_fd = -1;
+static pid_t main_pid;          /* the process drv_main runs in */
+static char tool_name[16] = "native";
 static atomic_int nfindings;
 static atomic_int finished; /* the scenario returned */
 static const char *scenario_name = "";
@@ -176,6 +180,32 @@ void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     va_end(ap);
 }
 
+void drv_finding_sites(const char *kind, int n, const void *const *sites, const char *const *titles,
+                       const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    line l = {.len = 0};
+    line_puts(&l, "{\"type\":\"finding\",\"kind\":");
+    line_str(&l, kind);
+    line_puts(&l, ",\"message\":");
+    line_str(&l, msg);
+    line_puts(&l, ",\"stack\":[],\"stacks\":[");
+    for (int i = 0; i < n; i++) {
+        line_puts(&l, i ? ",{\"title\":" : "{\"title\":");
+        line_str(&l, titles[i]);
+        void *pc[1] = {(void *)sites[i]};
+        line_stack(&l, pc, sites[i] ? 1 : 0, false);
+        line_puts(&l, "}");
+    }
+    line_puts(&l, "]}");
+    line_send(&l);
+    atomic_fetch_add(&nfindings, 1);
+}
+
 int drv_findings(void)
 {
     return atomic_load(&nfindings);
@@ -236,7 +266,7 @@ static void crash_handlers_install(void)
  * ended the whole program early. */
 static void on_exit_early(void)
 {
-    if (atomic_load(&finished)) return;
+    if (atomic_load(&finished) || getpid() != main_pid) return; /* a child's exit is its own */
     void *pcs[MAX_STACK];
     int n = backtrace(pcs, MAX_STACK);
     line l = {.len = 0};
@@ -259,12 +289,24 @@ static void init_from_env(void)
     const char *p = getenv("GRADER_PATIENCE");
     patience_factor = p && atol(p) > 0 ? atol(p) : 1;
     const char *tool = getenv("GRADER_TOOL");
+    if (tool) snprintf(tool_name, sizeof tool_name, "%s", tool);
+    main_pid = getpid();
     if (!tool || !strcmp(tool, "native")) crash_handlers_install();
     /* the student's code has no business with these */
     unsetenv("GRADER_RESULT_FD");
     unsetenv("GRADER_SEED");
     unsetenv("GRADER_PATIENCE");
     unsetenv("GRADER_TOOL");
+}
+
+const char *drv_tool(void)
+{
+    return tool_name;
+}
+
+int drv_result_fd(void)
+{
+    return result_fd;
 }
 
 int drv_main(int argc, char **argv, const drv_scenario *scenarios)
@@ -562,6 +604,7 @@ void drv_procs_reset(void)
     atomic_store(&pfailed, 0);
     atomic_store(&preaped, 0);
     atomic_store(&pcalls, 0);
+    drv_proc_forget();
 }
 
 void drv_procs_fail_at(long k)
@@ -576,7 +619,8 @@ drv_proc_stats drv_procs_stats(void)
 
 pid_t drv_wrap_fork(void)
 {
-    if (drv_forbid_check("fork", "process", __builtin_return_address(0))) {
+    const void *site = __builtin_return_address(0);
+    if (drv_forbid_check("fork", "process", site)) {
         errno = EPERM;
         return -1;
     }
@@ -587,6 +631,7 @@ pid_t drv_wrap_fork(void)
         return -1;
     }
     pid_t p = fork();
+    drv_proc_forked(p, site);
     if (p > 0) atomic_fetch_add(&pforked, 1);
     else if (p < 0) atomic_fetch_add(&pfailed, 1);
     return p;
@@ -594,14 +639,18 @@ pid_t drv_wrap_fork(void)
 
 pid_t drv_wrap_waitpid(pid_t pid, int *status, int options)
 {
+    drv_proc_waiting(pid, options, __builtin_return_address(0));
     pid_t r = waitpid(pid, status, options);
+    drv_proc_waited(r, __builtin_return_address(0));
     if (r > 0) atomic_fetch_add(&preaped, 1);
     return r;
 }
 
 pid_t drv_wrap_wait(int *status)
 {
+    drv_proc_waiting(-1, 0, __builtin_return_address(0));
     pid_t r = wait(status);
+    drv_proc_waited(r, __builtin_return_address(0));
     if (r > 0) atomic_fetch_add(&preaped, 1);
     return r;
 }

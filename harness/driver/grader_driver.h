@@ -45,9 +45,19 @@ void drv_finding(const char *kind, const char *fmt, ...) __attribute__((format(p
 void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int drv_findings(void); /* how many findings were reported so far */
+/* A finding with several call sites, each under its own title: e.g. every
+ * process of a deadlock and the line where it is blocked. */
+void drv_finding_sites(const char *kind, int n, const void *const *sites, const char *const *titles,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Deterministic randomness for drivers: seeded from the grader's seed. */
 unsigned long drv_rand(void);
+
+/* The tool of this run: "native", "tsan" or "helgrind". */
+const char *drv_tool(void);
+/* The result channel's descriptor (-1 without one); inherited by forked
+ * children. Descriptor checks leave it alone. */
+int drv_result_fd(void);
 
 /* Scales a patience window (ms) for slow tools (Helgrind, TSan). */
 long drv_patience_ms(long base_ms);
@@ -97,5 +107,6 @@ typedef struct drv_proc_stats {
 void drv_procs_reset(void);
 drv_proc_stats drv_procs_stats(void);
 void drv_procs_fail_at(long k); /* the k-th fork fails with EAGAIN; 0 = off */
+/* More about processes, pipes and shared memory: grader_proc.h. */
 
 #endif
