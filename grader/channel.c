@@ -26,6 +26,9 @@ static const char *signal_story(int sig)
     case SIGBUS: return "a bus error: memory that is not there (a truncated mapping?) was used";
     case SIGFPE: return "an arithmetic error such as a division by zero";
     case SIGILL: return "an illegal instruction (often a corrupted stack or function pointer)";
+    case SIGPIPE: return "which happens on a write to a pipe whose reading side has closed it (a child "
+                         "that stopped reading or ended): ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) "
+                         "and handle the EPIPE error that write() then returns";
     case SIGABRT: return "abort(), usually a failed assert() or a corrupted heap";
     default: return "a fatal signal";
     }
@@ -53,6 +56,9 @@ static void handle(const json_value *v, parse_out *out)
         finding *f = findings_add(&out->found, kind_lookup(kind) ? kind : "wrong-result", "driver",
                                   json_get_str(v, "message"));
         channel_add_stack(f, json_get(v, "stack"), NULL);
+        const json_value *more = json_get(v, "stacks"); /* titled call sites */
+        for (size_t i = 0; more && more->type == JSON_ARR && i < more->len; i++)
+            channel_add_stack(f, json_get(more->items[i], "stack"), json_get_str(more->items[i], "title"));
     } else if (!strcmp(type, "crash")) {
         int sig = (int)json_get_num(v, "signal", 0);
         out->crash_signal = sig;

@@ -193,7 +193,7 @@ void drv_finding_sites(const char *kind, int n, const void *const *sites, const 
     line_str(&l, kind);
     line_puts(&l, ",\"message\":");
     line_str(&l, msg);
-    line_puts(&l, ",\"stack\":[],\"stacks\":[");
+    line_puts(&l, ",\"stacks\":[");
     for (int i = 0; i < n; i++) {
         line_puts(&l, i ? ",{\"title\":" : "{\"title\":");
         line_str(&l, titles[i]);
