@@ -60,8 +60,9 @@ static void sites_resolve(trace *t, const json_value **sites, const char *binary
         const char *file = fr->file;
         size_t n = build_dir ? strlen(build_dir) : 0;
         if (file && n && !strncmp(file, build_dir, n) && file[n] == '/') file += n + 1;
+        if (file && strchr(file, '/')) file = NULL; /* not the exercise's sources */
         t->events.items[i].file = xstrdup(file);
-        t->events.items[i].line = fr->line;
+        t->events.items[i].line = file ? fr->line : 0;
         t->events.items[i].function = xstrdup(fr->function);
     }
     findings_free(&fs);
