@@ -305,7 +305,7 @@ static int scenario_pieces(int argc, char **argv)
     opts o = opts_parse(argc, argv);
     if (!batch_start("/p/")) return 3;
     batch_add("/p/1?size=300&piece=3&drip=2", 200, 300, NULL);
-    batch_add("/p/2?size=2000&piece=7&drip=1&lower", 200, 2000, NULL);
+    batch_add("/p/2?size=1000&piece=7&drip=1&lower", 200, 1000, NULL);
     batch_add("/p/3?size=5000&latency=150", 200, 5000, NULL);
     batch_add("/p/4?size=2500000", 200, 2500000, NULL);
     batch_add("/p/5?size=40000&piece=1000&drip=3", 200, 40000, NULL);
@@ -326,7 +326,7 @@ static int scenario_chunked(int argc, char **argv)
         batch_add(path, 200, csizes[i], NULL);
     }
     batch_add("/c/tiny?size=300&chunk=1", 200, 300, NULL);
-    batch_add("/c/split?size=3000&piece=5&drip=1", 200, 3000, NULL);
+    batch_add("/c/split?size=1000&piece=5&drip=1", 200, 1000, NULL);
     batch_add("/c/lower?size=20000&chunk=4096&lower", 200, 20000, NULL);
     batch_add("/c/nf?size=700&status=404", 404, 700, NULL);
     return batch_run(5000, &o, NULL);
@@ -379,7 +379,7 @@ static int scenario_stall(int argc, char **argv)
     batch_add("/st/2?stall=100&size=5000", 0, 0, "the server sends the headers and 100 bytes, then nothing");
     batch_add("/ok/2?latency=300&size=100", 200, 100, NULL);
     batch_add("/st/3?body=chunked&stall=200&size=5000", 0, 0, "the server stops in the middle of a chunked body");
-    batch_add("/ok/3?size=2000&piece=100&drip=100", 200, 2000, NULL);
+    batch_add("/ok/3?size=1200&piece=100&drip=100", 200, 1200, NULL);
     batch_add("/ok/4?size=100000", 200, 100000, NULL);
     return batch_run(700, &o, NULL);
 }

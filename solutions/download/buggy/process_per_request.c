@@ -1,0 +1,171 @@
+/* Forks a child process per item; the child downloads with blocking
+ * sockets and sends the status and body back through a pipe. Concurrent,
+ * but not from one thread: the exercise forbids creating processes.
+ * expect-kinds: forbidden-call
+ * expect-fail: one-thread
+ */
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "download.h"
+
+/* Connects to the URL's host with a blocking socket; returns the socket and
+ * points *path into url, or -1. */
+static int open_url(const char *url, const char **path, char *host, size_t hostlen, int *port)
+{
+    if (strncmp(url, "http://", 7)) return -1;
+    const char *h = url + 7, *colon = strchr(h, ':');
+    if (!colon || (size_t)(colon - h) >= hostlen) return -1;
+    memcpy(host, h, (size_t)(colon - h));
+    host[colon - h] = 0;
+    *port = atoi(colon + 1);
+    *path = strchr(colon, '/');
+    if (!*path) *path = "/";
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)*port)};
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Decodes a chunked body in place; returns its length or -1. */
+static long dechunk(char *b, size_t len)
+{
+    size_t in = 0, out = 0;
+    for (;;) {
+        char *eol = memmem(b + in, len - in, "\r\n", 2);
+        if (!eol) return -1;
+        size_t n = strtoul(b + in, NULL, 16);
+        in = (size_t)(eol - b) + 2;
+        if (n == 0) return (long)out;
+        if (in + n + 2 > len) return -1;
+        memmove(b + out, b + in, n);
+        out += n, in += n + 2;
+    }
+}
+
+/* Downloads one item: sends the request, reads until the server closes,
+ * then parses the response. Returns 1 if complete, 0 if it failed. */
+static int fetch(struct download *d, int timeout_ms)
+{
+    const char *path;
+    char host[256], req[2048];
+    int port;
+    d->status = 0, d->body = NULL, d->body_len = 0;
+    int fd = open_url(d->url, &path, host, sizeof host, &port);
+    if (fd < 0) return 0;
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n", path, host, port);
+    if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+        close(fd);
+        return 0;
+    }
+    size_t len = 0, cap = 65536;
+    char *buf = malloc(cap);
+    ssize_t r;
+    while (buf && (r = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
+        len += (size_t)r;
+        if (cap - len < 4096) buf = realloc(buf, cap *= 2);
+    }
+    close(fd);
+    if (!buf || r < 0) {
+        free(buf);
+        return 0;
+    }
+    buf[len] = 0;
+    char *end = strstr(buf, "\r\n\r\n");
+    int status;
+    if (!end || sscanf(buf, "HTTP/1.%*d %d", &status) != 1) {
+        free(buf);
+        return 0;
+    }
+    *end = 0;
+    char *body = end + 4;
+    long blen = (long)(len - (size_t)(body - buf));
+    char *cl = strcasestr(buf, "\r\nContent-Length:");
+    if (strcasestr(buf, "\r\nTransfer-Encoding: chunked")) blen = dechunk(body, (size_t)blen);
+    else if (cl && atol(cl + 17) != blen) blen = -1;
+    if (blen < 0) {
+        free(buf);
+        return 0;
+    }
+    d->body = malloc((size_t)blen + 1);
+    memcpy(d->body, body, (size_t)blen);
+    d->body_len = (size_t)blen;
+    d->status = status;
+    free(buf);
+    return 1;
+}
+
+/* Writes len bytes, all of them. */
+static void write_all(int fd, const void *p, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w <= 0) return;
+        p = (const char *)p + w, len -= (size_t)w;
+    }
+}
+
+/* Reads exactly len bytes; 0, or -1 at an early end. */
+static int read_all(int fd, void *p, size_t len)
+{
+    while (len) {
+        ssize_t r = read(fd, p, len);
+        if (r <= 0) return -1;
+        p = (char *)p + r, len -= (size_t)r;
+    }
+    return 0;
+}
+
+int download_all(struct download *items, size_t n, int timeout_ms)
+{
+    int *fds = calloc(n ? n : 1, sizeof *fds);
+    pid_t *pids = calloc(n ? n : 1, sizeof *pids);
+    int done = 0;
+    for (size_t i = 0; i < n; i++) {
+        int p[2];
+        fds[i] = -1, pids[i] = -1;
+        items[i].status = 0, items[i].body = NULL, items[i].body_len = 0;
+        if (pipe(p) < 0) continue;
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(p[0]);
+            fetch(&items[i], timeout_ms);
+            write_all(p[1], &items[i].status, sizeof items[i].status);
+            write_all(p[1], &items[i].body_len, sizeof items[i].body_len);
+            write_all(p[1], items[i].body, items[i].body_len);
+            _exit(0);
+        }
+        close(p[1]);
+        if (pids[i] < 0) close(p[0]);
+        else fds[i] = p[0];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] < 0) continue;
+        struct download *d = &items[i];
+        if (read_all(fds[i], &d->status, sizeof d->status) == 0 &&
+            read_all(fds[i], &d->body_len, sizeof d->body_len) == 0 && d->status) {
+            d->body = malloc(d->body_len + 1);
+            if (read_all(fds[i], d->body, d->body_len) == 0) done++;
+            else free(d->body), d->body = NULL, d->status = 0;
+        }
+        close(fds[i]);
+        waitpid(pids[i], NULL, 0);
+    }
+    free(fds);
+    free(pids);
+    return done;
+}
