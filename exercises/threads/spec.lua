@@ -73,7 +73,7 @@ check "many" {
   hint = "Allocate the per-thread data with malloc sized by n; a fixed-size array or a "
       .. "variable-length array on the stack breaks for large n.",
   run = function(t)
-    t:run("concurrent", 300, PCT):assert_ok()
+    t:run("concurrent", 300):assert_ok()
   end,
 }
 
