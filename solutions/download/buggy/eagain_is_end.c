@@ -1,7 +1,7 @@
 /* Reads until recv fails, and takes EAGAIN ("nothing more right now") for the
  * end of the response: whatever has arrived so far becomes the body.
  * expect-kinds: wrong-result
- * expect-fail: pieces
+ * expect-fail: results
  */
 #include <arpa/inet.h>
 #include <errno.h>
