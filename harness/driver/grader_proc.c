@@ -792,7 +792,7 @@ int drv_fds_check(const drv_fds *before, const char *when)
     drv_fds_free(now);
     if (!leaked) return 0;
     for (int k = 0; k < at.n; k++)
-        strncat(at.title[k], ": the pipe created here", sizeof at.title[k] - strlen(at.title[k]) - 1);
+        strncat(at.title[k], ": made by this pipe() call", sizeof at.title[k] - strlen(at.title[k]) - 1);
     char msg[2048];
     snprintf(msg, sizeof msg,
              "%d file descriptor%s left open %s: %s. Close every pipe end a process does not use "
@@ -972,15 +972,17 @@ static void proc_story(story *st, pslot *s, pid_t pid)
         snprintf(call, sizeof call, "%s", calls[op]);
     }
     story_printf(st, "is blocked in %s", call);
+    snprintf(title, sizeof title, "%.60s: blocked in %.80s here", name, call);
+    story_site(st, LOAD(s->op) != OP_NONE ? LOAD(s->site) : LOAD(s->doing_site), title);
     if (op == OP_READ || op == OP_WRITE) {
         story_printf(st, " on fd %d", fd);
         fd_story(st, pid, fd, op, name);
     } else if (op == OP_WAIT) {
-        story_printf(st, arg > 0 ? " for one child to end" : " for any child to end");
+        char child[64] = "one child";
+        for (int i = 0; arg > 0 && i < NSLOTS; i++)
+            if (LOAD(A->slots[i].pid) == arg) proc_name(&A->slots[i], 0, child, sizeof child);
+        story_printf(st, " for %s to end", arg > 0 ? child : "any child");
     }
-    snprintf(title, sizeof title, "%.60s: blocked in %.80s here", name, call);
-    const void *site = LOAD(s->op) != OP_NONE ? LOAD(s->site) : LOAD(s->doing_site);
-    story_site(st, site, title);
 }
 
 /* True while some watched process runs, waits at a driver's gate, or none is
