@@ -158,13 +158,31 @@ typedef struct timeout_ctx {
     findings stuck;
     sbuf summary;
     bool take_stacks;
+    char *helper; /* the test server drivers start: its stacks are not the student's */
 } timeout_ctx;
+
+/* True if pid runs the program at path (a canonical path, or NULL). */
+static bool runs_program(pid_t pid, const char *path)
+{
+    char link[64], exe[4096];
+    snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
+    ssize_t k = readlink(link, exe, sizeof exe - 1);
+    if (!path || k <= 0) return false;
+    exe[k] = 0;
+    return !strcmp(exe, path);
+}
 
 static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 {
     timeout_ctx *t = ctx;
     finding *f = findings_add(&t->stuck, "timeout", "sandbox", "");
-    if (t->take_stacks) stacks_capture(pids, n, f, &t->summary);
+    if (!t->take_stacks) return;
+    pid_t *mine = xmalloc(sizeof *mine * (n + 1));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!runs_program(pids[i], t->helper)) mine[m++] = pids[i];
+    stacks_capture(mine, m, f, &t->summary);
+    free(mine);
 }
 
 /* Findings the run itself implies: a timeout, a crash nobody explained, a
@@ -267,7 +285,9 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
 
     int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
     out->timeout_ms = timeout;
-    timeout_ctx tc = {.take_stacks = rq->tool != TOOL_HELGRIND};
+    char *httpd = path_join(re->root, "build/harness/httpd");
+    timeout_ctx tc = {.take_stacks = rq->tool != TOOL_HELGRIND, .helper = realpath(httpd, NULL)};
+    free(httpd);
     proc_opts o = {
         .argv = strv_get(&argv),
         .env = strv_get(&env),
@@ -295,6 +315,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
         out->error = xstrdup(out->proc.error ? out->proc.error : "the program could not be started");
         findings_free(&tc.stuck);
         sbuf_free(&tc.summary);
+        free(tc.helper);
         return -1;
     }
     read_outputs(re, rq, out);
@@ -304,6 +325,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     findings_sort(&out->parsed.found);
     findings_free(&tc.stuck);
     sbuf_free(&tc.summary);
+    free(tc.helper);
     if (out->parsed.tool_failed)
         out->error = xstrdup(sbuf_str(&out->parsed.notes));
     return out->error ? -1 : 0;
