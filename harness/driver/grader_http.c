@@ -126,14 +126,16 @@ static int refused_open(drv_http *s)
  * route that does not set one. Returns a malloc'd string. */
 static char *routes_with_patience(const char *routes)
 {
-    size_t cap = strlen(routes) * 2 + 64, n = 0;
-    char *out = malloc(cap + 64 * 32);
-    if (!out) abort();
     char patience[48];
     snprintf(patience, sizeof patience, ",patience=%ld", drv_patience_ms(3000));
+    size_t nroutes = 1;
+    for (const char *p = routes; *p; p++) nroutes += *p == ';';
+    char *out = malloc(strlen(routes) + nroutes * (strlen(patience) + 1) + 1);
     char *copy = strdup(routes), *save = NULL;
+    if (!out || !copy) abort();
+    size_t n = 0;
     for (char *r = strtok_r(copy, ";", &save); r; r = strtok_r(NULL, ";", &save)) {
-        bool add = strstr(r, "rendezvous=") && !strstr(r, "patience=") && n + strlen(r) + 64 < cap + 64 * 32;
+        bool add = strstr(r, "rendezvous=") && !strstr(r, "patience=");
         n += (size_t)sprintf(out + n, "%s%s%s", n ? ";" : "", r, add ? patience : "");
     }
     out[n] = 0;

@@ -30,11 +30,22 @@ static bool accept_paused; /* out of descriptors: wait for a close */
 
 /* --- opening and closing ------------------------------------------------ */
 
+/* Makes room for one more connection. 0, or -1 without memory. */
+static int conns_reserve(void)
+{
+    if (nconns < cap_conns) return 0;
+    size_t cap = cap_conns ? cap_conns * 2 : 64;
+    conn **grown = realloc(conns, cap * sizeof *grown);
+    if (!grown) return -1;
+    conns = grown, cap_conns = cap;
+    return 0;
+}
+
+/* Starts tracking an accepted connection (owns fd from now on). */
 static void conn_add(int fd)
 {
     conn *c = calloc(1, sizeof *c);
-    if (!c || (nconns == cap_conns && !(cap_conns = cap_conns ? cap_conns * 2 : 64,
-                                          conns = realloc(conns, cap_conns * sizeof *conns)))) {
+    if (!c || conns_reserve() < 0) {
         free(c);
         close(fd);
         return;
@@ -360,31 +371,50 @@ static short conn_events(const conn *c)
     return ev;
 }
 
+/* Makes pfd (capacity *cap) hold the control pipe, the listening socket and
+ * every connection. Returns how many entries, or 0 without memory. */
+static size_t pollfds_build(server_cfg *cfg, struct pollfd **pfd, size_t *cap)
+{
+    if (*cap < nconns + 2) {
+        struct pollfd *grown = realloc(*pfd, (nconns + 64) * sizeof *grown);
+        if (!grown) return 0;
+        *pfd = grown, *cap = nconns + 64;
+    }
+    struct pollfd *p = *pfd;
+    p[0] = (struct pollfd){.fd = cfg->control_in, .events = POLLIN};
+    p[1] = (struct pollfd){.fd = accept_paused ? -1 : cfg->listen_fd, .events = POLLIN};
+    for (size_t i = 0; i < nconns; i++) p[i + 2] = (struct pollfd){.fd = conns[i]->fd, .events = conn_events(conns[i])};
+    return nconns + 2;
+}
+
+/* One turn of the loop: timers, poll, events. Returns 1 to go on, 0 when
+ * told to stop, -1 on an error. */
+static int loop_turn(server_cfg *cfg, struct pollfd **pfd, size_t *cap)
+{
+    if (httpd_now_ms() >= cfg->deadline_ms) return 0;
+    long wait = timers_run(cfg->rs, cfg->deadline_ms);
+    conns_sweep();
+    size_t n = pollfds_build(cfg, pfd, cap);
+    if (!n) return -1;
+    struct pollfd *p = *pfd;
+    if (poll(p, n, accept_paused && wait > 100 ? 100 : (int)wait) < 0) return errno == EINTR ? 1 : -1;
+    if (p[0].revents && !control_read(cfg)) return 0;
+    if (p[1].revents & POLLIN) accept_all(cfg->listen_fd);
+    for (size_t i = 0; i + 2 < n; i++) { /* accept_all only appends */
+        conn *c = conns[i];
+        short re = p[i + 2].revents;
+        if (c->state != C_DEAD && (re & (POLLIN | POLLHUP | POLLERR))) conn_read(c, cfg->rs);
+        if (c->state == C_WRITE && !c->wake_ms && (re & POLLOUT)) conn_write(c);
+    }
+    return 1;
+}
+
 int server_run(server_cfg *cfg)
 {
     struct pollfd *pfd = NULL;
     size_t cap = 0;
-    for (;;) {
-        if (httpd_now_ms() >= cfg->deadline_ms) return 0;
-        long wait = timers_run(cfg->rs, cfg->deadline_ms);
-        conns_sweep();
-        if (cap < nconns + 2 && !(cap = nconns + 64, pfd = realloc(pfd, cap * sizeof *pfd))) return 1;
-        pfd[0] = (struct pollfd){.fd = cfg->control_in, .events = POLLIN};
-        pfd[1] = (struct pollfd){.fd = accept_paused ? -1 : cfg->listen_fd, .events = POLLIN};
-        for (size_t i = 0; i < nconns; i++)
-            pfd[i + 2] = (struct pollfd){.fd = conns[i]->fd, .events = conn_events(conns[i])};
-        size_t polled = nconns;
-        if (poll(pfd, polled + 2, accept_paused && wait > 100 ? 100 : (int)wait) < 0 && errno != EINTR)
-            return 1;
-        if (pfd[0].revents && !control_read(cfg)) break;
-        if (pfd[1].revents & POLLIN) accept_all(cfg->listen_fd);
-        for (size_t i = 0; i < polled; i++) {
-            conn *c = conns[i];
-            short re = pfd[i + 2].revents;
-            if (c->state != C_DEAD && (re & (POLLIN | POLLHUP | POLLERR))) conn_read(c, cfg->rs);
-            if (c->state == C_WRITE && !c->wake_ms && (re & POLLOUT)) conn_write(c);
-        }
-    }
+    int r;
+    while ((r = loop_turn(cfg, &pfd, &cap)) > 0) {}
     free(pfd);
-    return 0;
+    return r < 0 ? 1 : 0;
 }
