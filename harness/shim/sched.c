@@ -774,6 +774,8 @@ void sched_reset_after_fork(struct thr *self)
     atomic_store(&g.enabled, 1);
     self->state = TS_RUN;
     self->lid = 0;
+    self->ring_n = self->ring_dumped = 0;
+    self->npoints = self->nsteps = self->nflushed = 0;
     self->ktid = sys_gettid();
     self->pt = real.self();
     self->in_shim = 0;

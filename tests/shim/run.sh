@@ -173,7 +173,7 @@ test_recursive() {
 }
 
 test_if_wait() {
-    seeds_until buf_if pct 1 10 '[ $RC != 0 ] && [ $RC != 124 ] && { grep -q "\"type\":\"assert\"" "$OUTF" || [ -n "$($CHECK kinds "$OUTF")" ]; }'
+    seeds_until buf_if pct 1 10 '[ $RC != 0 ] && [ $RC != 124 ] && { grep -qs "\"type\":\"assert\"" "$OUTF" || [ -n "$($CHECK kinds "$OUTF")" ]; }'
     local what=
     [ -n "$FOUND" ] && what="seed $FOUND: $($CHECK kinds "$OUTF")$(grep -q '"type":"assert"' "$OUTF" && echo assert)"
     verdict "if instead of while around a condition wait caught under pct" \
@@ -187,7 +187,7 @@ test_lost_wakeup() {
 }
 
 test_timewarp() {
-    seeds_until timeout_rescue pct 1 8 '[ $RC = 1 ] && grep -q "\"type\":\"timewarp\".*\"suspect\":\"lost-wakeup\"" "$OUTF"'
+    seeds_until timeout_rescue pct 1 8 '[ $RC = 1 ] && grep -qs "\"type\":\"timewarp\".*\"suspect\":\"lost-wakeup\"" "$OUTF"'
     verdict "a lost wake-up ended by a timeout is explained (timewarp line)" \
         "$([ -n "$FOUND" ]; echo $?)" "seed ${FOUND:-none}"
 }
