@@ -930,8 +930,8 @@ static void proc_syscall(pid_t pid, char *out, size_t len, int *fd)
     snprintf(out, len, "the kernel (%.60s)", buf[0] && strcmp(buf, "0") ? buf : "unknown wait");
 }
 
-/* Explains descriptor fd of a process blocked reading (op OP_READ) or
- * writing it: for a pipe, who holds the other end. */
+/* Explains descriptor fd of a process blocked on it (in read, write or
+ * poll): for a pipe, who holds the other end. */
 static void fd_story(story *st, pid_t pid, int fd, int op, const char *name)
 {
     char what[160], holders[512];
@@ -941,13 +941,14 @@ static void fd_story(story *st, pid_t pid, int fd, int op, const char *name)
         story_printf(st, " (%s)", what);
         return;
     }
-    if (op == OP_READ) {
+    if (!strstr(what, "write end")) {
         int n = pipe_holders(ino, O_WRONLY, pid, holders, sizeof holders);
-        story_printf(st, ", a pipe; %s", n ? "its write end is still open in: " : "nobody holds its write end");
+        story_printf(st, ", the read end of a pipe; %s", n ? "its write end is still open in: " : "nobody holds its write end");
         story_printf(st, "%s (end-of-file comes only once every write end is closed)", holders);
     } else {
         int n = pipe_holders(ino, O_RDONLY, pid, holders, sizeof holders);
-        story_printf(st, ", a pipe that is full; %s%s", n ? "its read end is open in: " : "nobody holds its read end", holders);
+        story_printf(st, ", the write end of a pipe%s; %s%s", op == OP_WRITE ? " that is full" : "",
+                     n ? "its read end is open in: " : "nobody holds its read end", holders);
     }
     char title[160];
     snprintf(title, sizeof title, "the pipe %s waits on (fd %d), created here", name, fd);
@@ -974,8 +975,9 @@ static void proc_story(story *st, pslot *s, pid_t pid)
     story_printf(st, "is blocked in %s", call);
     snprintf(title, sizeof title, "%.60s: blocked in %.80s here", name, call);
     story_site(st, LOAD(s->op) != OP_NONE ? LOAD(s->site) : LOAD(s->doing_site), title);
-    if (op == OP_READ || op == OP_WRITE) {
+    if (op == OP_READ || op == OP_WRITE || (op == OP_POLL && fd >= 0)) {
         story_printf(st, " on fd %d", fd);
+        if (op == OP_POLL && arg > 1) story_printf(st, " (and %ld more)", arg - 1);
         fd_story(st, pid, fd, op, name);
     } else if (op == OP_WAIT) {
         char child[64] = "one child";
