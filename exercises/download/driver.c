@@ -346,7 +346,7 @@ static int scenario_framing(int argc, char **argv)
     batch_add("/k/1?size=0", 200, 0, NULL);
     batch_add("/k/2?size=500", 200, 500, NULL);
     batch_add("/k/3?size=100000", 200, 100000, NULL);
-    return batch_run(1500, &o, NULL);
+    return batch_run(1000, &o, NULL);
 }
 
 /* failures [fds]: a refused port, resets and bodies cut short fail alone. */
@@ -378,11 +378,11 @@ static int scenario_stall(int argc, char **argv)
     batch_add("/ok/1?size=3000", 200, 3000, NULL);
     batch_add("/st/1?stall", 0, 0, "the server accepts the request and never answers");
     batch_add("/st/2?stall=100&size=5000", 0, 0, "the server sends the headers and 100 bytes, then nothing");
-    batch_add("/ok/2?latency=300&size=100", 200, 100, NULL);
+    batch_add("/ok/2?latency=150&size=100", 200, 100, NULL);
     batch_add("/st/3?body=chunked&stall=200&size=5000", 0, 0, "the server stops in the middle of a chunked body");
-    batch_add("/ok/3?size=1200&piece=100&drip=100", 200, 1200, NULL);
+    batch_add("/ok/3?size=1100&piece=100&drip=60", 200, 1100, NULL);
     batch_add("/ok/4?size=100000", 200, 100000, NULL);
-    return batch_run(700, &o, NULL);
+    return batch_run(500, &o, NULL);
 }
 
 int main(int argc, char **argv)

@@ -131,7 +131,7 @@ check "stall" {
       .. "give poll a timeout so you wake up, and fail the items silent for timeout_ms. A slow "
       .. "item that keeps sending is not stalled: timeout_ms is not a limit on the total time.",
   run = function(t)
-    run(t, "stall", { timeout = 5 }):assert_ok()
+    run(t, "stall", { timeout = 4 }):assert_ok()
   end,
 }
 
