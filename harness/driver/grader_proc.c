@@ -487,6 +487,11 @@ int drv_pwait(bool (*cond)(void *arg), void *arg, long patience_ms)
     return ok ? 0 : -1;
 }
 
+char drv_proc_state(pid_t pid)
+{
+    return proc_state(pid);
+}
+
 bool drv_proc_ended(pid_t pid)
 {
     char st = proc_state(pid);

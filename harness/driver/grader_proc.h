@@ -87,6 +87,9 @@ int drv_procs_check_reaped(const char *when);
 const void *drv_procs_fork_site(void);
 /* Whether process pid has ended (gone, or a zombie nobody waited for yet). */
 bool drv_proc_ended(pid_t pid);
+/* The state of process pid from /proc (R running, S sleeping in a system
+ * call, D, T, Z zombie), or 0 when it is gone. */
+char drv_proc_state(pid_t pid);
 /* Children forked (since the reset) from a process that had other threads
  * running: ThreadSanitizer does not check such children. */
 int drv_procs_forked_threaded(void);
