@@ -48,11 +48,13 @@ __attribute__((constructor)) static void http_env_take(void)
     unsetenv("GRADER_HTTPD");
 }
 
+/* At exit: stops every server still running. */
 static void running_stop_all(void)
 {
     for (int i = 0; i < MAX_SERVERS; i++) drv_http_stop(running[i]);
 }
 
+/* Remembers s so that it is stopped at exit if the driver does not. */
 static void running_add(drv_http *s)
 {
     static bool registered;
@@ -214,6 +216,7 @@ static int stats_read(drv_http *s, void (*take)(void *, const char *, const char
     return -1;
 }
 
+/* Stores one statistics line into the drv_http_info at ctx. */
 static void take_global(void *ctx, const char *key, const char *val)
 {
     drv_http_info *st = ctx;
@@ -238,6 +241,7 @@ typedef struct route_ask {
     bool found;
 } route_ask;
 
+/* Stores the "route" line of the asked prefix into the route_ask at ctx. */
 static void take_route(void *ctx, const char *key, const char *val)
 {
     route_ask *a = ctx;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The reason phrase of a status line. */
 static const char *reason(int status)
 {
     switch (status) {

@@ -285,6 +285,8 @@ static void conn_read(conn *c, routes *rs)
 
 /* --- the loop ------------------------------------------------------------------ */
 
+/* Accepts every pending connection (non-blocking, no delay on small writes);
+ * pauses accepting when out of descriptors. */
 static void accept_all(int lfd)
 {
     for (;;) {
