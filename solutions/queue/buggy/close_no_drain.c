@@ -1,0 +1,102 @@
+/* queue_get fails as soon as the queue is closed, even when items are left:
+ * whatever was put before close is lost.
+ * expect-kinds: wrong-result
+ * expect-fail: close
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "queue.h"
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t not_full;  /* signalled when an item leaves */
+    pthread_cond_t not_empty; /* signalled when an item arrives */
+    void **items;             /* ring of `capacity` slots */
+    size_t capacity, head, count;
+    bool closed;
+};
+
+/* An empty open queue of `capacity` slots; NULL if capacity == 0 or memory
+ * is short. */
+queue_t *queue_create(size_t capacity)
+{
+    if (capacity == 0) return NULL;
+    queue_t *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->items = calloc(capacity, sizeof *q->items);
+    if (!q->items) {
+        free(q);
+        return NULL;
+    }
+    q->capacity = capacity;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->not_full, NULL);
+    pthread_cond_init(&q->not_empty, NULL);
+    return q;
+}
+
+/* Appends item, waiting while the queue is full. 0; or -1 (nothing added)
+ * if the queue is closed, also when it gets closed while we wait. */
+int queue_put(queue_t *q, void *item)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == q->capacity && !q->closed) pthread_cond_wait(&q->not_full, &q->mu);
+    if (q->closed) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    q->items[(q->head + q->count) % q->capacity] = item;
+    q->count++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+/* Takes the oldest item into *item, waiting while the queue is empty and
+ * open. 0; or -1 once the queue is closed and empty. */
+int queue_get(queue_t *q, void **item)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == 0 && !q->closed) pthread_cond_wait(&q->not_empty, &q->mu);
+    if (q->closed) {
+        pthread_mutex_unlock(&q->mu);
+        return -1;
+    }
+    *item = q->items[q->head];
+    q->head = (q->head + 1) % q->capacity;
+    q->count--;
+    pthread_cond_signal(&q->not_full);
+    pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+/* Closes the queue and wakes every waiter: blocked puts fail, blocked gets
+ * take what is left or fail. */
+void queue_close(queue_t *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closed = true;
+    pthread_cond_broadcast(&q->not_full);
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
+size_t queue_size(queue_t *q)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->count;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
+void queue_destroy(queue_t *q)
+{
+    if (!q) return;
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->not_full);
+    pthread_cond_destroy(&q->not_empty);
+    free(q->items);
+    free(q);
+}
