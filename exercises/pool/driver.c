@@ -229,7 +229,8 @@ static int scenario_bounded(int argc, char **argv)
     return 0;
 }
 
-/* few N W (N < W): results, exactly N children all working at once. */
+/* few N W (N < W): results, exactly N children all working at once (and
+ * finishing in reverse order). */
 static int scenario_few(int argc, char **argv)
 {
     size_t n = (size_t)drv_arg(argc, argv, 1, 2);
@@ -237,7 +238,9 @@ static int scenario_few(int argc, char **argv)
     long *in = make_in(n), *out = make_out(n);
     setup(n);
     gate = drv_pgate_new((int)n, 2000);
+    reverse_order = true;
     int rc = call(in, out, n, w, 0);
+    reverse_order = false;
     long forked = drv_procs_stats().forked;
     drv_out("forked", "%ld", forked);
     if (forked > (long)n)

@@ -140,6 +140,7 @@ typedef struct pipe_note {
 typedef struct area {
     atomic_long heartbeat;
     atomic_int armed, watcher, root;
+    atomic_int threaded_forks; /* children forked while their parent had other threads */
     atomic_uint next_pipe;
     long window_ms;
     pslot slots[NSLOTS];
@@ -566,7 +567,10 @@ static void parent_after_fork(pid_t p, const void *site)
     const void *none = NULL;
     atomic_compare_exchange_strong(&first_fork_site, &none, site);
     drv_thread_stats t = drv_threads_stats();
-    if (t.unjoined > 0 || t.detached > 0) ADD(kids_threaded, 1);
+    if (t.unjoined > 0 || t.detached > 0) {
+        ADD(kids_threaded, 1);
+        if (A) ADD(A->threaded_forks, 1);
+    }
     const void *reap = LOAD(first_reap_site);
     if (reap && !LOAD(early_wait_site)) STORE(early_wait_site, reap);
     int alive = kids_alive() + 1;
@@ -948,12 +952,12 @@ static void fd_story(story *st, pid_t pid, int fd, int op, const char *name)
     }
     if (!strstr(what, "write end")) {
         int n = pipe_holders(ino, O_WRONLY, pid, holders, sizeof holders);
-        story_printf(st, ", the read end of a pipe; %s", n ? "its write end is still open in: " : "nobody holds its write end");
+        story_printf(st, ", the read end of a pipe; %s", n ? "its write end is still open in: " : "no process of the program holds its write end");
         story_printf(st, "%s (end-of-file comes only once every write end is closed)", holders);
     } else {
         int n = pipe_holders(ino, O_RDONLY, pid, holders, sizeof holders);
         story_printf(st, ", the write end of a pipe%s; %s%s", op == OP_WRITE ? " that is full" : "",
-                     n ? "its read end is open in: " : "nobody holds its read end", holders);
+                     n ? "its read end is open in: " : "no process of the program holds its read end", holders);
     }
     char title[160];
     snprintf(title, sizeof title, "the pipe %s waits on (fd %d), created here", name, fd);
@@ -992,6 +996,31 @@ static void proc_story(story *st, pslot *s, pid_t pid)
     }
 }
 
+/* 'R' if any thread of process pid is running, else the state of the
+ * process (its first thread), 0 if it is gone. */
+static char proc_state_any(pid_t pid)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool running = false;
+    while (d && !running && (e = readdir(d))) {
+        char path[96], buf[512];
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "%s/%.16s/stat", dir, e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        if (fd >= 0) close(fd);
+        if (r <= 0) continue;
+        buf[r] = 0;
+        char *p = strrchr(buf, ')');
+        running = p && p[1] == ' ' && p[2] == 'R';
+    }
+    if (d) closedir(d);
+    return running ? 'R' : proc_state(pid);
+}
+
 /* True while some watched process runs, waits at a driver's gate, or none is
  * blocked at all: then there is nothing to report. */
 static bool watch_busy(void)
@@ -1000,7 +1029,7 @@ static bool watch_busy(void)
     for (int i = 0; i < NSLOTS; i++) {
         pid_t p = LOAD(A->slots[i].pid);
         if (!p) continue;
-        char state = proc_state(p);
+        char state = proc_state_any(p);
         if (state == 'R' || LOAD(A->slots[i].op) == OP_GATE) return true;
         if (state && state != 'Z' && state != 'X') blocked++;
     }
@@ -1016,6 +1045,14 @@ static _Noreturn void watch_fire(void)
         char state = p ? proc_state(p) : 0;
         if (state && state != 'Z' && state != 'X') proc_story(&st, &A->slots[i], p);
     }
+    int threaded = LOAD(A->threaded_forks);
+    if (threaded)
+        story_printf(&st,
+                     "\n%d child process%s forked while the parent had another thread (not yet joined): a "
+                     "child starts with the forking thread alone, and a lock another thread held at "
+                     "that moment stays locked in it forever (under ThreadSanitizer the child may "
+                     "even hang inside the sanitizer)",
+                     threaded, threaded == 1 ? " was" : "es were");
     const char *titles[8];
     for (int i = 0; i < st.n; i++) titles[i] = st.title[i];
     drv_finding_sites(st.kind ? st.kind : "deadlock", st.n, st.site, titles, "%s", st.msg);
@@ -1199,8 +1236,8 @@ void drv_procs_coverage(void)
     char extra[256] = "";
     if (threaded)
         snprintf(extra, sizeof extra,
-                 "; %d child process%s forked while other threads were running: %s does not "
-                 "check such children",
+                 "; %d child process%s forked while the parent had other threads (not yet "
+                 "joined): %s does not check such children",
                  threaded, threaded == 1 ? " was" : "es were",
                  strcmp(tool, "tsan") ? "the tool" : "ThreadSanitizer");
     if (!strcmp(tool, "tsan"))
