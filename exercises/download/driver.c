@@ -204,7 +204,7 @@ static void requests_check(void)
     if (st.bad)
         drv_finding("wrong-result",
                     "the server could not understand %ld of your requests (it answered 400 Bad "
-                    "Request); the first began \"%s\". Send \"GET /PATH HTTP/1.1\\r\\nHost: "
+                    "Request). The first: %s. Send \"GET /PATH HTTP/1.1\\r\\nHost: "
                     "HOST:PORT\\r\\nConnection: close\\r\\n\\r\\n\"",
                     st.bad, st.bad_first);
 }

@@ -27,7 +27,7 @@ typedef struct drv_http_info {
     long most_open;   /* most open at the same time */
     long requests;    /* complete requests */
     long bad;         /* malformed requests (answered 400) */
-    char bad_first[160]; /* the first malformed request line, made printable */
+    char bad_first[160]; /* what was wrong with the first malformed request: "no Host header in \"GET / HTTP/1.1\"" */
 } drv_http_info;
 
 /* What one route saw. */

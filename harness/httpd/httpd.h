@@ -65,7 +65,7 @@ void routes_free(routes *rs);
 
 /* stats.c: what the server saw */
 void stats_request(const char *path);
-void stats_bad(const char *first_line);
+void stats_bad(const char *why, const char *first_line);
 void stats_conn_open(void);
 void stats_conn_close(void);
 long stats_count(const char *path);

@@ -200,35 +200,37 @@ static bool header_get(const char *head, const char *name, char *val, size_t len
     return false;
 }
 
-/* Parses the request line and headers in c->in (NUL-terminated). Returns 0
- * and sets c->path and c->close_after, or -1 if the request is malformed. */
-static int request_parse(conn *c)
+/* Parses the request line and headers in c->in (NUL-terminated). Returns
+ * NULL and sets c->path and c->close_after, or what is wrong with it. */
+static const char *request_parse(conn *c)
 {
     char method[16], target[PATH_MAX_BYTES], version[16], host[256], connection[256];
-    if (sscanf(c->in, "%15s %1023s %15s", method, target, version) != 3) return -1;
-    if (strcmp(method, "GET") || strncmp(version, "HTTP/1.", 7)) return -1;
+    if (sscanf(c->in, "%15s %1023s %15s", method, target, version) != 3) return "no request line";
+    if (strcmp(method, "GET")) return "not a GET request";
+    if (strncmp(version, "HTTP/1.", 7)) return "not HTTP/1.x";
     const char *path = target;
     if (!strncmp(path, "http://", 7)) { /* absolute form */
         path = strchr(path + 7, '/');
         if (!path) path = "/";
     }
-    if (path[0] != '/') return -1;
+    if (path[0] != '/') return "the path does not start with /";
     bool http11 = !strcmp(version, "HTTP/1.1");
-    if (http11 && !header_get(c->in, "Host", host, sizeof host)) return -1;
+    if (http11 && !header_get(c->in, "Host", host, sizeof host)) return "no Host header";
     bool close = !http11;
     if (header_get(c->in, "Connection", connection, sizeof connection))
         close = strcasestr(connection, "close") != NULL;
     snprintf(c->path, sizeof c->path, "%s", path);
     c->close_after = close;
-    return 0;
+    return NULL;
 }
 
 /* A whole request is in c->in: decide how to answer it. */
 static void request_dispatch(conn *c, routes *rs)
 {
-    if (request_parse(c) < 0) {
+    const char *wrong = request_parse(c);
+    if (wrong) {
         c->in[strcspn(c->in, "\r\n")] = 0;
-        stats_bad(c->in);
+        stats_bad(wrong, c->in);
         respond_bad(c);
         c->state = C_WRITE;
         conn_write(c);
@@ -276,7 +278,7 @@ static void conn_read(conn *c, routes *rs)
     c->in[c->in_len] = 0;
     if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n")) request_dispatch(c, rs);
     else if (c->in_len == sizeof c->in - 1) {
-        stats_bad("(request head longer than 16 KiB)");
+        stats_bad("a request head longer than 16 KiB", "");
         respond_bad(c);
         c->state = C_WRITE;
         conn_write(c);

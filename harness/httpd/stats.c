@@ -41,14 +41,17 @@ void stats_request(const char *path)
     if (p) p->count++;
 }
 
-/* Keeps the first malformed request line, made printable. */
-void stats_bad(const char *first_line)
+/* Keeps what was wrong with the first malformed request, and its first
+ * line made printable. */
+void stats_bad(const char *why, const char *first_line)
 {
     if (bad++) return;
+    char line[100];
     size_t j = 0;
-    for (const char *s = first_line; *s && j + 1 < sizeof bad_first; s++)
-        bad_first[j++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-    bad_first[j] = 0;
+    for (const char *s = first_line; *s && j + 1 < sizeof line; s++)
+        line[j++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+    line[j] = 0;
+    snprintf(bad_first, sizeof bad_first, "%s in \"%s\"", why, line);
 }
 
 void stats_conn_open(void)

@@ -99,7 +99,7 @@ while read -r -t 5 line <&"${HTTPD[0]}"; do
     stats="$stats $line"
 done
 check "stats: rendezvous routes" "$stats" "route /rv/ requests=3 held_most=3 gave_up=0" "route /lone/ requests=1 held_most=1 gave_up=1"
-check "stats: the malformed request" "$stats" "bad 1" "bad_first HELLO"
+check "stats: the malformed request" "$stats" "bad 1" 'bad_first no request line in "HELLO"'
 check "stats: most simultaneous connections" "$stats" "most_open 3"
 echo "count /a/1" >&"${HTTPD[1]}"
 read -r -t 5 line <&"${HTTPD[0]}"
