@@ -381,10 +381,18 @@ static long pct_timeout(struct thr *t)
     return -1;
 }
 
-/* Waits until t holds the token. Releases the lock while waiting. */
+/* Waits until t holds the token. Releases the lock while waiting. A thread
+ * granted the token that lost it to a slice expiry before it could resume
+ * (its processor was busy) is still waiting at its point: it becomes READY
+ * again. */
 static void pct_wait(struct thr *t)
 {
     while (g.holder != t) {
+        if (t->state == TS_OUT) {
+            thr_set(t, TS_READY);
+            if (!g.holder) pct_schedule();
+            continue;
+        }
         unsigned gen = atomic_load(&t->park);
         long to = pct_timeout(t);
         sys_unlock();
