@@ -136,13 +136,14 @@ check "stall" {
 }
 
 check "fds" {
-  title = "No descriptor is left open, after successes and after failures",
+  title = "No descriptor is left open, after successes, failures and timeouts",
   points = 5,
   depends = "results",
   hint = "Close each socket as soon as its item is done or failed, whatever the reason.",
   run = function(t)
     run(t, "results", 12, "fds"):assert_ok()
     run(t, "failures", "fds"):assert_ok()
+    run(t, "stall", "fds", { timeout = 4 }):assert_ok()
   end,
 }
 
