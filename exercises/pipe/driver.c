@@ -227,7 +227,8 @@ static int scenario_filter(int argc, char **argv)
 }
 
 /* fails NAME LEN [PARAM]: the child crashes or exits non-zero: pipe_filter
- * returns -1 with *output NULL, promptly, and the parent survives SIGPIPE. */
+ * returns -1 with *output NULL, promptly, the parent survives SIGPIPE, and
+ * no child or descriptor is left behind. */
 static int scenario_fails(int argc, char **argv)
 {
     const filter *f = argc > 1 ? filter_find(argv[1]) : NULL;
@@ -235,6 +236,7 @@ static int scenario_fails(int argc, char **argv)
     size_t len = (size_t)drv_arg(argc, argv, 2, 1000);
     param = drv_arg(argc, argv, 3, 1000);
     unsigned char *in = make_input(len, true);
+    drv_fds *before = drv_fds_snapshot();
     void *out;
     ssize_t r = call(f, in, len, &out);
     const char *how = strcmp(f->name, "crash") ? "exited with status 3" : "was killed by SIGSEGV";
@@ -243,6 +245,8 @@ static int scenario_fails(int argc, char **argv)
     else if (out)
         drv_finding("wrong-result", "pipe_filter returned -1 but *output is not NULL");
     drv_procs_check_reaped("after the child failed");
+    drv_fds_check(before, "after the child failed");
+    drv_fds_free(before);
     free(in);
     return 0;
 }

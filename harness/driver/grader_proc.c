@@ -507,7 +507,7 @@ typedef struct kid {
 } kid;
 
 static kid kids[MAX_KIDS];
-static atomic_int nkids, kids_total, kids_most, kids_threaded;
+static atomic_int nkids, kids_total, kids_most, kids_threaded, driver_forks;
 static _Atomic(const void *) first_reap_site, early_wait_site, first_fork_site;
 
 void drv_proc_forget(void)
@@ -845,6 +845,8 @@ static void story_site(story *st, const void *site, const char *title)
     snprintf(st->title[st->n++], sizeof st->title[0], "%s", title);
 }
 
+static int slots_ordered(int *order);
+
 /* How a watched process is named: "the parent", "child 2", "child 1 of child 2". */
 static void proc_name(const pslot *s, pid_t me, char *out, size_t len)
 {
@@ -868,9 +870,10 @@ static void proc_name(const pslot *s, pid_t me, char *out, size_t len)
 static int pipe_holders(unsigned long ino, int want, pid_t me, char *out, size_t len)
 {
     size_t used = 0;
-    int found = 0;
+    int found = 0, order[NSLOTS], n = slots_ordered(order);
     out[0] = 0;
-    for (int i = 0; i < NSLOTS; i++) {
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
         pid_t p = LOAD(A->slots[i].pid);
         char dpath[64];
         snprintf(dpath, sizeof dpath, "/proc/%d/fd", (int)p);
@@ -1021,6 +1024,33 @@ static char proc_state_any(pid_t pid)
     return running ? 'R' : proc_state(pid);
 }
 
+/* A slot's place in the family, for a stable order: the root, then its
+ * children by number, each followed by its own children. */
+static uint64_t slot_key(int i)
+{
+    int chain[4], n = 0;
+    for (int s = i; s >= 0 && n < 4; s = LOAD(A->slots[s].parent)) chain[n++] = LOAD(A->slots[s].index) & 0xFFFF;
+    uint64_t key = 0;
+    for (int k = n - 1, shift = 48; k >= 0; k--, shift -= 16) key |= (uint64_t)chain[k] << shift;
+    return key;
+}
+
+/* The slots of live processes in family order; returns how many. */
+static int slots_ordered(int *order)
+{
+    int n = 0;
+    uint64_t keys[NSLOTS];
+    for (int i = 0; i < NSLOTS; i++) {
+        if (!LOAD(A->slots[i].pid)) continue;
+        uint64_t k = slot_key(i);
+        int j = n++;
+        for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1], order[j] = order[j - 1];
+        keys[j] = k;
+        order[j] = i;
+    }
+    return n;
+}
+
 /* True while some watched process runs, waits at a driver's gate, or none is
  * blocked at all: then there is nothing to report. */
 static bool watch_busy(void)
@@ -1040,10 +1070,11 @@ static _Noreturn void watch_fire(void)
 {
     static story st;
     story_printf(&st, "no process made progress for %.1f s, and every one is blocked:", (double)A->window_ms / 1000.0);
-    for (int i = 0; i < NSLOTS; i++) {
-        pid_t p = LOAD(A->slots[i].pid);
+    int order[NSLOTS], n = slots_ordered(order);
+    for (int k = 0; k < n; k++) {
+        pid_t p = LOAD(A->slots[order[k]].pid);
         char state = p ? proc_state(p) : 0;
-        if (state && state != 'Z' && state != 'X') proc_story(&st, &A->slots[i], p);
+        if (state && state != 'Z' && state != 'X') proc_story(&st, &A->slots[order[k]], p);
     }
     int threaded = LOAD(A->threaded_forks);
     if (threaded)
@@ -1134,10 +1165,13 @@ pid_t drv_fork(const char *label)
     int parent = slot_index(my_slot());
     pid_t p = fork();
     if (p == 0) {
+        int index = LOAD(driver_forks) + 1;
         drv_proc_forget();
+        STORE(driver_forks, 0);
         prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-        slot_claim(getpid(), parent, -1, label ? label : "a child of the test");
+        slot_claim(getpid(), parent, index, label ? label : "a child of the test");
     } else if (p > 0) {
+        ADD(driver_forks, 1);
         drv_progress();
     }
     return p;
