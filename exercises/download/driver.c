@@ -209,6 +209,24 @@ static void requests_check(void)
                     st.bad, st.bad_first);
 }
 
+/* Reports requests that were not all in flight at once: the rendezvous
+ * route held every response until all of them had arrived, or gave up. */
+static void rendezvous_check(const char *prefix)
+{
+    drv_http_route_info ri;
+    if (drv_http_route(B.srv, prefix, &ri) < 0) return;
+    drv_out("held_most", "%d", ri.held_most);
+    if (!ri.gave_up && ri.held_most >= (int)B.n) return;
+    const char *what = ri.held_most <= 1 ? "download_all waited for a response before sending the next request"
+                                         : "download_all kept only some of the requests in flight and waited "
+                                           "for those before sending the others";
+    drv_finding("not-concurrent",
+                "the server held every response until all %zu requests were in flight at once, but it "
+                "never had more than %d at the same time: %s. Connect every socket and send every "
+                "request first, then read the responses as poll says they are ready",
+                B.n, ri.held_most, what);
+}
+
 /* Runs download_all on the batch with the checks every scenario shares.
  * Frees the bodies and stops the server. Returns the scenario's status. */
 static int batch_run(int timeout_ms, const opts *o, const char *rendezvous_prefix)
@@ -221,20 +239,7 @@ static int batch_run(int timeout_ms, const opts *o, const char *rendezvous_prefi
     int rc = download_all(B.items, B.n, timeout_ms);
     drv_forbid_spawn(NULL);
     if (o->fds) fds_compare(before);
-    if (rendezvous_prefix) {
-        drv_http_route_info ri;
-        if (drv_http_route(B.srv, rendezvous_prefix, &ri) == 0) {
-            drv_out("held_most", "%d", ri.held_most);
-            if (ri.gave_up || ri.held_most < (int)B.n)
-                drv_finding("not-concurrent",
-                            "the server held every response until all %zu requests were in flight "
-                            "at once, but it never had more than %d at the same time: download_all "
-                            "waited for a response before sending the next request. Connect every "
-                            "socket and send every request first, then read the responses as poll "
-                            "says they are ready",
-                            B.n, ri.held_most);
-        }
-    }
+    if (rendezvous_prefix) rendezvous_check(rendezvous_prefix);
     requests_check();
     if (!items_check()) rc_check(rc);
     for (size_t i = 0; i < B.n; i++) free(B.items[i].body);
