@@ -27,6 +27,7 @@
 #define MAX_URLS 4096
 
 struct drv_http {
+    pid_t owner;     /* the process that started it: only it may stop it */
     pid_t pid;
     int ctl_in;      /* commands to the server */
     int ctl_out;     /* its answers */
@@ -150,6 +151,7 @@ drv_http *drv_http_start(const char *routes)
     drv_http *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->ctl_in = s->ctl_out = s->refused_fd = -1;
+    s->owner = getpid();
     if (!httpd_path[0]) return start_failed(s, "GRADER_HTTPD is not set (run the driver from the grader)");
     if (refused_open(s) < 0) return start_failed(s, "cannot bind a socket on 127.0.0.1");
     int to_server[2], from_server[2];
@@ -273,7 +275,9 @@ long drv_http_count(drv_http *s, const char *path)
 
 void drv_http_stop(drv_http *s)
 {
-    if (!s) return;
+    /* a child the student forked inherits s (and the exit handler): it must
+     * not stop its parent's server */
+    if (!s || s->owner != getpid()) return;
     for (int i = 0; i < MAX_SERVERS; i++)
         if (running[i] == s) running[i] = NULL;
     if (s->pid > 0) {
