@@ -137,28 +137,55 @@ static void event_words(const trace_event *e, char *buf, size_t cap)
     if (*e->peer) snprintf(buf + n, cap - (size_t)n, " %s", e->peer);
 }
 
+/* The lanes drawn for events [from, len): the threads that act there, in
+ * lane order, at most max (the last one then stands for the rest). */
+static size_t lanes_pick(const trace *t, size_t from, bool many, size_t *lanes, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nthreads; i++) {
+        bool used = false;
+        for (size_t k = from; k < t->events.len && !used; k++) {
+            char name[48];
+            lane_name(&t->events.items[k], many, name, sizeof name);
+            used = !strcmp(name, t->threads[i]);
+        }
+        if (used && n < max) lanes[n++] = i;
+    }
+    return n;
+}
+
 void trace_text(const trace *t, size_t last, sbuf *out)
 {
-    enum { LANE = 22 };
+    enum { LANE = 22, MAX_LANES = 6 };
     size_t from = last && t->events.len > last ? t->events.len - last : 0;
-    bool many = t->nthreads && strchr(t->threads[0], ':');
+    bool many = t->nthreads && t->threads[0][0] == 'P';
+    size_t lanes[MAX_LANES];
+    size_t nl = lanes_pick(t, from, many, lanes, MAX_LANES);
     if (from + t->folded) sbuf_printf(out, "  … %zu earlier events folded\n", from + t->folded);
     sbuf_printf(out, "  %6s  ", "step");
-    for (size_t i = 0; i < t->nthreads && i < 6; i++) sbuf_printf(out, "%-*s", LANE, t->threads[i]);
+    for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, t->threads[lanes[i]]);
     sbuf_puts(out, "where\n");
     for (size_t k = from; k < t->events.len; k++) {
         const trace_event *e = &t->events.items[k];
-        char name[48], words[96];
+        char name[48], words[160];
         lane_name(e, many, name, sizeof name);
-        size_t lane = 0;
-        while (lane < t->nthreads && strcmp(t->threads[lane], name)) lane++;
+        size_t col = nl;
+        for (size_t i = 0; i < nl; i++)
+            if (!strcmp(t->threads[lanes[i]], name)) col = i;
         event_words(e, words, sizeof words);
+        if (col == nl) {
+            /* a thread without a lane of its own: its name leads the words */
+            size_t n = strlen(name);
+            memmove(words + n + 2, words, strlen(words) + 1 < sizeof words - n - 2 ? strlen(words) + 1 : sizeof words - n - 2);
+            words[sizeof words - 1] = 0;
+            memcpy(words, name, n);
+            words[n] = ':';
+            words[n + 1] = ' ';
+            col = nl - 1;
+        }
         if (strlen(words) > LANE - 2) words[LANE - 2] = 0;
         sbuf_printf(out, "  %6ld  ", e->step);
-        size_t shown = lane < 6 ? lane : 5;
-        for (size_t i = 0; i < shown; i++) sbuf_printf(out, "%-*s", LANE, "|");
-        sbuf_printf(out, "%-*s", LANE, words);
-        for (size_t i = shown + 1; i < t->nthreads && i < 6; i++) sbuf_printf(out, "%-*s", LANE, "|");
+        for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, i == col ? words : "|");
         if (e->file && e->line > 0) sbuf_printf(out, "%s:%d", e->file, e->line);
         if (e->nondeterministic) sbuf_puts(out, " (timing)");
         sbuf_putc(out, '\n');

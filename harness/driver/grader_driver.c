@@ -468,6 +468,8 @@ static tslot *tslot_find(pthread_t t)
     return NULL;
 }
 
+static void site_hint(const void *site);
+
 int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     const void *site = __builtin_return_address(0);
@@ -477,6 +479,7 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
         return EAGAIN;
     }
+    site_hint(site);
     int rc = pthread_create(t, a, fn, arg);
     if (rc) {
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
@@ -498,6 +501,21 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
     return 0;
 }
 
+/* Tells the stress shim, when it is loaded, that the next call it sees is
+ * the student's call at site (not this observer's). */
+static void site_hint(const void *site)
+{
+    typedef void (*hint_fn)(void *);
+    static _Atomic(hint_fn) hint;
+    static atomic_int looked;
+    if (!atomic_load_explicit(&looked, memory_order_relaxed)) {
+        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"), memory_order_relaxed);
+        atomic_store_explicit(&looked, 1, memory_order_relaxed);
+    }
+    hint_fn h = atomic_load_explicit(&hint, memory_order_relaxed);
+    if (h) h((void *)site);
+}
+
 static void mark(pthread_t t, int state, const void *site)
 {
     tslot *s = tslot_find(t);
@@ -510,6 +528,7 @@ static void mark(pthread_t t, int state, const void *site)
 
 int drv_wrap_pthread_join(pthread_t t, void **ret)
 {
+    site_hint(__builtin_return_address(0));
     int rc = pthread_join(t, ret);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
@@ -517,6 +536,7 @@ int drv_wrap_pthread_join(pthread_t t, void **ret)
 
 int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
 {
+    site_hint(__builtin_return_address(0));
     int rc = pthread_tryjoin_np(t, ret);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
@@ -524,6 +544,7 @@ int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
 
 int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abs)
 {
+    site_hint(__builtin_return_address(0));
     int rc = pthread_timedjoin_np(t, ret, abs);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
     return rc;
@@ -531,6 +552,7 @@ int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec
 
 int drv_wrap_pthread_detach(pthread_t t)
 {
+    site_hint(__builtin_return_address(0));
     int rc = pthread_detach(t);
     if (rc == 0) mark(t, 3, __builtin_return_address(0));
     return rc;
@@ -639,6 +661,7 @@ pid_t drv_wrap_fork(void)
         errno = EAGAIN;
         return -1;
     }
+    site_hint(site);
     pid_t p = fork();
     drv_proc_forked(p, site);
     if (p > 0) atomic_fetch_add(&pforked, 1);

@@ -318,9 +318,45 @@ static void sched_timeout(struct thr *t, int nondet)
     sched_nudge(t);
 }
 
+/* What the watcher saw of the holder when its slice first ran out. */
+static struct {
+    struct thr *holder;
+    uint64_t since, wall, cpu;
+    int sleeps;
+} seen;
+
+/* Whether the holder really used its slice: over one more slice after it
+ * ran out, it burned at least half a slice of CPU (it spins or computes), or
+ * it slept in the kernel both times we looked (it blocks in a call the shim
+ * does not see). A holder that only waits for a processor (a loaded
+ * machine) keeps the token, so the schedule stays the one the seed chose;
+ * after 250 slices it loses it anyway. */
+static int pct_slice_used(struct thr *h, uint64_t now)
+{
+    uint64_t slice = (uint64_t)cfg.slice_ms * 1000000ULL;
+    if (seen.holder != h || seen.since != g.holder_since) {
+        seen.holder = h;
+        seen.since = g.holder_since;
+        seen.wall = now;
+        seen.cpu = sys_thread_cpu_ns(h->ktid);
+        seen.sleeps = sys_thread_sleeps(h->ktid);
+        return 0;
+    }
+    if (now - seen.wall < slice) return 0;
+    if (now - g.holder_since >= 250 * slice) return 1;
+    uint64_t cpu = sys_thread_cpu_ns(h->ktid);
+    int sleeps = sys_thread_sleeps(h->ktid);
+    if (cpu - seen.cpu >= slice / 2 || (sleeps && seen.sleeps)) return 1;
+    seen.wall = now;
+    seen.cpu = cpu;
+    seen.sleeps = sleeps;
+    return 0;
+}
+
 /* A READY thread waited a whole slice: if the holder made no interposed
- * call for that long (it spins, or blocks in a call the shim does not see),
- * it loses the token, drops to the lowest priority and runs on outside. */
+ * call for that long and really used the time (it spins, or blocks in a call
+ * the shim does not see), it loses the token, drops to the lowest priority
+ * and runs on outside. */
 static void pct_slice(struct thr *t)
 {
     struct thr *h = g.holder;
@@ -330,6 +366,7 @@ static void pct_slice(struct thr *t)
     }
     uint64_t now = sys_now_ns(CLOCK_MONOTONIC);
     if (h == t || now - g.holder_since < (uint64_t)cfg.slice_ms * 1000000ULL) return;
+    if (h->ktid && !pct_slice_used(h, now)) return;
     thr_set(h, TS_OUT);
     sched_demote(h);
     g.holder = NULL;

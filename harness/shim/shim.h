@@ -77,6 +77,8 @@ void sys_copy(void *dst, const void *src, size_t n);
 void sys_zero(void *dst, size_t n);
 void sys_strcpy(char *dst, const char *src, size_t cap);
 int sys_write_fd(int fd, const char *buf, size_t n);
+uint64_t sys_thread_cpu_ns(pid_t tid);
+int sys_thread_sleeps(pid_t tid);
 
 /* ---- real functions (real.c) ------------------------------------------ */
 struct real_table {

@@ -10,6 +10,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -271,4 +272,37 @@ int sys_write_fd(int fd, const char *buf, size_t n)
     do r = sys_call(SYS_write, fd, (long)buf, (long)n, 0, 0, 0);
     while (r == -EINTR);
     return r == (long)n ? 0 : -1;
+}
+
+/* CPU time a thread of this process has used, in nanoseconds (0 if unknown):
+ * the kernel's per-thread CPU clock, addressed by thread id. */
+uint64_t sys_thread_cpu_ns(pid_t tid)
+{
+    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 4 | 2); /* CPUCLOCK_PERTHREAD | SCHED */
+    struct timespec ts;
+    if (sys_call(SYS_clock_gettime, clock, (long)&ts, 0, 0, 0, 0) != 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether a thread of this process sleeps in the kernel (state S or D in
+ * /proc/self/task/TID/stat): blocked in a call, not waiting for a processor. */
+int sys_thread_sleeps(pid_t tid)
+{
+    char path[64] = "/proc/self/task/", num[16];
+    int n = 0;
+    for (unsigned v = (unsigned)tid; n == 0 || v; v /= 10) num[n++] = (char)('0' + v % 10);
+    size_t at = sys_strlen(path);
+    while (n) path[at++] = num[--n];
+    sys_strcpy(path + at, "/stat", sizeof path - at);
+    long fd = sys_call(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0) return 0;
+    char buf[256];
+    long r = sys_call(SYS_read, fd, (long)buf, sizeof buf - 1, 0, 0, 0);
+    sys_call(SYS_close, fd, 0, 0, 0, 0, 0);
+    if (r <= 0) return 0;
+    buf[r] = 0;
+    char *paren = NULL;
+    for (char *c = buf; *c; c++)
+        if (*c == ')') paren = c;
+    return paren && paren[1] == ' ' && (paren[2] == 'S' || paren[2] == 'D');
 }

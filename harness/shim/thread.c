@@ -73,6 +73,12 @@ static void *thread_trampoline(void *arg)
     t->ktid = sys_gettid();
     t->retval = PTHREAD_CANCELED;
     struct thr *guard __attribute__((cleanup(thread_unwound))) = t;
+    /* pct: a new thread runs nothing of the program before it is given the
+     * token (its first lines often read shared data) */
+    if (cfg.mode == MODE_PCT) {
+        sched_enter(t, NULL);
+        sched_exit(t);
+    }
     void *ret;
     if (t->c11start)
         ret = (void *)(intptr_t)t->c11start(t->arg);
