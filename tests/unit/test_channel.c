@@ -140,3 +140,32 @@ Test(channel, crash_messages)
     cr_assert_str_eq(other, "the program was killed by SIGUSR1, a fatal signal");
     free(abrt), free(fpe), free(other);
 }
+
+/* A finding's "stacks" become titled stacks after its own "stack" (several call
+ * sites, e.g. every process of a deadlock); one without a stack adds none. */
+Test(channel, finding_with_titled_stacks)
+{
+    parse_out o = parse("{\"type\":\"finding\",\"kind\":\"deadlock\",\"message\":\"both wait\","
+                        "\"stacks\":[{\"title\":\"the parent: blocked in write() here\",\"stack\":"
+                        "[{\"module\":\"/w/prog\",\"offset\":100,\"symbol\":null}]},"
+                        "{\"title\":\"child 1: blocked in write() here\",\"stack\":"
+                        "[{\"module\":\"/w/prog\",\"offset\":200,\"symbol\":null}]},"
+                        "{\"title\":\"no stack\"}]}\n");
+    cr_assert_eq(o.found.len, 1);
+    const finding *f = &o.found.items[0];
+    cr_assert_str_eq(f->kind, "deadlock");
+    cr_assert_eq(f->stacks.len, 2);
+    cr_assert_str_eq(f->stacks.items[0].title, "the parent: blocked in write() here");
+    cr_assert_str_eq(f->stacks.items[1].title, "child 1: blocked in write() here");
+    cr_assert_eq(f->stacks.items[1].frames.len, 1);
+    parse_out_free(&o);
+}
+
+/* A parent killed by SIGPIPE is told what happened and what to do. */
+Test(channel, crash_message_sigpipe)
+{
+    char *m = channel_crash_message(SIGPIPE);
+    cr_assert(strstr(m, "killed by SIGPIPE, which happens on a write to a pipe"), "%s", m);
+    cr_assert(strstr(m, "SIG_IGN") && strstr(m, "EPIPE"), "%s", m);
+    free(m);
+}
