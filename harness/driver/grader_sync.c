@@ -129,6 +129,8 @@ int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms)
 
 void drv_call_enter(drv_call *c)
 {
+    atomic_store_explicit(&c->thread, (unsigned long)pthread_self(), RELAXED);
+    atomic_store_explicit(&c->cpu_in, drv_sync_cpu_us(pthread_self()), RELAXED);
     atomic_store_explicit(&c->tid, (int)drv_sync_tid(), RELAXED);
     atomic_store_explicit(&c->in_at, drv_sync_stamp(), RELAXED);
     atomic_store_explicit(&c->phase, DRV_CALL_INSIDE, RELAXED);
@@ -153,15 +155,23 @@ int drv_calls_returned(drv_call *calls, int n)
     return k;
 }
 
-/* Calls still running: not begun, or inside and on a CPU. */
-static int calls_running(drv_call *calls, int n)
+/* Calls not settled: not begun, or inside and on a CPU (unless they have
+ * spun long enough to show that they will not fall asleep). With spinning,
+ * also counts those spinning. */
+static int calls_unsettled(drv_call *calls, int n, bool spinning)
 {
     int k = 0;
     for (int i = 0; i < n; i++) {
         int ph = atomic_load_explicit(&calls[i].phase, RELAXED);
         if (ph == DRV_CALL_RETURNED) continue;
-        if (ph == DRV_CALL_IDLE || drv_sync_state(atomic_load_explicit(&calls[i].tid, RELAXED)) == DRV_T_RUNNING)
+        if (ph == DRV_CALL_IDLE) {
             k++;
+            continue;
+        }
+        if (drv_sync_state(atomic_load_explicit(&calls[i].tid, RELAXED)) != DRV_T_RUNNING) continue;
+        long in = atomic_load_explicit(&calls[i].cpu_in, RELAXED);
+        long now = drv_sync_cpu_us((pthread_t)atomic_load_explicit(&calls[i].thread, RELAXED));
+        if (spinning || in < 0 || now < 0 || now - in < DRV_SPIN_US) k++;
     }
     return k;
 }
@@ -176,7 +186,7 @@ typedef struct settle_arg {
 static bool settled(void *p)
 {
     settle_arg *a = p;
-    if (calls_running(a->calls, a->n)) {
+    if (calls_unsettled(a->calls, a->n, false)) {
         a->stable = 0;
         return false;
     }
@@ -195,7 +205,7 @@ int drv_calls_settle(drv_call *calls, int n, long patience_ms)
     }
     settle_arg a = {calls, n, 0};
     drv_sync_until(settled, &a, patience_ms);
-    return calls_running(calls, n);
+    return calls_unsettled(calls, n, true);
 }
 
 /* --- cost of a blocked thread ------------------------------------------------------------- */

@@ -63,6 +63,8 @@ typedef struct drv_call {
     atomic_long in_at;  /* drv_sync_stamp() when the call began */
     atomic_long out_at; /* drv_sync_stamp() when it returned */
     atomic_long rc;     /* what it returned */
+    atomic_ulong thread; /* pthread_self() of the calling thread */
+    atomic_long cpu_in; /* its CPU time (us) when the call began */
 } drv_call;
 
 /* In the calling thread, right before and right after the student's call. */
@@ -72,11 +74,13 @@ bool drv_call_returned(drv_call *c);
 /* How many of the n calls have returned. */
 int drv_calls_returned(drv_call *calls, int n);
 
-/* Waits until each of the n calls has begun and then either returned or
- * fallen asleep in the kernel (see drv_tstate): the calls that block are
- * then known to be blocked. Returns how many calls are still running (on a
- * CPU: spinning) when patience_ms (scaled) ran out; 0 normally. Under a pct
- * schedule this is one drv_sync_until. */
+/* Waits until each of the n calls has begun and then either returned,
+ * fallen asleep in the kernel (see drv_tstate), or spent DRV_SPIN_US of CPU
+ * time inside the call (it spins: it will not fall asleep): the calls that
+ * wait are then known to be waiting. Returns how many calls are neither
+ * returned nor asleep (spinning, or still running when patience_ms, scaled,
+ * ran out). Under a pct schedule: until every other thread is blocked. */
+#define DRV_SPIN_US 20000
 int drv_calls_settle(drv_call *calls, int n, long patience_ms);
 
 /* --- cost of a blocked thread -------------------------------------------------------- */
