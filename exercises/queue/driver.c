@@ -55,7 +55,7 @@ static const char *item_name(void *it, char *buf, size_t len)
  * stall the test threads behind it. Findings are already sent. */
 static _Noreturn void give_up(void)
 {
-    _exit(1);
+    drv_exit(1);
 }
 
 static pthread_t spawn(void *(*fn)(void *), void *arg)

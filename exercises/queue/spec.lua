@@ -19,12 +19,12 @@ local PCT = { stress = { mode = "pct" } }
 
 -- Runs `scenario` under one PCT schedule per seed; stops at the first
 -- failing seed, whose number the report shows (replay it with --seed).
-local function under_schedules(t, n, ...)
+local function under_schedules(t, n, depth, ...)
   local args = { ... }
   for seed in t:seeds(n) do
     local run = { table.unpack(args) }
     run.seed = seed
-    run.stress = { mode = "pct", depth = 3 }
+    run.stress = { mode = "pct", depth = depth }
     t:run(run):assert_ok()
   end
 end
@@ -98,18 +98,18 @@ check "capacity" {
   depends = "no-busy-wait",
   hint = WHILE,
   run = function(t)
-    under_schedules(t, 3, "mpmc", 3, 1, 40, 2, 30)
+    under_schedules(t, 3, 3, "mpmc", 3, 1, 40, 2, 30)
   end,
 }
 
 check "many" {
-  title = "4 producers, 4 consumers, 12000 items: each delivered once, each producer's in order",
+  title = "4 producers, 4 consumers, 8000 items: each delivered once, each producer's in order",
   points = 15,
   depends = "no-busy-wait",
   hint = "Every put and every get must take the one lock of the queue for everything it reads "
       .. "and changes (the slots, head, count, closed), and wait in a while loop.",
   run = function(t)
-    t:run("mpmc", 4, 4, 3000, 8, 0, PCT):assert_ok()
+    t:run("mpmc", 4, 4, 2000, 8, 0, PCT):assert_ok()
   end,
 }
 
@@ -133,7 +133,7 @@ check "close" {
 }
 
 check "stress" {
-  title = "Many schedules of 2 producers and 2 consumers on a queue of 1: no item lost, nobody stuck",
+  title = "Many schedules of 8 producers and 8 consumers on a queue of 1 item: nothing lost, nobody stuck",
   points = 15,
   depends = "no-busy-wait",
   hint = WHILE,
@@ -146,7 +146,7 @@ check "stress" {
         .. "condition variable the other side waits on.",
   },
   run = function(t)
-    under_schedules(t, 12, "mpmc", 2, 2, 25, 1, 0)
+    under_schedules(t, 10, 3, "mpmc", 8, 8, 3, 1, 0)
   end,
 }
 

@@ -9,7 +9,7 @@
 #include "bank.h"
 
 struct account {
-    pthread_mutex_t lock; /* recursive: its owner may take it again */
+    pthread_mutex_t lock;
     long balance;
 };
 
@@ -18,8 +18,6 @@ struct bank {
     struct account *acc;
 };
 
-/* A bank of `accounts` accounts holding initial_balance each; NULL if
- * accounts == 0, initial_balance < 0 or memory is short. */
 bank_t *bank_open(size_t accounts, long initial_balance)
 {
     if (accounts == 0 || initial_balance < 0) return NULL;
@@ -52,8 +50,6 @@ int bank_deposit(bank_t *b, size_t account, long amount)
     return 0;
 }
 
-/* Takes amount out of the account if it holds that much: the check and the
- * update happen under one lock. */
 int bank_withdraw(bank_t *b, size_t account, long amount)
 {
     if (account >= b->n || amount <= 0) return -1;
@@ -68,16 +64,13 @@ int bank_withdraw(bank_t *b, size_t account, long amount)
     return rc;
 }
 
-/* Moves amount from one account to another, all or nothing. Holding both
- * locks (taken lower number first, so two crossing transfers cannot wait
- * for each other), it calls withdraw and deposit, which take them again. */
 int bank_transfer(bank_t *b, size_t from, size_t to, long amount)
 {
     if (from >= b->n || to >= b->n || amount <= 0) return -1;
     struct account *first = &b->acc[from < to ? from : to];
     struct account *second = &b->acc[from < to ? to : from];
     pthread_mutex_lock(&first->lock);
-    pthread_mutex_lock(&second->lock); /* from == to: the same lock, again */
+    pthread_mutex_lock(&second->lock);
     int rc = bank_withdraw(b, from, amount);
     if (rc == 0) bank_deposit(b, to, amount);
     pthread_mutex_unlock(&second->lock);
@@ -95,9 +88,6 @@ long bank_balance(bank_t *b, size_t account)
     return v;
 }
 
-/* The sum of every balance at one instant: every lock is held (taken in
- * account order, like transfers) while adding up, so no transfer is
- * halfway. */
 long bank_total(bank_t *b)
 {
     long sum = 0;

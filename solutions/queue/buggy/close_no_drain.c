@@ -11,15 +11,13 @@
 
 struct queue {
     pthread_mutex_t mu;
-    pthread_cond_t not_full;  /* signalled when an item leaves */
-    pthread_cond_t not_empty; /* signalled when an item arrives */
-    void **items;             /* ring of `capacity` slots */
+    pthread_cond_t not_full;
+    pthread_cond_t not_empty;
+    void **items;
     size_t capacity, head, count;
     bool closed;
 };
 
-/* An empty open queue of `capacity` slots; NULL if capacity == 0 or memory
- * is short. */
 queue_t *queue_create(size_t capacity)
 {
     if (capacity == 0) return NULL;
@@ -37,8 +35,6 @@ queue_t *queue_create(size_t capacity)
     return q;
 }
 
-/* Appends item, waiting while the queue is full. 0; or -1 (nothing added)
- * if the queue is closed, also when it gets closed while we wait. */
 int queue_put(queue_t *q, void *item)
 {
     pthread_mutex_lock(&q->mu);
@@ -54,8 +50,6 @@ int queue_put(queue_t *q, void *item)
     return 0;
 }
 
-/* Takes the oldest item into *item, waiting while the queue is empty and
- * open. 0; or -1 once the queue is closed and empty. */
 int queue_get(queue_t *q, void **item)
 {
     pthread_mutex_lock(&q->mu);
@@ -72,8 +66,6 @@ int queue_get(queue_t *q, void **item)
     return 0;
 }
 
-/* Closes the queue and wakes every waiter: blocked puts fail, blocked gets
- * take what is left or fail. */
 void queue_close(queue_t *q)
 {
     pthread_mutex_lock(&q->mu);
