@@ -145,7 +145,9 @@ static void add_words(strv *v, const char *s)
     free(copy);
 }
 
-/* Compiles one file in dir; appends the compiler output to log. 0 on success. */
+/* Compiles one file in dir; appends the compiler output to log. 0 on success.
+ * The student's file (warn) is compiled without sight of in->hide, so that
+ * no #include reaches the solutions; the driver support headers stay. */
 static int compile(const toolchain *tc, const build_inputs *in, const char *dir,
                    const char *file, const char *obj, bool warn, sbuf *log)
 {
@@ -155,15 +157,23 @@ static int compile(const toolchain *tc, const build_inputs *in, const char *dir,
     add_words(&a, tc->flags);
     if (warn) add_words(&a, "-Wall -Wextra");
     add_words(&a, in->extra_cflags);
-    char *inc = path_join(in->root, "harness/driver");
-    strv_addf(&a, "-I%s", inc);
-    free(inc);
+    char *inc_dir = path_join(in->root, "harness/driver");
+    strv_addf(&a, "-I%s", inc_dir);
     strv_add(&a, "-I.");
     strv_add(&a, "-o");
     strv_add(&a, obj);
     strv_add(&a, file);
     sbuf out = {0};
-    int rc = proc_tool(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out);
+    int rc;
+    if (warn && in->hide) {
+        char *real_inc = path_abs(inc_dir);
+        const char *keep[] = {real_inc, NULL};
+        rc = proc_tool_hidden(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out, in->hide, real_inc ? keep : NULL);
+        free(real_inc);
+    } else {
+        rc = proc_tool(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out);
+    }
+    free(inc_dir);
     sbuf_add(log, out.data ? out.data : "", out.len);
     sbuf_free(&out);
     strv_clear(&a);

@@ -25,6 +25,8 @@ typedef struct build_inputs {
     const char *extra_cflags;/* from the spec, or NULL */
     const char *libs;        /* extra link flags from the spec, or NULL */
     const char *workdir;     /* where build-<tool>/ directories go */
+    const char *const *hide; /* NULL-terminated: what the compiler of the student's file must
+                              * not see (the repository, other submissions), or NULL */
 } build_inputs;
 
 typedef struct build_result {

@@ -3,6 +3,7 @@
 #include "build.h"
 #include "proc.h"
 #include "run.h"
+#include "sandbox.h"
 #include "spec.h"
 
 #include <errno.h>
@@ -77,6 +78,7 @@ static bool build_all(grading *g)
         .root = g->o->root, .exercise_dir = exdir, .source_name = ex->source,
         .source_path = g->source_path, .header = ex->header, .driver = ex->driver,
         .extra_cflags = ex->cflags, .libs = ex->libs, .workdir = g->workdir,
+        .hide = (const char *const *)g->env.hide,
     };
     check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
     int64_t start = now_ms();
@@ -324,6 +326,18 @@ static void run_checks(grading *g, bool build_ok)
 
 /* --- the whole grading ------------------------------------------------------------- */
 
+/* Prepares the runs' sandbox; with -v says what it does on this machine. */
+static void sandbox_report(grading *g)
+{
+    bool staged = run_prepare(&g->env, g->source_path) == 0;
+    if (!g->o->verbose) return;
+    char *d = sandbox_describe();
+    fprintf(stderr, "grader: sandbox: %s\n", d);
+    if (!staged) fprintf(stderr, "grader: sandbox: the stress shim and test server could not be copied out of the repository\n");
+    for (size_t i = 0; g->env.hide && g->env.hide[i]; i++) fprintf(stderr, "grader: sandbox: hidden from runs: %s\n", g->env.hide[i]);
+    free(d);
+}
+
 static report *report_new(const grade_opts *o)
 {
     report *r = xmalloc(sizeof *r);
@@ -388,9 +402,11 @@ report *grade_run(const grade_opts *o)
     } else {
         g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
                           .builds = g.builds, .whole_program = ex->driver == NULL, .verbose = o->verbose};
+        sandbox_report(&g);
         bool build_ok = g.source_path && build_all(&g);
         if (!(o->only && !strcmp(o->only, "build"))) run_checks(&g, build_ok);
     }
+    run_release(&g.env);
     for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&g.builds[t]);
     if (g.workdir && !o->keep) dir_remove(g.workdir);
     else if (g.workdir) fprintf(stderr, "grader: kept %s\n", g.workdir);

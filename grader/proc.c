@@ -5,10 +5,13 @@
  * are still ours to find and kill. At the end every descendant is stopped with
  * SIGSTOP (so a fork bomb cannot outrun us), then killed and reaped. */
 #include "proc.h"
+#include "sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,21 +236,34 @@ static void set_limit(int res, rlim_t v)
     setrlimit(res, &rl);
 }
 
-/* Runs in the forked child: never returns. fds: [0]=stdin [1]=stdout [2]=stderr
- * [3]=result (or -1); errfd reports exec failure. */
-static void child_exec(const proc_opts *o, int fds[4], int errfd, pid_t parent)
-{
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+/* What the child tells the parent when it could not start the program. */
+typedef struct start_error {
+    int err;        /* errno */
+    char step[60];  /* "" for exec itself */
+} start_error;
 
-    /* move our descriptors above any target number, then place them */
-    int hi[4], hierr = fcntl(errfd, F_DUPFD_CLOEXEC, 1000);
+static _Noreturn void child_fail(int fd, const char *step)
+{
+    start_error e;
+    memset(&e, 0, sizeof e);
+    e.err = errno;
+    snprintf(e.step, sizeof e.step, "%s", step ? step : "");
+    if (write(fd, &e, sizeof e) < 0) _exit(127);
+    _exit(127);
+}
+
+/* Gives up root for the run's own uid (groups first, the uid last). */
+static void drop_root(uid_t uid, int errfd)
+{
+    if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+        child_fail(errfd, "switching to the run's user");
+}
+
+/* Moves the pipes to 0, 1, 2 and the result number; closes everything else
+ * but *errfd (moved above them). */
+static void place_descriptors(const proc_opts *o, int fds[4], int *errfd)
+{
+    int hi[4], hierr = fcntl(*errfd, F_DUPFD_CLOEXEC, 1000);
     for (int i = 0; i < 4; i++) hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD, 1000) : -1;
     int target[4] = {0, 1, 2, o->result_fd};
     for (int i = 0; i < 4; i++)
@@ -255,23 +272,74 @@ static void child_exec(const proc_opts *o, int fds[4], int errfd, pid_t parent)
     syscall(SYS_close_range, (unsigned)keep + 1, (unsigned)hierr - 1, 0);
     syscall(SYS_close_range, (unsigned)hierr + 1, ~0U, 0);
     if (keep > 3) syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0);
+    *errfd = hierr;
+}
 
+static void set_limits(const proc_opts *o, long procs)
+{
     set_limit(RLIMIT_CORE, 0);
     if (o->cpu_seconds > 0) set_limit(RLIMIT_CPU, (rlim_t)o->cpu_seconds);
     if (o->max_file_mb > 0) set_limit(RLIMIT_FSIZE, (rlim_t)o->max_file_mb << 20);
     if (o->max_open_files > 0) set_limit(RLIMIT_NOFILE, (rlim_t)o->max_open_files);
-    if (o->max_procs > 0) set_limit(RLIMIT_NPROC, (rlim_t)o->max_procs);
-    if (o->limit_memory) set_limit(RLIMIT_AS, (rlim_t)4 << 30);
+    if (procs > 0) set_limit(RLIMIT_NPROC, (rlim_t)procs);
+    if (o->max_memory_mb > 0) set_limit(RLIMIT_AS, (rlim_t)o->max_memory_mb << 20);
+}
 
-    if (o->cwd && chdir(o->cwd) < 0) {
-        int e = errno;
-        if (write(hierr, &e, sizeof e) < 0) _exit(127);
-        _exit(127);
-    }
+/* Runs in the forked child: never returns. fds: [0]=stdin [1]=stdout [2]=stderr
+ * [3]=result (or -1); errfd reports a failure to start; parent: the pid our
+ * parent has here (to close the PR_SET_PDEATHSIG race); uid: the run's own
+ * user when we are root, else (uid_t)-1; procs: RLIMIT_NPROC or 0. */
+static _Noreturn void child_exec(const proc_opts *o, int fds[4], int errfd, pid_t parent, uid_t uid, long procs)
+{
+    /* a session of its own puts a sandboxed program's whole tree in one
+     * scheduler autogroup: a fork bomb gets one share of the CPU */
+    if (!o->sandbox || setsid() < 0) setpgid(0, 0);
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    place_descriptors(o, fds, &errfd);
+    set_limits(o, procs);
+    if (uid != (uid_t)-1) drop_root(uid, errfd);
+    if (o->sandbox) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    /* after the uid changed: a change of credentials clears it */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+    if (o->cwd && chdir(o->cwd) < 0) child_fail(errfd, "");
     execve(o->argv[0], o->argv, o->env);
-    int e = errno;
-    if (write(hierr, &e, sizeof e) < 0) _exit(127);
-    _exit(127);
+    child_fail(errfd, "");
+}
+
+/* The init of the run's PID namespace (its PID 1): starts the program, reaps
+ * whatever gets reparented to it, and when the program ends writes its wait
+ * status to stfd and exits, which kills everything left in the namespace.
+ * It has no signal handler, so the program cannot signal it (PID 1 ignores
+ * what it does not handle); the grader still can stop and kill it. lifefd:
+ * the parent's end of a pipe, to see whether it died before PR_SET_PDEATHSIG
+ * took hold. Never returns. */
+static _Noreturn void init_main(const proc_opts *o, int fds[4], int errfd, int stfd, int lifefd, uid_t uid,
+                                long procs)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct pollfd pf = {lifefd, POLLIN, 0};
+    if (poll(&pf, 1, 0) != 0) _exit(127); /* the parent is gone */
+    pid_t prog = fork();
+    if (prog == 0) child_exec(o, fds, errfd, getppid(), uid, procs);
+    if (prog < 0) child_fail(errfd, "starting the program");
+    /* only the status pipe stays: the parent sees EOF when the program execs */
+    if (dup2(stfd, 3) < 0) _exit(127);
+    syscall(SYS_close_range, 0u, 2u, 0);
+    syscall(SYS_close_range, 4u, ~0U, 0);
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, __WALL);
+        if (p == prog) {
+            if (write(3, &st, sizeof st) < 0) _exit(126);
+            _exit(0);
+        }
+        if (p < 0 && errno == ECHILD) _exit(0);
+    }
 }
 
 char *which(const char *name)
@@ -319,162 +387,387 @@ static int make_pipe(int p[2])
     return pipe2(p, O_CLOEXEC);
 }
 
-int proc_run(const proc_opts *o, proc_result *res)
+/* Tasks (processes and threads) whose real uid is ours, system-wide. */
+static long user_tasks(void)
 {
-    int in[2] = {-1, -1}, out[2], err[2], rfd[2] = {-1, -1}, ex[2];
-    size_t cap = o->output_cap ? o->output_cap : DEFAULT_CAP;
-    if (make_pipe(out) || make_pipe(err) || make_pipe(ex) ||
-        (o->result_fd >= 3 && make_pipe(rfd)) || (o->stdin_data && make_pipe(in))) {
-        res->error = xasprintf("cannot create pipes: %s", strerror(errno));
-        return -1;
+    long n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    char want[32];
+    snprintf(want, sizeof want, "Uid:\t%u\t", (unsigned)getuid());
+    while (d && (e = readdir(d))) {
+        if (atoi(e->d_name) <= 0) continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/%.256s/status", e->d_name);
+        char *text = file_read(path, NULL);
+        const char *threads = text && strstr(text, want) ? strstr(text, "\nThreads:") : NULL;
+        if (threads) n += atol(threads + 9);
+        free(text);
     }
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
-    int64_t start = now_ms();
-    pid_t parent = getpid();
-    int devnull = -1;
-    if (!o->stdin_data) devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    pid_t pid = fork();
-    if (pid < 0) {
-        res->error = xasprintf("cannot fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        int fds[4] = {o->stdin_data ? in[0] : devnull, out[1], err[1], rfd[1]};
-        child_exec(o, fds, ex[1], parent);
-    }
-    setpgid(pid, pid); /* also in the parent, so kill(-pid) works at once */
-    close(out[1]);
-    close(err[1]);
-    close(ex[1]);
-    if (rfd[1] >= 0) close(rfd[1]);
-    if (in[0] >= 0) close(in[0]);
-    if (devnull >= 0) close(devnull);
+    if (d) closedir(d);
+    return n;
+}
 
-    int exec_errno = 0;
+/* Everything a run needs on both sides of the fork, decided before it. */
+typedef struct launch {
+    int in[2], out[2], err[2], rfd[2], ex[2], st[2], life[2];
+    int devnull;
+    int flags;       /* namespaces (sandbox_clone_flags) */
+    uid_t uid;       /* the run's own user as root, else (uid_t)-1 */
+    long procs;      /* RLIMIT_NPROC, 0 for none */
+    char *cwd;       /* canonical working directory (the writable one) */
+    sandbox_view view;
+    const char *write[2];
+} launch;
+
+static void launch_close(launch *l)
+{
+    int *fds[] = {l->in, l->out, l->err, l->rfd, l->ex, l->st, l->life};
+    for (size_t i = 0; i < ARRAY_LEN(fds); i++)
+        for (int k = 0; k < 2; k++)
+            if (fds[i][k] >= 0) close(fds[i][k]), fds[i][k] = -1;
+    if (l->devnull >= 0) close(l->devnull), l->devnull = -1;
+    free(l->cwd);
+    l->cwd = NULL;
+}
+
+/* Decides the isolation of a run: namespaces, uid, process limit, view. */
+static void launch_sandbox(const proc_opts *o, launch *l)
+{
+    l->uid = (uid_t)-1;
+    l->procs = o->max_procs > 0 ? o->max_procs : 0;
+    l->cwd = o->cwd ? path_abs(o->cwd) : NULL;
+    if (!o->sandbox) return;
+    const sandbox_caps *c = sandbox_probe();
+    l->flags = sandbox_clone_flags(c, true);
+    if (c->root) {
+        l->uid = sandbox_uid();
+        if (l->cwd && (chown(l->cwd, l->uid, l->uid) < 0 || chmod(l->cwd, 0700) < 0)) l->uid = (uid_t)-1;
+    } else if (!(l->flags & CLONE_NEWUSER) && l->procs) {
+        l->procs += user_tasks(); /* RLIMIT_NPROC counts every task of our uid */
+    }
+    l->write[0] = l->cwd;
+    l->view = (sandbox_view){.hide = o->hide, .keep = o->keep, .write = l->write, .private_tmp = true,
+                             .readonly = c->readonly};
+}
+
+static int launch_pipes(const proc_opts *o, launch *l)
+{
+    bool init = l->flags & CLONE_NEWPID;
+    if (make_pipe(l->out) || make_pipe(l->err) || make_pipe(l->ex) ||
+        (o->result_fd >= 3 && make_pipe(l->rfd)) || (o->stdin_data && make_pipe(l->in)) ||
+        (init && (make_pipe(l->st) || make_pipe(l->life))))
+        return -1;
+    if (!o->stdin_data) l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return 0;
+}
+
+/* The child side of proc_run: into the sandbox, then the init or the program. */
+static _Noreturn void launch_child(const proc_opts *o, launch *l, uid_t outer_uid, gid_t outer_gid, pid_t parent)
+{
+    int fds[4] = {o->stdin_data ? l->in[0] : l->devnull, l->out[1], l->err[1], l->rfd[1]};
+    const char *step = NULL;
+    if (l->flags && sandbox_enter(l->flags, outer_uid, outer_gid, &l->view, &step) < 0)
+        child_fail(l->ex[1], step);
+    if (l->flags & CLONE_NEWPID) init_main(o, fds, l->ex[1], l->st[1], l->life[0], l->uid, l->procs);
+    child_exec(o, fds, l->ex[1], l->flags ? getppid() : parent, l->uid, l->procs);
+}
+
+/* The parent's view of one run in progress. */
+typedef struct running {
+    const proc_opts *o;
+    proc_result *res;
+    pid_t pid;        /* our child: the program, or the init of its namespace */
+    bool init;
+    int status;
+    bool done, flood;
+    struct rusage ru;
+    stream ss[3];
+    size_t nstreams;
+    bool open_fd[3];
+    int in_fd;
+    size_t in_off, cap;
+} running;
+
+/* Waits until the program exec'd or failed to; fills res->started/error. */
+static void await_start(running *r, launch *l)
+{
+    start_error e;
+    memset(&e, 0, sizeof e);
     ssize_t got;
-    while ((got = read(ex[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {}
-    close(ex[0]);
-    res->started = got == 0;
+    while ((got = read(l->ex[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    r->res->started = got == 0;
+    if (got == 0) return;
+    if (e.step[0])
+        r->res->error = xasprintf("the sandbox could not be set up (%s: %s)", e.step, strerror(e.err));
+    else
+        r->res->error = xasprintf("cannot run %s: %s", r->o->argv[0], strerror(e.err));
+}
 
-    stream ss[3] = {{out[0], &res->out, &res->out_cut, 0},
-                    {err[0], &res->err, &res->err_cut, 0},
-                    {rfd[0], &res->result, &res->result_cut, 0}};
-    size_t nstreams = rfd[0] >= 0 ? 3 : 2;
-    for (size_t i = 0; i < nstreams; i++) fcntl(ss[i].fd, F_SETFL, O_NONBLOCK);
-    size_t in_off = 0;
-    if (in[1] >= 0) {
-        fcntl(in[1], F_SETFL, O_NONBLOCK);
-        if (!o->stdin_len) {
-            close(in[1]);
-            in[1] = -1;
+/* Feeds stdin while the program reads it. */
+static void feed_stdin(running *r)
+{
+    const proc_opts *o = r->o;
+    ssize_t w = write(r->in_fd, o->stdin_data + r->in_off, o->stdin_len - r->in_off);
+    if (w > 0) r->in_off += (size_t)w;
+    if ((w < 0 && errno != EAGAIN && errno != EINTR) || r->in_off == o->stdin_len) {
+        close(r->in_fd);
+        r->in_fd = -1;
+    }
+}
+
+/* One poll round over the streams and stdin (at most wait_ms). */
+static void pump(running *r, int wait_ms)
+{
+    struct pollfd pf[4];
+    int idx[4], np = 0;
+    for (size_t i = 0; i < r->nstreams; i++)
+        if (r->open_fd[i]) pf[np] = (struct pollfd){r->ss[i].fd, POLLIN, 0}, idx[np++] = (int)i;
+    if (r->in_fd >= 0) pf[np] = (struct pollfd){r->in_fd, POLLOUT, 0}, idx[np++] = 3;
+    poll(pf, (nfds_t)np, wait_ms);
+    for (int k = 0; k < np; k++) {
+        if (!pf[k].revents) continue;
+        int i = idx[k];
+        if (i == 3) {
+            feed_stdin(r);
+        } else if (!stream_read(&r->ss[i], r->cap)) {
+            r->open_fd[i] = false;
+        } else if (r->ss[i].total > r->cap * FLOOD_FACTOR && !r->flood) {
+            r->flood = true; /* stop a program that floods its output */
+            kill_tree(r->pid, r->pid, &r->status, &r->done, &r->ru);
         }
     }
+}
 
-    int status = 0;
-    bool done = false, flood = false;
-    struct rusage ru = {0};
-    int64_t deadline = o->timeout_ms > 0 ? start + o->timeout_ms : 0;
-    bool open_fd[3] = {true, true, nstreams == 3};
+static bool streams_open(const running *r)
+{
+    for (size_t i = 0; i < r->nstreams; i++)
+        if (r->open_fd[i]) return true;
+    return r->in_fd >= 0;
+}
+
+/* Stops every process of the tree (SIGSTOP), scanning again until a scan
+ * finds nobody new: a fork bomb cannot outrun it. */
+static void freeze_tree(pid_t root)
+{
+    pid_t *stopped = NULL;
+    size_t nstopped = 0, cap = 0;
+    for (int round = 0; round < 100; round++) {
+        size_t n, fresh = 0;
+        pid_t *pids = tree_pids(root, &n);
+        for (size_t i = 0; i < n; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < nstopped && !seen; j++) seen = stopped[j] == pids[i];
+            if (seen || kill(pids[i], SIGSTOP) < 0) continue;
+            vec_grow((void **)&stopped, &cap, nstopped + 1, sizeof *stopped);
+            stopped[nstopped++] = pids[i];
+            fresh++;
+        }
+        free(pids);
+        if (!fresh) break;
+        usleep(1000);
+    }
+    free(stopped);
+}
+
+/* The deadline passed: the tree is stopped, its stacks taken (on_timeout),
+ * then TERM, a grace second, KILL. */
+static void deadline_passed(running *r)
+{
+    const proc_opts *o = r->o;
+    r->res->timed_out = true;
+    freeze_tree(r->pid);
+    if (o->on_timeout) {
+        size_t n;
+        pid_t *pids = tree_pids(r->pid, &n);
+        /* our init is no thread of the student's */
+        if (r->init) o->on_timeout(o->ctx, pids + 1, n - 1);
+        else o->on_timeout(o->ctx, pids, n);
+        free(pids);
+    }
+    signal_tree(r->pid, r->pid, SIGTERM);
+    signal_tree(r->pid, r->pid, SIGCONT); /* the TERM arrives as they wake */
+    int64_t grace = now_ms() + 1000;
+    while (!r->done && now_ms() < grace) {
+        for (size_t i = 0; i < r->nstreams; i++)
+            if (r->open_fd[i]) stream_read(&r->ss[i], r->cap);
+        reap(r->pid, &r->status, &r->done, &r->ru);
+        usleep(10000);
+    }
+    kill_tree(r->pid, r->pid, &r->status, &r->done, &r->ru);
+}
+
+/* Reads output until the program and its streams are done, or the deadline. */
+static void supervise(running *r, int64_t start)
+{
+    int64_t deadline = r->o->timeout_ms > 0 ? start + r->o->timeout_ms : 0;
     int64_t drain_until = 0;
     for (;;) {
-        struct pollfd pf[4];
-        int idx[4], np = 0;
-        for (size_t i = 0; i < nstreams; i++)
-            if (open_fd[i]) pf[np] = (struct pollfd){ss[i].fd, POLLIN, 0}, idx[np++] = (int)i;
-        if (in[1] >= 0) pf[np] = (struct pollfd){in[1], POLLOUT, 0}, idx[np++] = 3;
         int wait = 50;
         int64_t now = now_ms();
         if (deadline && deadline - now < wait) wait = (int)(deadline - now > 0 ? deadline - now : 0);
-        if (np == 0 && done) break;
-        poll(pf, (nfds_t)np, wait);
-        for (int k = 0; k < np; k++) {
-            if (!pf[k].revents) continue;
-            int i = idx[k];
-            if (i == 3) {
-                ssize_t w = write(in[1], o->stdin_data + in_off, o->stdin_len - in_off);
-                if (w > 0) in_off += (size_t)w;
-                if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off == o->stdin_len) {
-                    close(in[1]);
-                    in[1] = -1;
-                }
-            } else if (!stream_read(&ss[i], cap)) {
-                open_fd[i] = false;
-            } else if (ss[i].total > cap * FLOOD_FACTOR && !flood) {
-                flood = true; /* stop a program that floods its output */
-                kill_tree(pid, pid, &status, &done, &ru);
-            }
-        }
-        if (!done) reap(pid, &status, &done, &ru);
-        if (done && !drain_until) {
+        if (!streams_open(r) && r->done) break;
+        pump(r, wait);
+        if (!r->done) reap(r->pid, &r->status, &r->done, &r->ru);
+        if (r->done && !drain_until) {
             /* the program ended: nothing of its tree may outlive it */
-            kill_tree(pid, pid, &status, &done, &ru);
+            kill_tree(r->pid, r->pid, &r->status, &r->done, &r->ru);
             drain_until = now_ms() + 2000;
-            if (in[1] >= 0) close(in[1]), in[1] = -1;
+            if (r->in_fd >= 0) close(r->in_fd), r->in_fd = -1;
         }
         if (drain_until && now_ms() > drain_until) break;
-        if (!done && deadline && now_ms() >= deadline) {
-            res->timed_out = true;
-            if (o->on_timeout) {
-                size_t n;
-                pid_t *pids = tree_pids(pid, &n);
-                o->on_timeout(o->ctx, pids, n);
-                free(pids);
-            }
-            signal_tree(pid, pid, SIGTERM);
-            int64_t grace = now_ms() + 1000;
-            while (!done && now_ms() < grace) {
-                for (size_t i = 0; i < nstreams; i++)
-                    if (open_fd[i]) stream_read(&ss[i], cap);
-                reap(pid, &status, &done, &ru);
-                usleep(10000);
-            }
-            kill_tree(pid, pid, &status, &done, &ru);
+        if (!r->done && deadline && now_ms() >= deadline) {
+            deadline_passed(r);
             deadline = 0;
         }
     }
-    for (size_t i = 0; i < nstreams; i++) close(ss[i].fd);
-    if (in[1] >= 0) close(in[1]);
+}
 
+/* The program's wait status: what our init wrote, else our child's own. */
+static int final_status(running *r, int stfd)
+{
+    int st;
+    if (r->init && stfd >= 0 && read(stfd, &st, sizeof st) == (ssize_t)sizeof st) return st;
+    return r->status;
+}
+
+static void fill_result(running *r, int status, int64_t start)
+{
+    proc_result *res = r->res;
     res->duration_ms = now_ms() - start;
-    res->cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+    res->cpu_ms = (double)(r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1000.0 +
+                  (double)(r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) / 1000.0;
     if (!res->started) {
-        res->error = xasprintf("cannot run %s: %s", o->argv[0], strerror(exec_errno));
         res->exit_code = -1;
-        return 0;
+        return;
     }
-    if (flood) res->out_cut = true;
+    if (r->flood) res->out_cut = res->flooded = true;
     if (WIFEXITED(status)) res->exit_code = WEXITSTATUS(status);
     else {
         res->exit_code = -1;
         res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     }
+}
+
+/* Parent: closes the child's ends and sets up the streams. */
+static void running_init(running *r, launch *l, const proc_opts *o, proc_result *res, pid_t pid)
+{
+    int *child_ends[] = {&l->out[1], &l->err[1], &l->ex[1], &l->rfd[1], &l->in[0], &l->st[1], &l->life[0],
+                         &l->devnull};
+    for (size_t i = 0; i < ARRAY_LEN(child_ends); i++)
+        if (*child_ends[i] >= 0) close(*child_ends[i]), *child_ends[i] = -1;
+    *r = (running){.o = o, .res = res, .pid = pid, .init = l->flags & CLONE_NEWPID, .in_fd = l->in[1],
+                   .cap = o->output_cap ? o->output_cap : DEFAULT_CAP};
+    l->in[1] = -1;
+    r->ss[0] = (stream){l->out[0], &res->out, &res->out_cut, 0};
+    r->ss[1] = (stream){l->err[0], &res->err, &res->err_cut, 0};
+    r->ss[2] = (stream){l->rfd[0], &res->result, &res->result_cut, 0};
+    r->nstreams = l->rfd[0] >= 0 ? 3 : 2;
+    for (size_t i = 0; i < r->nstreams; i++) {
+        fcntl(r->ss[i].fd, F_SETFL, O_NONBLOCK);
+        r->open_fd[i] = true;
+    }
+    if (r->in_fd >= 0) {
+        fcntl(r->in_fd, F_SETFL, O_NONBLOCK);
+        if (!o->stdin_len) close(r->in_fd), r->in_fd = -1;
+    }
+}
+
+int proc_run(const proc_opts *o, proc_result *res)
+{
+    launch l = {.in = {-1, -1}, .out = {-1, -1}, .err = {-1, -1}, .rfd = {-1, -1}, .ex = {-1, -1},
+                .st = {-1, -1}, .life = {-1, -1}, .devnull = -1};
+    launch_sandbox(o, &l);
+    if (launch_pipes(o, &l) < 0) {
+        res->error = xasprintf("cannot create pipes: %s", strerror(errno));
+        launch_close(&l);
+        return -1;
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    int64_t start = now_ms();
+    pid_t parent = getpid();
+    uid_t outer_uid = getuid();
+    gid_t outer_gid = getgid();
+    pid_t pid = sandbox_fork(l.flags);
+    if (pid < 0) {
+        res->error = xasprintf("cannot fork: %s", strerror(errno));
+        launch_close(&l);
+        return -1;
+    }
+    if (pid == 0) launch_child(o, &l, outer_uid, outer_gid, parent);
+    /* also in the parent, so kill(-pid) works at once (a sandboxed program
+     * makes a session of its own instead) */
+    if (!o->sandbox || (l.flags & CLONE_NEWPID)) setpgid(pid, pid);
+    running r;
+    running_init(&r, &l, o, res, pid);
+    await_start(&r, &l);
+    supervise(&r, start);
+    for (size_t i = 0; i < r.nstreams; i++) close(r.ss[i].fd);
+    if (r.in_fd >= 0) close(r.in_fd);
+    fill_result(&r, final_status(&r, l.st[0]), start);
+    launch_close(&l);
     return 0;
 }
 
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out);
+/* How a tool's child hides what it must not read (NULL: nothing). */
+typedef struct tool_view {
+    int flags; /* CLONE_NEWNS, CLONE_NEWUSER */
+    uid_t uid;
+    gid_t gid;
+    sandbox_view view;
+} tool_view;
 
-int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out,
+                          const tool_view *tv);
+
+/* argv with argv[0] found on PATH (caller clears); -1 if it is nowhere. */
+static int tool_argv(char *const *argv, strv *v, sbuf *out)
 {
-    extern char **environ;
     char *path = strchr(argv[0], '/') ? xstrdup(argv[0]) : which(argv[0]);
     if (!path) {
         sbuf_printf(out, "%s is not installed (run: make setup)", argv[0]);
         return -1;
     }
-    strv v = {0};
-    strv_add(&v, path);
-    for (size_t i = 1; argv[i]; i++) strv_add(&v, argv[i]);
+    strv_add(v, path);
+    for (size_t i = 1; argv[i]; i++) strv_add(v, argv[i]);
     free(path);
-    int rc = proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out);
+    return 0;
+}
+
+int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
+{
+    extern char **environ;
+    strv v = {0};
+    int rc = tool_argv(argv, &v, out) < 0 ? -1 : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out, NULL);
     strv_clear(&v);
+    return rc;
+}
+
+int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out,
+                     const char *const *hide, const char *const *keep)
+{
+    extern char **environ;
+    const sandbox_caps *c = sandbox_probe();
+    char *dir = cwd ? path_abs(cwd) : NULL;
+    const char *write[] = {dir, NULL};
+    tool_view tv = {.flags = c->mount ? CLONE_NEWNS | (c->userns ? CLONE_NEWUSER : 0) : 0,
+                    .uid = getuid(), .gid = getgid(),
+                    .view = {.hide = hide, .keep = keep, .write = dir ? write : NULL, .private_tmp = true}};
+    strv v = {0};
+    int rc = tool_argv(argv, &v, out) < 0 ? -1
+                                          : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out,
+                                                           tv.flags ? &tv : NULL);
+    strv_clear(&v);
+    free(dir);
     return rc;
 }
 
 /* Trusted tools need no containment, and must not disturb a proc_run in
  * progress (they may run from its on_timeout hook): a plain fork, one pipe
- * for both streams, and waitpid on that child only. */
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out)
+ * for both streams, and waitpid on that child only. With tv, the child first
+ * hides what tv says (a fresh mount namespace). */
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out,
+                          const tool_view *tv)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
@@ -490,6 +783,14 @@ static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, 
         if (devnull >= 0) dup2(devnull, 0);
         dup2(p[1], 1);
         dup2(p[1], 2);
+        const char *step = NULL;
+        if (tv && (unshare(tv->flags) < 0 || sandbox_enter(tv->flags, tv->uid, tv->gid, &tv->view, &step) < 0)) {
+            char msg[256];
+            int n = snprintf(msg, sizeof msg, "cannot hide the grader's files from %s (%s): %s\n", argv[0],
+                             step ? step : "unshare", strerrordesc_np(errno));
+            if (write(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0) < 0) _exit(127);
+            _exit(127);
+        }
         if (cwd && chdir(cwd) < 0) _exit(127);
         execve(argv[0], argv, env);
         _exit(127);

@@ -4,7 +4,10 @@
  * with a clean environment, resource limits, captured and capped output, an
  * optional extra pipe (the driver's result channel) and a wall-clock deadline
  * after which the whole group is stopped (TERM, then KILL). It never returns
- * before every process of the group is gone. */
+ * before every process of the group is gone. With `sandbox` it also takes
+ * away what the platform allows (sandbox.h): a uid of its own as root, PID,
+ * network and mount namespaces under a tiny init of ours (the program is not
+ * PID 1, and everything it started dies with it). */
 #ifndef GRADER_PROC_H
 #define GRADER_PROC_H
 
@@ -20,11 +23,21 @@ typedef struct proc_opts {
     int64_t timeout_ms;    /* wall-clock deadline; 0 = none */
     size_t output_cap;     /* bytes kept per stream (default 1 MiB) */
     int result_fd;         /* >= 3: also capture this descriptor number in the child */
-    bool limit_memory;     /* set RLIMIT_AS (never for TSan) */
-    long max_procs;        /* RLIMIT_NPROC when > 0 */
+    long max_memory_mb;    /* RLIMIT_AS when > 0 (never for TSan) */
+    long max_procs;        /* RLIMIT_NPROC when > 0; a sandboxed program without a uid or
+                            * user namespace of its own gets this many above the tasks
+                            * our uid already runs */
     long cpu_seconds;      /* RLIMIT_CPU when > 0 */
     long max_file_mb;      /* RLIMIT_FSIZE when > 0 */
     long max_open_files;   /* RLIMIT_NOFILE when > 0 */
+    /* Isolation (sandbox.h). As root the program runs under this worker's
+     * dedicated uid, which gets cwd. In a mount namespace it sees the `hide`
+     * directories empty, the `keep` ones read-only, cwd writable, a private
+     * /tmp and everything else read-only. Paths: absolute, canonical,
+     * NULL-terminated lists owned by the caller. */
+    bool sandbox;
+    const char *const *hide;
+    const char *const *keep;
     /* Called after the deadline passed, before any signal is sent, with the
      * group's process ids; lets the caller take stacks. May be NULL. */
     void (*on_timeout)(void *ctx, const pid_t *pids, size_t n);
@@ -40,6 +53,7 @@ typedef struct proc_result {
     double cpu_ms;   /* user + system CPU time of the whole group */
     sbuf out, err, result; /* captured streams */
     bool out_cut, err_cut, result_cut;
+    bool flooded;    /* stopped for printing far more than the cap */
     char *error;     /* why it could not start, or NULL */
 } proc_result;
 
@@ -51,6 +65,13 @@ void proc_result_free(proc_result *res);
 /* Runs a trusted helper tool (compiler, symbolizer) and captures both streams
  * into *out. Returns its exit status, or -1 if it could not run or timed out. */
 int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out);
+
+/* proc_tool for a tool reading untrusted input (the compiler on a student's
+ * file): where a mount namespace is allowed it sees the `hide` directories
+ * empty, the `keep` ones read-only, cwd writable and a private /tmp, so an
+ * #include cannot reach the solutions. Safe to call from several threads. */
+int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out,
+                     const char *const *hide, const char *const *keep);
 
 /* Marks a child of ours (a grading worker) as trusted: proc_run never treats
  * it as part of an untrusted tree, and keeps its status if it reaps it. */

@@ -3,14 +3,22 @@
 #include "stacks.h"
 #include "symbolize.h"
 
+#include "sandbox.h"
+
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define RESULT_FD 99
+#define MAX_TASKS 512        /* processes and threads of one run: room for hundreds of threads */
+#define NATIVE_MEMORY_MB 4096 /* address space of a native (and stress) run */
+#define VALGRIND_MEMORY_MB 16384
+#define TSAN_RSS_MB 4096     /* TSan cannot run under RLIMIT_AS: its own RSS limit */
+#define FLOOD_MB 64          /* proc_run stops a program past 64 times its 1 MiB output cap */
 
 int tool_slowdown(tool_id t)
 {
@@ -29,6 +37,134 @@ void run_output_free(run_output *out)
     memset(out, 0, sizeof *out);
 }
 
+/* --- the sandbox of a grading's runs --------------------------------------------- */
+
+static const char *const helper_names[] = {"libstress.so", "httpd"};
+
+/* The path of a helper runs use: the grading's copy, else the repository's
+ * (caller frees). */
+static char *helper_path(const run_env *re, const char *name)
+{
+    if (re->helpers) return path_join(re->helpers, name);
+    char *dir = path_join(re->root, "build/harness");
+    char *p = path_join(dir, name);
+    free(dir);
+    return p;
+}
+
+/* Copies the helpers into workdir/harness; 0, or -1 (nothing staged). */
+static int helpers_stage(run_env *re)
+{
+    char *to_dir = path_join(re->workdir, "harness");
+    int rc = dir_make(to_dir);
+    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(helper_names); i++) {
+        char *from = helper_path(re, helper_names[i]);
+        char *to = path_join(to_dir, helper_names[i]);
+        if (file_exists(from)) rc = file_copy(from, to) < 0 || chmod(to, 0755) < 0 ? -1 : 0;
+        free(from);
+        free(to);
+    }
+    if (rc == 0) re->helpers = to_dir;
+    else free(to_dir);
+    return rc;
+}
+
+/* Whether hiding dir leaves runs what they need: never the root, the system
+ * or anything holding a tool they run. */
+static bool hide_ok(const char *dir)
+{
+    static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+                                         "/etc", "/dev", "/proc", "/sys", "/run", "/var", "/nix", "/snap"};
+    static const char *const tools[] = {"valgrind", "llvm-symbolizer", "sh"};
+    if (!dir || !strcmp(dir, "/") || !strcmp(dir, "/tmp")) return false;
+    size_t n = strlen(dir);
+    for (size_t i = 0; i < ARRAY_LEN(system); i++) {
+        size_t m = strlen(system[i]);
+        if (!strncmp(system[i], dir, n) && (system[i][n] == '/' || !system[i][n])) return false;
+        if (!strncmp(dir, system[i], m) && dir[m] == '/' && strcmp(system[i], "/var")) return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < ARRAY_LEN(tools) && ok; i++) {
+        char *t = which(tools[i]);
+        char *real = t ? path_abs(t) : NULL;
+        ok = !(real && !strncmp(real, dir, n) && real[n] == '/');
+        free(t);
+        free(real);
+    }
+    return ok;
+}
+
+/* Adds dir (taken; may be NULL) unless it is already hidden by an entry. */
+static void hide_add(strv *v, char *dir)
+{
+    bool covered = !dir;
+    for (size_t i = 0; i < v->len && !covered; i++) {
+        size_t n = strlen(v->items[i]);
+        covered = !strncmp(v->items[i], dir, n) && (!dir[n] || dir[n] == '/');
+    }
+    if (!covered && hide_ok(dir)) strv_add(v, dir);
+    free(dir);
+}
+
+static int by_length(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? -1 : la > lb;
+}
+
+/* The folder above the one holding path (caller frees), or NULL. */
+static char *grandparent(const char *path)
+{
+    char *real = path ? path_abs(path) : NULL;
+    char *d1 = real ? path_dirname(real) : NULL;
+    char *d2 = d1 ? path_dirname(d1) : NULL;
+    free(real);
+    free(d1);
+    return d2;
+}
+
+/* What runs must not see: the repository (and where its parts really are),
+ * the folder of submissions, and without root our home. Shortest first, so
+ * that a hidden folder's own hidden folders need nothing more. */
+static char **hide_list(const char *root, const char *submission)
+{
+    strv v = {0};
+    hide_add(&v, path_abs(root));
+    static const char *const parts[] = {"build", "harness", "exercises", "solutions"};
+    for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
+        char *p = path_join(root, parts[i]);
+        char *real = path_abs(p);
+        hide_add(&v, real ? path_dirname(real) : NULL);
+        free(real);
+        free(p);
+    }
+    hide_add(&v, grandparent(submission));
+    const char *home = getenv("HOME");
+    if (geteuid() != 0 && home && *home) hide_add(&v, path_abs(home));
+    qsort(v.items, v.len, sizeof *v.items, by_length);
+    strv_get(&v);
+    return v.items; /* NULL-terminated, owned by the caller */
+}
+
+int run_prepare(run_env *re, const char *submission)
+{
+    int rc = helpers_stage(re);
+    re->hide = hide_list(re->root, submission);
+    /* probed here, once, before the workers fork; as root the runs' own
+     * users (one per worker) must reach their folders */
+    if (sandbox_probe()->root) chmod(re->workdir, 0711);
+    return rc;
+}
+
+void run_release(run_env *re)
+{
+    for (size_t i = 0; re->hide && re->hide[i]; i++) free(re->hide[i]);
+    free(re->hide);
+    free(re->helpers);
+    re->hide = NULL;
+    re->helpers = NULL;
+}
+
 /* --- command line and environment -------------------------------------------- */
 
 static void tsan_options(strv *env, const build_result *b, const char *dir)
@@ -36,9 +172,9 @@ static void tsan_options(strv *env, const build_result *b, const char *dir)
     char *sym = which("llvm-symbolizer");
     strv_addf(env,
               "TSAN_OPTIONS=halt_on_error=0 exitcode=66 log_path=%s/tsan second_deadlock_stack=1 "
-              "history_size=3 atexit_sleep_ms=0 color=never report_signal_unsafe=1 "
+              "history_size=3 atexit_sleep_ms=0 color=never report_signal_unsafe=1 hard_rss_limit_mb=%d "
               "stack_trace_format=\"    #%%n|%%f|%%s|%%l|%%c|%%m|%%o\" strip_path_prefix=%s/%s%s",
-              dir, b->dir, sym ? " external_symbolizer_path=" : "", sym ? sym : "");
+              dir, TSAN_RSS_MB, b->dir, sym ? " external_symbolizer_path=" : "", sym ? sym : "");
     free(sym);
 }
 
@@ -56,6 +192,7 @@ static int add_valgrind(strv *argv, const char *dir)
     strv_add(argv, "--error-limit=no");
     strv_add(argv, "--history-level=full");
     strv_add(argv, "--fair-sched=try");
+    strv_add(argv, "--vgdb=no");
     return 0;
 }
 
@@ -119,7 +256,7 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
                        const char *binary)
 {
     const stress_opts *s = &rq->stress;
-    char *lib = path_join(re->root, "build/harness/libstress.so");
+    char *lib = helper_path(re, "libstress.so");
     strv_addf(env, "LD_PRELOAD=%s", lib);
     free(lib);
     strv_addf(env, "STRESS_MODE=%s", s->mode);
@@ -187,7 +324,7 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 
 /* Findings the run itself implies: a timeout, a crash nobody explained, a
  * status nobody explained, a flood of output. */
-static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc)
+static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, bool whole_program)
 {
     proc_result *p = &out->proc;
     parse_out *po = &out->parsed;
@@ -204,6 +341,13 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc)
         free(tmp.items);
         return;
     }
+    if (p->flooded) {
+        char *msg = xasprintf("the program printed more than %d MiB and was stopped; only its first MiB "
+                              "of output was kept", (int)(FLOOD_MB));
+        findings_add(&po->found, "output-limit", "sandbox", msg);
+        free(msg);
+        return;
+    }
     if (p->signal && !findings_has_kind(&po->found, "crash")) {
         char *msg = channel_crash_message(p->signal);
         findings_add(&po->found, "crash", rq->tool == TOOL_HELGRIND ? "helgrind" : "sandbox", msg);
@@ -212,6 +356,12 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc)
         char *msg = xasprintf("the program exited with status %d before the test finished", p->exit_code);
         findings_add(&po->found, "wrong-result", "sandbox", msg);
         free(msg);
+    } else if (p->exit_code == 0 && !po->done && !whole_program && !po->found.len) {
+        /* _exit(0) from the student's code, or the result channel closed:
+         * the test never reached its end, whatever the status says */
+        findings_add(&po->found, "wrong-result", "sandbox",
+                     "the program ended with status 0 before the test finished: _exit() or exit() was "
+                     "called, or the test's result channel was closed, while the test was still running");
     }
     if (p->out_cut && p->out.len && (p->out.len >= (1u << 20))) {
         findings_add(&po->found, "output-limit", "sandbox",
@@ -245,6 +395,86 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     findings_merge(&po->found, &tmp);
 }
 
+/* The run's command line: the program, or valgrind and the program. */
+static int run_argv(const run_request *rq, const build_result *b, const char *dir, strv *argv)
+{
+    if (rq->tool == TOOL_HELGRIND && add_valgrind(argv, dir) < 0) return -1;
+    strv_add(argv, b->binary);
+    for (size_t i = 0; i < rq->argv.len; i++) strv_add(argv, rq->argv.items[i]);
+    return 0;
+}
+
+/* The run's whole environment: nothing of ours but what the tools need. */
+static void run_environment(const run_env *re, const run_request *rq, const build_result *b, const char *dir,
+                            strv *env)
+{
+    strv_add(env, "PATH=/usr/local/bin:/usr/bin:/bin");
+    strv_addf(env, "HOME=%s", dir);
+    strv_addf(env, "TMPDIR=%s", dir);
+    strv_add(env, "LANG=C");
+    strv_add(env, "LC_ALL=C");
+    strv_addf(env, "GRADER_RESULT_FD=%d", RESULT_FD);
+    strv_addf(env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
+    strv_addf(env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
+    strv_addf(env, "GRADER_TOOL=%s", tool_name(rq->tool));
+    char *httpd = helper_path(re, "httpd");
+    strv_addf(env, "GRADER_HTTPD=%s", httpd);
+    free(httpd);
+    if (rq->tool == TOOL_TSAN) tsan_options(env, b, dir);
+    if (rq->stress.mode) stress_env(env, re, rq, dir, b->binary);
+}
+
+/* Address space a run may use: none for TSan (it reserves terabytes of
+ * shadow; its hard_rss_limit_mb holds it), room for Valgrind's own. */
+static long run_memory_mb(tool_id t)
+{
+    return t == TOOL_TSAN ? 0 : t == TOOL_HELGRIND ? VALGRIND_MEMORY_MB : NATIVE_MEMORY_MB;
+}
+
+static void timeout_ctx_free(timeout_ctx *tc)
+{
+    findings_free(&tc->stuck);
+    sbuf_free(&tc->summary);
+    free(tc->helper);
+}
+
+/* Starts the run in its directory, sandboxed; fills out->proc. */
+static int run_start(const run_env *re, const run_request *rq, strv *argv, strv *env, run_output *out,
+                     timeout_ctx *tc)
+{
+    int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
+    out->timeout_ms = timeout;
+    char *workdir = path_abs(re->workdir);
+    const char *keep[] = {workdir, NULL};
+    proc_opts o = {
+        .argv = strv_get(argv),
+        .env = strv_get(env),
+        .cwd = out->dir,
+        .stdin_data = rq->stdin_data,
+        .stdin_len = rq->stdin_len,
+        .timeout_ms = timeout,
+        .result_fd = re->whole_program ? -1 : RESULT_FD,
+        .max_memory_mb = run_memory_mb(rq->tool),
+        .max_procs = MAX_TASKS,
+        .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
+        .max_file_mb = 64,
+        .max_open_files = 1024,
+        .sandbox = true,
+        .hide = (const char *const *)re->hide,
+        .keep = workdir ? keep : NULL,
+        .on_timeout = on_timeout,
+        .ctx = tc,
+    };
+    if (re->verbose > 1) {
+        fprintf(stderr, "grader: run");
+        for (size_t i = 0; i < argv->len; i++) fprintf(stderr, " %s", argv->items[i]);
+        fprintf(stderr, "\n");
+    }
+    int rc = proc_run(&o, &out->proc);
+    free(workdir);
+    return rc;
+}
+
 int run_exec(const run_env *re, const run_request *rq, run_output *out)
 {
     static int counter;
@@ -262,70 +492,30 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
         out->error = xasprintf("cannot create %s", out->dir);
         return -1;
     }
-
     strv argv = {0}, env = {0};
-    if (rq->tool == TOOL_HELGRIND && add_valgrind(&argv, out->dir) < 0) {
+    if (run_argv(rq, b, out->dir, &argv) < 0) {
         out->error = xstrdup("valgrind is not installed (run: make setup)");
+        strv_clear(&argv);
         return -1;
     }
-    strv_add(&argv, b->binary);
-    for (size_t i = 0; i < rq->argv.len; i++) strv_add(&argv, rq->argv.items[i]);
-
-    strv_add(&env, "PATH=/usr/local/bin:/usr/bin:/bin");
-    strv_addf(&env, "HOME=%s", out->dir);
-    strv_add(&env, "LANG=C");
-    strv_add(&env, "LC_ALL=C");
-    strv_addf(&env, "GRADER_RESULT_FD=%d", RESULT_FD);
-    strv_addf(&env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
-    strv_addf(&env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
-    strv_addf(&env, "GRADER_TOOL=%s", tool_name(rq->tool));
-    strv_addf(&env, "GRADER_HTTPD=%s/build/harness/httpd", re->root);
-    if (rq->tool == TOOL_TSAN) tsan_options(&env, b, out->dir);
-    if (rq->stress.mode) stress_env(&env, re, rq, out->dir, b->binary);
-
-    int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
-    out->timeout_ms = timeout;
-    char *httpd = path_join(re->root, "build/harness/httpd");
+    run_environment(re, rq, b, out->dir, &env);
+    char *httpd = helper_path(re, "httpd");
     timeout_ctx tc = {.take_stacks = rq->tool != TOOL_HELGRIND, .helper = realpath(httpd, NULL)};
     free(httpd);
-    proc_opts o = {
-        .argv = strv_get(&argv),
-        .env = strv_get(&env),
-        .cwd = out->dir,
-        .stdin_data = rq->stdin_data,
-        .stdin_len = rq->stdin_len,
-        .timeout_ms = timeout,
-        .result_fd = re->whole_program ? -1 : RESULT_FD,
-        .limit_memory = rq->tool == TOOL_NATIVE && !rq->stress.mode,
-        .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
-        .max_file_mb = 64,
-        .max_open_files = 1024,
-        .on_timeout = on_timeout,
-        .ctx = &tc,
-    };
-    if (re->verbose > 1) {
-        fprintf(stderr, "grader: run");
-        for (size_t i = 0; i < argv.len; i++) fprintf(stderr, " %s", argv.items[i]);
-        fprintf(stderr, "\n");
-    }
-    int rc = proc_run(&o, &out->proc);
+    int rc = run_start(re, rq, &argv, &env, out, &tc);
     strv_clear(&argv);
     strv_clear(&env);
     if (rc < 0 || !out->proc.started) {
         out->error = xstrdup(out->proc.error ? out->proc.error : "the program could not be started");
-        findings_free(&tc.stuck);
-        sbuf_free(&tc.summary);
-        free(tc.helper);
+        timeout_ctx_free(&tc);
         return -1;
     }
     read_outputs(re, rq, out);
-    judge_exit(rq, out, &tc);
+    judge_exit(rq, out, &tc, re->whole_program);
     /* the timeout finding's stacks need tidying too */
     stacks_tidy(&out->parsed.found, b->dir, re->source);
     findings_sort(&out->parsed.found);
-    findings_free(&tc.stuck);
-    sbuf_free(&tc.summary);
-    free(tc.helper);
+    timeout_ctx_free(&tc);
     if (out->parsed.tool_failed)
         out->error = xstrdup(sbuf_str(&out->parsed.notes));
     return out->error ? -1 : 0;

@@ -22,7 +22,20 @@ typedef struct run_env {
     const build_result *builds; /* indexed by tool_id */
     bool whole_program;    /* no driver: argv goes to the student's main */
     int verbose;
+    /* Set by run_prepare, released by run_release: */
+    char **hide;           /* NULL-terminated: what runs must not see (repository, other submissions) */
+    char *helpers;         /* workdir/harness: the copies of the stress shim and test server runs use */
 } run_env;
+
+/* Prepares the sandbox of a grading's runs (before any run, in the process
+ * that forks the workers): copies the helpers runs need out of the
+ * repository into workdir (the repository is hidden from runs), decides what
+ * runs must not see (the repository, the folder holding the submission and,
+ * without root, our home), and opens workdir to the runs' own users.
+ * submission: the student's file (may be NULL). Returns 0, or -1 if the
+ * helpers could not be copied (runs then fall back to the repository's). */
+int run_prepare(run_env *re, const char *submission);
+void run_release(run_env *re);
 
 typedef struct stress_opts {
     const char *mode; /* NULL (off), "random", "pct", "observe" */
