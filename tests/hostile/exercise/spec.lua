@@ -1,0 +1,31 @@
+-- spec.lua: the `hostile` test exercise of tests/hostile: hostile_run must
+-- return 42. Every check runs the one scenario under another tool; a failed
+-- run notes the start of what the program printed (binary output included).
+exercise { name = "hostile", title = "Hostile submissions (a test exercise)", timeout = 2 }
+
+local function run(t, opts)
+  local r = t:run("run", opts)
+  if not r.ok then
+    t:note("stdout: " .. r.stdout:sub(1, 60))
+    t:note("stderr: " .. r.stderr:sub(1, 60))
+  end
+  r:assert_ok()
+end
+
+check "native" {
+  title = "hostile_run returns 42",
+  points = 10,
+  run = function(t) run(t, {}) end,
+}
+
+check "stress" {
+  title = "hostile_run returns 42 under a stress schedule (the shim preloaded)",
+  points = 10,
+  run = function(t) run(t, { stress = { mode = "random" } }) end,
+}
+
+check "tsan" {
+  title = "hostile_run returns 42 under ThreadSanitizer",
+  points = 10,
+  run = function(t) run(t, { tool = "tsan" }) end,
+}
