@@ -20,6 +20,9 @@
 
 #define RELAXED memory_order_relaxed
 #define MAX_ACCOUNTS 16
+/* Where a finding about one of the student's functions is shown: its first
+ * line (drv_finding_at takes a return address and looks one byte back). */
+#define SITE(fn) ((const void *)((const char *)(void *)(fn) + 1))
 
 /* Ends the program at once after a finding that makes going on pointless
  * (test threads might otherwise wait forever behind a broken bank). */
@@ -45,7 +48,8 @@ typedef struct ledger {
     bank_t *b;
     size_t n;
     long want[MAX_ACCOUNTS];
-    char story[256]; /* the last call made, e.g. "bank_withdraw(b, 1, 30)" */
+    char story[256];  /* the last call made, e.g. "bank_withdraw(b, 1, 30)" */
+    const void *site; /* SITE() of the function it called */
 } ledger;
 
 static void story(ledger *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -62,7 +66,7 @@ static void story(ledger *l, const char *fmt, ...)
 static bool returned(ledger *l, long got, long want, const char *why)
 {
     if (got == want) return true;
-    drv_finding("wrong-result", "%s returned %ld, expected %ld%s", l->story, got, want, why);
+    drv_finding_at("wrong-result", l->site, "%s returned %ld, expected %ld%s", l->story, got, want, why);
     return false;
 }
 
@@ -74,14 +78,14 @@ static bool balances_ok(ledger *l)
         long got = bank_balance(l->b, i);
         sum += l->want[i];
         if (got != l->want[i]) {
-            drv_finding("wrong-result", "after %s, bank_balance(b, %zu) returned %ld, expected %ld", l->story, i, got,
+            drv_finding_at("wrong-result", l->site, "after %s, bank_balance(b, %zu) returned %ld, expected %ld", l->story, i, got,
                         l->want[i]);
             return false;
         }
     }
     long total = bank_total(l->b);
     if (total != sum) {
-        drv_finding("wrong-result", "after %s, bank_total returned %ld, expected %ld (the sum of the balances)",
+        drv_finding_at("wrong-result", SITE(bank_total), "after %s, bank_total returned %ld, expected %ld (the sum of the balances)",
                     l->story, total, sum);
         return false;
     }
@@ -95,8 +99,9 @@ static bool ledger_open(ledger *l, size_t n, long initial)
     l->n = n;
     for (size_t i = 0; i < n; i++) l->want[i] = initial;
     story(l, "bank_open(%zu, %ld)", n, initial);
+    l->site = SITE(bank_open);
     if (!l->b) {
-        drv_finding("wrong-result", "bank_open(%zu, %ld) returned NULL", n, initial);
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(%zu, %ld) returned NULL", n, initial);
         return false;
     }
     return balances_ok(l);
@@ -107,6 +112,7 @@ static const char *const SHORT = ": the account holds less than that, so nothing
 static bool do_deposit(ledger *l, size_t a, long amount, int want, const char *why)
 {
     story(l, "bank_deposit(b, %zu, %ld)", a, amount);
+    l->site = SITE(bank_deposit);
     if (!returned(l, bank_deposit(l->b, a, amount), want, why)) return false;
     if (want == 0) l->want[a] += amount;
     return balances_ok(l);
@@ -115,6 +121,7 @@ static bool do_deposit(ledger *l, size_t a, long amount, int want, const char *w
 static bool do_withdraw(ledger *l, size_t a, long amount, int want, const char *why)
 {
     story(l, "bank_withdraw(b, %zu, %ld)", a, amount);
+    l->site = SITE(bank_withdraw);
     if (!returned(l, bank_withdraw(l->b, a, amount), want, why)) return false;
     if (want == 0) l->want[a] -= amount;
     return balances_ok(l);
@@ -123,6 +130,7 @@ static bool do_withdraw(ledger *l, size_t a, long amount, int want, const char *
 static bool do_transfer(ledger *l, size_t from, size_t to, long amount, int want, const char *why)
 {
     story(l, "bank_transfer(b, %zu, %zu, %ld)", from, to, amount);
+    l->site = SITE(bank_transfer);
     if (!returned(l, bank_transfer(l->b, from, to, amount), want, why)) return false;
     if (want == 0) {
         l->want[from] -= amount;
@@ -174,9 +182,9 @@ static int scenario_bad_args(int argc, char **argv)
     const char *const BAD_ACCOUNT = ": there is no account 2 (accounts are 0 and 1)";
     const char *const BAD_AMOUNT = ": an amount must be > 0";
     bank_t *none = bank_open(0, 100);
-    if (none) drv_finding("wrong-result", "bank_open(0, 100) returned a bank, expected NULL: a bank needs accounts");
+    if (none) drv_finding_at("wrong-result", SITE(bank_open), "bank_open(0, 100) returned a bank, expected NULL: a bank needs accounts");
     none = bank_open(2, -1);
-    if (none) drv_finding("wrong-result", "bank_open(2, -1) returned a bank, expected NULL: balances are never negative");
+    if (none) drv_finding_at("wrong-result", SITE(bank_open), "bank_open(2, -1) returned a bank, expected NULL: balances are never negative");
     ledger l;
     if (drv_findings() || !ledger_open(&l, 2, 100)) return 0;
     if (!do_deposit(&l, 2, 10, -1, BAD_ACCOUNT) || !do_deposit(&l, 0, 0, -1, BAD_AMOUNT) ||
@@ -189,6 +197,7 @@ static int scenario_bad_args(int argc, char **argv)
         !do_transfer(&l, 0, 1, -10, -1, ": an amount must be > 0 (a transfer of -10 would take money from account 1)"))
         return 0;
     story(&l, "bank_balance(b, 2)");
+    l.site = SITE(bank_balance);
     if (!returned(&l, bank_balance(l.b, 2), -1, BAD_ACCOUNT)) return 0;
     story(&l, "bank_balance(b, SIZE_MAX)");
     if (!returned(&l, bank_balance(l.b, SIZE_MAX), -1, ": there is no such account")) return 0;
@@ -255,7 +264,7 @@ static void *work(void *p)
         default:
             rc = bank_total(w->b);
             if (w->total >= 0 && rc != w->total) {
-                drv_finding("invariant",
+                drv_finding_at("invariant", SITE(bank_total),
                             "bank_total returned %ld while transfers were running, but the bank always holds %ld "
                             "(a transfer only moves money): the sum was taken while money was on its way between "
                             "two accounts, or while a balance was being changed. bank_total must see every "
@@ -307,7 +316,8 @@ static void workers_run(worker *w, int t)
 
 /* Final balances against what the successful calls of the workers must
  * have done; then the total. False after a finding. */
-static bool final_balances_ok(bank_t *b, size_t n, long initial, worker *w, int t, const char *what)
+static bool final_balances_ok(bank_t *b, size_t n, long initial, worker *w, int t, const char *what,
+                              const void *site)
 {
     long want[MAX_ACCOUNTS];
     for (size_t i = 0; i < n; i++) want[i] = initial;
@@ -327,7 +337,7 @@ static bool final_balances_ok(bank_t *b, size_t n, long initial, worker *w, int 
             return false;
         }
         if (got != want[i]) {
-            drv_finding("lost-update",
+            drv_finding_at("lost-update", site,
                         "after %s, account %zu holds %ld, but the calls that returned 0 leave it %ld: %ld %s. Two "
                         "threads changed the balance at the same time (each read the old value, then wrote its "
                         "own result)",
@@ -338,7 +348,7 @@ static bool final_balances_ok(bank_t *b, size_t n, long initial, worker *w, int 
     }
     long total = bank_total(b);
     if (total != sum) {
-        drv_finding("wrong-result", "after %s, bank_total returned %ld, expected %ld", what, total, sum);
+        drv_finding_at("wrong-result", SITE(bank_total), "after %s, bank_total returned %ld, expected %ld", what, total, sum);
         return false;
     }
     return true;
@@ -360,7 +370,7 @@ static int scenario_deposits(int argc, char **argv)
     if (n > MAX_ACCOUNTS) n = MAX_ACCOUNTS, t = MAX_ACCOUNTS - 1;
     bank_t *b = bank_open(n, 0);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(%zu, 0) returned NULL", n);
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(%zu, 0) returned NULL", n);
         return 0;
     }
     worker *w = workers_new(b, n, t, 2 * k, -1);
@@ -370,12 +380,12 @@ static int scenario_deposits(int argc, char **argv)
     for (int i = 0; i < t; i++)
         for (long j = 0; j < 2 * k; j++)
             if (w[i].ops[j].rc != 0) {
-                drv_finding("wrong-result", "bank_deposit(b, %zu, 1) returned %d, expected 0", w[i].ops[j].to, w[i].ops[j].rc);
+                drv_finding_at("wrong-result", SITE(bank_deposit), "bank_deposit(b, %zu, 1) returned %d, expected 0", w[i].ops[j].to, w[i].ops[j].rc);
                 return 0;
             }
     char what[96];
     snprintf(what, sizeof what, "%d threads made %ld deposits of 1 each", t, 2 * k);
-    final_balances_ok(b, n, 0, w, t, what);
+    final_balances_ok(b, n, 0, w, t, what, SITE(bank_deposit));
     workers_free(w, t);
     bank_close(b);
     return 0;
@@ -391,7 +401,7 @@ static int scenario_transfers(int argc, char **argv)
     if (n < 2 || n > MAX_ACCOUNTS) n = 5;
     bank_t *b = bank_open(n, 100);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(%zu, 100) returned NULL", n);
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(%zu, 100) returned NULL", n);
         return 0;
     }
     worker *w = workers_new(b, n, t, k, -1);
@@ -400,7 +410,7 @@ static int scenario_transfers(int argc, char **argv)
     workers_run(w, t);
     char what[96];
     snprintf(what, sizeof what, "%d threads made %ld random transfers each", t, k);
-    final_balances_ok(b, n, 100, w, t, what);
+    final_balances_ok(b, n, 100, w, t, what, SITE(bank_transfer));
     workers_free(w, t);
     bank_close(b);
     return 0;
@@ -435,7 +445,7 @@ static int scenario_overdraw(int argc, char **argv)
     if (n + 1 > MAX_ACCOUNTS) n = MAX_ACCOUNTS - 1;
     bank_t *b = bank_open(n + 1, 100);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(%zu, 100) returned NULL", n + 1);
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(%zu, 100) returned NULL", n + 1);
         return 0;
     }
     int *ok = calloc((size_t)t * n, sizeof *ok);
@@ -449,7 +459,7 @@ static int scenario_overdraw(int argc, char **argv)
     /* first from what the calls returned alone: no more calls into the bank,
      * so the schedule shown ends where it went wrong */
     const char *call = mode ? "bank_transfer" : "bank_withdraw";
-    const void *site = (const char *)(mode ? (void *)bank_transfer : (void *)bank_withdraw) + 1;
+    const void *site = mode ? SITE(bank_transfer) : SITE(bank_withdraw);
     for (size_t a = 0; a < n; a++) {
         int wins = 0;
         for (int i = 0; i < t; i++) wins += ok[(size_t)i * n + a];
@@ -491,7 +501,7 @@ static int scenario_audit(int argc, char **argv)
     size_t n = 4;
     bank_t *b = bank_open(n, 100);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(4, 100) returned NULL");
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(4, 100) returned NULL");
         return 0;
     }
     worker *w = workers_new(b, n, t + 1, k > audits ? k : audits, 400);
@@ -501,7 +511,7 @@ static int scenario_audit(int argc, char **argv)
     for (long j = 0; j < audits; j++) w[t].ops[j] = (op){.kind = OP_TOTAL};
     for (int i = 0; i < t; i++) w[i].nops = k;
     workers_run(w, t + 1);
-    final_balances_ok(b, n, 100, w, t + 1, "the transfers and the audit");
+    final_balances_ok(b, n, 100, w, t + 1, "the transfers and the audit", SITE(bank_transfer));
     workers_free(w, t + 1);
     bank_close(b);
     return 0;
@@ -516,7 +526,7 @@ static int scenario_crossing(int argc, char **argv)
     static const size_t paths[4][2] = {{0, 1}, {1, 0}, {1, 2}, {2, 0}};
     bank_t *b = bank_open(3, 100);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(3, 100) returned NULL");
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(3, 100) returned NULL");
         return 0;
     }
     if (k > 50) k = 50;
@@ -528,11 +538,11 @@ static int scenario_crossing(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         for (long j = 0; j < k; j++)
             if (w[i].ops[j].rc != 0) {
-                drv_finding("wrong-result", "%s returned %d, expected 0: the account held enough", op_text(&w[i].ops[j], text, sizeof text),
+                drv_finding_at("wrong-result", SITE(bank_transfer), "%s returned %d, expected 0: the account held enough", op_text(&w[i].ops[j], text, sizeof text),
                             w[i].ops[j].rc);
                 return 0;
             }
-    final_balances_ok(b, 3, 100, w, 4, "the crossing transfers");
+    final_balances_ok(b, 3, 100, w, 4, "the crossing transfers", SITE(bank_transfer));
     workers_free(w, 4);
     bank_close(b);
     return 0;
@@ -562,10 +572,11 @@ static int scenario_same(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         for (long j = 0; j < k; j++)
             if (w[i].ops[j].rc != 0) {
-                drv_finding("wrong-result", "%s returned %d while other threads used the bank, expected 0",
+                drv_finding_at("wrong-result", SITE(bank_transfer), "%s returned %d while other threads used the bank, expected 0",
                             op_text(&w[i].ops[j], text, sizeof text), w[i].ops[j].rc);
                 return 0;
             }
+    l.site = SITE(bank_transfer);
     story(&l, "threads made transfers from accounts to themselves (and between accounts 0 and 1, back and forth)");
     if (!balances_ok(&l)) return 0;
     workers_free(w, 3);
@@ -582,7 +593,7 @@ static int scenario_mix(int argc, char **argv)
     size_t n = 4;
     bank_t *b = bank_open(n, 100);
     if (!b) {
-        drv_finding("wrong-result", "bank_open(4, 100) returned NULL");
+        drv_finding_at("wrong-result", SITE(bank_open), "bank_open(4, 100) returned NULL");
         return 0;
     }
     worker *w = workers_new(b, n, t, k, -1);
@@ -593,7 +604,7 @@ static int scenario_mix(int argc, char **argv)
             w[i].ops[j] = o;
         }
     workers_run(w, t);
-    final_balances_ok(b, n, 100, w, t, "the mixed calls");
+    final_balances_ok(b, n, 100, w, t, "the mixed calls", SITE(bank_transfer));
     workers_free(w, t);
     bank_close(b);
     return 0;

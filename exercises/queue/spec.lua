@@ -29,6 +29,14 @@ local function under_schedules(t, n, depth, ...)
   end
 end
 
+-- When a run ends with consumers waiting forever, the usual cause here is
+-- the end of the run: the test closes the queue once every item was put.
+local STUCK_AT_CLOSE = "Every thread ended up waiting. At the end of this test the queue is "
+    .. "closed: every get that waits for an item must then wake up and return -1 once the queue "
+    .. "is empty (queue_close calls pthread_cond_broadcast, and `closed` is part of the wait "
+    .. "loop's condition). Otherwise a signal was lost: each change of the queue must signal the "
+    .. "condition variable the other side waits on (see the check `close` too)."
+
 local WHILE = "Wait in a loop that checks the condition again after every wake-up:\n"
     .. "    while (q->count == q->capacity && !q->closed)\n"
     .. "        pthread_cond_wait(&q->not_full, &q->lock);\n"
@@ -97,6 +105,7 @@ check "capacity" {
   points = 5,
   depends = "no-busy-wait",
   hint = WHILE,
+  hints = { ["lost-wakeup"] = STUCK_AT_CLOSE, ["deadlock"] = STUCK_AT_CLOSE },
   run = function(t)
     under_schedules(t, 3, 3, "mpmc", 3, 1, 40, 2, 30)
   end,
@@ -108,6 +117,7 @@ check "many" {
   depends = "no-busy-wait",
   hint = "Every put and every get must take the one lock of the queue for everything it reads "
       .. "and changes (the slots, head, count, closed), and wait in a while loop.",
+  hints = { ["lost-wakeup"] = STUCK_AT_CLOSE, ["deadlock"] = STUCK_AT_CLOSE },
   run = function(t)
     t:run("mpmc", 4, 4, 2000, 8, 0, PCT):assert_ok()
   end,
