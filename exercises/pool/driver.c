@@ -189,11 +189,12 @@ static int scenario_concurrent(int argc, char **argv)
         const char *story = "fork all the workers before waiting for any of them";
         if (wait)
             drv_finding_at("not-concurrent", wait,
-                           "only %d of the %d workers were inside fn at the same time: this wait "
+                           "only %d of the %d workers %s inside fn at the same time: this wait "
                            "collects one worker before the next is forked; %s",
-                           most, k, story);
+                           most, k, most == 1 ? "was" : "were", story);
         else
-            drv_finding("not-concurrent", "only %d of the %d workers were inside fn at the same time: %s", most, k, story);
+            drv_finding("not-concurrent", "only %d of the %d workers %s inside fn at the same time: %s", most, k,
+                        most == 1 ? "was" : "were", story);
     } else if (rc == 0) {
         check_results(in, out, n);
     }
@@ -249,8 +250,8 @@ static int scenario_few(int argc, char **argv)
                        "than workers, fork only n",
                        forked, n, w);
     else if (drv_pgate_broken(gate))
-        drv_finding("not-concurrent", "only %d of the %zu items were computed at the same time",
-                    drv_pgate_most(gate), n);
+        drv_finding("not-concurrent", "only %d of the %zu items %s computed at the same time",
+                    drv_pgate_most(gate), n, drv_pgate_most(gate) == 1 ? "was" : "were");
     else if (rc == 0)
         check_results(in, out, n);
     drv_pgate_free(gate);

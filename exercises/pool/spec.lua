@@ -52,7 +52,8 @@ check "concurrent" {
   run = function(t)
     local r = t:run("concurrent", 8, 4)
     r:assert_ok()
-    t:assert_eq(r.out.most, 4, "all 4 workers should have met inside fn")
+    t:assert((r:num("most") or 0) >= 4, "all 4 workers should have met inside fn (only "
+        .. tostring(r.out.most) .. " did)")
   end,
 }
 
