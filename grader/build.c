@@ -1,11 +1,13 @@
 /* build.c - see build.h. */
 #include "build.h"
+#include "cache.h"
 #include "proc.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const tool_names[TOOL_COUNT] = {"native", "tsan", "helgrind"};
 
@@ -22,6 +24,8 @@ int tool_parse(const char *s)
 }
 
 #define BUILD_TIMEOUT_MS 120000
+#define BUILD_DIR "/grader-build" /* the directory debug information names */
+#define CACHE_ENTRIES 600
 
 /* --- diagnostics ------------------------------------------------------------ */
 
@@ -146,8 +150,10 @@ static void add_words(strv *v, const char *s)
 }
 
 /* Compiles one file in dir; appends the compiler output to log. 0 on success.
- * The student's file (warn) is compiled without sight of in->hide, so that
- * no #include reaches the solutions; the driver support headers stay. */
+ * Debug information names dir BUILD_DIR, so that objects built in any cache
+ * entry read the same. The student's file (warn) is compiled without sight
+ * of in->hide, so that no #include reaches the solutions; the driver
+ * support headers stay. */
 static int compile(const toolchain *tc, const build_inputs *in, const char *dir,
                    const char *file, const char *obj, bool warn, sbuf *log)
 {
@@ -157,6 +163,9 @@ static int compile(const toolchain *tc, const build_inputs *in, const char *dir,
     add_words(&a, tc->flags);
     if (warn) add_words(&a, "-Wall -Wextra");
     add_words(&a, in->extra_cflags);
+    char *real_dir = path_abs(dir);
+    strv_addf(&a, "-fdebug-prefix-map=%s=%s", real_dir ? real_dir : dir, BUILD_DIR);
+    free(real_dir);
     char *inc_dir = path_join(in->root, "harness/driver");
     strv_addf(&a, "-I%s", inc_dir);
     strv_add(&a, "-I.");
@@ -191,7 +200,9 @@ static int redefine(const build_inputs *in, const char *dir, const char *obj, sb
     return rc;
 }
 
-static int link_prog(const toolchain *tc, const build_inputs *in, const char *dir, sbuf *log)
+/* Links dir/prog from dir/student.o and driver_obj (NULL: a whole program). */
+static int link_prog(const toolchain *tc, const build_inputs *in, const char *dir, const char *driver_obj,
+                     sbuf *log)
 {
     strv a = {0};
     strv_add(&a, tc->cc);
@@ -200,8 +211,8 @@ static int link_prog(const toolchain *tc, const build_inputs *in, const char *di
     strv_add(&a, "-o");
     strv_add(&a, "prog");
     strv_add(&a, "student.o");
-    if (in->driver) {
-        strv_add(&a, "driver.o");
+    if (driver_obj) {
+        strv_add(&a, driver_obj);
         char *copy = xstrdup(tc->support), *save = NULL;
         for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
             char *p = xasprintf("%s/build/harness/%s", in->root, w);
@@ -220,10 +231,11 @@ static int link_prog(const toolchain *tc, const build_inputs *in, const char *di
     return rc;
 }
 
-/* Copies the exercise's header and driver next to the student's file. */
-static int stage(const build_inputs *in, const char *dir, sbuf *log)
+/* Copies into dir the exercise's header, its driver (with_driver) and the
+ * student's file (with_source, from in->source_path), each under its name. */
+static int stage(const build_inputs *in, const char *dir, bool with_source, bool with_driver, sbuf *log)
 {
-    const char *files[] = {in->header, in->driver};
+    const char *files[] = {in->header, with_driver ? in->driver : NULL};
     for (size_t i = 0; i < ARRAY_LEN(files); i++) {
         if (!files[i]) continue;
         char *from = path_join(in->exercise_dir, files[i]);
@@ -234,6 +246,7 @@ static int stage(const build_inputs *in, const char *dir, sbuf *log)
         free(to);
         if (rc < 0) return -1;
     }
+    if (!with_source) return 0;
     char *to = path_join(dir, in->source_name);
     int rc = file_copy(in->source_path, to);
     if (rc < 0) sbuf_printf(log, "cannot copy %s\n", in->source_path);
@@ -241,56 +254,291 @@ static int stage(const build_inputs *in, const char *dir, sbuf *log)
     return rc;
 }
 
+/* --- what a build depends on -------------------------------------------------- */
+
+/* Appends "label: <whole file>" (small inputs: compared byte for byte). */
+static void manifest_file(sbuf *m, const char *label, const char *path)
+{
+    size_t len = 0;
+    char *text = path ? file_read(path, &len) : NULL;
+    sbuf_printf(m, "%s %zu\n", label, text ? len : (size_t)0);
+    if (text) sbuf_add(m, text, len);
+    sbuf_putc(m, '\n');
+    free(text);
+}
+
+/* Appends a program's or a large file's identity: path, size, time, digest. */
+static void manifest_stamp(sbuf *m, const char *label, const char *path)
+{
+    char *real = path ? path_abs(path) : NULL;
+    struct stat st;
+    if (!real || stat(real, &st) < 0) {
+        sbuf_printf(m, "%s missing\n", label);
+        free(real);
+        return;
+    }
+    sbuf_printf(m, "%s %s %lld %lld.%09ld", label, real, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec);
+    if (st.st_size < (64 << 20)) {
+        size_t len = 0;
+        char *data = file_read(real, &len);
+        sbuf_printf(m, " %016llx", (unsigned long long)cache_digest(0, data ? data : "", len));
+        free(data);
+    }
+    sbuf_putc(m, '\n');
+    free(real);
+}
+
+/* What the compiler sees besides the source: flags, tools, headers. */
+static void manifest_common(sbuf *m, const build_inputs *in, tool_id tool)
+{
+    const toolchain *tc = &chains[tool];
+    sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n", tool_names[tool], tc->cc,
+                tc->flags, in->extra_cflags ? in->extra_cflags : "", in->root);
+    char *cc = which(tc->cc);
+    manifest_stamp(m, "compiler", cc);
+    free(cc);
+    manifest_stamp(m, "libc headers", "/usr/include/features.h");
+    char *header = in->header ? path_join(in->exercise_dir, in->header) : NULL;
+    manifest_file(m, "header", header);
+    free(header);
+    char *inc = path_join(in->root, "harness/driver");
+    size_t n = 0;
+    char **names = dir_list(inc, &n);
+    for (size_t i = 0; i < n; i++)
+        if (str_ends(names[i], ".h")) {
+            char *p = path_join(inc, names[i]);
+            manifest_file(m, names[i], p);
+            free(p);
+        }
+    strv_free(names, n);
+    free(inc);
+}
+
+/* Appends the digest of a file's content (an object we built). */
+static void manifest_digest(sbuf *m, const char *label, const char *path)
+{
+    size_t len = 0;
+    char *data = file_read(path, &len);
+    sbuf_printf(m, "%s %016llx\n", label, (unsigned long long)(data ? cache_digest(0, data, len) : 0));
+    free(data);
+}
+
+/* --- building, through the cache ------------------------------------------------ */
+
+/* Where a build step works: a cache entry, or workdir/KIND-TOOL without one. */
+typedef struct step_dir {
+    cache_entry e;
+    char *dir;   /* owned */
+    bool cached; /* dir is the cache entry e */
+    bool ready;  /* finished by an earlier build */
+} step_dir;
+
+static int step_open(const build_inputs *in, tool_id tool, const char *cache, const char *kind,
+                     const char *manifest, step_dir *d)
+{
+    memset(d, 0, sizeof *d);
+    d->e.lock_fd = -1;
+    if (cache && cache_open(cache, kind, manifest, &d->e) == 0) {
+        d->cached = true;
+        d->ready = d->e.ready;
+        d->dir = xstrdup(d->e.dir);
+        return 0;
+    }
+    d->dir = xasprintf("%s/%s-%s", in->workdir, kind, tool_names[tool]);
+    dir_remove(d->dir);
+    return dir_make(d->dir) == 0 && chmod(d->dir, 0700) == 0 ? 0 : -1;
+}
+
+static void step_close(step_dir *d)
+{
+    if (d->cached) cache_close(&d->e);
+    free(d->dir);
+    memset(d, 0, sizeof *d);
+}
+
+/* Compiles the exercise's driver for tool (an entry every submission of the
+ * exercise shares). 0, or -1 with the reason in log. */
+static int driver_object(const build_inputs *in, tool_id tool, const char *cache, step_dir *d, sbuf *log)
+{
+    sbuf m = {0};
+    manifest_common(&m, in, tool);
+    char *driver = path_join(in->exercise_dir, in->driver);
+    manifest_file(&m, "driver", driver);
+    free(driver);
+    int rc = step_open(in, tool, cache, "driver", sbuf_str(&m), d);
+    if (rc == 0 && !d->ready) {
+        rc = stage(in, d->dir, false, true, log) == 0 &&
+                     compile(&chains[tool], in, d->dir, in->driver, "driver.o", false, log) == 0
+                 ? 0
+                 : -1;
+        if (rc == 0 && d->cached) cache_commit(&d->e, sbuf_str(&m));
+    }
+    sbuf_free(&m);
+    return rc;
+}
+
+/* What the student's steps did: kept in a cache entry when they say
+ * something about the student's file (not when a machine failed). */
+typedef struct build_steps {
+    bool staged, redefined;
+    int compile_rc, link_rc;
+    sbuf compile_log, link_log, other_log;
+} build_steps;
+
+static void steps_free(build_steps *st)
+{
+    sbuf_free(&st->compile_log);
+    sbuf_free(&st->link_log);
+    sbuf_free(&st->other_log);
+}
+
+/* Stages, compiles, renames the observed calls, links (driver_obj NULL: a
+ * whole program), in dir. */
+static void steps_run(const build_inputs *in, tool_id tool, const char *driver_obj, const char *dir,
+                      build_steps *st)
+{
+    const toolchain *tc = &chains[tool];
+    st->staged = stage(in, dir, true, false, &st->other_log) == 0;
+    if (!st->staged) return;
+    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", tool == TOOL_NATIVE, &st->compile_log);
+    if (st->compile_rc != 0) return;
+    st->redefined = !driver_obj || redefine(in, dir, "student.o", &st->other_log) == 0;
+    if (st->redefined) st->link_rc = link_prog(tc, in, dir, driver_obj, &st->link_log);
+}
+
+static void steps_save(const char *dir, const build_steps *st)
+{
+    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"), *r = path_join(dir, "status");
+    char *status = xasprintf("%d %d\n", st->compile_rc, st->link_rc);
+    file_write(p, st->compile_log.data ? st->compile_log.data : "", st->compile_log.len);
+    file_write(q, st->link_log.data ? st->link_log.data : "", st->link_log.len);
+    file_write(r, status, strlen(status));
+    free(status), free(p), free(q), free(r);
+}
+
+static void steps_load(const char *dir, build_steps *st)
+{
+    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"), *r = path_join(dir, "status");
+    size_t n = 0;
+    char *text = file_read(p, &n);
+    sbuf_add(&st->compile_log, text ? text : "", n);
+    free(text);
+    text = file_read(q, &n);
+    sbuf_add(&st->link_log, text ? text : "", text ? n : 0);
+    free(text);
+    text = file_read(r, NULL);
+    st->staged = st->redefined = true;
+    if (!text || sscanf(text, "%d %d", &st->compile_rc, &st->link_rc) != 2) st->compile_rc = -1;
+    free(text);
+    free(p), free(q), free(r);
+}
+
+/* The build's verdict from its steps: the student's diagnostics, or a
+ * failure that is not theirs (machine_error). */
+static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, build_result *out)
+{
+    sbuf log = {0};
+    sbuf_add(&log, sbuf_str(&st->compile_log), st->compile_log.len);
+    build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name, tool == TOOL_NATIVE, &out->diags);
+    if (!st->staged || (st->compile_rc == 0 && !st->redefined)) {
+        out->machine_error = true;
+        sbuf_add(&log, sbuf_str(&st->other_log), st->other_log.len);
+    } else if (st->compile_rc != 0) {
+        if (st->compile_rc < 0 || !findings_has_kind(&out->diags, "build-error")) out->machine_error = true;
+    } else if (st->link_rc != 0) {
+        /* undefined or duplicate names are the student's */
+        findings lf = {0};
+        build_parse_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
+        if (!lf.len) out->machine_error = true;
+        findings_merge(&out->diags, &lf);
+        sbuf_add(&log, sbuf_str(&st->link_log), st->link_log.len);
+    } else {
+        out->ok = true;
+    }
+    out->log = sbuf_take(&log);
+}
+
+/* The manifest of the student's build: the common inputs, the source, the
+ * driver object and everything the link reads. */
+static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const char *driver_dir)
+{
+    manifest_common(m, in, tool);
+    manifest_file(m, "source", in->source_path);
+    char *syms = path_join(in->root, "harness/driver/redefine.syms");
+    manifest_file(m, "redefine", syms);
+    free(syms);
+    char *objcopy = which("objcopy"), *ld = which("ld");
+    manifest_stamp(m, "objcopy", objcopy);
+    manifest_stamp(m, "ld", ld);
+    free(objcopy), free(ld);
+    if (driver_dir) {
+        char *obj = path_join(driver_dir, "driver.o");
+        manifest_digest(m, "driver.o", obj);
+        free(obj);
+        char *copy = xstrdup(chains[tool].support), *save = NULL;
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            char *p = xasprintf("%s/build/harness/%s", in->root, w);
+            manifest_stamp(m, w, p);
+            free(p);
+        }
+        free(copy);
+    }
+    sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
+}
+
+/* The program runs from a copy of its own in workdir (a cache entry is
+ * neither visible nor writable to runs). */
+static int binary_place(const build_inputs *in, tool_id tool, const char *dir, build_result *out)
+{
+    char *from = path_join(dir, "prog");
+    out->binary = xasprintf("%s/prog-%s", in->workdir, tool_names[tool]);
+    int rc = file_copy(from, out->binary) == 0 && chmod(out->binary, 0755) == 0 ? 0 : -1;
+    free(from);
+    return rc;
+}
+
 void build_run(const build_inputs *in, tool_id tool, build_result *out)
 {
     memset(out, 0, sizeof *out);
-    const toolchain *tc = &chains[tool];
-    char *sub = xasprintf("build-%s", tool_names[tool]);
-    out->dir = path_join(in->workdir, sub);
-    free(sub);
+    out->dir = xstrdup(BUILD_DIR);
+    char *cache = cache_root();
+    step_dir drv = {.e.lock_fd = -1}, bld = {.e.lock_fd = -1};
     sbuf log = {0};
-    if (dir_make(out->dir) < 0 || stage(in, out->dir, &log) < 0) {
+    if (in->driver && driver_object(in, tool, cache, &drv, &log) < 0) {
         out->machine_error = true;
         out->log = sbuf_take(&log);
-        return;
+    } else {
+        sbuf m = {0};
+        manifest_build(&m, in, tool, in->driver ? drv.dir : NULL);
+        build_steps st = {0};
+        if (step_open(in, tool, cache, "build", sbuf_str(&m), &bld) < 0) {
+            st.staged = false;
+            sbuf_printf(&st.other_log, "cannot create a build directory");
+        } else if (bld.ready) {
+            steps_load(bld.dir, &st);
+        } else {
+            char *obj = in->driver ? path_join(drv.dir, "driver.o") : NULL;
+            steps_run(in, tool, obj, bld.dir, &st);
+            free(obj);
+        }
+        steps_judge(in, tool, &st, out);
+        if (bld.cached && !bld.ready && !out->machine_error) {
+            steps_save(bld.dir, &st);
+            cache_commit(&bld.e, sbuf_str(&m));
+            cache_prune(cache, CACHE_ENTRIES);
+        }
+        if (out->ok && binary_place(in, tool, bld.dir, out) < 0) {
+            out->ok = false;
+            out->machine_error = true;
+        }
+        steps_free(&st);
+        sbuf_free(&m);
+        sbuf_free(&log);
     }
-    /* 1. the student's file: its diagnostics are the student's */
-    int rc = compile(tc, in, out->dir, in->source_name, "student.o", tool == TOOL_NATIVE, &log);
-    build_parse_diagnostics(sbuf_str(&log), in->source_name, tool == TOOL_NATIVE, &out->diags);
-    if (rc != 0) {
-        if (rc < 0 || !findings_has_kind(&out->diags, "build-error")) out->machine_error = true;
-        out->log = sbuf_take(&log);
-        return;
-    }
-    /* 2. the driver: a failure here is the exercise's, not the student's */
-    sbuf dlog = {0};
-    if (in->driver &&
-        (redefine(in, out->dir, "student.o", &dlog) != 0 ||
-         compile(tc, in, out->dir, in->driver, "driver.o", false, &dlog) != 0)) {
-        out->machine_error = true;
-        sbuf_add(&log, sbuf_str(&dlog), dlog.len);
-        sbuf_free(&dlog);
-        out->log = sbuf_take(&log);
-        return;
-    }
-    sbuf_free(&dlog);
-    /* 3. link: undefined or duplicate names are the student's */
-    sbuf llog = {0};
-    rc = link_prog(tc, in, out->dir, &llog);
-    sbuf_add(&log, sbuf_str(&llog), llog.len);
-    if (rc != 0) {
-        findings lf = {0};
-        build_parse_diagnostics(sbuf_str(&llog), in->source_name, false, &lf);
-        if (!lf.len) out->machine_error = true;
-        findings_merge(&out->diags, &lf);
-        sbuf_free(&llog);
-        out->log = sbuf_take(&log);
-        return;
-    }
-    sbuf_free(&llog);
-    out->ok = true;
-    out->binary = path_join(out->dir, "prog");
-    out->log = sbuf_take(&log);
+    step_close(&bld);
+    step_close(&drv);
+    free(cache);
 }
 
 void build_result_free(build_result *b)

@@ -322,6 +322,7 @@ static _Noreturn void init_main(const proc_opts *o, int fds[4], int errfd, int s
                                 long procs)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0); /* before the program starts, whatever the parent's setpgid raced with */
     struct pollfd pf = {lifefd, POLLIN, 0};
     if (poll(&pf, 1, 0) != 0) _exit(127); /* the parent is gone */
     pid_t prog = fork();
