@@ -30,7 +30,7 @@ static const char usage_text[] =
     "  grader list [-v]                    every exercise: name, title, points\n"
     "  grader grade EXERCISE [DIR]         grade DIR/EXERCISE.c (DIR defaults to .)\n"
     "      --format F                      text (default), json, classroom, gradescope,\n"
-    "                                      junit or markdown\n"
+    "                                      junit, markdown or html\n"
     "      --output FILE                   write the report to FILE\n"
     "      --seed N                        base seed of every schedule (default 1)\n"
     "      --only CHECK                    run one check (and what it depends on)\n"
@@ -38,8 +38,9 @@ static const char usage_text[] =
     "      --keep                          keep the build and run directories\n"
     "      -j N                            checks at once (default: CPUs)\n"
     "      -v                              more detail; -vv shows every command\n"
-    "  grader replay EXERCISE [DIR] --check NAME --seed S\n"
+    "  grader replay EXERCISE [DIR] --check NAME --seed S [--html FILE]\n"
     "                                      rerun one check's schedule exactly, with its trace\n"
+    "                                      (--html: also as a page with the schedule's timeline)\n"
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
     "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
     "\n"
@@ -261,7 +262,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
     o.dir = optind < argc ? argv[optind++] : ".";
     if (optind < argc) return usage("too many arguments");
     const reporter *rep = reporter_lookup(format);
-    if (!rep) return usage("unknown --format (text, json, classroom, gradescope, junit or markdown)");
+    if (!rep) return usage("unknown --format (text, json, classroom, gradescope, junit, markdown or html)");
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     FILE *out = stdout;
     if (output && !(out = fopen(output, "w"))) {
@@ -290,13 +291,28 @@ static int cmd_grade(const char *root, int argc, char **argv)
 
 /* --- replay ---------------------------------------------------------------------------- */
 
+/* Writes the replay's report as an HTML page to path: 0, or -1 (said). */
+static int replay_html(const report *r, const report_opts *o, const char *path)
+{
+    sbuf page = {0};
+    report_opts plain = {.verbose = o->verbose};
+    report_html(r, &plain, &page);
+    int rc = file_write(path, page.data, page.len);
+    if (rc < 0) fprintf(stderr, "grader: cannot write %s\n", path);
+    else fprintf(stderr, "grader: the schedule's timeline is in %s\n", path);
+    sbuf_free(&page);
+    return rc;
+}
+
 static int cmd_replay(const char *root, int argc, char **argv)
 {
     static const struct option longs[] = {
         {"check", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
-        {"source", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'}, {0, 0, 0, 0},
+        {"source", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
+        {"html", required_argument, 0, 'H'},   {0, 0, 0, 0},
     };
     grade_opts o = {.root = root, .replay = true, .jobs = 1};
+    const char *html = NULL;
     bool have_seed = false;
     int c;
     optind = 1;
@@ -307,6 +323,7 @@ static int cmd_replay(const char *root, int argc, char **argv)
         case 'S': o.source = optarg; break;
         case 'v': o.verbose++; break;
         case 'k': o.keep = true; break;
+        case 'H': html = optarg; break;
         default: return usage(NULL);
         }
     }
@@ -328,11 +345,12 @@ static int cmd_replay(const char *root, int argc, char **argv)
         }
         sbuf_printf(&text, "\nThe whole schedule of check '%s' with seed %llu (one column per thread):\n", ch->name,
                     (unsigned long long)o.seed);
-        trace_text(&ch->schedule, 0, &text);
+        trace_text(&ch->schedule, &ch->findings, 0, &text);
     }
     fwrite(text.data, 1, text.len, stdout);
     sbuf_free(&text);
     int rc = r->outcome == OUTCOME_PASS ? 0 : r->outcome == OUTCOME_FAIL ? 1 : EXIT_ERROR;
+    if (html && replay_html(r, &ro, html) < 0) rc = EXIT_ERROR;
     report_free(r);
     return rc;
 }

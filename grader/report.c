@@ -17,6 +17,7 @@ static const reporter reporters[] = {
     {"gradescope", report_gradescope, "Gradescope results.json"},
     {"junit", report_junit, "JUnit XML for CI systems"},
     {"markdown", report_markdown, "Markdown (GitHub step summaries, pull requests)"},
+    {"html", report_html, "one self-contained HTML page, with a timeline of each schedule that went wrong"},
 };
 
 const reporter *reporter_lookup(const char *name)
@@ -187,7 +188,7 @@ static void text_check(const report *r, const check_result *c, const style *s, c
     if (c->findings.len > max) sbuf_printf(b, "\n  … %zu more findings (use -v)\n", c->findings.len - max);
     if (c->schedule.events.len) {
         sbuf_printf(b, "\n  %sthe schedule that went wrong%s (last events; `grader replay` shows all):\n", s->dim, s->off);
-        trace_text(&c->schedule, o->verbose ? 0 : 12, b);
+        trace_text(&c->schedule, &c->findings, o->verbose ? 0 : 12, b);
     }
     if (c->hint && *c->hint) sbuf_printf(b, "\n  %shint:%s %s\n", s->yellow, s->off, c->hint);
     if (c->replay) sbuf_printf(b, "  %sreplay:%s %s\n", s->dim, s->off, c->replay);

@@ -26,6 +26,7 @@ void report_classroom(const report *r, const report_opts *o, sbuf *out);
 void report_gradescope(const report *r, const report_opts *o, sbuf *out);
 void report_junit(const report *r, const report_opts *o, sbuf *out);
 void report_markdown(const report *r, const report_opts *o, sbuf *out);
+void report_html(const report *r, const report_opts *o, sbuf *out);
 
 /* A failed check told in plain text (message, findings, hint, replay), at
  * most cap bytes (caller frees). */

@@ -128,66 +128,107 @@ int trace_parse(const char *text, size_t len, const char *binary, const char *bu
     return 0;
 }
 
-/* "lock M1 blocked (T2)" */
-static void event_words(const trace_event *e, char *buf, size_t cap)
+size_t trace_lane(const trace *t, const trace_event *e)
 {
-    int n = snprintf(buf, cap, "%s", e->op);
-    if (*e->obj) n += snprintf(buf + n, cap - (size_t)n, " %s", e->obj);
-    if (*e->result && strcmp(e->result, "ok")) n += snprintf(buf + n, cap - (size_t)n, " %s", e->result);
-    if (*e->peer) snprintf(buf + n, cap - (size_t)n, " %s", e->peer);
+    bool many = t->nthreads && t->threads[0][0] == 'P';
+    char name[48];
+    lane_name(e, many, name, sizeof name);
+    for (size_t i = 0; i < t->nthreads; i++)
+        if (!strcmp(t->threads[i], name)) return i;
+    return t->nthreads;
 }
 
-/* The lanes drawn for events [from, len): the threads that act there, in
+/* "lock M1 blocked T2" */
+void trace_event_words(const trace_event *e, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s", e->op);
+    if (*e->obj && (size_t)n < cap) n += snprintf(buf + n, cap - (size_t)n, " %s", e->obj);
+    if (*e->result && strcmp(e->result, "ok") && (size_t)n < cap) n += snprintf(buf + n, cap - (size_t)n, " %s", e->result);
+    if (*e->peer && (size_t)n < cap) snprintf(buf + n, cap - (size_t)n, " %s", e->peer);
+}
+
+/* The lanes drawn for the shown events: the threads that act there, in
  * lane order, at most max (the last one then stands for the rest). */
-static size_t lanes_pick(const trace *t, size_t from, bool many, size_t *lanes, size_t max)
+static size_t lanes_pick(const trace *t, const bool *show, size_t *lanes, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->nthreads; i++) {
-        bool used = false;
-        for (size_t k = from; k < t->events.len && !used; k++) {
-            char name[48];
-            lane_name(&t->events.items[k], many, name, sizeof name);
-            used = !strcmp(name, t->threads[i]);
-        }
-        if (used && n < max) lanes[n++] = i;
-    }
+    bool *used = xmalloc(t->nthreads + 1);
+    for (size_t k = 0; k < t->events.len; k++)
+        if (show[k]) used[trace_lane(t, &t->events.items[k])] = true;
+    for (size_t i = 0; i < t->nthreads; i++)
+        if (used[i] && n < max) lanes[n++] = i;
+    free(used);
     return n;
 }
 
-void trace_text(const trace *t, size_t last, sbuf *out)
+/* Shows up to `budget` marked events before `from` as well, the most
+ * important (then the latest) first. */
+static void extras_pick(const trace_mark *m, size_t from, bool *show, size_t budget)
 {
-    enum { LANE = 22, MAX_LANES = 6 };
-    size_t from = last && t->events.len > last ? t->events.len - last : 0;
-    bool many = t->nthreads && t->threads[0][0] == 'P';
+    for (int kind = TRACE_MARK_CYCLE; kind >= TRACE_MARK_CRITICAL && budget; kind--)
+        for (size_t k = from; k-- > 0 && budget;)
+            if ((int)m[k].kind == kind) show[k] = true, budget--;
+}
+
+/* One row: marker, step, the words in the event's lane, where, why. */
+static void text_row(const trace *t, const trace_event *e, const trace_mark *m, const size_t *lanes, size_t nl,
+                     sbuf *out)
+{
+    enum { LANE = 22 };
+    char words[160];
+    size_t lane = trace_lane(t, e), col = nl;
+    for (size_t i = 0; i < nl; i++)
+        if (lanes[i] == lane) col = i;
+    trace_event_words(e, words, sizeof words);
+    if (col == nl) {
+        /* a thread without a lane of its own: its name leads the words */
+        char tmp[160];
+        snprintf(tmp, sizeof tmp, "%.20s: %.120s", lane < t->nthreads ? t->threads[lane] : e->tid, words);
+        memcpy(words, tmp, sizeof words);
+        col = nl - 1;
+    }
+    if (strlen(words) > LANE - 2) words[LANE - 2] = 0;
+    char flag = m && m->kind >= TRACE_MARK_CRITICAL ? '!' : m && m->kind == TRACE_MARK_AT_FINDING ? '>' : ' ';
+    sbuf_printf(out, " %c%6ld  ", flag, e->step);
+    for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, i == col ? words : "|");
+    if (e->file && e->line > 0) sbuf_printf(out, "%s:%d", e->file, e->line);
+    if (e->nondeterministic) sbuf_puts(out, " (timing)");
+    if (m && m->kind >= TRACE_MARK_CRITICAL && m->note) sbuf_printf(out, "  ← %s", m->note);
+    sbuf_putc(out, '\n');
+}
+
+void trace_text(const trace *t, const findings *fs, size_t last, sbuf *out)
+{
+    enum { LANE = 22, MAX_LANES = 6, EXTRA = 8 };
+    size_t n = t->events.len, from = last && n > last ? n - last : 0;
+    trace_mark *m = trace_marks(t, fs);
+    bool *show = xmalloc(n + 1), crit = false, line = false;
+    for (size_t k = from; k < n; k++) show[k] = true;
+    if (m) extras_pick(m, from, show, EXTRA);
+    for (size_t k = 0; m && k < n; k++) {
+        crit |= show[k] && m[k].kind >= TRACE_MARK_CRITICAL;
+        line |= show[k] && m[k].kind == TRACE_MARK_AT_FINDING;
+    }
     size_t lanes[MAX_LANES];
-    size_t nl = lanes_pick(t, from, many, lanes, MAX_LANES);
-    if (from + t->folded) sbuf_printf(out, "  … %zu earlier events folded\n", from + t->folded);
+    size_t nl = lanes_pick(t, show, lanes, MAX_LANES);
+    if (crit || line)
+        sbuf_printf(out, "  (%s%s%s)\n", crit ? "! what made it go wrong" : "", crit && line ? ", " : "",
+                    line ? "> at the line of a finding" : "");
+    size_t hidden = t->folded, k = 0;
+    while (k < n && !show[k]) k++, hidden++;
+    if (hidden) sbuf_printf(out, "  … %zu earlier events folded\n", hidden);
     sbuf_printf(out, "  %6s  ", "step");
     for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, t->threads[lanes[i]]);
     sbuf_puts(out, "where\n");
-    for (size_t k = from; k < t->events.len; k++) {
-        const trace_event *e = &t->events.items[k];
-        char name[48], words[160];
-        lane_name(e, many, name, sizeof name);
-        size_t col = nl;
-        for (size_t i = 0; i < nl; i++)
-            if (!strcmp(t->threads[lanes[i]], name)) col = i;
-        event_words(e, words, sizeof words);
-        if (col == nl) {
-            /* a thread without a lane of its own: its name leads the words */
-            size_t n = strlen(name);
-            memmove(words + n + 2, words, strlen(words) + 1 < sizeof words - n - 2 ? strlen(words) + 1 : sizeof words - n - 2);
-            words[sizeof words - 1] = 0;
-            memcpy(words, name, n);
-            words[n] = ':';
-            words[n + 1] = ' ';
-            col = nl - 1;
+    for (hidden = 0; k < n; k++) {
+        if (!show[k]) {
+            hidden++;
+            continue;
         }
-        if (strlen(words) > LANE - 2) words[LANE - 2] = 0;
-        sbuf_printf(out, "  %6ld  ", e->step);
-        for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, i == col ? words : "|");
-        if (e->file && e->line > 0) sbuf_printf(out, "%s:%d", e->file, e->line);
-        if (e->nondeterministic) sbuf_puts(out, " (timing)");
-        sbuf_putc(out, '\n');
+        if (hidden) sbuf_printf(out, "  … %zu event%s folded\n", hidden, hidden == 1 ? "" : "s");
+        hidden = 0;
+        text_row(t, &t->events.items[k], m ? &m[k] : NULL, lanes, nl, out);
     }
+    free(show);
+    trace_marks_free(m, n);
 }

@@ -1,0 +1,766 @@
+/* report_html.c - the report as one self-contained HTML page.
+ *
+ * The page holds the score table; every check that did not pass with its
+ * message, findings (the student's lines, each thread's stack), hint and
+ * replay command; for a check whose stress schedule went wrong, a timeline
+ * of that schedule: one lane per thread (and per process), every interposed
+ * event in order, the events that explain the failure highlighted (see
+ * trace_marks), each linked to its line in the student's whole file, shown
+ * at the end with an anchor per line. Long schedules are folded to their
+ * last events and the marked ones; a small inline script unfolds them (and
+ * without it nothing is folded).
+ *
+ * Nothing is loaded from anywhere: inline CSS, one inline script allowed by
+ * its hash in the page's Content-Security-Policy, no URL but the page's own
+ * anchors. Every string that comes from a run (messages, names, file names,
+ * source lines, trace fields) goes through html_text; class names and ids
+ * come from fixed tables and numbers only. */
+#include "report.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    TAIL = 40,          /* the last events of a schedule, never folded */
+    CONTEXT = 2,        /* events shown around a marked one */
+    MAX_EVENTS = 2500,  /* events put in the page (a replay keeps 20000) */
+    MAX_MOMENTS = 12,   /* marked events listed above a timeline */
+    MAX_FRAMES = 16,    /* frames per stack */
+    MAX_STACKS = 4,     /* stacks shown open per finding (-v: all) */
+    MAX_FINDINGS = 50,  /* findings per check */
+    SRC_MAX_LINES = 20000,
+    SRC_MAX_COLS = 1000,
+    NOTE_CAP = 400,     /* characters of a finding's message in a timeline */
+};
+
+typedef struct page {
+    const report *r;
+    const report_opts *o;
+    sbuf *b;
+    char *text;         /* the student's file (owned), or NULL */
+    const char **lines; /* where each line starts in text (owned array) */
+    size_t *lens, nlines;
+    unsigned char *cited; /* per line: 1 an event, 2 a finding points at it */
+} page;
+
+typedef struct lane_state {
+    bool alive, waiting;
+    int held;
+} lane_state;
+
+/* --- escaping ------------------------------------------------------------------------ */
+
+/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80) return 1;
+    size_t len = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    if (!len || len > n) return 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (p[0] == 0xE0) lo = 0xA0;
+    if (p[0] == 0xED) hi = 0x9F;
+    if (p[0] == 0xF0) lo = 0x90;
+    if (p[0] == 0xF4) hi = 0x8F;
+    if (p[1] < lo || p[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+    return len;
+}
+
+/* Appends n bytes of s as HTML text, safe both in element content and in a
+ * quoted attribute: & < > " ' escaped, control characters (but newline and
+ * tab) shown as '?', invalid UTF-8 as U+FFFD. */
+static void html_text_n(sbuf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        unsigned char c = p[i];
+        if (!k) sbuf_puts(b, "\xEF\xBF\xBD"), k = 1;
+        else if (c == '&') sbuf_puts(b, "&amp;");
+        else if (c == '<') sbuf_puts(b, "&lt;");
+        else if (c == '>') sbuf_puts(b, "&gt;");
+        else if (c == '"') sbuf_puts(b, "&quot;");
+        else if (c == '\'') sbuf_puts(b, "&#39;");
+        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) sbuf_putc(b, '?');
+        else sbuf_add(b, p + i, k);
+        i += k;
+    }
+}
+
+static void html_text(sbuf *b, const char *s)
+{
+    if (s) html_text_n(b, s, strlen(s));
+}
+
+/* --- the student's file --------------------------------------------------------------- */
+
+/* Reads r->source_path into lines (none when it cannot be read). */
+static void source_load(page *p)
+{
+    size_t len = 0;
+    p->text = p->r->source_path ? file_read(p->r->source_path, &len) : NULL;
+    if (!p->text) return;
+    size_t cap = 64;
+    p->lines = xmalloc(sizeof *p->lines * cap);
+    p->lens = xmalloc(sizeof *p->lens * cap);
+    for (size_t at = 0; at < len && p->nlines < SRC_MAX_LINES;) {
+        const char *nl = memchr(p->text + at, '\n', len - at);
+        size_t n = nl ? (size_t)(nl - (p->text + at)) : len - at;
+        if (p->nlines == cap) {
+            p->lines = xrealloc(p->lines, sizeof *p->lines * (cap *= 2));
+            p->lens = xrealloc(p->lens, sizeof *p->lens * cap);
+        }
+        p->lines[p->nlines] = p->text + at;
+        p->lens[p->nlines++] = n && p->text[at + n - 1] == '\r' ? n - 1 : n;
+        at += n + 1;
+    }
+    p->cited = xmalloc(p->nlines + 1);
+}
+
+static void source_free(page *p)
+{
+    free(p->text);
+    free(p->lines);
+    free(p->lens);
+    free(p->cited);
+}
+
+/* Whether file:line is a line of the student's file shown in the page. */
+static bool source_has(const page *p, const char *file, int line)
+{
+    return file && p->r->source && !strcmp(file, p->r->source) && line >= 1 && (size_t)line <= p->nlines;
+}
+
+/* Line `line` (1-based) of the student's file, trimmed, as HTML text. */
+static void source_line_text(page *p, sbuf *b, int line, bool trim)
+{
+    const char *s = p->lines[line - 1];
+    size_t n = p->lens[line - 1];
+    while (trim && n && (*s == ' ' || *s == '\t')) s++, n--;
+    html_text_n(b, s, n > SRC_MAX_COLS ? SRC_MAX_COLS : n);
+}
+
+/* "file:line" linked to the line in the shown file when it is the
+ * student's, else plain; the line is remembered as cited (how). */
+static void site_link(page *p, const char *file, int line, unsigned char how)
+{
+    if (!file) return;
+    if (source_has(p, file, line)) {
+        p->cited[line] |= how;
+        sbuf_printf(p->b, "<a class=\"site\" href=\"#src-L%d\">", line);
+        html_text(p->b, file);
+        sbuf_printf(p->b, ":%d</a>", line);
+        return;
+    }
+    html_text(p->b, file);
+    if (line > 0) sbuf_printf(p->b, ":%d", line);
+}
+
+/* --- page frame ------------------------------------------------------------------------- */
+
+/* The inline script; its SHA-256 is in the Content-Security-Policy below.
+ * After changing it: printf '%s' "$SCRIPT" | openssl dgst -sha256 -binary | base64
+ * (tests/html checks that the browser runs it). */
+static const char script[] =
+    "(function(){var d=document;d.documentElement.classList.add('js');"
+    "function openAt(n){for(;n;n=n.parentNode)if(n.classList&&n.classList.contains('fold'))n.classList.add('open');}"
+    "d.addEventListener('click',function(e){var b=e.target.closest('button');if(!b)return;"
+    "if(b.classList.contains('unfold'))b.closest('tbody').classList.add('open');"
+    "if(b.classList.contains('unfold-all'))b.closest('.timeline').querySelectorAll('tbody.fold')"
+    ".forEach(function(f){f.classList.add('open');});});"
+    "function follow(){var h=location.hash.slice(1),t=h&&d.getElementById(h);"
+    "if(t){openAt(t);t.scrollIntoView({block:'center'});}}"
+    "window.addEventListener('hashchange',follow);follow();})();";
+#define SCRIPT_SHA256 "sha256-XsJhGeIULrP0HJfsiqyTQvhhlRoFxl829IxjjKjgh0k="
+
+static const char style[] =
+    ":root{--fg:#1d2330;--dim:#667085;--line:#d0d5dd;--soft:#f6f7f9;--red:#c0262d;--green:#1a7f37;"
+    "--amber:#b54708;--blue:#175cd3;--violet:#6941c6;--teal:#0e7490}\n"
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);margin:0 auto;"
+    "max-width:1280px;padding:1.2em 1.5em 4em}\n"
+    "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:.1em 0 .5em}h3{font-size:1em;margin:.2em 0}\n"
+    "a{color:var(--blue)}code,pre,.mono,.src,.excerpt,table.tl{font-family:ui-monospace,'DejaVu Sans Mono',"
+    "Menlo,Consolas,monospace;font-size:12.5px}\n"
+    ".meta,.dim{color:var(--dim)}.score{font-size:1.2em;font-weight:700}\n"
+    ".o-pass .mark,.v-pass{color:var(--green)}.o-fail .mark,.v-fail{color:var(--red)}"
+    ".o-error .mark,.v-error{color:var(--violet)}.o-skipped .mark{color:var(--amber)}\n"
+    ".error{border:1px solid var(--violet);background:#f4f0ff;padding:.6em 1em;border-radius:6px}\n"
+    "table.checks{border-collapse:collapse;margin:.8em 0}table.checks td,table.checks th{padding:.2em .8em;"
+    "text-align:left;border-bottom:1px solid #eaecf0}table.checks td.pts{text-align:right;"
+    "font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "section.check{border:1px solid var(--line);border-radius:8px;padding:.8em 1.2em;margin:1.4em 0}\n"
+    ".msg{white-space:pre-wrap}.hint{background:#fffaeb;border-left:4px solid var(--amber);padding:.4em .8em}\n"
+    ".finding{border-left:4px solid var(--red);background:#fffbfa;padding:.4em 1em;margin:1em 0}\n"
+    ".finding .kind{color:var(--red);font-weight:700}\n"
+    ".excerpt,.src{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.3em 0;"
+    "overflow-x:auto;margin:.5em 0}\n"
+    ".sl{display:flex;white-space:pre;tab-size:4;min-height:1.45em}.sl code{font:inherit}\n"
+    ".sl .no{flex:0 0 4.2em;text-align:right;padding-right:1em;color:var(--dim);text-decoration:none;"
+    "user-select:none}\n"
+    ".sl.here,.sl.fl{background:#fff1c2}.sl.ev .no{color:var(--blue);font-weight:700}"
+    ".sl.fl .no{color:var(--red);font-weight:700}.sl:target{background:#ffd966;outline:1px solid var(--amber)}\n"
+    ".stack{margin:.3em 0 .3em 1em}.stack ol{margin:.1em 0;padding-left:1.6em}.fn{font-weight:600}\n"
+    ".timeline{margin:1em 0}.moments{margin:.4em 0;padding-left:1.4em}.moments li{margin:.15em 0}\n"
+    ".legend{margin:.4em 0;color:var(--dim)}.legend .chip{margin-right:.2em}\n"
+    ".tl-scroll{overflow:auto;max-height:80vh;border:1px solid var(--line);border-radius:6px}\n"
+    "table.tl{border-collapse:collapse;width:max-content}\n"
+    "table.tl th{position:sticky;top:0;z-index:3;background:#eef1f5;padding:.25em .5em;border-bottom:1px solid "
+    "var(--line)}\n"
+    "table.tl tr.procs th{top:0}table.tl th.lane{min-width:9em}\n"
+    "table.tl td{padding:0 .5em;height:1.7em;white-space:nowrap;text-align:center;position:relative}\n"
+    "table.tl td.step{text-align:right;color:var(--dim);position:sticky;left:0;background:#fff;z-index:2}\n"
+    "table.tl .where,table.tl .note{position:sticky;z-index:2;background:#fff;text-align:left;box-sizing:border-box}\n"
+    "table.tl .where{right:22em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;"
+    "box-shadow:-8px 0 8px -8px rgba(0,0,0,.35)}\n"
+    "table.tl .note{right:0;width:22em;min-width:22em;max-width:22em;white-space:normal;"
+    "font-family:system-ui,sans-serif;font-size:13px}\n"
+    "table.tl th.where,table.tl th.note{z-index:4;background:#eef1f5}\n"
+    "td.a::before,td.h::before,td.w::before{content:'';position:absolute;left:50%;top:0;bottom:0;"
+    "border-left:2px solid #98a2b3}\n"
+    "td.h::before{border-left:6px solid var(--teal);margin-left:-2px}td.w::before{border-left:2px dashed "
+    "var(--amber)}\n"
+    ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;"
+    "background:#fff;color:inherit;text-decoration:none;line-height:1.45}\n"
+    ".k-acq{border-color:var(--teal);background:#e6f6f8}.k-rel{border-color:#98a2b3}"
+    ".k-blk{border-color:var(--amber);background:#fff4e5}.k-cv{border-color:var(--blue);background:#eef4ff}"
+    ".k-lost{border-color:var(--red);background:#ffe9e9}.k-thr{border-color:var(--violet);background:#f4f0ff}"
+    ".k-turn{border-color:#eaaa08;background:#fefbe8;border-style:dashed}.k-oth{border-color:#98a2b3}\n"
+    "tr.mk-at-finding td:not(.step){background:#fffbe6}\n"
+    "tr.crit td:not(.step){background:#fff0f0}tr.crit td.note{color:var(--red)}\n"
+    "tr.crit .chip{outline:2px solid var(--red);outline-offset:1px;font-weight:700}\n"
+    "tr.mk-window .chip,tr.mk-intruder .chip,tr.mk-holds .chip,tr.mk-stuck .chip{outline-color:var(--amber)}\n"
+    "tr.ev:target td{background:#ffd966}\n"
+    "table.tl tr.end td{background:#ffe9e9;border-top:2px solid var(--red);height:2.2em}tr.end td.note{color:var(--fg)}\n"
+    "tr.omitted td,tr.foldbar td{text-align:left;color:var(--dim);background:var(--soft);font-style:italic}\n"
+    ".js tbody.fold:not(.open) tr.ev{display:none}html:not(.js) tr.foldbar,.fold.open tr.foldbar,"
+    "html:not(.js) .unfold-all{display:none}\n"
+    "button{font:inherit;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:5px;"
+    "padding:0 .6em}\n";
+
+static void page_head(page *p)
+{
+    const report *r = p->r;
+    sbuf_puts(p->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    sbuf_puts(p->b, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                    "style-src 'unsafe-inline'; script-src '" SCRIPT_SHA256 "'; base-uri 'none'; "
+                    "form-action 'none'\">\n");
+    sbuf_puts(p->b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    html_text(p->b, r->exercise ? r->exercise : "?");
+    sbuf_printf(p->b, " — %g/%g</title>\n<style>\n%s</style>\n</head>\n<body>\n", r->score, r->max_score, style);
+}
+
+static const char *outcome_class(outcome o)
+{
+    static const char *const names[] = {"o-pass", "o-fail", "o-error", "o-skipped"};
+    return (size_t)o < ARRAY_LEN(names) ? names[o] : "o-skipped";
+}
+
+static const char *outcome_mark(outcome o)
+{
+    return o == OUTCOME_PASS ? "✓" : o == OUTCOME_FAIL ? "✗" : o == OUTCOME_ERROR ? "!" : "-";
+}
+
+static void page_header(page *p)
+{
+    const report *r = p->r;
+    sbuf_puts(p->b, "<header>\n<h1>");
+    html_text(p->b, r->exercise ? r->exercise : "?");
+    if (r->title) sbuf_puts(p->b, " — "), html_text(p->b, r->title);
+    sbuf_puts(p->b, "</h1>\n<p class=\"meta\">");
+    if (r->source_path) sbuf_puts(p->b, "submission: <code>"), html_text(p->b, r->source_path), sbuf_puts(p->b, "</code> · ");
+    sbuf_printf(p->b, "seed: %llu</p>\n", (unsigned long long)r->seed);
+    const char *verdict = r->outcome == OUTCOME_PASS ? "pass" : r->outcome == OUTCOME_FAIL ? "fail" : "error";
+    sbuf_printf(p->b, "<p class=\"score\">Score: %g/%g <span class=\"v-%s\">%s</span> <span class=\"dur dim\">(%.1f s)</span></p>\n",
+                r->score, r->max_score, verdict, verdict[0] == 'p' ? "PASS" : verdict[0] == 'f' ? "FAIL" : "ERROR",
+                (double)r->duration_ms / 1000.0);
+    if (r->error) {
+        sbuf_puts(p->b, "<div class=\"error\"><b>error:</b> ");
+        html_text(p->b, r->error);
+        sbuf_puts(p->b, "<br>This is a problem of the exercise or of the grader's machine, not of your code.</div>\n");
+    }
+    sbuf_puts(p->b, "</header>\n");
+}
+
+/* Whether a check gets a section of its own (as in the text report, and
+ * every check with a schedule: a replay shows its schedule even when it
+ * passed). */
+static bool check_shown(const page *p, const check_result *c)
+{
+    return c->outcome == OUTCOME_FAIL || c->outcome == OUTCOME_ERROR || c->schedule.events.len ||
+           (c->findings.len && (p->o->verbose || !strcmp(c->name, "build")));
+}
+
+static void summary_table(page *p)
+{
+    sbuf_puts(p->b, "<table class=\"checks\">\n<thead><tr><th></th><th>check</th><th>points</th><th>what it proves</th>"
+                    "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < p->r->checks.len; i++) {
+        const check_result *c = &p->r->checks.items[i];
+        sbuf_printf(p->b, "<tr class=\"%s\"><td class=\"mark\">%s</td><td>", outcome_class(c->outcome),
+                    outcome_mark(c->outcome));
+        if (check_shown(p, c)) sbuf_printf(p->b, "<a href=\"#check-%zu\">", i);
+        html_text(p->b, c->name);
+        sbuf_puts(p->b, check_shown(p, c) ? "</a></td><td class=\"pts\">" : "</td><td class=\"pts\">");
+        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(p->b, "skipped");
+        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(p->b, "error");
+        else sbuf_printf(p->b, "%g/%g", c->score, c->max_score);
+        sbuf_puts(p->b, "</td><td>");
+        html_text(p->b, c->title);
+        sbuf_puts(p->b, "</td></tr>\n");
+    }
+    sbuf_puts(p->b, "</tbody>\n</table>\n");
+}
+
+/* --- findings ----------------------------------------------------------------------------- */
+
+/* Lines mark-2..mark+2 of the student's file, mark flagged, each numbered
+ * with a link to the whole file. */
+static void excerpt(page *p, int mark)
+{
+    if (mark < 1 || (size_t)mark > p->nlines) return;
+    sbuf_puts(p->b, "<div class=\"excerpt\">");
+    for (int l = mark - 2; l <= mark + 2; l++) {
+        if (l < 1 || (size_t)l > p->nlines) continue;
+        sbuf_printf(p->b, "<div class=\"sl%s\"><a class=\"no\" href=\"#src-L%d\">%d</a><code>", l == mark ? " here" : "",
+                    l, l);
+        source_line_text(p, p->b, l, false);
+        sbuf_puts(p->b, "</code></div>");
+    }
+    sbuf_puts(p->b, "</div>\n");
+}
+
+static void stack_block(page *p, const stack *st)
+{
+    sbuf_puts(p->b, "<div class=\"stack\"><div class=\"dim\">");
+    html_text(p->b, st->title ? st->title : "stack");
+    sbuf_puts(p->b, "</div><ol>");
+    for (size_t k = 0; k < st->frames.len && k < MAX_FRAMES; k++) {
+        const frame *fr = &st->frames.items[k];
+        sbuf_puts(p->b, "<li><span class=\"fn\">");
+        html_text(p->b, fr->function ? fr->function : "??");
+        sbuf_puts(p->b, "</span> ");
+        site_link(p, fr->file, fr->line, 2);
+        sbuf_puts(p->b, "</li>");
+    }
+    if (st->frames.len > MAX_FRAMES) sbuf_printf(p->b, "<li class=\"dim\">… %zu more frames</li>", st->frames.len - MAX_FRAMES);
+    sbuf_puts(p->b, "</ol></div>\n");
+}
+
+static void finding_stacks(page *p, const finding *f)
+{
+    size_t open = p->o->verbose ? f->stacks.len : MAX_STACKS, shown = 0;
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        if (!f->stacks.items[i].frames.len) continue;
+        if (shown++ == open)
+            sbuf_printf(p->b, "<details><summary>%zu more stacks</summary>\n", f->stacks.len - i);
+        stack_block(p, &f->stacks.items[i]);
+    }
+    if (shown > open) sbuf_puts(p->b, "</details>\n");
+}
+
+static void finding_block(page *p, size_t ci, const finding *f, bool has_schedule)
+{
+    const kind_info *k = kind_lookup(f->kind);
+    sbuf_puts(p->b, "<div class=\"finding\">\n<h3><span class=\"kind\">");
+    html_text(p->b, k ? k->title : f->kind);
+    sbuf_puts(p->b, "</span> <span class=\"dim\">(");
+    html_text(p->b, f->tool);
+    if (f->count > 1) sbuf_printf(p->b, ", seen %d times", f->count);
+    if (f->has_seed) sbuf_printf(p->b, ", seed %llu", (unsigned long long)f->seed);
+    sbuf_puts(p->b, ")</span>");
+    if (f->file && f->line > 0) {
+        sbuf_puts(p->b, " at ");
+        site_link(p, f->file, f->line, 2);
+        if (f->function) sbuf_puts(p->b, " in <span class=\"fn\">"), html_text(p->b, f->function), sbuf_puts(p->b, "</span>");
+    }
+    sbuf_puts(p->b, "</h3>\n");
+    if (f->message && *f->message) sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, f->message), sbuf_puts(p->b, "</p>\n");
+    if (source_has(p, f->file, f->line)) excerpt(p, f->line);
+    finding_stacks(p, f);
+    if (has_schedule && f->has_seed)
+        sbuf_printf(p->b, "<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong ↓</a></p>\n", ci);
+    sbuf_puts(p->b, "</div>\n");
+}
+
+/* --- the timeline of a schedule ------------------------------------------------------------------ */
+
+static bool op_in(const char *op, const char *const *ops)
+{
+    for (; *ops; ops++)
+        if (!strcmp(op, *ops)) return true;
+    return false;
+}
+
+static const char *const lock_ops[] = {"lock", "trylock", "rdlock", "wrlock", NULL};
+
+static bool acquires(const trace_event *e)
+{
+    return op_in(e->op, lock_ops) && (!strcmp(e->result, "acquired") || !strcmp(e->result, "recursive"));
+}
+
+/* The fixed class of an event's chip, by what it does. */
+static const char *chip_class(const trace_event *e)
+{
+    static const char *const cv[] = {"wait", "wake", "signal", "broadcast", "sem_wait", "sem_post", "barrier", NULL};
+    static const char *const thr[] = {"create", "join", "detach", "exit", "fork", NULL};
+    static const char *const turn[] = {"preempt", "slice", "yield", "sleep", NULL};
+    static const char *const bad[] = {"blocked", "busy", "timeout", "virtual-timeout", "edeadlk", "error", NULL};
+    if (trace_event_blocks(e) || op_in(e->result, bad)) return "k-blk";
+    if (acquires(e)) return "k-acq";
+    if (!strcmp(e->op, "unlock")) return "k-rel";
+    if (!strcmp(e->result, "nobody")) return "k-lost";
+    if (op_in(e->op, cv)) return "k-cv";
+    if (op_in(e->op, thr)) return "k-thr";
+    if (op_in(e->op, turn)) return "k-turn";
+    return "k-oth";
+}
+
+/* The lane of thread tid of e's process, or t->nthreads. */
+static size_t lane_of_tid(const trace *t, const trace_event *e, const char *tid)
+{
+    trace_event x = *e;
+    snprintf(x.tid, sizeof x.tid, "%s", tid);
+    return trace_lane(t, &x);
+}
+
+/* Lanes alive before the first event: all but threads created in the trace
+ * and threads of later processes (they begin at their first event). */
+static lane_state *lanes_init(const trace *t)
+{
+    lane_state *ls = xmalloc(sizeof *ls * (t->nthreads + 1));
+    for (size_t i = 0; i < t->nthreads; i++) ls[i].alive = true;
+    for (size_t i = 0; i < t->events.len; i++) {
+        const trace_event *e = &t->events.items[i];
+        if (e->pid != t->events.items[0].pid) ls[trace_lane(t, e)].alive = false;
+        if (!strcmp(e->op, "create") && *e->peer) ls[lane_of_tid(t, e, e->peer)].alive = false;
+    }
+    return ls;
+}
+
+/* The state of every lane after event e. */
+static void lanes_step(const trace *t, lane_state *ls, const trace_event *e)
+{
+    size_t l = trace_lane(t, e);
+    ls[l].alive = strcmp(e->op, "exit") != 0;
+    ls[l].waiting = trace_event_blocks(e);
+    if (acquires(e)) ls[l].held++;
+    else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") && ls[l].held > 0) ls[l].held--;
+    if (!strcmp(e->op, "create") && !strcmp(e->result, "ok") && *e->peer) ls[lane_of_tid(t, e, e->peer)].alive = true;
+    ls[t->nthreads] = (lane_state){0};
+}
+
+static const char *lane_class(const lane_state *s)
+{
+    return !s->alive ? "" : s->waiting ? "w" : s->held ? "h" : "a";
+}
+
+/* The chip of an event: its words, linked to its line, the line's code in
+ * its title. */
+static void event_chip(page *p, const trace_event *e)
+{
+    char words[160];
+    trace_event_words(e, words, sizeof words);
+    bool link = source_has(p, e->file, e->line);
+    if (link) sbuf_printf(p->b, "<a class=\"chip %s\" href=\"#src-L%d\" title=\"", chip_class(e), e->line);
+    else sbuf_printf(p->b, "<span class=\"chip %s\" title=\"", chip_class(e));
+    sbuf_printf(p->b, "step %ld, event %ld", e->step, e->seq);
+    if (e->value) sbuf_printf(p->b, ", value %ld", e->value);
+    if (e->function) sbuf_puts(p->b, ", in "), html_text(p->b, e->function);
+    if (link) {
+        sbuf_printf(p->b, "\n%d | ", e->line);
+        source_line_text(p, p->b, e->line, true);
+    }
+    sbuf_puts(p->b, "\">");
+    html_text(p->b, words);
+    sbuf_puts(p->b, link ? "</a>" : "</span>");
+}
+
+typedef struct timeline {
+    page *p;
+    size_t ci;
+    const trace *t;
+    trace_mark *m;
+    bool *emit, *show; /* in the page; not folded */
+    lane_state *ls;
+    size_t ncols; /* step, lanes, where, note */
+} timeline;
+
+static void tl_row(timeline *tl, size_t i)
+{
+    page *p = tl->p;
+    const trace_event *e = &tl->t->events.items[i];
+    const trace_mark *m = &tl->m[i];
+    size_t lane = trace_lane(tl->t, e);
+    lanes_step(tl->t, tl->ls, e);
+    sbuf_printf(p->b, "<tr class=\"ev%s mk-%s\" id=\"c%zu-e%zu\"><td class=\"step\">%ld</td>",
+                m->kind >= TRACE_MARK_CRITICAL ? " crit" : "", trace_mark_name(m->kind), tl->ci, i, e->step);
+    for (size_t l = 0; l < tl->t->nthreads; l++) {
+        sbuf_printf(p->b, "<td class=\"%s\">", lane_class(&tl->ls[l]));
+        if (l == lane) event_chip(p, e);
+        sbuf_puts(p->b, "</td>");
+    }
+    sbuf_puts(p->b, "<td class=\"where\">");
+    if (e->file) site_link(p, e->file, e->line, 1);
+    if (e->function) sbuf_puts(p->b, " <span class=\"dim\">"), html_text(p->b, e->function), sbuf_puts(p->b, "</span>");
+    if (e->nondeterministic) sbuf_puts(p->b, " <span class=\"dim\">(timing)</span>");
+    sbuf_puts(p->b, "</td><td class=\"note\">");
+    if (m->kind != TRACE_MARK_NONE) html_text(p->b, m->note);
+    sbuf_puts(p->b, "</td></tr>\n");
+}
+
+/* Decides which events go in the page and which are folded: the last TAIL
+ * and those around a marked one are shown; the last MAX_EVENTS (and the
+ * shown ones) are in the page. */
+static void tl_plan(timeline *tl)
+{
+    size_t n = tl->t->events.len;
+    tl->emit = xmalloc(n + 1);
+    tl->show = xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        tl->show[i] = n <= TAIL + 10 || i + TAIL >= n;
+        tl->emit[i] = tl->show[i] || i + MAX_EVENTS >= n;
+        if (tl->m[i].kind < TRACE_MARK_CRITICAL) continue;
+        for (size_t k = i > CONTEXT ? i - CONTEXT : 0; k <= i + CONTEXT && k < n; k++) tl->show[k] = tl->emit[k] = true;
+    }
+}
+
+static void tl_head(timeline *tl)
+{
+    page *p = tl->p;
+    const trace *t = tl->t;
+    sbuf_puts(p->b, "<thead>");
+    if (t->nthreads && t->threads[0][0] == 'P') {
+        sbuf_puts(p->b, "<tr class=\"procs\"><th></th>");
+        for (size_t l = 0, span; l < t->nthreads; l += span) {
+            int pid = atoi(t->threads[l] + 1);
+            for (span = 1; l + span < t->nthreads && atoi(t->threads[l + span] + 1) == pid; span++) {}
+            sbuf_printf(p->b, "<th colspan=\"%zu\">process %d%s</th>", span, pid, pid == 1 ? "" : " (forked)");
+        }
+        sbuf_puts(p->b, "<th class=\"where\"></th><th class=\"note\"></th></tr>");
+    }
+    sbuf_puts(p->b, "<tr><th>step</th>");
+    for (size_t l = 0; l < t->nthreads; l++) {
+        sbuf_puts(p->b, "<th class=\"lane\">");
+        html_text(p->b, t->threads[l]);
+        sbuf_puts(p->b, "</th>");
+    }
+    sbuf_puts(p->b, "<th class=\"where\">where</th><th class=\"note\">what matters</th></tr></thead>\n");
+}
+
+/* The seeded finding's stacks titled "T1 waits ...": that thread's state at
+ * the end, in its lane (NULL: none). */
+static const stack *lane_wait_stack(const trace *t, const finding *f, size_t lane)
+{
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        const stack *st = &f->stacks.items[i];
+        const char *sp = st->title ? strchr(st->title, ' ') : NULL;
+        if (!sp || !strstr(sp, " waits")) continue;
+        const char *name = t->threads[lane], *colon = strchr(name, ':');
+        if ((size_t)(sp - st->title) == strlen(colon ? colon + 1 : name) && !strncmp(st->title, colon ? colon + 1 : name, (size_t)(sp - st->title)))
+            return st;
+    }
+    return NULL;
+}
+
+/* The first frame of st in the student's file, else its first frame. */
+static const frame *stack_site(const page *p, const stack *st)
+{
+    for (size_t k = 0; k < st->frames.len; k++)
+        if (source_has(p, st->frames.items[k].file, st->frames.items[k].line)) return &st->frames.items[k];
+    return st->frames.len ? &st->frames.items[0] : NULL;
+}
+
+/* The row where the run failed: per lane what the finding says that thread
+ * waits for, where the finding is, and its message. */
+static void tl_end_row(timeline *tl, const finding *f)
+{
+    page *p = tl->p;
+    const kind_info *k = kind_lookup(f->kind);
+    sbuf_puts(p->b, "<tr class=\"end\"><td class=\"step\">✗</td>");
+    for (size_t l = 0; l < tl->t->nthreads; l++) {
+        const stack *st = lane_wait_stack(tl->t, f, l);
+        const frame *fr = st ? stack_site(p, st) : NULL;
+        sbuf_printf(p->b, "<td class=\"%s\">", st ? "w" : lane_class(&tl->ls[l]));
+        if (st) {
+            bool link = fr && source_has(p, fr->file, fr->line);
+            if (link) sbuf_printf(p->b, "<a class=\"chip k-blk\" href=\"#src-L%d\">", fr->line);
+            else sbuf_puts(p->b, "<span class=\"chip k-blk\">");
+            html_text(p->b, strchr(st->title, ' ') + 1);
+            sbuf_puts(p->b, link ? "</a>" : "</span>");
+        }
+        sbuf_puts(p->b, "</td>");
+    }
+    sbuf_puts(p->b, "<td class=\"where\">");
+    site_link(p, f->file, f->line, 2);
+    sbuf_puts(p->b, "</td><td class=\"note\"><b>");
+    html_text(p->b, k ? k->title : f->kind);
+    sbuf_puts(p->b, "</b> (");
+    html_text(p->b, f->tool);
+    sbuf_puts(p->b, "): ");
+    size_t n = f->message ? strlen(f->message) : 0;
+    html_text_n(p->b, f->message ? f->message : "", n > NOTE_CAP ? NOTE_CAP : n);
+    if (n > NOTE_CAP) sbuf_puts(p->b, "…");
+    sbuf_puts(p->b, "</td></tr>\n");
+}
+
+/* A run of events [from, to) that are all in the page, folded or not. */
+static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
+{
+    page *p = tl->p;
+    if (folded)
+        sbuf_printf(p->b, "<tbody class=\"fold\"><tr class=\"foldbar\"><td colspan=\"%zu\"><button type=\"button\" "
+                          "class=\"unfold\">show %zu folded event%s</button></td></tr>\n",
+                    tl->ncols, to - from, to - from == 1 ? "" : "s");
+    else sbuf_puts(p->b, "<tbody>\n");
+    for (size_t i = from; i < to; i++) tl_row(tl, i);
+    sbuf_puts(p->b, "</tbody>\n");
+}
+
+static void tl_omitted(timeline *tl, size_t n, bool kept)
+{
+    sbuf_printf(tl->p->b, "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event%s %s "
+                          "(<code>grader replay</code> shows the whole schedule)</td></tr></tbody>\n",
+                tl->ncols, n, n == 1 ? "" : "s", kept ? "not in this page" : "not kept");
+}
+
+static void tl_body(timeline *tl, const check_result *c)
+{
+    size_t n = tl->t->events.len, i = 0;
+    if (tl->t->folded) tl_omitted(tl, tl->t->folded, false);
+    while (i < n) {
+        size_t k = i + 1;
+        if (!tl->emit[i]) {
+            while (k < n && !tl->emit[k]) k++;
+            for (size_t j = i; j < k; j++) lanes_step(tl->t, tl->ls, &tl->t->events.items[j]);
+            tl_omitted(tl, k - i, true);
+        } else {
+            while (k < n && tl->emit[k] && tl->show[k] == tl->show[i]) k++;
+            tl_run(tl, i, k, !tl->show[i]);
+        }
+        i = k;
+    }
+    sbuf_puts(tl->p->b, "<tbody>\n");
+    size_t ends = 0;
+    for (size_t f = 0; f < c->findings.len && ends < 3; f++)
+        if (c->findings.items[f].has_seed) tl_end_row(tl, &c->findings.items[f]), ends++;
+    sbuf_puts(tl->p->b, "</tbody>\n");
+}
+
+/* The marked events in order, each linked to its row. */
+static void tl_moments(timeline *tl)
+{
+    size_t n = 0, more = 0;
+    for (size_t i = 0; i < tl->t->events.len; i++) {
+        const trace_mark *m = &tl->m[i];
+        if (m->kind < TRACE_MARK_CRITICAL) continue;
+        if (n++ >= MAX_MOMENTS) {
+            more++;
+            continue;
+        }
+        if (n == 1) sbuf_puts(tl->p->b, "<ol class=\"moments\">\n");
+        const trace_event *e = &tl->t->events.items[i];
+        size_t lane = trace_lane(tl->t, e);
+        sbuf_printf(tl->p->b, "<li class=\"mk-%s\"><a href=\"#c%zu-e%zu\">step %ld, ", trace_mark_name(m->kind), tl->ci,
+                    i, e->step);
+        html_text(tl->p->b, lane < tl->t->nthreads ? tl->t->threads[lane] : e->tid);
+        sbuf_puts(tl->p->b, "</a>: ");
+        html_text(tl->p->b, m->note);
+        sbuf_puts(tl->p->b, "</li>\n");
+    }
+    if (more) sbuf_printf(tl->p->b, "<li class=\"dim\">and %zu more, marked in the timeline</li>\n", more);
+    if (n) sbuf_puts(tl->p->b, "</ol>\n");
+}
+
+static void tl_intro(timeline *tl, const check_result *c)
+{
+    page *p = tl->p;
+    const finding *seeded = NULL;
+    for (size_t i = 0; i < c->findings.len && !seeded; i++)
+        if (c->findings.items[i].has_seed) seeded = &c->findings.items[i];
+    sbuf_printf(p->b, "<div class=\"timeline\" id=\"check-%zu-schedule\">\n<h3>The schedule that went wrong", tl->ci);
+    if (seeded) sbuf_printf(p->b, " (seed %llu)", (unsigned long long)seeded->seed);
+    sbuf_puts(p->b, "</h3>\n<p>One column per thread; time runs down. Each event is a call the scheduler saw: "
+                    "hover over it to see your line, click to jump to it in your file. "
+                    "<button type=\"button\" class=\"unfold-all\">show every event</button></p>\n");
+    tl_moments(tl);
+    sbuf_puts(p->b, "<p class=\"legend\"><span class=\"chip k-acq\">lock acquired</span><span class=\"chip k-rel\">"
+                    "unlock</span><span class=\"chip k-blk\">blocked</span><span class=\"chip k-cv\">condition "
+                    "variable</span><span class=\"chip k-lost\">signal to nobody</span><span class=\"chip k-thr\">"
+                    "threads, processes</span><span class=\"chip k-turn\">loses its turn</span> · lane line: thin "
+                    "= running, thick = holds a lock, dashed = blocked · red rows: what made it go wrong; "
+                    "yellow rows: at the line of a finding</p>\n");
+}
+
+static void timeline_block(page *p, size_t ci, const check_result *c)
+{
+    timeline tl = {.p = p, .ci = ci, .t = &c->schedule, .ncols = c->schedule.nthreads + 3};
+    tl.m = trace_marks(tl.t, &c->findings);
+    tl.ls = lanes_init(tl.t);
+    tl_plan(&tl);
+    tl_intro(&tl, c);
+    sbuf_puts(p->b, "<div class=\"tl-scroll\"><table class=\"tl\">\n");
+    tl_head(&tl);
+    tl_body(&tl, c);
+    sbuf_puts(p->b, "</table></div>\n</div>\n");
+    trace_marks_free(tl.m, tl.t->events.len);
+    free(tl.emit);
+    free(tl.show);
+    free(tl.ls);
+}
+
+/* --- checks and the source ----------------------------------------------------------------------- */
+
+static void check_section(page *p, size_t ci, const check_result *c)
+{
+    sbuf_printf(p->b, "<section class=\"check %s\" id=\"check-%zu\">\n<h2><span class=\"mark\">%s</span> ",
+                outcome_class(c->outcome), ci, outcome_mark(c->outcome));
+    html_text(p->b, c->name);
+    if (c->outcome == OUTCOME_FAIL) sbuf_printf(p->b, " <span class=\"dim\">(%g/%g)</span>", c->score, c->max_score);
+    if (c->title) sbuf_puts(p->b, " — "), html_text(p->b, c->title);
+    sbuf_puts(p->b, "</h2>\n");
+    if (c->message && *c->message) sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, c->message), sbuf_puts(p->b, "</p>\n");
+    bool sched = c->schedule.events.len > 0;
+    for (size_t i = 0; i < c->findings.len && i < MAX_FINDINGS; i++) finding_block(p, ci, &c->findings.items[i], sched);
+    if (c->findings.len > MAX_FINDINGS)
+        sbuf_printf(p->b, "<p class=\"dim\">… %zu more findings</p>\n", c->findings.len - MAX_FINDINGS);
+    if (sched) timeline_block(p, ci, c);
+    if (c->hint && *c->hint) sbuf_puts(p->b, "<p class=\"hint\"><b>hint:</b> "), html_text(p->b, c->hint), sbuf_puts(p->b, "</p>\n");
+    if (c->replay) sbuf_puts(p->b, "<p class=\"dim\">replay: <code>"), html_text(p->b, c->replay), sbuf_puts(p->b, "</code></p>\n");
+    sbuf_puts(p->b, "</section>\n");
+}
+
+/* The student's whole file, one anchor per line (src-L1...), the lines
+ * that findings (fl) and events (ev) point at flagged. */
+static void source_section(page *p)
+{
+    if (!p->nlines) return;
+    sbuf_puts(p->b, "<section id=\"source\">\n<h2>Your file: <code>");
+    html_text(p->b, p->r->source);
+    sbuf_puts(p->b, "</code></h2>\n<div class=\"src\">\n");
+    for (size_t l = 1; l <= p->nlines; l++) {
+        const char *cls = p->cited[l] & 2 ? " fl" : p->cited[l] & 1 ? " ev" : "";
+        sbuf_printf(p->b, "<div class=\"sl%s\" id=\"src-L%zu\"><a class=\"no\" href=\"#src-L%zu\">%zu</a><code>", cls, l, l,
+                    l);
+        source_line_text(p, p->b, (int)l, false);
+        sbuf_puts(p->b, "</code></div>\n");
+    }
+    if (p->nlines == SRC_MAX_LINES) sbuf_puts(p->b, "<div class=\"dim\">… the rest of the file is not shown</div>\n");
+    sbuf_puts(p->b, "</div>\n</section>\n");
+}
+
+void report_html(const report *r, const report_opts *o, sbuf *out)
+{
+    page p = {.r = r, .o = o, .b = out};
+    source_load(&p);
+    page_head(&p);
+    page_header(&p);
+    summary_table(&p);
+    for (size_t i = 0; i < r->checks.len; i++)
+        if (check_shown(&p, &r->checks.items[i])) check_section(&p, i, &r->checks.items[i]);
+    source_section(&p);
+    sbuf_printf(out, "<script>%s</script>\n</body>\n</html>\n", script);
+    source_free(&p);
+}
