@@ -55,7 +55,8 @@ static int64_t now_us(void)
  * early, in virtual time, once every other thread is blocked). */
 static void sleep_us(int64_t us)
 {
-    struct timespec ts = {.tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000};
+    struct timespec ts = {.tv_sec = (time_t)(us / 1000000),
+                          .tv_nsec = (long)(us % 1000000) * 1000};
     nanosleep(&ts, NULL);
 }
 
@@ -93,14 +94,14 @@ drv_tstate drv_sync_state(pid_t tid)
 }
 
 /* Under pct: sleeps until every other thread is blocked (virtual time) or
- * until `until` (real time). Returns true if the sleep ended early, i.e.
- * every other thread is blocked now. */
-static bool pct_quiesce(int64_t until)
+ * for us microseconds of real time. Returns true if the sleep ended early,
+ * i.e. every other thread is blocked now. The length asked for is always
+ * the same for the same caller (the shim records it in the schedule). */
+static bool pct_quiesce(int64_t us)
 {
-    int64_t start = now_us(), ask = until - start;
-    if (ask <= 0) return false;
-    sleep_us(ask);
-    return now_us() - start < ask - 1000;
+    int64_t start = now_us();
+    sleep_us(us);
+    return now_us() - start < us - 1000;
 }
 
 int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms)
@@ -116,7 +117,7 @@ int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms)
         if (now_us() >= until) break;
         if (drv_sync_pct()) {
             /* every other thread blocked and cond still false: it stays false */
-            if (pct_quiesce(until) && !cond(arg)) break;
+            if (pct_quiesce((int64_t)drv_patience_ms(patience_ms) * 1000) && !cond(arg)) break;
         } else {
             sleep_us(1000);
         }
@@ -168,9 +169,11 @@ static int calls_unsettled(drv_call *calls, int n, bool spinning)
             k++;
             continue;
         }
-        if (drv_sync_state(atomic_load_explicit(&calls[i].tid, RELAXED)) != DRV_T_RUNNING) continue;
+        if (drv_sync_state(atomic_load_explicit(&calls[i].tid, RELAXED)) != DRV_T_RUNNING)
+            continue;
         long in = atomic_load_explicit(&calls[i].cpu_in, RELAXED);
-        long now = drv_sync_cpu_us((pthread_t)atomic_load_explicit(&calls[i].thread, RELAXED));
+        long now =
+            drv_sync_cpu_us((pthread_t)atomic_load_explicit(&calls[i].thread, RELAXED));
         if (spinning || in < 0 || now < 0 || now - in < DRV_SPIN_US) k++;
     }
     return k;
@@ -197,10 +200,10 @@ int drv_calls_settle(drv_call *calls, int n, long patience_ms)
 {
     if (drv_sync_pct()) {
         /* every other thread runs until it blocks; then nothing runs */
-        int64_t until = now_us() + (int64_t)drv_patience_ms(patience_ms) * 1000;
-        pct_quiesce(until);
+        pct_quiesce((int64_t)drv_patience_ms(patience_ms) * 1000);
         int k = 0;
-        for (int i = 0; i < n; i++) k += atomic_load_explicit(&calls[i].phase, RELAXED) == DRV_CALL_IDLE;
+        for (int i = 0; i < n; i++)
+            k += atomic_load_explicit(&calls[i].phase, RELAXED) == DRV_CALL_IDLE;
         return k;
     }
     settle_arg a = {calls, n, 0};
@@ -208,7 +211,8 @@ int drv_calls_settle(drv_call *calls, int n, long patience_ms)
     return calls_unsettled(calls, n, true);
 }
 
-/* --- cost of a blocked thread ------------------------------------------------------------- */
+/* --- cost of a blocked thread
+ * ------------------------------------------------------------- */
 
 long drv_sync_cpu_us(pthread_t t)
 {
@@ -226,7 +230,8 @@ long drv_sync_wakeups(pid_t tid)
     return p ? strtol(p + strlen("\nvoluntary_ctxt_switches:"), NULL, 10) : -1;
 }
 
-/* --- a finding where another thread is -------------------------------------------------------- */
+/* --- a finding where another thread is
+ * -------------------------------------------------------- */
 
 static char where_kind[32];
 static char where_msg[2048];
@@ -264,7 +269,8 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
         }
         asked = pthread_kill(t, SIGRTMIN + 3) == 0;
     }
-    for (int i = 0; asked && i < 1000 && !atomic_load(&where_claimed); i++) sleep_us(1000);
+    for (int i = 0; asked && i < 1000 && !atomic_load(&where_claimed); i++)
+        sleep_us(1000);
     /* the handler is left installed: a late signal finds the finding sent */
     if (!atomic_exchange(&where_claimed, 1)) drv_finding(where_kind, "%s", where_msg);
 }
