@@ -16,6 +16,15 @@ exercise {
 
 local PCT = { stress = { mode = "pct" } }
 
+-- A race detector's run is judged on what the detector found. Its results
+-- (and hangs) are not: without a schedule they can change from one run to
+-- the next, and the scheduled checks judge them.
+local function race_free(r)
+  for _, kind in ipairs({ "data-race", "lock-order-inversion", "mutex-misuse" }) do
+    r:assert_no(kind)
+  end
+end
+
 -- Runs the scenario under one PCT schedule per seed (t:seeds: the same
 -- seeds on every grading); stops at the first failing one.
 local function under_schedules(t, n, depth, ...)
@@ -99,7 +108,7 @@ check "deposits" {
       .. "balance. Do the whole update with the account's lock held.",
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
-    t:run("deposits", 4, 500, { tool = "tsan" }):assert_ok()
+    race_free(t:run("deposits", 4, 500, { tool = "tsan" }))
     under_schedules(t, 3, 3, "deposits", 3, 15)
   end,
 }
@@ -138,7 +147,7 @@ check "audit" {
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER },
   run = function(t)
     under_schedules(t, 10, 4, "audit", 3, 8, 12)
-    t:run("audit", 3, 200, 200, { tool = "tsan" }):assert_ok()
+    race_free(t:run("audit", 3, 200, 200, { tool = "tsan" }))
   end,
 }
 
@@ -161,7 +170,7 @@ check "tsan" {
       .. "and bank_balance included.",
   hints = { ["lock-order-inversion"] = ORDER },
   run = function(t)
-    t:run("mix", 4, 300, { tool = "tsan" }):assert_ok()
+    race_free(t:run("mix", 4, 300, { tool = "tsan" }))
   end,
 }
 
@@ -173,6 +182,6 @@ check "helgrind" {
       .. "unlocked by the thread that locked it, as many times as it was locked.",
   hints = { ["lock-order-inversion"] = ORDER },
   run = function(t)
-    t:run("mix", 3, 60, { tool = "helgrind" }):assert_ok()
+    race_free(t:run("mix", 3, 60, { tool = "helgrind" }))
   end,
 }

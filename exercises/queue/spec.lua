@@ -17,6 +17,15 @@ exercise {
 
 local PCT = { stress = { mode = "pct" } }
 
+-- A race detector's run is judged on what the detector found. Its results
+-- (and hangs) are not: without a schedule they can change from one run to
+-- the next, and the scheduled checks judge them.
+local function race_free(r)
+  for _, kind in ipairs({ "data-race", "lock-order-inversion", "mutex-misuse" }) do
+    r:assert_no(kind)
+  end
+end
+
 -- Runs `scenario` under one PCT schedule per seed; stops at the first
 -- failing seed, whose number the report shows (replay it with --seed).
 local function under_schedules(t, n, depth, ...)
@@ -167,7 +176,7 @@ check "tsan" {
   hint = "Every read and write of the queue's fields, queue_size included, happens with the "
       .. "queue's lock held.",
   run = function(t)
-    t:run("mpmc", 3, 3, 400, 4, 300, { tool = "tsan" }):assert_ok()
+    race_free(t:run("mpmc", 3, 3, 400, 4, 300, { tool = "tsan" }))
   end,
 }
 
@@ -178,6 +187,6 @@ check "helgrind" {
   hint = "Every read and write of the queue's fields happens with the queue's lock held, and "
       .. "pthread_cond_wait is called with that lock held.",
   run = function(t)
-    t:run("mpmc", 2, 2, 100, 2, 50, { tool = "helgrind" }):assert_ok()
+    race_free(t:run("mpmc", 2, 2, 100, 2, 50, { tool = "helgrind" }))
   end,
 }
