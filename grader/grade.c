@@ -364,7 +364,8 @@ static void sandbox_report(grading *g)
     char *d = sandbox_describe();
     fprintf(stderr, "grader: sandbox: %s\n", d);
     if (!staged) fprintf(stderr, "grader: sandbox: the stress shim and test server could not be copied out of the repository\n");
-    for (size_t i = 0; g->env.hide && g->env.hide[i]; i++) fprintf(stderr, "grader: sandbox: hidden from runs: %s\n", g->env.hide[i]);
+    for (size_t i = 0; sandbox_probe()->mount && g->env.hide && g->env.hide[i]; i++)
+        fprintf(stderr, "grader: sandbox: hidden from runs: %s\n", g->env.hide[i]);
     free(d);
 }
 

@@ -487,6 +487,7 @@ typedef struct running {
     size_t nstreams;
     bool open_fd[3];
     int in_fd;
+    int pidfd;        /* readable when pid ends (-1 without pidfd_open) */
     size_t in_off, cap;
 } running;
 
@@ -517,18 +518,22 @@ static void feed_stdin(running *r)
     }
 }
 
-/* One poll round over the streams and stdin (at most wait_ms). */
+/* One poll round over the streams, stdin and the child's end (at most
+ * wait_ms). */
 static void pump(running *r, int wait_ms)
 {
-    struct pollfd pf[4];
-    int idx[4], np = 0;
+    struct pollfd pf[5];
+    int idx[5], np = 0;
     for (size_t i = 0; i < r->nstreams; i++)
         if (r->open_fd[i]) pf[np] = (struct pollfd){r->ss[i].fd, POLLIN, 0}, idx[np++] = (int)i;
     if (r->in_fd >= 0) pf[np] = (struct pollfd){r->in_fd, POLLOUT, 0}, idx[np++] = 3;
+    if (r->pidfd >= 0 && !r->done) pf[np] = (struct pollfd){r->pidfd, POLLIN, 0}, idx[np++] = 4;
+    if (np == 0 && wait_ms > 5) wait_ms = 5; /* no pidfd: poll the child's end */
     poll(pf, (nfds_t)np, wait_ms);
     for (int k = 0; k < np; k++) {
         if (!pf[k].revents) continue;
         int i = idx[k];
+        if (i == 4) continue; /* reaped by the caller */
         if (i == 3) {
             feed_stdin(r);
         } else if (!stream_read(&r->ss[i], r->cap)) {
@@ -658,7 +663,8 @@ static void running_init(running *r, launch *l, const proc_opts *o, proc_result 
     for (size_t i = 0; i < ARRAY_LEN(child_ends); i++)
         if (*child_ends[i] >= 0) close(*child_ends[i]), *child_ends[i] = -1;
     *r = (running){.o = o, .res = res, .pid = pid, .init = l->flags & CLONE_NEWPID, .in_fd = l->in[1],
-                   .cap = o->output_cap ? o->output_cap : DEFAULT_CAP};
+                   .cap = o->output_cap ? o->output_cap : DEFAULT_CAP,
+                   .pidfd = (int)syscall(SYS_pidfd_open, pid, 0)};
     l->in[1] = -1;
     r->ss[0] = (stream){l->out[0], &res->out, &res->out_cut, 0};
     r->ss[1] = (stream){l->err[0], &res->err, &res->err_cut, 0};
@@ -705,6 +711,7 @@ int proc_run(const proc_opts *o, proc_result *res)
     supervise(&r, start);
     for (size_t i = 0; i < r.nstreams; i++) close(r.ss[i].fd);
     if (r.in_fd >= 0) close(r.in_fd);
+    if (r.pidfd >= 0) close(r.pidfd);
     fill_result(&r, final_status(&r, l.st[0]), start);
     launch_close(&l);
     return 0;

@@ -471,6 +471,9 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
         fprintf(stderr, "\n");
     }
     int rc = proc_run(&o, &out->proc);
+    if (re->verbose > 1)
+        fprintf(stderr, "grader: ran %s %s in %lld ms (cpu %.0f ms)\n", tool_name(rq->tool),
+                rq->argv.len ? rq->argv.items[0] : "", (long long)out->proc.duration_ms, out->proc.cpu_ms);
     free(workdir);
     return rc;
 }

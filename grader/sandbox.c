@@ -341,6 +341,7 @@ char *sandbox_describe(void)
     const sandbox_caps *c = sandbox_probe();
     sbuf b = {0};
     if (c->root) sbuf_printf(&b, "a dedicated uid per worker (%u + pid)", UID_BASE);
+    else if (c->mount && c->userns) sbuf_printf(&b, "our own uid, RLIMIT_NPROC counted in a user namespace of its own");
     else sbuf_printf(&b, "our own uid, RLIMIT_NPROC above what it already runs");
     if (c->mount) {
         sbuf_printf(&b, "; %snamespaces: mount, ipc, uts%s%s", c->userns ? "user " : "", c->pid ? ", pid" : "",

@@ -22,11 +22,23 @@ here=$repo/tests/hostile
 check() { python3 "$here/check.py" "$@"; }
 tmp=$(mktemp -d /tmp/grader-hostile-XXXXXX)
 chmod 755 "$tmp"
+# our own copy: a rebuild of bin/grader while we run cannot touch it
+grader=$tmp/grader
+cp "$repo/bin/grader" "$grader"
 mark="987.$$"
-canaries=("/tmp/hostile-canary-$$" "$repo/tests/out/hostile-canary-$$")
+mkdir -p "$repo/tests/out" 2>/dev/null
 home=${HOME:-}
-if [ -n "$home" ] && [ "$home" != / ] && [ -w "$home" ]; then canaries+=("$home/hostile-canary-$$"); fi
-secret="$repo/tests/out/hostile-secret-$$.h"
+[ -n "$home" ] && [ "$home" != / ] && [ -w "$home" ] || home=
+# world-writable canaries where a submission should not reach: /tmp, the
+# repository (when we may write there), our home
+canaries=("/tmp/hostile-canary-$$")
+secret_dir=$home
+if [ -w "$repo/tests/out" ]; then
+    canaries+=("$repo/tests/out/hostile-canary-$$")
+    secret_dir=$repo/tests/out
+fi
+[ -n "$home" ] && canaries+=("$home/hostile-canary-$$")
+secret="${secret_dir:-$tmp}/hostile-secret-$$.h"
 bystander=
 
 cleanup() {
@@ -39,12 +51,12 @@ trap cleanup EXIT
 
 # --- the grader root: the repository's build and harness, our exercise ---------
 root=$tmp/root
-mkdir -p "$root/exercises/hostile" "$tmp/work" "$tmp/sub" "$tmp/out" "$repo/tests/out"
+mkdir -p "$root/exercises/hostile" "$tmp/work" "$tmp/sub" "$tmp/out"
 ln -s "$repo/build" "$root/build"
 ln -s "$repo/harness" "$root/harness"
 cp "$here/exercise/spec.lua" "$here/exercise/driver.c" "$root/exercises/hostile/"
 sed -e "s|@REPO@|$repo|g" -e "s|@SECRET@|$secret|g" -e "s|@CANARY_TMP@|${canaries[0]}|g" \
-    -e "s|@CANARY_REPO@|${canaries[1]}|g" -e "s|@CANARY_HOME@|${canaries[2]:-/nonexistent/canary}|g" \
+    -e "s|@CANARY_REPO@|$repo/tests/out/hostile-canary-$$|g" -e "s|@CANARY_HOME@|$home/hostile-canary-$$|g" \
     -e "s|@MARK@|$mark|g" "$here/exercise/hostile.h.in" >"$root/exercises/hostile/hostile.h"
 chmod -R a+rX "$tmp"
 echo '#define SECRET_ANSWER 42' >"$secret"
@@ -76,7 +88,7 @@ grade() {
     shift 2
     local start end
     start=$(date +%s%N)
-    env "$@" GRADER_ROOT="$root" TMPDIR="$tmp/work" timeout 300 "$repo/bin/grader" grade hostile "$dir" \
+    env "$@" GRADER_ROOT="$root" TMPDIR="$tmp/work" timeout 300 "$grader" grade hostile "$dir" \
         --format json -v >"$tmp/out/$name.json" 2>"$tmp/out/$name.err"
     end=$(date +%s%N)
     seconds=$(((end - start) / 1000000000))
@@ -117,7 +129,7 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     canaries_set
     conc=
     if [[ " $also " == *" concurrent "* ]]; then
-        GRADER_ROOT= "$repo/bin/grader" grade threads --source "$repo/solutions/threads/threads.c" \
+        GRADER_ROOT="$repo" "$grader" grade threads --source "$repo/solutions/threads/threads.c" \
             --format json >"$tmp/out/$n.concurrent.json" 2>/dev/null &
         conc=$!
     fi
@@ -136,7 +148,7 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     damage=$(canaries_damage)
     left=$(check leftovers "$tmp/work" "$mark")
     left_rc=$?
-    if [ -z "$damage" ] && [ $left_rc = 0 ] && GRADER_ROOT="$root" "$repo/bin/grader" list >/dev/null 2>&1; then
+    if [ -z "$damage" ] && [ $left_rc = 0 ] && GRADER_ROOT="$root" "$grader" list >/dev/null 2>&1; then
         ok "$n: host untouched (canaries intact, $left, the grader answers)"
     else
         bad "$n: host touched: ${damage//$'\n'/, } $left"
@@ -157,7 +169,7 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     if [[ " $also " == *" workflow "* ]]; then
         for fmt in classroom text; do
             GITHUB_ACTIONS=true GITHUB_OUTPUT="$tmp/out/gh_output" GITHUB_STEP_SUMMARY="$tmp/out/gh_summary" \
-                GRADER_ROOT="$root" TMPDIR="$tmp/work" "$repo/bin/grader" grade hostile "$dir" --format $fmt \
+                GRADER_ROOT="$root" TMPDIR="$tmp/work" "$grader" grade hostile "$dir" --format $fmt \
                 >"$tmp/out/$n.$fmt.out" 2>"$tmp/out/$n.$fmt.err"
             if line=$(check workflow "$tmp/out/$n.$fmt.out" "$tmp/out/$n.$fmt.err") &&
                 grep -q 'Autograding complete' "$tmp/out/$n.$fmt.out"; then
