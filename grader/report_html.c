@@ -27,6 +27,7 @@ enum {
     CONTEXT = 2,        /* events shown around a marked one */
     MAX_EVENTS = 2500,  /* events put in the page (a replay keeps 20000) */
     MAX_MOMENTS = 12,   /* marked events listed above a timeline */
+    WIDE_LANES = 4,     /* lanes drawn in full; the others are thin until widened */
     MAX_FRAMES = 16,    /* frames per stack */
     MAX_STACKS = 4,     /* stacks shown open per finding (-v: all) */
     MAX_FINDINGS = 50,  /* findings per check */
@@ -170,11 +171,12 @@ static const char script[] =
     "d.addEventListener('click',function(e){var b=e.target.closest('button');if(!b)return;"
     "if(b.classList.contains('unfold'))b.closest('tbody').classList.add('open');"
     "if(b.classList.contains('unfold-all'))b.closest('.timeline').querySelectorAll('tbody.fold')"
-    ".forEach(function(f){f.classList.add('open');});});"
+    ".forEach(function(f){f.classList.add('open');});"
+    "if(b.classList.contains('widen'))b.closest('.timeline').querySelector('table.tl').classList.toggle('wide');});"
     "function follow(){var h=location.hash.slice(1),t=h&&d.getElementById(h);"
     "if(t){openAt(t);t.scrollIntoView({block:'center'});}}"
     "window.addEventListener('hashchange',follow);follow();})();";
-#define SCRIPT_SHA256 "sha256-XsJhGeIULrP0HJfsiqyTQvhhlRoFxl829IxjjKjgh0k="
+#define SCRIPT_SHA256 "sha256-Km3U11Vn0pSiiKgtewbGiIPx/mZTqxcJQxdRBHbVE8c="
 
 static const char style[] =
     ":root{--fg:#1d2330;--dim:#667085;--line:#d0d5dd;--soft:#f6f7f9;--red:#c0262d;--green:#1a7f37;"
@@ -209,13 +211,13 @@ static const char style[] =
     "table.tl{border-collapse:collapse;width:max-content}\n"
     "table.tl th{position:sticky;top:0;z-index:3;background:#eef1f5;padding:.25em .5em;border-bottom:1px solid "
     "var(--line)}\n"
-    "table.tl tr.procs th{top:0}table.tl th.lane{min-width:9em}\n"
+    "table.tl tr.procs th{top:0}table.tl th.lane{min-width:8.5em}\n"
     "table.tl td{padding:0 .5em;height:1.7em;white-space:nowrap;text-align:center;position:relative}\n"
     "table.tl td.step{text-align:right;color:var(--dim);position:sticky;left:0;background:#fff;z-index:2}\n"
     "table.tl .where,table.tl .note{position:sticky;z-index:2;background:#fff;text-align:left;box-sizing:border-box}\n"
-    "table.tl .where{right:22em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;"
+    "table.tl .where{right:17em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;"
     "box-shadow:-8px 0 8px -8px rgba(0,0,0,.35)}\n"
-    "table.tl .note{right:0;width:22em;min-width:22em;max-width:22em;white-space:normal;"
+    "table.tl .note{right:0;width:17em;min-width:17em;max-width:17em;white-space:normal;"
     "font-family:system-ui,sans-serif;font-size:13px}\n"
     "table.tl th.where,table.tl th.note{z-index:4;background:#eef1f5}\n"
     "td.a::before,td.h::before,td.w::before{content:'';position:absolute;left:50%;top:0;bottom:0;"
@@ -223,7 +225,7 @@ static const char style[] =
     "td.h::before{border-left:6px solid var(--teal);margin-left:-2px}td.w::before{border-left:2px dashed "
     "var(--amber)}\n"
     ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;"
-    "background:#fff;color:inherit;text-decoration:none;line-height:1.45}\n"
+    "background:#fff;color:inherit;text-decoration:none;line-height:1.45;font-size:11.5px}\n"
     ".k-acq{border-color:var(--teal);background:#e6f6f8}.k-rel{border-color:#98a2b3}"
     ".k-blk{border-color:var(--amber);background:#fff4e5}.k-cv{border-color:var(--blue);background:#eef4ff}"
     ".k-lost{border-color:var(--red);background:#ffe9e9}.k-thr{border-color:var(--violet);background:#f4f0ff}"
@@ -233,10 +235,14 @@ static const char style[] =
     "tr.crit .chip{outline:2px solid var(--red);outline-offset:1px;font-weight:700}\n"
     "tr.mk-window .chip,tr.mk-intruder .chip,tr.mk-holds .chip,tr.mk-stuck .chip{outline-color:var(--amber)}\n"
     "tr.ev:target td{background:#ffd966}\n"
+    "table.tl:not(.wide) .thin{min-width:0;width:16px;max-width:16px;padding:0;overflow:hidden}\n"
+    "table.tl:not(.wide) th.thin{font-weight:400;font-size:9px;letter-spacing:-.5px;color:var(--dim)}\n"
+    "table.tl:not(.wide) td.thin .chip{font-size:0;line-height:0;width:9px;height:9px;padding:0;"
+    "box-sizing:border-box;border-width:2px;border-radius:50%;vertical-align:middle}\n"
     "table.tl tr.end td{background:#ffe9e9;border-top:2px solid var(--red);height:2.2em}tr.end td.note{color:var(--fg)}\n"
     "tr.omitted td,tr.foldbar td{text-align:left;color:var(--dim);background:var(--soft);font-style:italic}\n"
     ".js tbody.fold:not(.open) tr.ev{display:none}html:not(.js) tr.foldbar,.fold.open tr.foldbar,"
-    "html:not(.js) .unfold-all{display:none}\n"
+    "html:not(.js) .unfold-all,html:not(.js) .widen{display:none}\n"
     "button{font:inherit;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:5px;"
     "padding:0 .6em}\n";
 
@@ -459,16 +465,20 @@ static const char *lane_class(const lane_state *s)
 
 /* The chip of an event: its words, linked to its line, the line's code in
  * its title. */
-static void event_chip(page *p, const trace_event *e)
+static void event_chip(page *p, const trace_event *e, const char *lane)
 {
     char words[160];
     trace_event_words(e, words, sizeof words);
     bool link = source_has(p, e->file, e->line);
     if (link) sbuf_printf(p->b, "<a class=\"chip %s\" href=\"#src-L%d\" title=\"", chip_class(e), e->line);
     else sbuf_printf(p->b, "<span class=\"chip %s\" title=\"", chip_class(e));
-    sbuf_printf(p->b, "step %ld, event %ld", e->step, e->seq);
+    html_text(p->b, lane);
+    sbuf_puts(p->b, ": ");
+    html_text(p->b, words);
+    sbuf_printf(p->b, " (step %ld, event %ld", e->step, e->seq);
     if (e->value) sbuf_printf(p->b, ", value %ld", e->value);
     if (e->function) sbuf_puts(p->b, ", in "), html_text(p->b, e->function);
+    sbuf_puts(p->b, ")");
     if (link) {
         sbuf_printf(p->b, "\n%d | ", e->line);
         source_line_text(p, p->b, e->line, true);
@@ -485,8 +495,15 @@ typedef struct timeline {
     trace_mark *m;
     bool *emit, *show; /* in the page; not folded */
     lane_state *ls;
+    bool *wide; /* per lane: drawn in full (else thin: events as dots) */
     size_t ncols; /* step, lanes, where, note */
 } timeline;
+
+/* The class of lane l's cell in a row: its state, and whether it is thin. */
+static void lane_cell(const timeline *tl, size_t l, const char *state)
+{
+    sbuf_printf(tl->p->b, "<td class=\"%s%s\">", state, tl->wide[l] ? "" : " thin");
+}
 
 static void tl_row(timeline *tl, size_t i)
 {
@@ -498,8 +515,8 @@ static void tl_row(timeline *tl, size_t i)
     sbuf_printf(p->b, "<tr class=\"ev%s mk-%s\" id=\"c%zu-e%zu\"><td class=\"step\">%ld</td>",
                 m->kind >= TRACE_MARK_CRITICAL ? " crit" : "", trace_mark_name(m->kind), tl->ci, i, e->step);
     for (size_t l = 0; l < tl->t->nthreads; l++) {
-        sbuf_printf(p->b, "<td class=\"%s\">", lane_class(&tl->ls[l]));
-        if (l == lane) event_chip(p, e);
+        lane_cell(tl, l, lane_class(&tl->ls[l]));
+        if (l == lane) event_chip(p, e, tl->t->threads[l]);
         sbuf_puts(p->b, "</td>");
     }
     sbuf_puts(p->b, "<td class=\"where\">");
@@ -507,8 +524,31 @@ static void tl_row(timeline *tl, size_t i)
     if (e->function) sbuf_puts(p->b, " <span class=\"dim\">"), html_text(p->b, e->function), sbuf_puts(p->b, "</span>");
     if (e->nondeterministic) sbuf_puts(p->b, " <span class=\"dim\">(timing)</span>");
     sbuf_puts(p->b, "</td><td class=\"note\">");
-    if (m->kind != TRACE_MARK_NONE) html_text(p->b, m->note);
+    if (m->kind >= TRACE_MARK_CRITICAL) html_text(p->b, m->note);
     sbuf_puts(p->b, "</td></tr>\n");
+}
+
+/* Whether mark kind k draws its lane in full in pass 0 (what explains the
+ * failure) or pass 1 (threads stuck at the end). */
+static bool lane_wanted(trace_mark_kind k, int pass)
+{
+    return k >= TRACE_MARK_CRITICAL && (pass == 1) == (k == TRACE_MARK_STUCK);
+}
+
+/* Which lanes are drawn in full: all when they are few, else those of the
+ * events that explain the failure, then those of threads stuck at the end,
+ * at most WIDE_LANES (the first ones when nothing is marked). */
+static void tl_lanes(timeline *tl)
+{
+    size_t n = tl->t->nthreads, wide = 0;
+    tl->wide = xmalloc(n + 1);
+    for (int pass = 0; pass < 3 && wide < WIDE_LANES && (pass < 2 || !wide); pass++)
+        for (size_t i = 0; i < tl->t->events.len && wide < WIDE_LANES; i++) {
+            size_t l = trace_lane(tl->t, &tl->t->events.items[i]);
+            if (l >= n || tl->wide[l] || !tl->emit[i]) continue;
+            if (n <= WIDE_LANES || pass == 2 || lane_wanted(tl->m[i].kind, pass)) tl->wide[l] = true, wide++;
+        }
+    for (size_t l = 0; l < n && n <= WIDE_LANES; l++) tl->wide[l] = true;
 }
 
 /* Decides which events go in the page and which are folded: the last TAIL
@@ -543,7 +583,9 @@ static void tl_head(timeline *tl)
     }
     sbuf_puts(p->b, "<tr><th>step</th>");
     for (size_t l = 0; l < t->nthreads; l++) {
-        sbuf_puts(p->b, "<th class=\"lane\">");
+        sbuf_printf(p->b, "<th class=\"lane%s\" title=\"", tl->wide[l] ? "" : " thin");
+        html_text(p->b, t->threads[l]);
+        sbuf_puts(p->b, "\">");
         html_text(p->b, t->threads[l]);
         sbuf_puts(p->b, "</th>");
     }
@@ -583,7 +625,7 @@ static void tl_end_row(timeline *tl, const finding *f)
     for (size_t l = 0; l < tl->t->nthreads; l++) {
         const stack *st = lane_wait_stack(tl->t, f, l);
         const frame *fr = st ? stack_site(p, st) : NULL;
-        sbuf_printf(p->b, "<td class=\"%s\">", st ? "w" : lane_class(&tl->ls[l]));
+        lane_cell(tl, l, st ? "w" : lane_class(&tl->ls[l]));
         if (st) {
             bool link = fr && source_has(p, fr->file, fr->line);
             if (link) sbuf_printf(p->b, "<a class=\"chip k-blk\" href=\"#src-L%d\">", fr->line);
@@ -684,7 +726,13 @@ static void tl_intro(timeline *tl, const check_result *c)
     if (seeded) sbuf_printf(p->b, " (seed %llu)", (unsigned long long)seeded->seed);
     sbuf_puts(p->b, "</h3>\n<p>One column per thread; time runs down. Each event is a call the scheduler saw: "
                     "hover over it to see your line, click to jump to it in your file. "
-                    "<button type=\"button\" class=\"unfold-all\">show every event</button></p>\n");
+                    "<button type=\"button\" class=\"unfold-all\">show every event</button>");
+    for (size_t l = 0; l < tl->t->nthreads; l++)
+        if (!tl->wide[l]) {
+            sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread in full</button>");
+            break;
+        }
+    sbuf_puts(p->b, "</p>\n");
     tl_moments(tl);
     sbuf_puts(p->b, "<p class=\"legend\"><span class=\"chip k-acq\">lock acquired</span><span class=\"chip k-rel\">"
                     "unlock</span><span class=\"chip k-blk\">blocked</span><span class=\"chip k-cv\">condition "
@@ -700,6 +748,7 @@ static void timeline_block(page *p, size_t ci, const check_result *c)
     tl.m = trace_marks(tl.t, &c->findings);
     tl.ls = lanes_init(tl.t);
     tl_plan(&tl);
+    tl_lanes(&tl);
     tl_intro(&tl, c);
     sbuf_puts(p->b, "<div class=\"tl-scroll\"><table class=\"tl\">\n");
     tl_head(&tl);
@@ -708,6 +757,7 @@ static void timeline_block(page *p, size_t ci, const check_result *c)
     trace_marks_free(tl.m, tl.t->events.len);
     free(tl.emit);
     free(tl.show);
+    free(tl.wide);
     free(tl.ls);
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# tests/html/run.sh - the HTML report opened in a real browser, as TAP.
+#
+# Grades known buggy variants with `--format html` (and one `replay --html`),
+# opens each page in headless Chromium (Debian's `chromium`, installed by
+# scripts/setup), keeps a screenshot of it in tests/out/html/ (not
+# committed), and checks the document Chromium built after running the
+# page's script (tests/html/check_page.py says what is checked):
+#   bank-check_then_act    the preemption between the balance check and the
+#                          withdrawal, the other thread taking the lock
+#   queue-close_signal     threads waiting for good, folded events unfolded
+#   replay-close_signal    the same run replayed: the signal nobody received
+#   hostile                a submission whose source and path hold HTML
+cd "$(dirname "$0")/../.."
+out=tests/out/html
+rm -rf "$out"
+mkdir -p "$out"
+status=0
+
+browser=$(command -v chromium || command -v chromium-browser)
+if [ -z "$browser" ]; then
+    echo "not ok - html: chromium is not installed (scripts/setup installs it)"
+    exit 1
+fi
+
+# browse WHAT URL: Chromium headless, as root, no network of its own, in a
+# new empty profile; WHAT is --dump-dom (to stdout) or --screenshot=FILE.
+browse() {
+    local profile rc
+    profile=$(mktemp -d)
+    timeout 90 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$profile" --hide-scrollbars --window-size=1400,3000 "$1" "$2" 2>/dev/null
+    rc=$?
+    rm -rf "$profile"
+    return $rc
+}
+
+# look NAME CASE PAGE SOURCE [ANCHOR]: a screenshot, then the DOM checks
+# (the DOM dumped with the page opened at #ANCHOR when given).
+look() {
+    local name=$1 case=$2 page=$3 source=$4 anchor=${5:-}
+    local url="file://$PWD/$page"
+    if browse --screenshot="$out/$name.png" "$url" >/dev/null && [ -s "$out/$name.png" ] &&
+        [ "$(head -c 8 "$out/$name.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]; then
+        echo "ok - $name: screenshot $out/$name.png"
+    else
+        echo "not ok - $name: no screenshot"
+        status=1
+    fi
+    if ! browse --dump-dom "$url${anchor:+#$anchor}" >"$out/$name.dom.html" || [ ! -s "$out/$name.dom.html" ]; then
+        echo "not ok - $name: chromium could not open the page"
+        status=1
+        return
+    fi
+    python3 tests/html/check_page.py "$case" "$page" "$out/$name.dom.html" "$source" || status=1
+}
+
+# grade NAME EXERCISE SOURCE CHECK: the HTML report of one check.
+grade() {
+    local page="$out/$1.html"
+    bin/grader grade "$2" --source "$3" --only "$4" --format html --output "$page" >/dev/null 2>"$out/$1.log"
+    if [ $? = 1 ] && [ -s "$page" ]; then
+        echo "ok - $1: grade --format html wrote the report of a failed check"
+    else
+        echo "not ok - $1: grade --format html did not fail the check or wrote nothing (see $out/$1.log)"
+        status=1
+    fi
+}
+
+# the id of the first event row inside a fold of PAGE
+folded_row() {
+    sed -n '/<tbody class="fold">/,/<\/tbody>/p' "$1" | grep -o 'id="c[0-9]*-e[0-9]*"' | head -1 | cut -d'"' -f2
+}
+
+src=solutions/bank/buggy/check_then_act.c
+grade bank-check_then_act bank $src never-negative
+look bank-check_then_act bank "$out/bank-check_then_act.html" $src
+
+src=solutions/queue/buggy/close_signal.c
+grade queue-close_signal queue $src stress
+page=$out/queue-close_signal.html
+look queue-close_signal queue "$page" $src "$(folded_row "$page")"
+
+seed=$(grep -o 'check stress --seed [0-9]*' "$page" | head -1 | awk '{print $4}')
+if [ -n "$seed" ] && bin/grader replay queue --source $src --check stress --seed "$seed" \
+    --html "$out/replay-close_signal.html" >"$out/replay-close_signal.txt" 2>&1; [ -s "$out/replay-close_signal.html" ]; then
+    echo "ok - replay-close_signal: replay --html wrote the page (seed $seed)"
+    look replay-close_signal replay "$out/replay-close_signal.html" $src
+else
+    echo "not ok - replay-close_signal: replay --html wrote nothing (seed '$seed')"
+    status=1
+fi
+
+dir="$out/evil\"<b>&'x"
+mkdir -p "$dir"
+{
+    echo "/* </code></div></section><script>alert(1)</script><img src=x onerror=alert(2)> ' \" & */"
+    cat solutions/threads/buggy/serial.c
+} >"$dir/threads.c"
+grade hostile threads "$dir/threads.c" concurrent
+look hostile hostile "$out/hostile.html" "$dir/threads.c"
+
+exit $status
