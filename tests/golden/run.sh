@@ -9,7 +9,7 @@
 #           (solutions/EX/buggy/ITEM.c)
 #   FORMAT: json (ITEM.json), text (ITEM.txt), classroom (ITEM.classroom.json),
 #           gradescope (ITEM.gradescope.json), junit (ITEM.junit.xml),
-#           markdown (ITEM.md)
+#           markdown (ITEM.md), html (ITEM.html)
 # Only items whose report is deterministic have a golden file: a submission
 # whose behaviour depends on luck is covered by `grader check` instead.
 #   tests/golden/run.sh            compare
@@ -19,7 +19,8 @@ update=${1:-}
 mask() {
     sed -E 's/"duration_ms": [0-9]+/"duration_ms": 0/; s/"duration":[0-9]+/"duration":0/g;
             s/"execution_time": [0-9.]+/"execution_time": 0/; s/time="[0-9.]+"/time="0"/g;
-            s/\(([0-9]+\.[0-9]) s\)$/(0 s)/; /"count": [0-9]+,?$/d'
+            s/\(([0-9]+\.[0-9]) s\)$/(0 s)/; /"count": [0-9]+,?$/d;
+            s/<span class="dur dim">\([0-9.]+ s\)/<span class="dur dim">(0 s)/'
 }
 status=0
 for golden in tests/golden/*/*.*; do
@@ -30,6 +31,7 @@ for golden in tests/golden/*/*.*; do
         *.gradescope.json) fmt=gradescope ;;
         *.junit.xml) fmt=junit ;;
         *.md) fmt=markdown ;;
+        *.html) fmt=html ;;
         *.txt) fmt=text ;;
         *.json) fmt=json ;;
         *) continue ;;
