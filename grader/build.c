@@ -124,20 +124,21 @@ void build_parse_diagnostics(const char *text, const char *source_name, bool war
 typedef struct toolchain {
     const char *cc;
     const char *flags; /* compile flags for every file */
-    const char *support; /* prebuilt objects under build/harness */
+    const char *support; /* prebuilt driver support under build/harness */
     const char *ldflags; /* link flags */
+    const char *runtime; /* prebuilt objects every program of the tool needs */
 } toolchain;
 
 static const toolchain chains[TOOL_COUNT] = {
-    {"gcc", "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output", "driver-native.a", ""},
+    {"gcc", "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output", "driver-native.a", "", ""},
     {"clang", "-g -O1 -fno-omit-frame-pointer -fsanitize=thread -fno-caret-diagnostics "
               "-fno-color-diagnostics",
-     "driver-tsan.a", "-fsanitize=thread"},
+     "driver-tsan.a", "-fsanitize=thread", ""},
     {"clang", "-gdwarf-4 -O1 -fno-omit-frame-pointer -fsanitize=thread -mllvm "
               "-tsan-instrument-memory-accesses=0 -mllvm -tsan-instrument-func-entry-exit=0 "
               "-mllvm -tsan-instrument-memintrinsics=0 -fno-caret-diagnostics "
               "-fno-color-diagnostics",
-     "driver-helgrind.a hgatomic.o", ""},
+     "driver-helgrind.a", "", "hgatomic.o"},
 };
 
 /* Splits a flag string on spaces into v. */
@@ -200,7 +201,20 @@ static int redefine(const build_inputs *in, const char *dir, const char *obj, sb
     return rc;
 }
 
-/* Links dir/prog from dir/student.o and driver_obj (NULL: a whole program). */
+/* Adds the prebuilt objects named by `words` (under build/harness) to v. */
+static void add_harness(strv *v, const build_inputs *in, const char *words)
+{
+    char *copy = xstrdup(words ? words : ""), *save = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *p = xasprintf("%s/build/harness/%s", in->root, w);
+        strv_add(v, p);
+        free(p);
+    }
+    free(copy);
+}
+
+/* Links dir/prog from dir/student.o and driver_obj with the driver support
+ * (driver_obj NULL: a whole program, without it), and the tool's runtime. */
 static int link_prog(const toolchain *tc, const build_inputs *in, const char *dir, const char *driver_obj,
                      sbuf *log)
 {
@@ -213,14 +227,9 @@ static int link_prog(const toolchain *tc, const build_inputs *in, const char *di
     strv_add(&a, "student.o");
     if (driver_obj) {
         strv_add(&a, driver_obj);
-        char *copy = xstrdup(tc->support), *save = NULL;
-        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-            char *p = xasprintf("%s/build/harness/%s", in->root, w);
-            strv_add(&a, p);
-            free(p);
-        }
-        free(copy);
+        add_harness(&a, in, tc->support);
     }
+    add_harness(&a, in, tc->runtime);
     add_words(&a, in->libs);
     add_words(&a, "-lm -ldl");
     sbuf out = {0};
@@ -228,6 +237,39 @@ static int link_prog(const toolchain *tc, const build_inputs *in, const char *di
     sbuf_add(log, out.data ? out.data : "", out.len);
     sbuf_free(&out);
     strv_clear(&a);
+    return rc;
+}
+
+/* A whole program's other files: each copied into dir, compiled like the
+ * first (diagnostics appended to log), then merged into student.o with it
+ * (a relocatable link). 0 on success, like compile. */
+static int compile_more(const toolchain *tc, const build_inputs *in, const char *dir, bool warn, sbuf *log)
+{
+    strv objs = {0};
+    strv_add(&objs, "ld");
+    strv_add(&objs, "-r");
+    strv_add(&objs, "-o");
+    strv_add(&objs, "whole.o");
+    strv_add(&objs, "student.o");
+    int rc = 0;
+    for (size_t i = 0; in->more_sources && in->more_sources[i] && rc == 0; i++) {
+        const char *name = path_base(in->more_sources[i]);
+        char *to = path_join(dir, name), *obj = xasprintf("more-%zu.o", i);
+        if (file_copy(in->more_sources[i], to) < 0) {
+            sbuf_printf(log, "cannot copy %s\n", in->more_sources[i]);
+            rc = -1;
+        } else {
+            rc = compile(tc, in, dir, name, obj, warn, log);
+        }
+        strv_add(&objs, obj);
+        free(to), free(obj);
+    }
+    if (rc == 0) rc = proc_tool(strv_get(&objs), dir, BUILD_TIMEOUT_MS, log);
+    strv_clear(&objs);
+    if (rc != 0) return rc;
+    char *from = path_join(dir, "whole.o"), *to = path_join(dir, "student.o");
+    rc = rename(from, to) == 0 ? 0 : -1;
+    free(from), free(to);
     return rc;
 }
 
@@ -402,6 +444,8 @@ static void steps_run(const build_inputs *in, tool_id tool, const char *driver_o
     st->staged = stage(in, dir, true, false, &st->other_log) == 0;
     if (!st->staged) return;
     st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", tool == TOOL_NATIVE, &st->compile_log);
+    if (st->compile_rc == 0 && in->more_sources)
+        st->compile_rc = compile_more(tc, in, dir, tool == TOOL_NATIVE, &st->compile_log);
     if (st->compile_rc != 0) return;
     st->redefined = !driver_obj || redefine(in, dir, "student.o", &st->other_log) == 0;
     if (st->redefined) st->link_rc = link_prog(tc, in, dir, driver_obj, &st->link_log);
@@ -459,12 +503,29 @@ static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, b
     out->log = sbuf_take(&log);
 }
 
+/* Appends the identity of each prebuilt object `words` names. */
+static void manifest_harness(sbuf *m, const build_inputs *in, const char *words)
+{
+    char *copy = xstrdup(words ? words : ""), *save = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *p = xasprintf("%s/build/harness/%s", in->root, w);
+        manifest_stamp(m, w, p);
+        free(p);
+    }
+    free(copy);
+}
+
 /* The manifest of the student's build: the common inputs, the source, the
  * driver object and everything the link reads. */
 static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const char *driver_dir)
 {
     manifest_common(m, in, tool);
     manifest_file(m, "source", in->source_path);
+    for (size_t i = 0; in->more_sources && in->more_sources[i]; i++) {
+        char *label = xasprintf("source %s", path_base(in->more_sources[i]));
+        manifest_file(m, label, in->more_sources[i]);
+        free(label);
+    }
     char *syms = path_join(in->root, "harness/driver/redefine.syms");
     manifest_file(m, "redefine", syms);
     free(syms);
@@ -476,14 +537,9 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
         char *obj = path_join(driver_dir, "driver.o");
         manifest_digest(m, "driver.o", obj);
         free(obj);
-        char *copy = xstrdup(chains[tool].support), *save = NULL;
-        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-            char *p = xasprintf("%s/build/harness/%s", in->root, w);
-            manifest_stamp(m, w, p);
-            free(p);
-        }
-        free(copy);
+        manifest_harness(m, in, chains[tool].support);
     }
+    manifest_harness(m, in, chains[tool].runtime);
     sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
 }
 

@@ -5,7 +5,9 @@
  * hgatomic.c so Helgrind sees their happens-before edges). The student's object
  * file has its thread and process calls renamed to the driver support's
  * observers (harness/driver/redefine.syms), so only the student's calls are
- * watched. */
+ * watched. A whole program (no driver: one or more files, one with main) is
+ * linked without the driver support and its calls keep their names; it
+ * still gets the tool's runtime (hgatomic.o for Helgrind). */
 #ifndef GRADER_BUILD_H
 #define GRADER_BUILD_H
 
@@ -22,6 +24,8 @@ typedef struct build_inputs {
     const char *source_path; /* the submitted file to compile */
     const char *header;      /* header file name in exercise_dir, or NULL */
     const char *driver;      /* driver file name in exercise_dir, or NULL (whole program) */
+    const char *const *more_sources; /* a whole program's other C files (paths; distinct
+                              * names), NULL-terminated, or NULL */
     const char *extra_cflags;/* from the spec, or NULL */
     const char *libs;        /* extra link flags from the spec, or NULL */
     const char *workdir;     /* where build-<tool>/ directories go */

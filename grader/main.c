@@ -4,6 +4,7 @@
  *   grader grade EXERCISE [DIR] [--format F] [--output FILE] [--seed N] [--only CHECK] [-v] [-j N]
  *   grader check EXERCISE|--all [-v] [-j N]
  *   grader init EXERCISE DIR
+ *   grader scan FILE.c... [OPTIONS] [-- ARGS...]
  *
  * Exit status: 0 graded and every check passed; 1 graded and some check
  * failed; 2 error (spec, grader or machine); 64 usage. */
@@ -11,6 +12,7 @@
 #include "grade.h"
 #include "report.h"
 #include "scaffold.h"
+#include "scan.h"
 #include "spec.h"
 #include "trace.h"
 #include "verify.h"
@@ -43,6 +45,17 @@ static const char usage_text[] =
     "                                      (--html: also as a page with the schedule's timeline)\n"
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
     "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
+    "  grader scan FILE.c... [-- ARGS...]  any C program under every detector: TSan, Helgrind,\n"
+    "                                      stress schedules; exit 0 nothing found, 1 found\n"
+    "      -n N                            stress schedules, pct and random in turn (default %d)\n"
+    "      --tools LIST                    tsan,helgrind,pct,random,native (default all; stress =\n"
+    "                                      pct,random)\n"
+    "      --timeout S                     seconds per run (default 10; x2 tsan, x4 helgrind)\n"
+    "      --seed N                        schedule i uses seed N+i (default 1)\n"
+    "      --depth D                       pct depth (default 2 and 3 in turn)\n"
+    "      --stdin FILE                    the program's input (- for ours; default none)\n"
+    "      --format F                      text (default) or json\n"
+    "      --output FILE, --cflags F, --libs F, -j N, --keep, -v\n"
     "\n"
     "  grader new NAME [--title T]         scaffold an exercise that grader check accepts\n"
     "  grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]\n"
@@ -53,10 +66,12 @@ static const char usage_text[] =
     "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
     "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n";
 
+#define SCAN_SCHEDULES 20
+
 static int usage(const char *msg)
 {
     if (msg) fprintf(stderr, "grader: %s\n\n", msg);
-    fputs(usage_text, stderr);
+    fprintf(stderr, usage_text, SCAN_SCHEDULES);
     return EXIT_USAGE;
 }
 
@@ -516,13 +531,110 @@ static int cmd_template(const char *root, int argc, char **argv)
     return rc < 0 ? EXIT_ERROR : 0;
 }
 
+/* --- scan ------------------------------------------------------------------------------ */
+
+/* Reads the program's input for --stdin FILE ("-": ours) into *data. */
+static int scan_input(const char *path, char **data, size_t *len)
+{
+    if (strcmp(path, "-")) {
+        *data = file_read(path, len);
+        return *data ? 0 : -1;
+    }
+    sbuf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) sbuf_add(&b, buf, n);
+    *len = b.len;
+    *data = b.data ? sbuf_take(&b) : xstrdup("");
+    return 0;
+}
+
+/* Options before `--` (files among them); the program's arguments after. */
+static int scan_options(int argc, char **argv, scan_opts *o, const char **format, const char **output,
+                        const char **input)
+{
+    static const struct option longs[] = {
+        {"tools", required_argument, 0, 't'},  {"timeout", required_argument, 0, 'T'},
+        {"seed", required_argument, 0, 's'},   {"depth", required_argument, 0, 'd'},
+        {"stdin", required_argument, 0, 'i'},  {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'}, {"cflags", required_argument, 0, 'C'},
+        {"libs", required_argument, 0, 'L'},   {"keep", no_argument, 0, 'k'},
+        {"schedules", required_argument, 0, 'n'}, {0, 0, 0, 0},
+    };
+    int c, mask;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "n:j:vk", longs, NULL)) != -1) {
+        switch (c) {
+        case 'n': o->schedules = atoi(optarg); break;
+        case 't':
+            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage("--tools: tsan, helgrind, pct, random, native, stress or all");
+            o->detectors = (unsigned)mask;
+            break;
+        case 'T': o->timeout_ms = (int64_t)(atof(optarg) * 1000); break;
+        case 's': o->seed = strtoull(optarg, NULL, 10); break;
+        case 'd': o->depth = atoi(optarg); break;
+        case 'i': *input = optarg; break;
+        case 'f': *format = optarg; break;
+        case 'o': *output = optarg; break;
+        case 'C': o->cflags = optarg; break;
+        case 'L': o->libs = optarg; break;
+        case 'j': o->jobs = atoi(optarg); break;
+        case 'v': o->verbose++; break;
+        case 'k': o->keep = true; break;
+        default: return usage(NULL);
+        }
+    }
+    if (o->schedules < 0 || o->timeout_ms <= 0 || o->timeout_ms > 600000 || o->depth < 0 || o->depth > 16)
+        return usage("scan: -n >= 0, 0 < --timeout <= 600, 0 <= --depth <= 16");
+    if (strcmp(*format, "text") && strcmp(*format, "json")) return usage("scan: --format text or json");
+    o->files = (const char *const *)argv + optind;
+    o->nfiles = (size_t)(argc - optind);
+    return o->nfiles ? 0 : usage("scan needs a C file");
+}
+
+static int cmd_scan(const char *root, int argc, char **argv)
+{
+    int split = 1;
+    while (split < argc && strcmp(argv[split], "--")) split++;
+    scan_opts o = {.root = root, .schedules = SCAN_SCHEDULES, .timeout_ms = 10000, .seed = 1};
+    o.args = split < argc ? (const char *const *)argv + split + 1 : NULL;
+    o.nargs = split < argc ? (size_t)(argc - split - 1) : 0;
+    const char *format = "text", *output = NULL, *input = NULL;
+    int rc = scan_options(split, argv, &o, &format, &output, &input);
+    if (rc) return rc;
+    char *data = NULL;
+    if (input && scan_input(input, &data, &o.stdin_len) < 0) {
+        fprintf(stderr, "grader: cannot read %s\n", input);
+        return EXIT_ERROR;
+    }
+    o.stdin_data = data;
+    FILE *out = output ? fopen(output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "grader: cannot write %s\n", output);
+        free(data);
+        return EXIT_ERROR;
+    }
+    o.progress = want_color(stderr) && !o.verbose;
+    scan_report *r = scan_execute(&o);
+    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
+    sbuf text = {0};
+    (strcmp(format, "json") ? scan_text : scan_json)(r, &ro, &text);
+    fwrite(text.data, 1, text.len, out);
+    if (out != stdout) fclose(out);
+    sbuf_free(&text);
+    rc = scan_exit_status(r);
+    scan_report_free(r);
+    free(data);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
     if (argc < 2) return usage(NULL);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        printf(usage_text, SCAN_SCHEDULES);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
@@ -543,6 +655,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "replay")) rc = cmd_replay(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "batch")) rc = cmd_batch(root, argc - 1, argv + 1);
     else if (!strcmp(cmd, "classroom-template")) rc = cmd_template(root, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "scan")) rc = cmd_scan(root, argc - 1, argv + 1);
     else rc = usage("unknown command");
     free(root);
     return rc;

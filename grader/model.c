@@ -354,6 +354,12 @@ static void frame_to_json(json_writer *w, const frame *fr)
 void finding_to_json(json_writer *w, const finding *f)
 {
     json_obj_begin(w);
+    finding_fields_to_json(w, f);
+    json_obj_end(w);
+}
+
+void finding_fields_to_json(json_writer *w, const finding *f)
+{
     json_key(w, "kind");
     json_str(w, f->kind);
     json_key(w, "tool");
@@ -388,10 +394,9 @@ void finding_to_json(json_writer *w, const finding *f)
     for (size_t i = 0; i < f->stacks.len; i++)
         json_str(w, f->stacks.items[i].title ? f->stacks.items[i].title : "");
     json_arr_end(w);
-    json_obj_end(w);
 }
 
-static void trace_to_json(json_writer *w, const trace *t)
+void trace_to_json(json_writer *w, const trace *t)
 {
     json_obj_begin(w);
     json_key(w, "threads");

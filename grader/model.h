@@ -144,6 +144,10 @@ void report_total(report *r);
 
 /* --- JSON form (the fixed report schema) ---------------------------------- */
 void finding_to_json(json_writer *w, const finding *f);
+/* The fields of finding_to_json's object, inside an object the caller opened
+ * (to add fields of its own). */
+void finding_fields_to_json(json_writer *w, const finding *f);
+void trace_to_json(json_writer *w, const trace *t);
 void check_to_json(json_writer *w, const check_result *c);
 void report_to_json(json_writer *w, const report *r);
 /* Reads what check_to_json / finding_to_json wrote; 0 or -1. */

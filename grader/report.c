@@ -220,3 +220,9 @@ void report_text(const report *r, const report_opts *o, sbuf *b)
     points(b, r->score, r->max_score);
     sbuf_printf(b, "%s  %s%s%s  (%.1f s)\n", s.off, colour_of(&s, r->outcome), verdict, s.off, (double)r->duration_ms / 1000.0);
 }
+
+void report_finding_text(const report *r, const finding *f, const report_opts *o, sbuf *b)
+{
+    style s = style_for(o->color);
+    text_finding(r, f, &s, o, b);
+}

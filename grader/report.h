@@ -32,6 +32,11 @@ void report_html(const report *r, const report_opts *o, sbuf *out);
  * most cap bytes (caller frees). */
 char *check_story(const check_result *c, size_t cap);
 
+/* One finding as the text report shows it: kind, tool, place, message,
+ * the lines around it (when f->file is r->source, read from
+ * r->source_path) and its stacks. */
+void report_finding_text(const report *r, const finding *f, const report_opts *o, sbuf *b);
+
 /* Lines lo..hi of a file, numbered, with `mark` flagged (caller frees), or NULL. */
 char *source_excerpt(const char *path, int mark, int context, bool color);
 

@@ -353,7 +353,9 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         findings_add(&po->found, "crash", rq->tool == TOOL_HELGRIND ? "helgrind" : "sandbox", msg);
         free(msg);
     } else if (p->exit_code != 0 && p->exit_code != 66 && !po->found.len && !po->done) {
-        char *msg = xasprintf("the program exited with status %d before the test finished", p->exit_code);
+        char *msg = xasprintf(whole_program ? "the program exited with status %d"
+                                            : "the program exited with status %d before the test finished",
+                              p->exit_code);
         findings_add(&po->found, "wrong-result", "sandbox", msg);
         free(msg);
     } else if (p->exit_code == 0 && !po->done && !whole_program && !po->found.len) {

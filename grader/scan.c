@@ -1,0 +1,677 @@
+/* scan.c - see scan.h. */
+#include "scan.h"
+#include "build.h"
+#include "proc.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SCHEDULE_EVENTS 200 /* events kept of a schedule that went wrong */
+#define RUN_DEADLINE_MS (10 * 60 * 1000)
+
+static const char *const det_names[DET_COUNT] = {"tsan", "helgrind", "pct", "random", "native"};
+static const tool_id det_tools[DET_COUNT] = {TOOL_TSAN, TOOL_HELGRIND, TOOL_NATIVE, TOOL_NATIVE, TOOL_NATIVE};
+
+const char *scan_detector_name(scan_detector d)
+{
+    return det_names[d];
+}
+
+int scan_detectors_parse(const char *list)
+{
+    unsigned mask = 0;
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+        unsigned m = 0;
+        if (!strcmp(w, "all")) m = (1u << DET_COUNT) - 1;
+        else if (!strcmp(w, "stress")) m = 1u << DET_PCT | 1u << DET_RANDOM;
+        for (int d = 0; d < DET_COUNT && !m; d++)
+            if (!strcmp(w, det_names[d])) m = 1u << d;
+        if (!m) {
+            free(copy);
+            return -1;
+        }
+        mask |= m;
+    }
+    free(copy);
+    return (int)mask;
+}
+
+static bool stress_det(scan_detector d)
+{
+    return d == DET_PCT || d == DET_RANDOM;
+}
+
+/* --- the plan: which runs, in which order ------------------------------------------ */
+
+typedef struct plan_item {
+    scan_detector det;
+    uint64_t seed;
+    int depth;
+} plan_item;
+
+/* The runs of a scan (caller frees *out): the slow tools first, then the
+ * schedules; schedule i has seed o->seed + i, its mode the i-th of the
+ * enabled stress modes in turn, its pct depth o->depth or 2 and 3 in turn.
+ * So `--tools pct --depth D --seed S -n 1` repeats one schedule exactly. */
+static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
+{
+    static const scan_detector first[] = {DET_HELGRIND, DET_TSAN, DET_NATIVE};
+    scan_detector modes[2];
+    size_t nm = 0, n = 0;
+    if (mask & 1u << DET_PCT) modes[nm++] = DET_PCT;
+    if (mask & 1u << DET_RANDOM) modes[nm++] = DET_RANDOM;
+    size_t ns = nm ? (size_t)(o->schedules > 0 ? o->schedules : 0) : 0;
+    plan_item *p = xmalloc(sizeof *p * (ARRAY_LEN(first) + ns + 1));
+    for (size_t i = 0; i < ARRAY_LEN(first); i++)
+        if (mask & 1u << first[i]) p[n++] = (plan_item){first[i], o->seed, 0};
+    for (size_t i = 0; i < ns; i++) {
+        scan_detector d = modes[i % nm];
+        int depth = d != DET_PCT ? 0 : o->depth > 0 ? o->depth : 2 + (int)(i / nm) % 2;
+        p[n++] = (plan_item){d, o->seed + i, depth};
+    }
+    *out = p;
+    return n;
+}
+
+/* --- building ------------------------------------------------------------------------ */
+
+typedef struct build_job {
+    const build_inputs *in;
+    tool_id tool;
+    build_result *out;
+} build_job;
+
+static void *build_thread(void *arg)
+{
+    build_job *j = arg;
+    build_run(j->in, j->tool, j->out);
+    return NULL;
+}
+
+/* Builds the tools `need` asks for, a thread each (the work is in the
+ * compilers they start). */
+static void builds_make(const build_inputs *in, const bool *need, build_result *builds)
+{
+    pthread_t th[TOOL_COUNT];
+    build_job jobs[TOOL_COUNT];
+    bool started[TOOL_COUNT] = {false};
+    for (int t = 0; t < TOOL_COUNT; t++) {
+        if (!need[t]) continue;
+        jobs[t] = (build_job){in, (tool_id)t, &builds[t]};
+        started[t] = pthread_create(&th[t], NULL, build_thread, &jobs[t]) == 0;
+        if (!started[t]) build_run(in, (tool_id)t, &builds[t]);
+    }
+    for (int t = 0; t < TOOL_COUNT; t++)
+        if (started[t]) pthread_join(th[t], NULL);
+}
+
+/* Builds every tool the detectors of mask use; the diagnostics of the
+ * native build (else the first failing one) go to r->build. Returns true
+ * when every build succeeded, else sets r->error. */
+static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, build_result *builds,
+                       scan_report *r)
+{
+    bool need[TOOL_COUNT] = {false};
+    for (int d = 0; d < DET_COUNT; d++)
+        if (mask & 1u << d) need[det_tools[d]] = true;
+    char *dir = path_dirname(o->files[0]);
+    const char **more = xmalloc(sizeof *more * o->nfiles); /* NULL-terminated */
+    for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = o->files[i];
+    build_inputs in = {
+        .root = o->root, .exercise_dir = dir, .source_name = path_base(o->files[0]),
+        .source_path = o->files[0], .more_sources = o->nfiles > 1 ? more : NULL,
+        .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
+    };
+    builds_make(&in, need, builds);
+    free(more);
+    free(dir);
+    bool ok = true;
+    for (int t = 0; t < TOOL_COUNT; t++) {
+        build_result *b = &builds[t];
+        if (!need[t] || b->ok) continue;
+        if (ok) findings_copy(&r->build, &b->diags);
+        if (ok && b->machine_error)
+            r->error = xasprintf("the %s build failed for a reason that is not in the program:\n%s", tool_name((tool_id)t),
+                                 b->log ? b->log : "");
+        else if (ok)
+            r->error = xasprintf("the program does not compile (%s build)", tool_name((tool_id)t));
+        ok = false;
+    }
+    if (ok && need[TOOL_NATIVE]) findings_copy(&r->build, &builds[TOOL_NATIVE].diags);
+    return ok;
+}
+
+/* --- one run ------------------------------------------------------------------------- */
+
+/* glibc's "prog: file.c:12: main: Assertion `x > 0' failed." in stderr:
+ * the failed assertion becomes the crash finding's message and place. */
+static void assertion_locate(const sbuf *err, findings *fs)
+{
+    const char *a = strstr(sbuf_str(err), ": Assertion `");
+    finding *crash = NULL;
+    for (size_t i = 0; i < fs->len && !crash; i++)
+        if (!strcmp(fs->items[i].kind, "crash") && !fs->items[i].stacks.len) crash = &fs->items[i];
+    if (!a || !crash) return;
+    const char *start = a;
+    while (start > err->data && start[-1] != '\n') start--;
+    char *line = xstrndup(start, strcspn(start, "\n"));
+    char file[256], func[256];
+    int ln = 0;
+    const char *expr = strstr(line, ": Assertion `") + strlen(": Assertion `");
+    const char *colon = strstr(line, ": ");
+    if (colon && sscanf(colon + 2, "%255[^:]:%d: %255[^:]:", file, &ln, func) == 3) {
+        const char *end = strstr(expr, "' failed");
+        free(crash->message);
+        crash->message = xasprintf("the assertion `%.*s` failed", end ? (int)(end - expr) : (int)strlen(expr), expr);
+        stack_add_frame(finding_add_stack(crash, "Where the assertion failed"), func, path_base(file), ln);
+        finding_locate(crash, NULL);
+    }
+    free(line);
+}
+
+/* Findings that only say the run was stopped: Helgrind's "exiting thread
+ * still holds a lock" of every thread a timeout killed. */
+static void stopped_drop(const run_output *out, findings *fs)
+{
+    if (!out->proc.timed_out) return;
+    size_t k = 0;
+    for (size_t i = 0; i < fs->len; i++) {
+        finding *f = &fs->items[i];
+        if (!strcmp(f->kind, "mutex-misuse") && f->message && strstr(f->message, "still holds")) finding_free(f);
+        else fs->items[k++] = *f;
+    }
+    fs->len = k;
+}
+
+/* ThreadSanitizer's runtime crashing on its own (a crash report without a
+ * single frame: e.g. C11 <threads.h> threads, which clang 14's runtime does
+ * not follow) says nothing of the program: such findings become a note
+ * (owned by the caller) on the run. */
+static char *tool_crash_drop(const run_request *rq, findings *fs)
+{
+    char *note = NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < fs->len; i++) {
+        finding *f = &fs->items[i];
+        size_t frames = 0;
+        for (size_t j = 0; j < f->stacks.len; j++) frames += f->stacks.items[j].frames.len;
+        if (rq->tool == TOOL_TSAN && !strcmp(f->tool, "tsan") && !strcmp(f->kind, "crash") && !frames) {
+            free(note);
+            note = xasprintf("ThreadSanitizer's own runtime failed on this program (%s, no frame of the "
+                             "program): its run found nothing, right or wrong",
+                             f->message);
+            finding_free(f);
+        } else {
+            fs->items[k++] = *f;
+        }
+    }
+    fs->len = k;
+    return note;
+}
+
+/* Runs one planned run (in a worker) and packs its outcome as JSON: exit,
+ * signal, timeout, duration, and a check whose findings and schedule are
+ * the run's. */
+static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, sbuf *json)
+{
+    run_request rq = {.tool = det_tools[p->det], .timeout_ms = o->timeout_ms, .seed = p->seed,
+                      .stdin_data = o->stdin_data, .stdin_len = o->stdin_len};
+    for (size_t i = 0; i < o->nargs; i++) strv_add(&rq.argv, o->args[i]);
+    if (stress_det(p->det)) rq.stress = (stress_opts){.mode = p->det == DET_PCT ? "pct" : "random", .depth = p->depth};
+    run_output out;
+    int rc = run_exec(env, &rq, &out);
+    assertion_locate(&out.proc.err, &out.parsed.found);
+    stopped_drop(&out, &out.parsed.found);
+    char *note = tool_crash_drop(&rq, &out.parsed.found);
+    check_result c = {.name = xstrdup(det_names[p->det]), .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
+    c.findings = out.parsed.found;
+    memset(&out.parsed.found, 0, sizeof out.parsed.found);
+    c.schedule = out.schedule;
+    memset(&out.schedule, 0, sizeof out.schedule);
+    trace_keep_last(&c.schedule, SCHEDULE_EVENTS);
+    json_writer w;
+    json_init(&w, json, false);
+    json_obj_begin(&w);
+    json_key(&w, "exit");
+    json_int(&w, out.proc.exit_code);
+    json_key(&w, "signal");
+    json_int(&w, out.proc.signal);
+    json_key(&w, "timed_out");
+    json_bool(&w, out.proc.timed_out);
+    json_key(&w, "duration_ms");
+    json_int(&w, out.proc.duration_ms);
+    json_key(&w, "error");
+    json_str(&w, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL);
+    json_key(&w, "note");
+    json_str(&w, note);
+    json_key(&w, "check");
+    check_to_json(&w, &c);
+    json_obj_end(&w);
+    check_result_free(&c);
+    run_output_free(&out);
+    strv_clear(&rq.argv);
+    free(note);
+}
+
+/* What a worker sent back, read into run and its check (findings, schedule). */
+static void run_unpack(const sbuf *json, const plan_item *p, scan_run *run, check_result *c)
+{
+    *run = (scan_run){.det = p->det, .seed = p->seed, .depth = p->depth};
+    memset(c, 0, sizeof *c);
+    json_value *v = json_parse(sbuf_str(json), json->len, NULL);
+    if (!v || check_from_json(json_get(v, "check"), c) < 0) {
+        run->error = xstrdup("the grader failed during this run (no result)");
+    } else {
+        run->exit_code = (int)json_get_num(v, "exit", 0);
+        run->signal = (int)json_get_num(v, "signal", 0);
+        run->timed_out = json_get_bool(v, "timed_out", false);
+        run->duration_ms = (int64_t)json_get_num(v, "duration_ms", 0);
+        run->error = xstrdup(json_get_str(v, "error"));
+        run->note = xstrdup(json_get_str(v, "note"));
+        run->nfound = c->findings.len;
+    }
+    json_free(v);
+}
+
+/* --- workers ----------------------------------------------------------------------- */
+
+typedef struct worker {
+    pid_t pid;
+    int fd;
+    size_t item;
+    int64_t started;
+} worker;
+
+typedef struct runner {
+    const run_env *env;
+    const scan_opts *o;
+    const plan_item *plan;
+    size_t n;
+    sbuf *results;  /* one JSON per plan item */
+    worker *live;
+    size_t nlive;
+} runner;
+
+static bool worker_start(runner *rn, size_t item)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return false;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        signal(SIGINT, SIG_DFL);
+        sbuf json = {0};
+        run_one(rn->env, rn->o, &rn->plan[item], &json);
+        for (size_t off = 0; off < json.len;) {
+            ssize_t k = write(p[1], json.data + off, json.len - off);
+            if (k <= 0 && errno != EINTR) break;
+            if (k > 0) off += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    proc_trust(pid, true);
+    rn->live[rn->nlive++] = (worker){pid, p[0], item, now_ms()};
+    return true;
+}
+
+/* Reads what live worker k sent; reaps it when it is done. */
+static void worker_poll(runner *rn, size_t k, short revents)
+{
+    worker *w = &rn->live[k];
+    bool eof = false;
+    if (revents) {
+        char buf[65536];
+        ssize_t r = read(w->fd, buf, sizeof buf);
+        if (r > 0) sbuf_add(&rn->results[w->item], buf, (size_t)r);
+        else if (r == 0 || errno != EINTR) eof = true;
+    }
+    if (!eof && now_ms() - w->started > RUN_DEADLINE_MS) {
+        kill(w->pid, SIGKILL);
+        eof = true;
+    }
+    if (!eof) return;
+    close(w->fd);
+    int status = 0;
+    proc_wait_trusted(w->pid, &status, true);
+    proc_trust(w->pid, false);
+    rn->live[k] = rn->live[--rn->nlive];
+}
+
+/* Runs every plan item whose result is still empty, `jobs` at once, each
+ * in a worker. */
+static void runner_go(runner *rn, int jobs, bool progress)
+{
+    size_t next = 0;
+    for (;;) {
+        while (next < rn->n && rn->results[next].len) next++;
+        if (next >= rn->n && !rn->nlive) break;
+        if (next < rn->n && rn->nlive < (size_t)jobs) {
+            if (!worker_start(rn, next)) sbuf_puts(&rn->results[next], "{}"); /* a failed run */
+            next++;
+            continue;
+        }
+        if (progress) fprintf(stderr, "\r\033[Kscanning: %zu/%zu runs started", next, rn->n);
+        struct pollfd pf[64];
+        size_t np = rn->nlive < 64 ? rn->nlive : 64;
+        for (size_t k = 0; k < np; k++) pf[k] = (struct pollfd){rn->live[k].fd, POLLIN, 0};
+        if (poll(pf, np, 1000) < 0 && errno != EINTR) break;
+        for (size_t k = np; k-- > 0;) worker_poll(rn, k, pf[k].revents);
+    }
+    if (progress) fprintf(stderr, "\r\033[K");
+}
+
+/* Executes the plan: the first pct schedule here (it also measures the
+ * program's steps, which every later pct schedule inherits), the others in
+ * workers. results[i] gets plan item i's JSON. */
+static void runs_execute(const run_env *env, const scan_opts *o, const plan_item *plan, size_t n, sbuf *results)
+{
+    for (size_t i = 0; i < n; i++)
+        if (plan[i].det == DET_PCT) {
+            run_one(env, o, &plan[i], &results[i]);
+            break;
+        }
+    int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    jobs = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs;
+    runner rn = {.env = env, .o = o, .plan = plan, .n = n, .results = results};
+    rn.live = xmalloc(sizeof *rn.live * (size_t)jobs);
+    runner_go(&rn, jobs, o->progress);
+    free(rn.live);
+}
+
+/* --- merging findings ------------------------------------------------------------------ */
+
+/* The lines a finding points at: its place and the first frame of each of
+ * its stacks (the program's own frames: stacks are tidied). */
+static bool lines_meet(const finding *a, const finding *b)
+{
+    for (size_t i = 0; i <= a->stacks.len; i++) {
+        const frame *fa = i < a->stacks.len && a->stacks.items[i].frames.len ? &a->stacks.items[i].frames.items[0] : NULL;
+        const char *file = fa ? fa->file : i == a->stacks.len ? a->file : NULL;
+        int line = fa ? fa->line : i == a->stacks.len ? a->line : 0;
+        if (!file || line <= 0) continue;
+        if (b->file && b->line == line && !strcmp(b->file, file)) return true;
+        for (size_t j = 0; j < b->stacks.len; j++) {
+            const stack *s = &b->stacks.items[j];
+            if (s->frames.len && s->frames.items[0].line == line && s->frames.items[0].file &&
+                !strcmp(s->frames.items[0].file, file))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The signal a crash finding speaks of ("SIGABRT", "abort()", "the
+ * assertion", "SEGV on ..."), as a word; NULL if none. */
+static const char *crash_signal(const finding *f)
+{
+    static const char *const sigs[] = {"ABRT", "SEGV", "BUS", "FPE", "ILL", "PIPE", "KILL"};
+    const char *m = f->message ? f->message : "";
+    if (strstr(m, "abort()") || strstr(m, "assertion")) return "ABRT";
+    for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
+        if (strstr(m, sigs[i])) return sigs[i];
+    return NULL;
+}
+
+static bool has_lines(const finding *f)
+{
+    if (f->file && f->line > 0) return true;
+    for (size_t j = 0; j < f->stacks.len; j++)
+        if (f->stacks.items[j].frames.len && f->stacks.items[j].frames.items[0].line > 0) return true;
+    return false;
+}
+
+/* The same problem: the same kind at a common line, or, for findings
+ * without any line, the same kind and message; a crash without a line is
+ * the crash of the same signal seen with one. A program that does not end,
+ * or floods its output, has that problem once, wherever it was. */
+static bool same_problem(const finding *a, const finding *b)
+{
+    if (strcmp(a->kind, b->kind)) return false;
+    if (!strcmp(a->kind, "timeout") || !strcmp(a->kind, "output-limit")) return true;
+    if (!has_lines(a) && !has_lines(b)) return !strcmp(a->message ? a->message : "", b->message ? b->message : "");
+    if (!strcmp(a->kind, "crash") && (!has_lines(a) || !has_lines(b))) {
+        /* a crash seen without a stack is the located one of that signal */
+        const char *sa = crash_signal(a), *sb = crash_signal(b);
+        return sa && sb && !strcmp(sa, sb);
+    }
+    return lines_meet(a, b) || lines_meet(b, a);
+}
+
+/* f is placed in one of the scanned files. */
+static bool own_place(const scan_report *r, const finding *f)
+{
+    for (size_t i = 0; f->file && i < r->nfiles; i++)
+        if (!strcmp(f->file, path_base(r->files[i]))) return true;
+    return false;
+}
+
+/* The problem f is, in r->found: an earlier one or a new one (f is taken).
+ * A problem is told by its first finding placed in the program's files
+ * (a timeout under one tool may have only the libraries' lines). */
+static size_t problem_of(scan_report *r, finding *f, scan_detector det)
+{
+    for (size_t k = 0; k < r->found.len; k++) {
+        finding *told = &r->found.items[k].f;
+        if (!same_problem(told, f)) continue;
+        if (!own_place(r, told) && own_place(r, f)) {
+            finding swap = *told;
+            *told = *f;
+            told->tool = swap.tool, swap.tool = f->tool;
+            told->count = swap.count;
+            told->has_seed = false;
+            *f = swap;
+        }
+        finding_free(f);
+        return k;
+    }
+    scan_finding *p = VEC_PUSH(&r->found);
+    p->f = *f;
+    free(p->f.tool);
+    p->f.tool = xstrdup(det_names[det]);
+    p->f.count = 0;
+    p->f.has_seed = false;
+    free(p->f.key);
+    p->f.key = NULL;
+    return r->found.len - 1;
+}
+
+/* Adds a run's findings (taken from c) to the report: each problem counts
+ * once per run, and keeps the first schedule that showed it. */
+static void merge_run(scan_report *r, const scan_run *run, check_result *c)
+{
+    size_t *seen = xmalloc(sizeof *seen * (c->findings.len + 1)), nseen = 0;
+    for (size_t i = 0; i < c->findings.len; i++) {
+        size_t k = problem_of(r, &c->findings.items[i], run->det);
+        scan_finding *p = &r->found.items[k];
+        p->f.count++;
+        bool again = false;
+        for (size_t j = 0; j < nseen && !again; j++) again = seen[j] == k;
+        if (again) continue;
+        seen[nseen++] = k;
+        p->seen[run->det]++;
+        if (!stress_det(run->det)) continue;
+        if (p->nseeds < ARRAY_LEN(p->seeds)) p->seeds[p->nseeds++] = run->seed;
+        if (!p->schedule.events.len && c->schedule.events.len) {
+            p->schedule = c->schedule;
+            memset(&c->schedule, 0, sizeof c->schedule);
+        }
+    }
+    free(seen);
+    free(c->findings.items);
+    memset(&c->findings, 0, sizeof c->findings);
+}
+
+/* Most explanatory kind first (the vocabulary's order), stable. */
+static void found_sort(scan_report *r)
+{
+    size_t nk;
+    const kind_info *ks = kind_all(&nk);
+    for (size_t i = 1; i < r->found.len; i++) {
+        scan_finding x = r->found.items[i];
+        size_t rx = nk;
+        for (size_t k = 0; k < nk; k++)
+            if (!strcmp(ks[k].name, x.f.kind)) rx = k;
+        size_t j = i;
+        for (; j > 0; j--) {
+            size_t ry = nk;
+            for (size_t k = 0; k < nk; k++)
+                if (!strcmp(ks[k].name, r->found.items[j - 1].f.kind)) ry = k;
+            if (ry <= rx) break;
+            r->found.items[j] = r->found.items[j - 1];
+        }
+        r->found.items[j] = x;
+    }
+}
+
+static void seeds_sort(scan_finding *p)
+{
+    for (size_t i = 1; i < p->nseeds; i++)
+        for (size_t j = i; j > 0 && p->seeds[j - 1] > p->seeds[j]; j--) {
+            uint64_t t = p->seeds[j];
+            p->seeds[j] = p->seeds[j - 1];
+            p->seeds[j - 1] = t;
+        }
+}
+
+/* Unpacks every run's JSON, in detector order then plan order, so that the
+ * merged list is the same whatever order the runs finished in. */
+static void runs_collect(scan_report *r, const plan_item *plan, size_t n, sbuf *results)
+{
+    for (int d = 0; d < DET_COUNT; d++)
+        for (size_t i = 0; i < n; i++) {
+            if (plan[i].det != (scan_detector)d) continue;
+            check_result c;
+            scan_run *run = VEC_PUSH(&r->runs);
+            run_unpack(&results[i], &plan[i], run, &c);
+            merge_run(r, run, &c);
+            check_result_free(&c);
+        }
+    found_sort(r);
+    for (size_t k = 0; k < r->found.len; k++) seeds_sort(&r->found.items[k]);
+}
+
+/* --- the whole scan ------------------------------------------------------------------- */
+
+static scan_report *report_new(const scan_opts *o, unsigned mask)
+{
+    scan_report *r = xmalloc(sizeof *r);
+    r->files = xmalloc(sizeof *r->files * (o->nfiles + 1));
+    for (size_t i = 0; i < o->nfiles; i++) r->files[i] = xstrdup(o->files[i]);
+    r->nfiles = o->nfiles;
+    r->args = xmalloc(sizeof *r->args * (o->nargs + 1));
+    for (size_t i = 0; i < o->nargs; i++) r->args[i] = xstrdup(o->args[i]);
+    r->nargs = o->nargs;
+    r->seed = o->seed;
+    r->depth = o->depth;
+    r->timeout_ms = o->timeout_ms;
+    r->detectors = mask;
+    return r;
+}
+
+/* The files must exist, be distinct by name (they are compiled side by
+ * side) and be C. Returns NULL or why not (caller frees). */
+static char *files_check(const scan_opts *o)
+{
+    if (!o->nfiles) return xstrdup("no C file to scan");
+    for (size_t i = 0; i < o->nfiles; i++) {
+        if (!file_exists(o->files[i])) return xasprintf("%s: no such file", o->files[i]);
+        if (!str_ends(o->files[i], ".c")) return xasprintf("%s: not a C file (.c)", o->files[i]);
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(path_base(o->files[k]), path_base(o->files[i])))
+                return xasprintf("%s and %s have the same name", o->files[k], o->files[i]);
+    }
+    return NULL;
+}
+
+/* Builds, plans, runs and merges, in workdir. */
+static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
+{
+    build_result builds[TOOL_COUNT];
+    memset(builds, 0, sizeof builds);
+    run_env env = {.root = o->root, .workdir = workdir, .source = path_base(o->files[0]), .builds = builds,
+                   .whole_program = true, .verbose = o->verbose};
+    run_prepare(&env, NULL);
+    if (o->progress) fprintf(stderr, "\r\033[Kscanning: building");
+    if (builds_all(o, r->detectors, workdir, builds, r)) {
+        plan_item *plan = NULL;
+        size_t n = plan_make(o, r->detectors, &plan);
+        sbuf *results = xmalloc(sizeof *results * (n + 1));
+        runs_execute(&env, o, plan, n, results);
+        runs_collect(r, plan, n, results);
+        for (size_t i = 0; i < n; i++) sbuf_free(&results[i]);
+        free(results);
+        free(plan);
+    }
+    run_release(&env);
+    for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&builds[t]);
+}
+
+scan_report *scan_execute(const scan_opts *o)
+{
+    int64_t start = now_ms();
+    unsigned mask = o->detectors ? o->detectors : (1u << DET_COUNT) - 1;
+    scan_report *r = report_new(o, mask);
+    r->error = files_check(o);
+    char *workdir = r->error ? NULL : dir_temp("grader-scan");
+    if (!r->error && !workdir) r->error = xasprintf("cannot create a temporary directory: %s", strerror(errno));
+    if (workdir) scan_in(o, r, workdir);
+    if (workdir && !o->keep) dir_remove(workdir);
+    else if (workdir) fprintf(stderr, "grader: kept %s\n", workdir);
+    free(workdir);
+    r->duration_ms = now_ms() - start;
+    return r;
+}
+
+int scan_runs_of(const scan_report *r, scan_detector d, int *found)
+{
+    int n = 0, f = 0;
+    for (size_t i = 0; i < r->runs.len; i++) {
+        if (r->runs.items[i].det != d) continue;
+        n++;
+        f += r->runs.items[i].nfound > 0;
+    }
+    if (found) *found = f;
+    return n;
+}
+
+int scan_exit_status(const scan_report *r)
+{
+    if (r->error) return 2;
+    for (size_t i = 0; i < r->runs.len; i++)
+        if (r->runs.items[i].error) return 2;
+    return r->found.len ? 1 : 0;
+}
+
+void scan_report_free(scan_report *r)
+{
+    if (!r) return;
+    strv_free(r->files, r->nfiles);
+    strv_free(r->args, r->nargs);
+    free(r->error);
+    findings_free(&r->build);
+    for (size_t i = 0; i < r->runs.len; i++) free(r->runs.items[i].error), free(r->runs.items[i].note);
+    free(r->runs.items);
+    for (size_t i = 0; i < r->found.len; i++) {
+        finding_free(&r->found.items[i].f);
+        trace_free(&r->found.items[i].schedule);
+    }
+    free(r->found.items);
+    free(r);
+}
