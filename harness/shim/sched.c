@@ -325,12 +325,12 @@ static struct {
     int sleeps;
 } seen;
 
-/* Whether the holder really used its slice: over one more slice after it
- * ran out, it burned at least half a slice of CPU (it spins or computes), or
- * it slept in the kernel both times we looked (it blocks in a call the shim
- * does not see). A holder that only waits for a processor (a loaded
- * machine) keeps the token, so the schedule stays the one the seed chose;
- * after 250 slices it loses it anyway. */
+/* Whether the holder really used its slice: since it ran out, it burned at
+ * least half a slice of CPU (it spins or computes: on a loaded machine that
+ * takes longer), or it slept in the kernel both times we looked (it blocks
+ * in a call the shim does not see). A holder that only waits for a
+ * processor (a loaded machine) keeps the token, so the schedule stays the
+ * one the seed chose; after 250 slices it loses it anyway. */
 static int pct_slice_used(struct thr *h, uint64_t now)
 {
     uint64_t slice = (uint64_t)cfg.slice_ms * 1000000ULL;
@@ -348,7 +348,6 @@ static int pct_slice_used(struct thr *h, uint64_t now)
     int sleeps = sys_thread_sleeps(h->ktid);
     if (cpu - seen.cpu >= slice / 2 || (sleeps && seen.sleeps)) return 1;
     seen.wall = now;
-    seen.cpu = cpu;
     seen.sleeps = sleeps;
     return 0;
 }
