@@ -216,7 +216,7 @@ void trace_text(const trace *t, const findings *fs, size_t last, sbuf *out)
                     line ? "> at the line of a finding" : "");
     size_t hidden = t->folded, k = 0;
     while (k < n && !show[k]) k++, hidden++;
-    if (hidden) sbuf_printf(out, "  … %zu earlier events folded\n", hidden);
+    if (hidden) sbuf_printf(out, "  … %zu earlier event%s folded\n", hidden, hidden == 1 ? "" : "s");
     sbuf_printf(out, "  %6s  ", "step");
     for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, t->threads[lanes[i]]);
     sbuf_puts(out, "where\n");
