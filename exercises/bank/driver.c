@@ -31,6 +31,7 @@ static _Noreturn void give_up(void)
     drv_exit(1);
 }
 
+/* A test thread running fn(arg); a failure to create it ends the run. */
 static pthread_t spawn(void *(*fn)(void *), void *arg)
 {
     pthread_t t;
@@ -52,6 +53,7 @@ typedef struct ledger {
     const void *site; /* SITE() of the function it called */
 } ledger;
 
+/* Records the call about to be made, for messages. */
 static void story(ledger *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void story(ledger *l, const char *fmt, ...)
 {
@@ -92,6 +94,7 @@ static bool balances_ok(ledger *l)
     return true;
 }
 
+/* bank_open(n, initial) and its balances; false after a finding. */
 static bool ledger_open(ledger *l, size_t n, long initial)
 {
     memset(l, 0, sizeof *l);
@@ -109,6 +112,8 @@ static bool ledger_open(ledger *l, size_t n, long initial)
 
 static const char *const SHORT = ": the account holds less than that, so nothing may change";
 
+/* do_*: makes the call, checks that it returned want (why explains the
+ * expectation) and every balance after it; false after a finding. */
 static bool do_deposit(ledger *l, size_t a, long amount, int want, const char *why)
 {
     story(l, "bank_deposit(b, %zu, %ld)", a, amount);
@@ -225,6 +230,7 @@ typedef struct worker {
     pthread_t thread;
 } worker;
 
+/* The call an operation makes, as C, in buf. */
 static const char *op_text(const op *o, char *buf, size_t len)
 {
     switch (o->kind) {
@@ -284,6 +290,7 @@ static void *work(void *p)
     return NULL;
 }
 
+/* A number in [lo, hi] from the run's seed. */
 static long rand_in(long lo, long hi)
 {
     return lo + (long)(drv_rand() % (unsigned long)(hi - lo + 1));
@@ -299,6 +306,7 @@ static op rand_transfer(size_t n, long max_amount)
     return o;
 }
 
+/* t workers with room for nops operations each (filled by the caller). */
 static worker *workers_new(bank_t *b, size_t accounts, int t, long nops, long total)
 {
     worker *w = calloc((size_t)t, sizeof *w);
@@ -308,6 +316,7 @@ static worker *workers_new(bank_t *b, size_t accounts, int t, long nops, long to
     return w;
 }
 
+/* Runs every worker in its own thread and joins them all. */
 static void workers_run(worker *w, int t)
 {
     for (int i = 0; i < t; i++) w[i].thread = spawn(work, &w[i]);
@@ -427,6 +436,7 @@ typedef struct overdraw {
     int *ok; /* [t][n]: this thread's debit of account a returned 0 */
 } overdraw;
 
+/* Test thread: tries to take 60 out of every account, in account order. */
 static void *overdraw_work(void *p)
 {
     overdraw *o = p;
@@ -438,6 +448,7 @@ static void *overdraw_work(void *p)
     return NULL;
 }
 
+/* Checks that at most one debit of each account succeeded. */
 static int scenario_overdraw(int argc, char **argv)
 {
     int mode = (int)drv_arg(argc, argv, 1, 0), t = (int)drv_arg(argc, argv, 2, 3);

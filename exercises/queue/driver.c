@@ -61,6 +61,7 @@ static _Noreturn void give_up(void)
     drv_exit(1);
 }
 
+/* A test thread running fn(arg); a failure to create it ends the run. */
 static pthread_t spawn(void *(*fn)(void *), void *arg)
 {
     pthread_t t;
@@ -71,6 +72,7 @@ static pthread_t spawn(void *(*fn)(void *), void *arg)
     return t;
 }
 
+/* queue_create(cap), reporting a NULL. */
 static queue_t *create_or_report(size_t cap)
 {
     queue_t *q = queue_create(cap);
@@ -86,6 +88,7 @@ typedef struct fifo_state {
     size_t held;
 } fifo_state;
 
+/* "1st", "2nd", "11th", ... in buf. */
 static const char *nth(long n, char *buf, size_t len)
 {
     const char *suf = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
@@ -130,6 +133,7 @@ static bool fifo_get(fifo_state *f)
     return true;
 }
 
+/* queue_size is what the test counts; false after a finding. */
 static bool fifo_size(fifo_state *f, const char *when)
 {
     size_t n = queue_size(f->q);
@@ -195,6 +199,7 @@ struct watchers {
     watcher slots[MAX_WATCHED];
 };
 
+/* Test thread: one watched queue_put of its item. */
 static void *watched_put(void *p)
 {
     watcher *s = p;
@@ -205,6 +210,7 @@ static void *watched_put(void *p)
     return NULL;
 }
 
+/* Test thread: one watched queue_get; keeps what came out. */
 static void *watched_get(void *p)
 {
     watcher *s = p;
@@ -232,11 +238,13 @@ static watchers *watchers_start(queue_t *q, int k, bool put, long first)
     return w;
 }
 
+/* Waits until every call has returned or is asleep (or spins). */
 static int watchers_settle(watchers *w)
 {
     return drv_calls_settle(w->calls, w->k, SETTLE);
 }
 
+/* How many of the calls have returned. */
 static int watchers_returned(watchers *w)
 {
     return drv_calls_returned(w->calls, w->k);
@@ -271,6 +279,7 @@ static int newly_returned(watchers *w, unsigned *known)
     return -1;
 }
 
+/* Joins the test threads (all calls returned) and frees w. */
 static void watchers_join(watchers *w)
 {
     for (int i = 0; i < w->k; i++) pthread_join(w->threads[i], NULL);
@@ -651,6 +660,8 @@ typedef struct role {
     long id;
 } role;
 
+/* Puts the producer's items in order; reports a failed put and a queue
+ * seen holding more than its capacity. */
 static void *producer(void *p)
 {
     role *r = p;
@@ -675,6 +686,8 @@ static void *producer(void *p)
     return NULL;
 }
 
+/* Gets items until the queue is closed and empty; reports an item never
+ * put, one seen twice, one out of its producer's order, and -1 too early. */
 static void *consumer(void *p)
 {
     role *r = p;
