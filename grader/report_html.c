@@ -23,17 +23,18 @@
 #include <string.h>
 
 enum {
-    TAIL = 40,          /* the last events of a schedule, never folded */
-    CONTEXT = 2,        /* events shown around a marked one */
-    MAX_EVENTS = 2500,  /* events put in the page (a replay keeps 20000) */
-    MAX_MOMENTS = 12,   /* marked events listed above a timeline */
-    WIDE_LANES = 4,     /* lanes drawn in full; the others are thin until widened */
-    MAX_FRAMES = 16,    /* frames per stack */
-    MAX_STACKS = 4,     /* stacks shown open per finding (-v: all) */
-    MAX_FINDINGS = 50,  /* findings per check */
+    TAIL = 40,         /* the last events of a schedule, never folded */
+    CONTEXT = 2,       /* events shown around a marked one */
+    MAX_EVENTS = 2500, /* events put in the page (a replay keeps 20000) */
+    MAX_MOMENTS = 12,  /* marked events listed above a timeline */
+    ALL_WIDE = 6,      /* up to this many lanes, all are drawn in full */
+    WIDE_LANES = 4,    /* else this many; the others are thin until widened */
+    MAX_FRAMES = 16,   /* frames per stack */
+    MAX_STACKS = 4,    /* stacks shown open per finding (-v: all) */
+    MAX_FINDINGS = 50, /* findings per check */
     SRC_MAX_LINES = 20000,
     SRC_MAX_COLS = 1000,
-    NOTE_CAP = 400,     /* characters of a finding's message in a timeline */
+    NOTE_CAP = 400, /* characters of a finding's message in a timeline */
 };
 
 typedef struct page {
@@ -51,13 +52,17 @@ typedef struct lane_state {
     int held;
 } lane_state;
 
-/* --- escaping ------------------------------------------------------------------------ */
+/* --- escaping ------------------------------------------------------------------------
+ */
 
 /* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
     if (p[0] < 0x80) return 1;
-    size_t len = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    size_t len = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
+                 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+                 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                                : 0;
     if (!len || len > n) return 0;
     unsigned char lo = 0x80, hi = 0xBF;
     if (p[0] == 0xE0) lo = 0xA0;
@@ -79,14 +84,22 @@ static void html_text_n(sbuf *b, const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         size_t k = utf8_seq(p + i, n - i);
         unsigned char c = p[i];
-        if (!k) sbuf_puts(b, "\xEF\xBF\xBD"), k = 1;
-        else if (c == '&') sbuf_puts(b, "&amp;");
-        else if (c == '<') sbuf_puts(b, "&lt;");
-        else if (c == '>') sbuf_puts(b, "&gt;");
-        else if (c == '"') sbuf_puts(b, "&quot;");
-        else if (c == '\'') sbuf_puts(b, "&#39;");
-        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) sbuf_putc(b, '?');
-        else sbuf_add(b, p + i, k);
+        if (!k)
+            sbuf_puts(b, "\xEF\xBF\xBD"), k = 1;
+        else if (c == '&')
+            sbuf_puts(b, "&amp;");
+        else if (c == '<')
+            sbuf_puts(b, "&lt;");
+        else if (c == '>')
+            sbuf_puts(b, "&gt;");
+        else if (c == '"')
+            sbuf_puts(b, "&quot;");
+        else if (c == '\'')
+            sbuf_puts(b, "&#39;");
+        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            sbuf_putc(b, '?');
+        else
+            sbuf_add(b, p + i, k);
         i += k;
     }
 }
@@ -96,7 +109,8 @@ static void html_text(sbuf *b, const char *s)
     if (s) html_text_n(b, s, strlen(s));
 }
 
-/* --- the student's file --------------------------------------------------------------- */
+/* --- the student's file ---------------------------------------------------------------
+ */
 
 /* Reads r->source_path into lines (none when it cannot be read). */
 static void source_load(page *p)
@@ -132,7 +146,8 @@ static void source_free(page *p)
 /* Whether file:line is a line of the student's file shown in the page. */
 static bool source_has(const page *p, const char *file, int line)
 {
-    return file && p->r->source && !strcmp(file, p->r->source) && line >= 1 && (size_t)line <= p->nlines;
+    return file && p->r->source && !strcmp(file, p->r->source) && line >= 1 &&
+           (size_t)line <= p->nlines;
 }
 
 /* Line `line` (1-based) of the student's file, trimmed, as HTML text. */
@@ -160,102 +175,134 @@ static void site_link(page *p, const char *file, int line, unsigned char how)
     if (line > 0) sbuf_printf(p->b, ":%d", line);
 }
 
-/* --- page frame ------------------------------------------------------------------------- */
+/* --- page frame
+ * ------------------------------------------------------------------------- */
 
 /* The inline script; its SHA-256 is in the Content-Security-Policy below.
- * After changing it: printf '%s' "$SCRIPT" | openssl dgst -sha256 -binary | base64
+ * After changing it, put the hash of the exact text here:
+ *   printf '%s' "$SCRIPT" | openssl dgst -sha256 -binary | base64
  * (tests/html checks that the browser runs it). */
+/* clang-format off */
 static const char script[] =
-    "(function(){var d=document;d.documentElement.classList.add('js');"
-    "function openAt(n){for(;n;n=n.parentNode)if(n.classList&&n.classList.contains('fold'))n.classList.add('open');}"
-    "d.addEventListener('click',function(e){var b=e.target.closest('button');if(!b)return;"
-    "if(b.classList.contains('unfold'))b.closest('tbody').classList.add('open');"
-    "if(b.classList.contains('unfold-all'))b.closest('.timeline').querySelectorAll('tbody.fold')"
-    ".forEach(function(f){f.classList.add('open');});"
-    "if(b.classList.contains('widen'))b.closest('.timeline').querySelector('table.tl').classList.toggle('wide');});"
-    "function follow(){var h=location.hash.slice(1),t=h&&d.getElementById(h);"
-    "if(t){openAt(t);t.scrollIntoView({block:'center'});}}"
-    "window.addEventListener('hashchange',follow);follow();})();";
-#define SCRIPT_SHA256 "sha256-Km3U11Vn0pSiiKgtewbGiIPx/mZTqxcJQxdRBHbVE8c="
+    "(function () {\n"
+    "  var d = document;\n"
+    "  d.documentElement.classList.add('js');\n"
+    "  function openAt(n) {\n"
+    "    for (; n; n = n.parentNode)\n"
+    "      if (n.classList && n.classList.contains('fold')) n.classList.add('open');\n"
+    "  }\n"
+    "  d.addEventListener('click', function (e) {\n"
+    "    var b = e.target.closest('button'), tl = b && b.closest('.timeline');\n"
+    "    if (!b) return;\n"
+    "    if (b.classList.contains('unfold')) b.closest('tbody').classList.add('open');\n"
+    "    if (b.classList.contains('unfold-all'))\n"
+    "      tl.querySelectorAll('tbody.fold').forEach(function (f) { f.classList.add('open'); });\n"
+    "    if (b.classList.contains('widen')) tl.querySelector('table.tl').classList.toggle('wide');\n"
+    "  });\n"
+    "  function follow() {\n"
+    "    var h = location.hash.slice(1), t = h && d.getElementById(h);\n"
+    "    if (t) { openAt(t); t.scrollIntoView({block: 'center'}); }\n"
+    "  }\n"
+    "  window.addEventListener('hashchange', follow);\n"
+    "  follow();\n"
+    "})();\n";
+/* clang-format on */
+#define SCRIPT_SHA256 "sha256-qlyZZ20MZvM9CDqVIMitsf7l6trABi21x71iNs6sOew="
 
+/* clang-format off */
 static const char style[] =
-    ":root{--fg:#1d2330;--dim:#667085;--line:#d0d5dd;--soft:#f6f7f9;--red:#c0262d;--green:#1a7f37;"
-    "--amber:#b54708;--blue:#175cd3;--violet:#6941c6;--teal:#0e7490}\n"
-    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);margin:0 auto;"
-    "max-width:1280px;padding:1.2em 1.5em 4em}\n"
-    "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:.1em 0 .5em}h3{font-size:1em;margin:.2em 0}\n"
-    "a{color:var(--blue)}code,pre,.mono,.src,.excerpt,table.tl{font-family:ui-monospace,'DejaVu Sans Mono',"
-    "Menlo,Consolas,monospace;font-size:12.5px}\n"
-    ".meta,.dim{color:var(--dim)}.score{font-size:1.2em;font-weight:700}\n"
-    ".o-pass .mark,.v-pass{color:var(--green)}.o-fail .mark,.v-fail{color:var(--red)}"
-    ".o-error .mark,.v-error{color:var(--violet)}.o-skipped .mark{color:var(--amber)}\n"
+    ":root{--fg:#1d2330;--dim:#667085;--line:#d0d5dd;--soft:#f6f7f9;--red:#c0262d;--green:#1a7f37;--amber:#b54708;--blue:#175cd3;--violet:#6941c6;--teal:#0e7490}\n"
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);margin:0 auto;max-width:1280px;padding:1.2em 1.5em 4em}\n"
+    "h1{font-size:1.5em;margin:.2em 0}\n"
+    "h2{font-size:1.15em;margin:.1em 0 .5em}\n"
+    "h3{font-size:1em;margin:.2em 0}\n"
+    "a{color:var(--blue)}\n"
+    "code,pre,.src,.excerpt,table.tl{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12.5px}\n"
+    ".meta,.dim{color:var(--dim)}\n"
+    ".score{font-size:1.2em;font-weight:700}\n"
+    ".o-pass .mark,.v-pass{color:var(--green)}\n"
+    ".o-fail .mark,.v-fail{color:var(--red)}\n"
+    ".o-error .mark,.v-error{color:var(--violet)}\n"
+    ".o-skipped .mark{color:var(--amber)}\n"
     ".error{border:1px solid var(--violet);background:#f4f0ff;padding:.6em 1em;border-radius:6px}\n"
-    "table.checks{border-collapse:collapse;margin:.8em 0}table.checks td,table.checks th{padding:.2em .8em;"
-    "text-align:left;border-bottom:1px solid #eaecf0}table.checks td.pts{text-align:right;"
-    "font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "table.checks{border-collapse:collapse;margin:.8em 0}\n"
+    "table.checks td,table.checks th{padding:.2em .8em;text-align:left;border-bottom:1px solid #eaecf0}\n"
+    "table.checks td.pts{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "section.check{border:1px solid var(--line);border-radius:8px;padding:.8em 1.2em;margin:1.4em 0}\n"
-    ".msg{white-space:pre-wrap}.hint{background:#fffaeb;border-left:4px solid var(--amber);padding:.4em .8em}\n"
+    ".msg{white-space:pre-wrap}\n"
+    ".hint{background:#fffaeb;border-left:4px solid var(--amber);padding:.4em .8em}\n"
     ".finding{border-left:4px solid var(--red);background:#fffbfa;padding:.4em 1em;margin:1em 0}\n"
     ".finding .kind{color:var(--red);font-weight:700}\n"
-    ".excerpt,.src{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.3em 0;"
-    "overflow-x:auto;margin:.5em 0}\n"
-    ".sl{display:flex;white-space:pre;tab-size:4;min-height:1.45em}.sl code{font:inherit}\n"
-    ".sl .no{flex:0 0 4.2em;text-align:right;padding-right:1em;color:var(--dim);text-decoration:none;"
-    "user-select:none}\n"
-    ".sl.here,.sl.fl{background:#fff1c2}.sl.ev .no{color:var(--blue);font-weight:700}"
-    ".sl.fl .no{color:var(--red);font-weight:700}.sl:target{background:#ffd966;outline:1px solid var(--amber)}\n"
-    ".stack{margin:.3em 0 .3em 1em}.stack ol{margin:.1em 0;padding-left:1.6em}.fn{font-weight:600}\n"
-    ".timeline{margin:1em 0}.moments{margin:.4em 0;padding-left:1.4em}.moments li{margin:.15em 0}\n"
-    ".legend{margin:.4em 0;color:var(--dim)}.legend .chip{margin-right:.2em}\n"
+    ".excerpt,.src{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.3em 0;overflow-x:auto;margin:.5em 0}\n"
+    ".sl{display:flex;white-space:pre;tab-size:4;min-height:1.45em}\n"
+    ".sl code{font:inherit}\n"
+    ".sl .no{flex:0 0 4.2em;text-align:right;padding-right:1em;color:var(--dim);text-decoration:none;user-select:none}\n"
+    ".sl.here,.sl.fl{background:#fff1c2}\n"
+    ".sl.ev .no{color:var(--blue);font-weight:700}\n"
+    ".sl.fl .no{color:var(--red);font-weight:700}\n"
+    ".sl:target{background:#ffd966;outline:1px solid var(--amber)}\n"
+    ".stack{margin:.3em 0 .3em 1em}\n"
+    ".stack ol{margin:.1em 0;padding-left:1.6em}\n"
+    ".fn{font-weight:600}\n"
+    ".timeline{margin:1em 0}\n"
+    ".moments{margin:.4em 0;padding-left:1.4em}\n"
+    ".moments li{margin:.15em 0}\n"
+    ".legend{margin:.4em 0;color:var(--dim)}\n"
+    ".legend .chip{margin-right:.2em}\n"
     ".tl-scroll{overflow:auto;max-height:80vh;border:1px solid var(--line);border-radius:6px}\n"
     "table.tl{border-collapse:collapse;width:max-content}\n"
-    "table.tl th{position:sticky;top:0;z-index:3;background:#eef1f5;padding:.25em .5em;border-bottom:1px solid "
-    "var(--line)}\n"
-    "table.tl tr.procs th{top:0}table.tl th.lane{min-width:8.5em}\n"
+    "table.tl th{position:sticky;top:0;z-index:3;background:#eef1f5;padding:.25em .5em;border-bottom:1px solid var(--line)}\n"
+    "table.tl th.lane{min-width:8.5em}\n"
     "table.tl td{padding:0 .5em;height:1.7em;white-space:nowrap;text-align:center;position:relative}\n"
     "table.tl td.step{text-align:right;color:var(--dim);position:sticky;left:0;background:#fff;z-index:2}\n"
     "table.tl .where,table.tl .note{position:sticky;z-index:2;background:#fff;text-align:left;box-sizing:border-box}\n"
-    "table.tl .where{right:17em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;"
-    "box-shadow:-8px 0 8px -8px rgba(0,0,0,.35)}\n"
-    "table.tl .note{right:0;width:17em;min-width:17em;max-width:17em;white-space:normal;"
-    "font-family:system-ui,sans-serif;font-size:13px}\n"
+    "table.tl .where{right:17em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;box-shadow:-8px 0 8px -8px rgba(0,0,0,.35)}\n"
+    "table.tl .note{right:0;width:17em;min-width:17em;max-width:17em;white-space:normal;font-family:system-ui,sans-serif;font-size:13px}\n"
     "table.tl th.where,table.tl th.note{z-index:4;background:#eef1f5}\n"
-    "td.a::before,td.h::before,td.w::before{content:'';position:absolute;left:50%;top:0;bottom:0;"
-    "border-left:2px solid #98a2b3}\n"
-    "td.h::before{border-left:6px solid var(--teal);margin-left:-2px}td.w::before{border-left:2px dashed "
-    "var(--amber)}\n"
-    ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;"
-    "background:#fff;color:inherit;text-decoration:none;line-height:1.45;font-size:11.5px}\n"
-    ".k-acq{border-color:var(--teal);background:#e6f6f8}.k-rel{border-color:#98a2b3}"
-    ".k-blk{border-color:var(--amber);background:#fff4e5}.k-cv{border-color:var(--blue);background:#eef4ff}"
-    ".k-lost{border-color:var(--red);background:#ffe9e9}.k-thr{border-color:var(--violet);background:#f4f0ff}"
-    ".k-turn{border-color:#eaaa08;background:#fefbe8;border-style:dashed}.k-oth{border-color:#98a2b3}\n"
+    "td.a::before,td.h::before,td.w::before{content:'';position:absolute;left:50%;top:0;bottom:0;border-left:2px solid #98a2b3}\n"
+    "td.h::before{border-left:6px solid var(--teal);margin-left:-2px}\n"
+    "td.w::before{border-left:2px dashed var(--amber)}\n"
+    "td.wh::before{border-left:6px dashed var(--teal);margin-left:-2px}\n"
+    ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;background:#fff;color:inherit;text-decoration:none;line-height:1.45;font-size:11.5px}\n"
+    ".k-acq{border-color:var(--teal);background:#e6f6f8}\n"
+    ".k-rel,.k-oth{border-color:#98a2b3}\n"
+    ".k-blk{border-color:var(--amber);background:#fff4e5}\n"
+    ".k-cv{border-color:var(--blue);background:#eef4ff}\n"
+    ".k-lost{border-color:var(--red);background:#ffe9e9}\n"
+    ".k-thr{border-color:var(--violet);background:#f4f0ff}\n"
+    ".k-turn{border-color:#eaaa08;background:#fefbe8;border-style:dashed}\n"
     "tr.mk-at-finding td:not(.step){background:#fffbe6}\n"
-    "tr.crit td:not(.step){background:#fff0f0}tr.crit td.note{color:var(--red)}\n"
+    "tr.crit td:not(.step){background:#fff0f0}\n"
+    "tr.crit td.note{color:var(--red)}\n"
     "tr.crit .chip{outline:2px solid var(--red);outline-offset:1px;font-weight:700}\n"
     "tr.mk-window .chip,tr.mk-intruder .chip,tr.mk-holds .chip,tr.mk-stuck .chip{outline-color:var(--amber)}\n"
     "tr.ev:target td{background:#ffd966}\n"
     "table.tl:not(.wide) .thin{min-width:0;width:16px;max-width:16px;padding:0;overflow:hidden}\n"
     "table.tl:not(.wide) th.thin{font-weight:400;font-size:9px;letter-spacing:-.5px;color:var(--dim)}\n"
-    "table.tl:not(.wide) td.thin .chip{font-size:0;line-height:0;width:9px;height:9px;padding:0;"
-    "box-sizing:border-box;border-width:2px;border-radius:50%;vertical-align:middle}\n"
-    "table.tl tr.end td{background:#ffe9e9;border-top:2px solid var(--red);height:2.2em}tr.end td.note{color:var(--fg)}\n"
+    "table.tl:not(.wide) td.thin .chip{font-size:0;line-height:0;width:9px;height:9px;padding:0;box-sizing:border-box;border-width:2px;border-radius:50%;vertical-align:middle}\n"
+    "table.tl tr.end td{background:#ffe9e9;border-top:2px solid var(--red);height:2.2em}\n"
+    "tr.end td.note{color:var(--fg)}\n"
     "tr.omitted td,tr.foldbar td{text-align:left;color:var(--dim);background:var(--soft);font-style:italic}\n"
-    ".js tbody.fold:not(.open) tr.ev{display:none}html:not(.js) tr.foldbar,.fold.open tr.foldbar,"
-    "html:not(.js) .unfold-all,html:not(.js) .widen{display:none}\n"
-    "button{font:inherit;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:5px;"
-    "padding:0 .6em}\n";
+    ".js tbody.fold:not(.open) tr.ev{display:none}\n"
+    "html:not(.js) tr.foldbar,.fold.open tr.foldbar,html:not(.js) .unfold-all,html:not(.js) .widen{display:none}\n"
+    "button{font:inherit;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:5px;padding:0 .6em}\n";
+/* clang-format on */
 
 static void page_head(page *p)
 {
     const report *r = p->r;
-    sbuf_puts(p->b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    sbuf_puts(p->b, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                    "style-src 'unsafe-inline'; script-src '" SCRIPT_SHA256 "'; base-uri 'none'; "
-                    "form-action 'none'\">\n");
-    sbuf_puts(p->b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    sbuf_puts(p->b,
+              "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    sbuf_puts(
+        p->b,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; script-src '" SCRIPT_SHA256 "'; base-uri 'none'; "
+        "form-action 'none'\">\n");
+    sbuf_puts(p->b, "<meta name=\"viewport\" content=\"width=device-width, "
+                    "initial-scale=1\">\n<title>");
     html_text(p->b, r->exercise ? r->exercise : "?");
-    sbuf_printf(p->b, " — %g/%g</title>\n<style>\n%s</style>\n</head>\n<body>\n", r->score, r->max_score, style);
+    sbuf_printf(p->b, " — %g/%g</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+                r->score, r->max_score, style);
 }
 
 static const char *outcome_class(outcome o)
@@ -266,7 +313,10 @@ static const char *outcome_class(outcome o)
 
 static const char *outcome_mark(outcome o)
 {
-    return o == OUTCOME_PASS ? "✓" : o == OUTCOME_FAIL ? "✗" : o == OUTCOME_ERROR ? "!" : "-";
+    return o == OUTCOME_PASS    ? "✓"
+           : o == OUTCOME_FAIL  ? "✗"
+           : o == OUTCOME_ERROR ? "!"
+                                : "-";
 }
 
 static void page_header(page *p)
@@ -276,16 +326,26 @@ static void page_header(page *p)
     html_text(p->b, r->exercise ? r->exercise : "?");
     if (r->title) sbuf_puts(p->b, " — "), html_text(p->b, r->title);
     sbuf_puts(p->b, "</h1>\n<p class=\"meta\">");
-    if (r->source_path) sbuf_puts(p->b, "submission: <code>"), html_text(p->b, r->source_path), sbuf_puts(p->b, "</code> · ");
+    if (r->source_path)
+        sbuf_puts(p->b, "submission: <code>"), html_text(p->b, r->source_path),
+            sbuf_puts(p->b, "</code> · ");
     sbuf_printf(p->b, "seed: %llu</p>\n", (unsigned long long)r->seed);
-    const char *verdict = r->outcome == OUTCOME_PASS ? "pass" : r->outcome == OUTCOME_FAIL ? "fail" : "error";
-    sbuf_printf(p->b, "<p class=\"score\">Score: %g/%g <span class=\"v-%s\">%s</span> <span class=\"dur dim\">(%.1f s)</span></p>\n",
-                r->score, r->max_score, verdict, verdict[0] == 'p' ? "PASS" : verdict[0] == 'f' ? "FAIL" : "ERROR",
+    const char *verdict = r->outcome == OUTCOME_PASS   ? "pass"
+                          : r->outcome == OUTCOME_FAIL ? "fail"
+                                                       : "error";
+    sbuf_printf(p->b,
+                "<p class=\"score\">Score: %g/%g <span class=\"v-%s\">%s</span> <span "
+                "class=\"dur dim\">(%.1f s)</span></p>\n",
+                r->score, r->max_score, verdict,
+                verdict[0] == 'p'   ? "PASS"
+                : verdict[0] == 'f' ? "FAIL"
+                                    : "ERROR",
                 (double)r->duration_ms / 1000.0);
     if (r->error) {
         sbuf_puts(p->b, "<div class=\"error\"><b>error:</b> ");
         html_text(p->b, r->error);
-        sbuf_puts(p->b, "<br>This is a problem of the exercise or of the grader's machine, not of your code.</div>\n");
+        sbuf_puts(p->b, "<br>This is a problem of the exercise or of the grader's "
+                        "machine, not of your code.</div>\n");
     }
     sbuf_puts(p->b, "</header>\n");
 }
@@ -295,24 +355,31 @@ static void page_header(page *p)
  * passed). */
 static bool check_shown(const page *p, const check_result *c)
 {
-    return c->outcome == OUTCOME_FAIL || c->outcome == OUTCOME_ERROR || c->schedule.events.len ||
+    return c->outcome == OUTCOME_FAIL || c->outcome == OUTCOME_ERROR ||
+           c->schedule.events.len ||
            (c->findings.len && (p->o->verbose || !strcmp(c->name, "build")));
 }
 
 static void summary_table(page *p)
 {
-    sbuf_puts(p->b, "<table class=\"checks\">\n<thead><tr><th></th><th>check</th><th>points</th><th>what it proves</th>"
+    sbuf_puts(p->b, "<table "
+                    "class=\"checks\">\n<thead><tr><th></th><th>check</th><th>points</"
+                    "th><th>what it proves</th>"
                     "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < p->r->checks.len; i++) {
         const check_result *c = &p->r->checks.items[i];
-        sbuf_printf(p->b, "<tr class=\"%s\"><td class=\"mark\">%s</td><td>", outcome_class(c->outcome),
-                    outcome_mark(c->outcome));
+        sbuf_printf(p->b, "<tr class=\"%s\"><td class=\"mark\">%s</td><td>",
+                    outcome_class(c->outcome), outcome_mark(c->outcome));
         if (check_shown(p, c)) sbuf_printf(p->b, "<a href=\"#check-%zu\">", i);
         html_text(p->b, c->name);
-        sbuf_puts(p->b, check_shown(p, c) ? "</a></td><td class=\"pts\">" : "</td><td class=\"pts\">");
-        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(p->b, "skipped");
-        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(p->b, "error");
-        else sbuf_printf(p->b, "%g/%g", c->score, c->max_score);
+        sbuf_puts(p->b, check_shown(p, c) ? "</a></td><td class=\"pts\">"
+                                          : "</td><td class=\"pts\">");
+        if (c->outcome == OUTCOME_SKIPPED)
+            sbuf_puts(p->b, "skipped");
+        else if (c->outcome == OUTCOME_ERROR)
+            sbuf_puts(p->b, "error");
+        else
+            sbuf_printf(p->b, "%g/%g", c->score, c->max_score);
         sbuf_puts(p->b, "</td><td>");
         html_text(p->b, c->title);
         sbuf_puts(p->b, "</td></tr>\n");
@@ -320,7 +387,8 @@ static void summary_table(page *p)
     sbuf_puts(p->b, "</tbody>\n</table>\n");
 }
 
-/* --- findings ----------------------------------------------------------------------------- */
+/* --- findings
+ * ----------------------------------------------------------------------------- */
 
 /* Lines mark-2..mark+2 of the student's file, mark flagged, each numbered
  * with a link to the whole file. */
@@ -330,8 +398,9 @@ static void excerpt(page *p, int mark)
     sbuf_puts(p->b, "<div class=\"excerpt\">");
     for (int l = mark - 2; l <= mark + 2; l++) {
         if (l < 1 || (size_t)l > p->nlines) continue;
-        sbuf_printf(p->b, "<div class=\"sl%s\"><a class=\"no\" href=\"#src-L%d\">%d</a><code>", l == mark ? " here" : "",
-                    l, l);
+        sbuf_printf(p->b,
+                    "<div class=\"sl%s\"><a class=\"no\" href=\"#src-L%d\">%d</a><code>",
+                    l == mark ? " here" : "", l, l);
         source_line_text(p, p->b, l, false);
         sbuf_puts(p->b, "</code></div>");
     }
@@ -351,7 +420,9 @@ static void stack_block(page *p, const stack *st)
         site_link(p, fr->file, fr->line, 2);
         sbuf_puts(p->b, "</li>");
     }
-    if (st->frames.len > MAX_FRAMES) sbuf_printf(p->b, "<li class=\"dim\">… %zu more frames</li>", st->frames.len - MAX_FRAMES);
+    if (st->frames.len > MAX_FRAMES)
+        sbuf_printf(p->b, "<li class=\"dim\">… %zu more frames</li>",
+                    st->frames.len - MAX_FRAMES);
     sbuf_puts(p->b, "</ol></div>\n");
 }
 
@@ -361,7 +432,8 @@ static void finding_stacks(page *p, const finding *f)
     for (size_t i = 0; i < f->stacks.len; i++) {
         if (!f->stacks.items[i].frames.len) continue;
         if (shown++ == open)
-            sbuf_printf(p->b, "<details><summary>%zu more stacks</summary>\n", f->stacks.len - i);
+            sbuf_printf(p->b, "<details><summary>%zu more stacks</summary>\n",
+                        f->stacks.len - i);
         stack_block(p, &f->stacks.items[i]);
     }
     if (shown > open) sbuf_puts(p->b, "</details>\n");
@@ -380,18 +452,26 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     if (f->file && f->line > 0) {
         sbuf_puts(p->b, " at ");
         site_link(p, f->file, f->line, 2);
-        if (f->function) sbuf_puts(p->b, " in <span class=\"fn\">"), html_text(p->b, f->function), sbuf_puts(p->b, "</span>");
+        if (f->function)
+            sbuf_puts(p->b, " in <span class=\"fn\">"), html_text(p->b, f->function),
+                sbuf_puts(p->b, "</span>");
     }
     sbuf_puts(p->b, "</h3>\n");
-    if (f->message && *f->message) sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, f->message), sbuf_puts(p->b, "</p>\n");
+    if (f->message && *f->message)
+        sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, f->message),
+            sbuf_puts(p->b, "</p>\n");
     if (source_has(p, f->file, f->line)) excerpt(p, f->line);
     finding_stacks(p, f);
     if (has_schedule && f->has_seed)
-        sbuf_printf(p->b, "<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong ↓</a></p>\n", ci);
+        sbuf_printf(p->b,
+                    "<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong "
+                    "↓</a></p>\n",
+                    ci);
     sbuf_puts(p->b, "</div>\n");
 }
 
-/* --- the timeline of a schedule ------------------------------------------------------------------ */
+/* --- the timeline of a schedule
+ * ------------------------------------------------------------------ */
 
 static bool op_in(const char *op, const char *const *ops)
 {
@@ -404,16 +484,19 @@ static const char *const lock_ops[] = {"lock", "trylock", "rdlock", "wrlock", NU
 
 static bool acquires(const trace_event *e)
 {
-    return op_in(e->op, lock_ops) && (!strcmp(e->result, "acquired") || !strcmp(e->result, "recursive"));
+    return op_in(e->op, lock_ops) &&
+           (!strcmp(e->result, "acquired") || !strcmp(e->result, "recursive"));
 }
 
 /* The fixed class of an event's chip, by what it does. */
 static const char *chip_class(const trace_event *e)
 {
-    static const char *const cv[] = {"wait", "wake", "signal", "broadcast", "sem_wait", "sem_post", "barrier", NULL};
+    static const char *const cv[] = {"wait",     "wake",     "signal",  "broadcast",
+                                     "sem_wait", "sem_post", "barrier", NULL};
     static const char *const thr[] = {"create", "join", "detach", "exit", "fork", NULL};
     static const char *const turn[] = {"preempt", "slice", "yield", "sleep", NULL};
-    static const char *const bad[] = {"blocked", "busy", "timeout", "virtual-timeout", "edeadlk", "error", NULL};
+    static const char *const bad[] = {"blocked", "busy",  "timeout", "virtual-timeout",
+                                      "edeadlk", "error", NULL};
     if (trace_event_blocks(e) || op_in(e->result, bad)) return "k-blk";
     if (acquires(e)) return "k-acq";
     if (!strcmp(e->op, "unlock")) return "k-rel";
@@ -441,7 +524,8 @@ static lane_state *lanes_init(const trace *t)
     for (size_t i = 0; i < t->events.len; i++) {
         const trace_event *e = &t->events.items[i];
         if (e->pid != t->events.items[0].pid) ls[trace_lane(t, e)].alive = false;
-        if (!strcmp(e->op, "create") && *e->peer) ls[lane_of_tid(t, e, e->peer)].alive = false;
+        if (!strcmp(e->op, "create") && *e->peer)
+            ls[lane_of_tid(t, e, e->peer)].alive = false;
     }
     return ls;
 }
@@ -452,15 +536,18 @@ static void lanes_step(const trace *t, lane_state *ls, const trace_event *e)
     size_t l = trace_lane(t, e);
     ls[l].alive = strcmp(e->op, "exit") != 0;
     ls[l].waiting = trace_event_blocks(e);
-    if (acquires(e)) ls[l].held++;
-    else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") && ls[l].held > 0) ls[l].held--;
-    if (!strcmp(e->op, "create") && !strcmp(e->result, "ok") && *e->peer) ls[lane_of_tid(t, e, e->peer)].alive = true;
+    if (acquires(e))
+        ls[l].held++;
+    else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") && ls[l].held > 0)
+        ls[l].held--;
+    if (!strcmp(e->op, "create") && !strcmp(e->result, "ok") && *e->peer)
+        ls[lane_of_tid(t, e, e->peer)].alive = true;
     ls[t->nthreads] = (lane_state){0};
 }
 
 static const char *lane_class(const lane_state *s)
 {
-    return !s->alive ? "" : s->waiting ? "w" : s->held ? "h" : "a";
+    return !s->alive ? "" : s->waiting ? (s->held ? "w wh" : "w") : s->held ? "h" : "a";
 }
 
 /* The chip of an event: its words, linked to its line, the line's code in
@@ -470,8 +557,11 @@ static void event_chip(page *p, const trace_event *e, const char *lane)
     char words[160];
     trace_event_words(e, words, sizeof words);
     bool link = source_has(p, e->file, e->line);
-    if (link) sbuf_printf(p->b, "<a class=\"chip %s\" href=\"#src-L%d\" title=\"", chip_class(e), e->line);
-    else sbuf_printf(p->b, "<span class=\"chip %s\" title=\"", chip_class(e));
+    if (link)
+        sbuf_printf(p->b, "<a class=\"chip %s\" href=\"#src-L%d\" title=\"",
+                    chip_class(e), e->line);
+    else
+        sbuf_printf(p->b, "<span class=\"chip %s\" title=\"", chip_class(e));
     html_text(p->b, lane);
     sbuf_puts(p->b, ": ");
     html_text(p->b, words);
@@ -495,7 +585,7 @@ typedef struct timeline {
     trace_mark *m;
     bool *emit, *show; /* in the page; not folded */
     lane_state *ls;
-    bool *wide; /* per lane: drawn in full (else thin: events as dots) */
+    bool *wide;   /* per lane: drawn in full (else thin: events as dots) */
     size_t ncols; /* step, lanes, where, note */
 } timeline;
 
@@ -512,8 +602,10 @@ static void tl_row(timeline *tl, size_t i)
     const trace_mark *m = &tl->m[i];
     size_t lane = trace_lane(tl->t, e);
     lanes_step(tl->t, tl->ls, e);
-    sbuf_printf(p->b, "<tr class=\"ev%s mk-%s\" id=\"c%zu-e%zu\"><td class=\"step\">%ld</td>",
-                m->kind >= TRACE_MARK_CRITICAL ? " crit" : "", trace_mark_name(m->kind), tl->ci, i, e->step);
+    sbuf_printf(p->b,
+                "<tr class=\"ev%s mk-%s\" id=\"c%zu-e%zu\"><td class=\"step\">%ld</td>",
+                m->kind >= TRACE_MARK_CRITICAL ? " crit" : "", trace_mark_name(m->kind),
+                tl->ci, i, e->step);
     for (size_t l = 0; l < tl->t->nthreads; l++) {
         lane_cell(tl, l, lane_class(&tl->ls[l]));
         if (l == lane) event_chip(p, e, tl->t->threads[l]);
@@ -521,34 +613,40 @@ static void tl_row(timeline *tl, size_t i)
     }
     sbuf_puts(p->b, "<td class=\"where\">");
     if (e->file) site_link(p, e->file, e->line, 1);
-    if (e->function) sbuf_puts(p->b, " <span class=\"dim\">"), html_text(p->b, e->function), sbuf_puts(p->b, "</span>");
+    if (e->function)
+        sbuf_puts(p->b, " <span class=\"dim\">"), html_text(p->b, e->function),
+            sbuf_puts(p->b, "</span>");
     if (e->nondeterministic) sbuf_puts(p->b, " <span class=\"dim\">(timing)</span>");
     sbuf_puts(p->b, "</td><td class=\"note\">");
     if (m->kind >= TRACE_MARK_CRITICAL) html_text(p->b, m->note);
     sbuf_puts(p->b, "</td></tr>\n");
 }
 
-/* Whether mark kind k draws its lane in full in pass 0 (what explains the
- * failure) or pass 1 (threads stuck at the end). */
-static bool lane_wanted(trace_mark_kind k, int pass)
+/* Whether shown event i draws its lane in full in this pass: 0, what
+ * explains the failure; 1, threads stuck at the end; 2, events at a
+ * finding's line; 3, any event. */
+static bool lane_wanted(const timeline *tl, size_t i, int pass)
 {
-    return k >= TRACE_MARK_CRITICAL && (pass == 1) == (k == TRACE_MARK_STUCK);
+    trace_mark_kind k = tl->m[i].kind;
+    if (!tl->show[i]) return false;
+    if (pass == 0) return k >= TRACE_MARK_CRITICAL && k != TRACE_MARK_STUCK;
+    if (pass == 1) return k == TRACE_MARK_STUCK;
+    return pass == 3 || k == TRACE_MARK_AT_FINDING;
 }
 
-/* Which lanes are drawn in full: all when they are few, else those of the
- * events that explain the failure, then those of threads stuck at the end,
- * at most WIDE_LANES (the first ones when nothing is marked). */
+/* Which lanes are drawn in full: all when they are few (ALL_WIDE), else
+ * WIDE_LANES of them, by the passes of lane_wanted (the latest events first
+ * in each pass). */
 static void tl_lanes(timeline *tl)
 {
     size_t n = tl->t->nthreads, wide = 0;
     tl->wide = xmalloc(n + 1);
-    for (int pass = 0; pass < 3 && wide < WIDE_LANES && (pass < 2 || !wide); pass++)
-        for (size_t i = 0; i < tl->t->events.len && wide < WIDE_LANES; i++) {
+    for (int pass = 0; pass < 4 && wide < WIDE_LANES; pass++)
+        for (size_t i = tl->t->events.len; i-- > 0 && wide < WIDE_LANES;) {
             size_t l = trace_lane(tl->t, &tl->t->events.items[i]);
-            if (l >= n || tl->wide[l] || !tl->emit[i]) continue;
-            if (n <= WIDE_LANES || pass == 2 || lane_wanted(tl->m[i].kind, pass)) tl->wide[l] = true, wide++;
+            if (l < n && !tl->wide[l] && lane_wanted(tl, i, pass)) tl->wide[l] = true, wide++;
         }
-    for (size_t l = 0; l < n && n <= WIDE_LANES; l++) tl->wide[l] = true;
+    for (size_t l = 0; l < n && n <= ALL_WIDE; l++) tl->wide[l] = true;
 }
 
 /* Decides which events go in the page and which are folded: the last TAIL
@@ -563,7 +661,8 @@ static void tl_plan(timeline *tl)
         tl->show[i] = n <= TAIL + 10 || i + TAIL >= n;
         tl->emit[i] = tl->show[i] || i + MAX_EVENTS >= n;
         if (tl->m[i].kind < TRACE_MARK_CRITICAL) continue;
-        for (size_t k = i > CONTEXT ? i - CONTEXT : 0; k <= i + CONTEXT && k < n; k++) tl->show[k] = tl->emit[k] = true;
+        for (size_t k = i > CONTEXT ? i - CONTEXT : 0; k <= i + CONTEXT && k < n; k++)
+            tl->show[k] = tl->emit[k] = true;
     }
 }
 
@@ -576,8 +675,12 @@ static void tl_head(timeline *tl)
         sbuf_puts(p->b, "<tr class=\"procs\"><th></th>");
         for (size_t l = 0, span; l < t->nthreads; l += span) {
             int pid = atoi(t->threads[l] + 1);
-            for (span = 1; l + span < t->nthreads && atoi(t->threads[l + span] + 1) == pid; span++) {}
-            sbuf_printf(p->b, "<th colspan=\"%zu\">process %d%s</th>", span, pid, pid == 1 ? "" : " (forked)");
+            for (span = 1;
+                 l + span < t->nthreads && atoi(t->threads[l + span] + 1) == pid;
+                 span++) {
+            }
+            sbuf_printf(p->b, "<th colspan=\"%zu\">process %d%s</th>", span, pid,
+                        pid == 1 ? "" : " (forked)");
         }
         sbuf_puts(p->b, "<th class=\"where\"></th><th class=\"note\"></th></tr>");
     }
@@ -589,20 +692,23 @@ static void tl_head(timeline *tl)
         html_text(p->b, t->threads[l]);
         sbuf_puts(p->b, "</th>");
     }
-    sbuf_puts(p->b, "<th class=\"where\">where</th><th class=\"note\">what matters</th></tr></thead>\n");
+    sbuf_puts(p->b, "<th class=\"where\">where</th><th class=\"note\">what "
+                    "matters</th></tr></thead>\n");
 }
 
-/* The seeded finding's stacks titled "T1 waits ...": that thread's state at
- * the end, in its lane (NULL: none). */
-static const stack *lane_wait_stack(const trace *t, const finding *f, size_t lane)
+/* The finding's stack titled "T1 waits ..." for lane l (NULL: none): that
+ * thread's state at the end. With several processes, the thread is looked
+ * for in the process of the last event (the one the finding ended). */
+static const stack *lane_wait_stack(const trace *t, const finding *f, size_t l)
 {
+    const char *name = t->threads[l], *colon = strchr(name, ':');
+    if (colon && atoi(name + 1) != t->events.items[t->events.len - 1].pid) return NULL;
+    const char *tid = colon ? colon + 1 : name;
+    size_t n = strlen(tid);
     for (size_t i = 0; i < f->stacks.len; i++) {
-        const stack *st = &f->stacks.items[i];
-        const char *sp = st->title ? strchr(st->title, ' ') : NULL;
-        if (!sp || !strstr(sp, " waits")) continue;
-        const char *name = t->threads[lane], *colon = strchr(name, ':');
-        if ((size_t)(sp - st->title) == strlen(colon ? colon + 1 : name) && !strncmp(st->title, colon ? colon + 1 : name, (size_t)(sp - st->title)))
-            return st;
+        const char *title = f->stacks.items[i].title;
+        if (title && !strncmp(title, tid, n) && !strncmp(title + n, " waits", 6))
+            return &f->stacks.items[i];
     }
     return NULL;
 }
@@ -611,7 +717,8 @@ static const stack *lane_wait_stack(const trace *t, const finding *f, size_t lan
 static const frame *stack_site(const page *p, const stack *st)
 {
     for (size_t k = 0; k < st->frames.len; k++)
-        if (source_has(p, st->frames.items[k].file, st->frames.items[k].line)) return &st->frames.items[k];
+        if (source_has(p, st->frames.items[k].file, st->frames.items[k].line))
+            return &st->frames.items[k];
     return st->frames.len ? &st->frames.items[0] : NULL;
 }
 
@@ -625,12 +732,16 @@ static void tl_end_row(timeline *tl, const finding *f)
     for (size_t l = 0; l < tl->t->nthreads; l++) {
         const stack *st = lane_wait_stack(tl->t, f, l);
         const frame *fr = st ? stack_site(p, st) : NULL;
-        lane_cell(tl, l, st ? "w" : lane_class(&tl->ls[l]));
+        lane_state end = tl->ls[l];
+        end.waiting |= st != NULL;
+        lane_cell(tl, l, lane_class(&end));
         if (st) {
             bool link = fr && source_has(p, fr->file, fr->line);
-            if (link) sbuf_printf(p->b, "<a class=\"chip k-blk\" href=\"#src-L%d\">", fr->line);
-            else sbuf_puts(p->b, "<span class=\"chip k-blk\">");
-            html_text(p->b, strchr(st->title, ' ') + 1);
+            if (link)
+                sbuf_printf(p->b, "<a class=\"chip k-blk\" href=\"#src-L%d\">", fr->line);
+            else
+                sbuf_puts(p->b, "<span class=\"chip k-blk\">");
+            html_text(p->b, strchr(st->title, ' ') + 1); /* "waits for M2, here" */
             sbuf_puts(p->b, link ? "</a>" : "</span>");
         }
         sbuf_puts(p->b, "</td>");
@@ -653,19 +764,24 @@ static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
 {
     page *p = tl->p;
     if (folded)
-        sbuf_printf(p->b, "<tbody class=\"fold\"><tr class=\"foldbar\"><td colspan=\"%zu\"><button type=\"button\" "
-                          "class=\"unfold\">show %zu folded event%s</button></td></tr>\n",
+        sbuf_printf(p->b,
+                    "<tbody class=\"fold\"><tr class=\"foldbar\"><td "
+                    "colspan=\"%zu\"><button type=\"button\" "
+                    "class=\"unfold\">show %zu folded event%s</button></td></tr>\n",
                     tl->ncols, to - from, to - from == 1 ? "" : "s");
-    else sbuf_puts(p->b, "<tbody>\n");
+    else
+        sbuf_puts(p->b, "<tbody>\n");
     for (size_t i = from; i < to; i++) tl_row(tl, i);
     sbuf_puts(p->b, "</tbody>\n");
 }
 
 static void tl_omitted(timeline *tl, size_t n, bool kept)
 {
-    sbuf_printf(tl->p->b, "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event%s %s "
-                          "(<code>grader replay</code> shows the whole schedule)</td></tr></tbody>\n",
-                tl->ncols, n, n == 1 ? "" : "s", kept ? "not in this page" : "not kept");
+    sbuf_printf(
+        tl->p->b,
+        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event%s %s "
+        "(<code>grader replay</code> shows the whole schedule)</td></tr></tbody>\n",
+        tl->ncols, n, n == 1 ? "" : "s", kept ? "not in this page" : "not kept");
 }
 
 static void tl_body(timeline *tl, const check_result *c)
@@ -676,7 +792,8 @@ static void tl_body(timeline *tl, const check_result *c)
         size_t k = i + 1;
         if (!tl->emit[i]) {
             while (k < n && !tl->emit[k]) k++;
-            for (size_t j = i; j < k; j++) lanes_step(tl->t, tl->ls, &tl->t->events.items[j]);
+            for (size_t j = i; j < k; j++)
+                lanes_step(tl->t, tl->ls, &tl->t->events.items[j]);
             tl_omitted(tl, k - i, true);
         } else {
             while (k < n && tl->emit[k] && tl->show[k] == tl->show[i]) k++;
@@ -705,14 +822,17 @@ static void tl_moments(timeline *tl)
         if (n == 1) sbuf_puts(tl->p->b, "<ol class=\"moments\">\n");
         const trace_event *e = &tl->t->events.items[i];
         size_t lane = trace_lane(tl->t, e);
-        sbuf_printf(tl->p->b, "<li class=\"mk-%s\"><a href=\"#c%zu-e%zu\">step %ld, ", trace_mark_name(m->kind), tl->ci,
-                    i, e->step);
+        sbuf_printf(tl->p->b, "<li class=\"mk-%s\"><a href=\"#c%zu-e%zu\">step %ld, ",
+                    trace_mark_name(m->kind), tl->ci, i, e->step);
         html_text(tl->p->b, lane < tl->t->nthreads ? tl->t->threads[lane] : e->tid);
         sbuf_puts(tl->p->b, "</a>: ");
         html_text(tl->p->b, m->note);
         sbuf_puts(tl->p->b, "</li>\n");
     }
-    if (more) sbuf_printf(tl->p->b, "<li class=\"dim\">and %zu more, marked in the timeline</li>\n", more);
+    if (more)
+        sbuf_printf(tl->p->b,
+                    "<li class=\"dim\">and %zu more, marked in the timeline</li>\n",
+                    more);
     if (n) sbuf_puts(tl->p->b, "</ol>\n");
 }
 
@@ -722,29 +842,41 @@ static void tl_intro(timeline *tl, const check_result *c)
     const finding *seeded = NULL;
     for (size_t i = 0; i < c->findings.len && !seeded; i++)
         if (c->findings.items[i].has_seed) seeded = &c->findings.items[i];
-    sbuf_printf(p->b, "<div class=\"timeline\" id=\"check-%zu-schedule\">\n<h3>The schedule that went wrong", tl->ci);
+    sbuf_printf(p->b,
+                "<div class=\"timeline\" id=\"check-%zu-schedule\">\n<h3>The schedule "
+                "that went wrong",
+                tl->ci);
     if (seeded) sbuf_printf(p->b, " (seed %llu)", (unsigned long long)seeded->seed);
-    sbuf_puts(p->b, "</h3>\n<p>One column per thread; time runs down. Each event is a call the scheduler saw: "
-                    "hover over it to see your line, click to jump to it in your file. "
-                    "<button type=\"button\" class=\"unfold-all\">show every event</button>");
+    sbuf_puts(p->b,
+              "</h3>\n<p>One column per thread; time runs down. Each event is a call the "
+              "scheduler saw: "
+              "hover over it to see your line, click to jump to it in your file. "
+              "<button type=\"button\" class=\"unfold-all\">show every event</button>");
     for (size_t l = 0; l < tl->t->nthreads; l++)
         if (!tl->wide[l]) {
-            sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread in full</button>");
+            sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread "
+                            "in full</button>");
             break;
         }
     sbuf_puts(p->b, "</p>\n");
     tl_moments(tl);
-    sbuf_puts(p->b, "<p class=\"legend\"><span class=\"chip k-acq\">lock acquired</span><span class=\"chip k-rel\">"
-                    "unlock</span><span class=\"chip k-blk\">blocked</span><span class=\"chip k-cv\">condition "
-                    "variable</span><span class=\"chip k-lost\">signal to nobody</span><span class=\"chip k-thr\">"
-                    "threads, processes</span><span class=\"chip k-turn\">loses its turn</span> · lane line: thin "
-                    "= running, thick = holds a lock, dashed = blocked · red rows: what made it go wrong; "
+    sbuf_puts(p->b, "<p class=\"legend\"><span class=\"chip k-acq\">lock "
+                    "acquired</span><span class=\"chip k-rel\">"
+                    "unlock</span><span class=\"chip k-blk\">blocked</span><span "
+                    "class=\"chip k-cv\">condition "
+                    "variable</span><span class=\"chip k-lost\">signal to "
+                    "nobody</span><span class=\"chip k-thr\">"
+                    "threads, processes</span><span class=\"chip k-turn\">loses its "
+                    "turn</span> · lane line: thin "
+                    "= running, thick = holds a lock, dashed = blocked (thick: holding a "
+                    "lock) · red rows: what made it go wrong; "
                     "yellow rows: at the line of a finding</p>\n");
 }
 
 static void timeline_block(page *p, size_t ci, const check_result *c)
 {
-    timeline tl = {.p = p, .ci = ci, .t = &c->schedule, .ncols = c->schedule.nthreads + 3};
+    timeline tl = {
+        .p = p, .ci = ci, .t = &c->schedule, .ncols = c->schedule.nthreads + 3};
     tl.m = trace_marks(tl.t, &c->findings);
     tl.ls = lanes_init(tl.t);
     tl_plan(&tl);
@@ -761,24 +893,36 @@ static void timeline_block(page *p, size_t ci, const check_result *c)
     free(tl.ls);
 }
 
-/* --- checks and the source ----------------------------------------------------------------------- */
+/* --- checks and the source
+ * ----------------------------------------------------------------------- */
 
 static void check_section(page *p, size_t ci, const check_result *c)
 {
-    sbuf_printf(p->b, "<section class=\"check %s\" id=\"check-%zu\">\n<h2><span class=\"mark\">%s</span> ",
+    sbuf_printf(p->b,
+                "<section class=\"check %s\" id=\"check-%zu\">\n<h2><span "
+                "class=\"mark\">%s</span> ",
                 outcome_class(c->outcome), ci, outcome_mark(c->outcome));
     html_text(p->b, c->name);
-    if (c->outcome == OUTCOME_FAIL) sbuf_printf(p->b, " <span class=\"dim\">(%g/%g)</span>", c->score, c->max_score);
+    if (c->outcome == OUTCOME_FAIL)
+        sbuf_printf(p->b, " <span class=\"dim\">(%g/%g)</span>", c->score, c->max_score);
     if (c->title) sbuf_puts(p->b, " — "), html_text(p->b, c->title);
     sbuf_puts(p->b, "</h2>\n");
-    if (c->message && *c->message) sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, c->message), sbuf_puts(p->b, "</p>\n");
+    if (c->message && *c->message)
+        sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, c->message),
+            sbuf_puts(p->b, "</p>\n");
     bool sched = c->schedule.events.len > 0;
-    for (size_t i = 0; i < c->findings.len && i < MAX_FINDINGS; i++) finding_block(p, ci, &c->findings.items[i], sched);
+    for (size_t i = 0; i < c->findings.len && i < MAX_FINDINGS; i++)
+        finding_block(p, ci, &c->findings.items[i], sched);
     if (c->findings.len > MAX_FINDINGS)
-        sbuf_printf(p->b, "<p class=\"dim\">… %zu more findings</p>\n", c->findings.len - MAX_FINDINGS);
+        sbuf_printf(p->b, "<p class=\"dim\">… %zu more findings</p>\n",
+                    c->findings.len - MAX_FINDINGS);
     if (sched) timeline_block(p, ci, c);
-    if (c->hint && *c->hint) sbuf_puts(p->b, "<p class=\"hint\"><b>hint:</b> "), html_text(p->b, c->hint), sbuf_puts(p->b, "</p>\n");
-    if (c->replay) sbuf_puts(p->b, "<p class=\"dim\">replay: <code>"), html_text(p->b, c->replay), sbuf_puts(p->b, "</code></p>\n");
+    if (c->hint && *c->hint)
+        sbuf_puts(p->b, "<p class=\"hint\"><b>hint:</b> "), html_text(p->b, c->hint),
+            sbuf_puts(p->b, "</p>\n");
+    if (c->replay)
+        sbuf_puts(p->b, "<p class=\"dim\">replay: <code>"), html_text(p->b, c->replay),
+            sbuf_puts(p->b, "</code></p>\n");
     sbuf_puts(p->b, "</section>\n");
 }
 
@@ -792,12 +936,15 @@ static void source_section(page *p)
     sbuf_puts(p->b, "</code></h2>\n<div class=\"src\">\n");
     for (size_t l = 1; l <= p->nlines; l++) {
         const char *cls = p->cited[l] & 2 ? " fl" : p->cited[l] & 1 ? " ev" : "";
-        sbuf_printf(p->b, "<div class=\"sl%s\" id=\"src-L%zu\"><a class=\"no\" href=\"#src-L%zu\">%zu</a><code>", cls, l, l,
-                    l);
+        sbuf_printf(p->b,
+                    "<div class=\"sl%s\" id=\"src-L%zu\"><a class=\"no\" "
+                    "href=\"#src-L%zu\">%zu</a><code>",
+                    cls, l, l, l);
         source_line_text(p, p->b, (int)l, false);
         sbuf_puts(p->b, "</code></div>\n");
     }
-    if (p->nlines == SRC_MAX_LINES) sbuf_puts(p->b, "<div class=\"dim\">… the rest of the file is not shown</div>\n");
+    if (p->nlines == SRC_MAX_LINES)
+        sbuf_puts(p->b, "<div class=\"dim\">… the rest of the file is not shown</div>\n");
     sbuf_puts(p->b, "</div>\n</section>\n");
 }
 
@@ -809,7 +956,8 @@ void report_html(const report *r, const report_opts *o, sbuf *out)
     page_header(&p);
     summary_table(&p);
     for (size_t i = 0; i < r->checks.len; i++)
-        if (check_shown(&p, &r->checks.items[i])) check_section(&p, i, &r->checks.items[i]);
+        if (check_shown(&p, &r->checks.items[i]))
+            check_section(&p, i, &r->checks.items[i]);
     source_section(&p);
     sbuf_printf(out, "<script>%s</script>\n</body>\n</html>\n", script);
     source_free(&p);

@@ -57,7 +57,8 @@ static bool same_thread(const trace_event *a, const trace_event *b)
 
 static bool is_lock_op(const trace_event *e)
 {
-    return op_is(e, "lock") || op_is(e, "trylock") || op_is(e, "rdlock") || op_is(e, "wrlock");
+    return op_is(e, "lock") || op_is(e, "trylock") || op_is(e, "rdlock") ||
+           op_is(e, "wrlock");
 }
 
 static bool is_acquire(const trace_event *e)
@@ -73,25 +74,29 @@ static bool is_signal(const trace_event *e)
 /* A point where the thread gives up its turn without synchronizing. */
 static bool is_turn(const trace_event *e)
 {
-    return op_is(e, "preempt") || op_is(e, "slice") || op_is(e, "yield") || op_is(e, "sleep");
+    return op_is(e, "preempt") || op_is(e, "slice") || op_is(e, "yield") ||
+           op_is(e, "sleep");
 }
 
 bool trace_event_blocks(const trace_event *e)
 {
-    if (is_lock_op(e) || op_is(e, "join") || op_is(e, "sem_wait")) return res_is(e, "blocked");
+    if (is_lock_op(e) || op_is(e, "join") || op_is(e, "sem_wait"))
+        return res_is(e, "blocked");
     if (op_is(e, "wait") || op_is(e, "barrier")) return res_is(e, "waiting");
     return false;
 }
 
 const char *trace_mark_name(trace_mark_kind k)
 {
-    static const char *const names[] = {"none",  "at-finding", "window", "intruder", "holds",
-                                        "stuck", "preempt",    "swallowed", "lost",  "cycle"};
+    static const char *const names[] = {"none",  "at-finding", "window",  "intruder",
+                                        "holds", "stuck",      "preempt", "swallowed",
+                                        "lost",  "cycle"};
     return (size_t)k < ARRAY_LEN(names) ? names[k] : "none";
 }
 
 /* Sets event i's mark unless it already has a more important one. */
-__attribute__((format(printf, 4, 5))) static void mark(scan *s, long i, trace_mark_kind kind, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void
+mark(scan *s, long i, trace_mark_kind kind, const char *fmt, ...)
 {
     if (i < 0 || s->m[i].kind >= kind) return;
     s->m[i].kind = kind;
@@ -105,8 +110,10 @@ __attribute__((format(printf, 4, 5))) static void mark(scan *s, long i, trace_ma
 /* " (bank.c:66)" or "" (the buffer must hold 64 bytes). */
 static const char *at(const trace_event *e, char *buf)
 {
-    if (e->file && e->line > 0) snprintf(buf, 64, " (%.40s:%d)", e->file, e->line);
-    else buf[0] = 0;
+    if (e->file && e->line > 0)
+        snprintf(buf, 64, " (%.40s:%d)", e->file, e->line);
+    else
+        buf[0] = 0;
     return buf;
 }
 
@@ -121,8 +128,10 @@ static void scan_link(scan *s)
         s->prev[i] = s->next[i] = -1;
         size_t k = 0;
         while (k < nlast && !same_thread(ev(s, last[k]), ev(s, (long)i))) k++;
-        if (k == nlast) last = xrealloc(last, sizeof *last * ++nlast);
-        else s->prev[i] = last[k], s->next[last[k]] = (long)i;
+        if (k == nlast)
+            last = xrealloc(last, sizeof *last * ++nlast);
+        else
+            s->prev[i] = last[k], s->next[last[k]] = (long)i;
         last[k] = (long)i;
     }
     free(last);
@@ -137,7 +146,8 @@ static void scan_findings(scan *s, const findings *fs)
     for (size_t i = 0; i < fs->len; i++)
         if (fs->items[i].has_seed) {
             for (size_t k = 0; k < fs->len; k++)
-                if (fs->items[k].has_seed) *VEC_PUSH(&s->own) = fs->items[k]; /* shallow: not freed */
+                if (fs->items[k].has_seed)
+                    *VEC_PUSH(&s->own) = fs->items[k]; /* shallow: not freed */
             s->fs = &s->own;
             return;
         }
@@ -171,7 +181,8 @@ static size_t intruders(const scan *s, long p, long j, long *out, size_t cap)
     size_t n = 0;
     for (long k = p + 1; k < j; k++) {
         const trace_event *e = ev(s, k);
-        if (e->pid == re->pid && !same_thread(e, re) && is_acquire(e) && !strcmp(e->obj, re->obj)) {
+        if (e->pid == re->pid && !same_thread(e, re) && is_acquire(e) &&
+            !strcmp(e->obj, re->obj)) {
             if (n < cap) out[n] = k;
             n++;
         }
@@ -188,7 +199,9 @@ static int window_score(const scan *s, long p, long j)
     for (size_t i = 0; s->fs && i < s->fs->len; i++) {
         const finding *f = &s->fs->items[i];
         if (f->function && b->function && !strcmp(f->function, b->function)) score |= 2;
-        if (f->file && ((a->file && !strcmp(f->file, a->file)) || (b->file && !strcmp(f->file, b->file)))) score |= 1;
+        if (f->file && ((a->file && !strcmp(f->file, a->file)) ||
+                        (b->file && !strcmp(f->file, b->file))))
+            score |= 1;
     }
     return score;
 }
@@ -212,14 +225,17 @@ static size_t windows_find(const scan *s, window **out)
     *out = NULL;
     for (long j = 0; j < (long)s->t->events.len; j++) {
         long p, one;
-        if (!is_acquire(ev(s, j)) || (p = window_start(s, j)) < 0 || !intruders(s, p, j, &one, 1)) continue;
+        if (!is_acquire(ev(s, j)) || (p = window_start(s, j)) < 0 ||
+            !intruders(s, p, j, &one, 1))
+            continue;
         if (n == cap) *out = xrealloc(*out, sizeof **out * (cap = cap ? cap * 2 : 8));
         (*out)[n++] = (window){p, window_cut(s, p, j), j, window_score(s, p, j)};
     }
     for (size_t i = 1; i < n; i++) /* insertion sort: few windows */
         for (size_t k = i; k > 0; k--) {
             window *a = &(*out)[k - 1], *b = &(*out)[k];
-            if (a->score > b->score || (a->score == b->score && a->relock > b->relock)) break;
+            if (a->score > b->score || (a->score == b->score && a->relock > b->relock))
+                break;
             window tmp = *a;
             *a = *b;
             *b = tmp;
@@ -236,23 +252,28 @@ static void window_mark(scan *s, const window *w)
     size_t nin = intruders(s, w->unlock, w->relock, in, ARRAY_LEN(in));
     const trace_event *y = ev(s, in[0]);
     char a[64], b[64];
-    mark(s, w->cut, TRACE_MARK_PREEMPT, "%s loses its turn between unlock %s%s and lock %s%s; %s takes %s meanwhile",
+    mark(s, w->cut, TRACE_MARK_PREEMPT,
+         "%s loses its turn between unlock %s%s and lock %s%s; %s takes %s meanwhile",
          x->tid, u->obj, at(u, a), x->obj, at(x, b), y->tid, x->obj);
-    if (w->cut != w->unlock) mark(s, w->unlock, TRACE_MARK_WINDOW, "%s lets go of %s", x->tid, x->obj);
+    if (w->cut != w->unlock)
+        mark(s, w->unlock, TRACE_MARK_WINDOW, "%s lets go of %s", x->tid, x->obj);
     for (size_t i = 0; i < nin && i < ARRAY_LEN(in); i++)
-        mark(s, in[i], TRACE_MARK_INTRUDER, "%s takes %s while %s is in the gap (steps %ld-%ld)", ev(s, in[i])->tid,
+        mark(s, in[i], TRACE_MARK_INTRUDER,
+             "%s takes %s while %s is in the gap (steps %ld-%ld)", ev(s, in[i])->tid,
              x->obj, x->tid, u->step, x->step);
-    mark(s, w->relock, TRACE_MARK_WINDOW, "%s takes %s again, acting on what it saw before the gap", x->tid, x->obj);
+    mark(s, w->relock, TRACE_MARK_WINDOW,
+         "%s takes %s again, acting on what it saw before the gap", x->tid, x->obj);
 }
 
 static void atomicity_mark(scan *s)
 {
-    if (!found_kind(s, "invariant") && !found_kind(s, "lost-update") && !found_kind(s, "wrong-result") &&
-        !found_kind(s, "crash"))
+    if (!found_kind(s, "invariant") && !found_kind(s, "lost-update") &&
+        !found_kind(s, "wrong-result") && !found_kind(s, "crash"))
         return;
     window *w;
     size_t n = windows_find(s, &w);
-    for (size_t i = 0; i < n && i < MAX_WINDOWS && w[i].score == w[0].score; i++) window_mark(s, &w[i]);
+    for (size_t i = 0; i < n && i < MAX_WINDOWS && w[i].score == w[0].score; i++)
+        window_mark(s, &w[i]);
     free(w);
 }
 
@@ -263,7 +284,9 @@ static void atomicity_mark(scan *s)
 static long final_block(const scan *s, long last)
 {
     long k = last, p = s->prev[last];
-    if (op_is(ev(s, k), "unlock") && p >= 0 && op_is(ev(s, p), "wait") && res_is(ev(s, p), "waiting")) k = p;
+    if (op_is(ev(s, k), "unlock") && p >= 0 && op_is(ev(s, p), "wait") &&
+        res_is(ev(s, p), "waiting"))
+        k = p;
     return trace_event_blocks(ev(s, k)) ? k : -1;
 }
 
@@ -285,12 +308,14 @@ static long stuck_peer(const scan *s, const long *stuck, size_t n, long b)
     const trace_event *e = ev(s, b);
     if (!*e->peer || op_is(e, "wait")) return -1;
     for (size_t i = 0; i < n; i++)
-        if (ev(s, stuck[i])->pid == e->pid && !strcmp(ev(s, stuck[i])->tid, e->peer)) return (long)i;
+        if (ev(s, stuck[i])->pid == e->pid && !strcmp(ev(s, stuck[i])->tid, e->peer))
+            return (long)i;
     return -1;
 }
 
 /* "T1 → T2 → T1" for the cycle through stuck[i]. */
-static void cycle_words(const scan *s, const long *stuck, size_t n, size_t i, char *buf, size_t cap)
+static void cycle_words(const scan *s, const long *stuck, size_t n, size_t i, char *buf,
+                        size_t cap)
 {
     int len = snprintf(buf, cap, "%s", ev(s, stuck[i])->tid);
     long k = stuck_peer(s, stuck, n, stuck[i]);
@@ -318,7 +343,9 @@ static long holder_acquire(const scan *s, long b)
     const trace_event *w = ev(s, b);
     for (long k = b - 1; k >= 0; k--) {
         const trace_event *e = ev(s, k);
-        if (e->pid == w->pid && !strcmp(e->tid, w->peer) && is_acquire(e) && !strcmp(e->obj, w->obj)) return k;
+        if (e->pid == w->pid && !strcmp(e->tid, w->peer) && is_acquire(e) &&
+            !strcmp(e->obj, w->obj))
+            return k;
     }
     return -1;
 }
@@ -329,31 +356,37 @@ static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
     char path[160];
     cycle_words(s, stuck, n, i, path, sizeof path);
     if (op_is(e, "join")) {
-        mark(s, stuck[i], TRACE_MARK_CYCLE, "%s waits for %s to exit, for good: a wait-for cycle (%s)", e->tid, e->peer,
+        mark(s, stuck[i], TRACE_MARK_CYCLE,
+             "%s waits for %s to exit, for good: a wait-for cycle (%s)", e->tid, e->peer,
              path);
         return;
     }
     if (!strcmp(e->peer, e->tid))
-        mark(s, stuck[i], TRACE_MARK_CYCLE, "%s waits for %s, which it holds itself: it waits for good", e->tid,
-             e->obj);
+        mark(s, stuck[i], TRACE_MARK_CYCLE,
+             "%s waits for %s, which it holds itself: it waits for good", e->tid, e->obj);
     else
-        mark(s, stuck[i], TRACE_MARK_CYCLE, "%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on",
+        mark(s, stuck[i], TRACE_MARK_CYCLE,
+             "%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on",
              e->tid, e->obj, e->peer, path);
-    mark(s, holder_acquire(s, stuck[i]), TRACE_MARK_HOLDS, "%s takes %s here; %s waits for it later, for good", e->peer,
-         e->obj, e->tid);
+    mark(s, holder_acquire(s, stuck[i]), TRACE_MARK_HOLDS,
+         "%s takes %s here; %s waits for it later, for good", e->peer, e->obj, e->tid);
 }
 
 static void stuck_mark(scan *s, long b)
 {
     const trace_event *e = ev(s, b);
     if (op_is(e, "wait"))
-        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s from here on: nothing wakes it", e->tid, e->obj);
+        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s from here on: nothing wakes it",
+             e->tid, e->obj);
     else if (op_is(e, "join"))
-        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s to exit, for good", e->tid, e->peer);
+        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s to exit, for good", e->tid,
+             e->peer);
     else if (*e->peer)
-        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s (held by %s), for good", e->tid, e->obj, e->peer);
+        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s (held by %s), for good", e->tid,
+             e->obj, e->peer);
     else
-        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s, for good", e->tid, *e->obj ? e->obj : "something");
+        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s, for good", e->tid,
+             *e->obj ? e->obj : "something");
 }
 
 /* The signal or broadcast that caused wake-up wk of the thread waiting
@@ -363,7 +396,8 @@ static long waker_of(const scan *s, long wk, const trace_event *w)
     const trace_event *k = ev(s, wk);
     for (long i = wk - 1; i >= 0; i--) {
         const trace_event *e = ev(s, i);
-        if (e->pid != w->pid || strcmp(e->tid, k->peer) || strcmp(e->op, k->result) || strcmp(e->obj, w->obj))
+        if (e->pid != w->pid || strcmp(e->tid, k->peer) || strcmp(e->op, k->result) ||
+            strcmp(e->obj, w->obj))
             continue;
         if (op_is(e, "broadcast") || !strcmp(e->peer, w->tid)) return i;
     }
@@ -382,16 +416,21 @@ static bool swallowed_mark(scan *s, long b)
         if (is_signal(e) || op_is(e, "wait")) return false;
         if (op_is(e, "wake") && !strcmp(e->obj, w->obj)) wk = p;
     }
-    if (wk < 0 || !*ev(s, wk)->peer || !(res_is(ev(s, wk), "signal") || res_is(ev(s, wk), "broadcast"))) return false;
+    if (wk < 0 || !*ev(s, wk)->peer ||
+        !(res_is(ev(s, wk), "signal") || res_is(ev(s, wk), "broadcast")))
+        return false;
     const trace_event *k = ev(s, wk);
     long by = waker_of(s, wk, w);
     if (by >= 0 && op_is(ev(s, by), "signal"))
-        mark(s, by, TRACE_MARK_SWALLOWED, "this signal on %s wakes %s, which waits on %s again without passing it on",
+        mark(s, by, TRACE_MARK_SWALLOWED,
+             "this signal on %s wakes %s, which waits on %s again without passing it on",
              w->obj, w->tid, w->obj);
     else
-        mark(s, by, TRACE_MARK_SWALLOWED, "this broadcast wakes the threads waiting on %s, and they wait on %s again",
+        mark(s, by, TRACE_MARK_SWALLOWED,
+             "this broadcast wakes the threads waiting on %s, and they wait on %s again",
              w->obj, w->obj);
-    mark(s, wk, TRACE_MARK_SWALLOWED, "%s is woken by %s's %s, finds nothing to do and waits again (step %ld)", w->tid,
+    mark(s, wk, TRACE_MARK_SWALLOWED,
+         "%s is woken by %s's %s, finds nothing to do and waits again (step %ld)", w->tid,
          k->peer, k->result, w->step);
     return true;
 }
@@ -403,8 +442,11 @@ static void lost_mark(scan *s, long b)
     const trace_event *w = ev(s, b);
     for (long i = b - 1; i >= 0; i--) {
         const trace_event *e = ev(s, i);
-        if (e->pid == w->pid && is_signal(e) && res_is(e, "nobody") && !strcmp(e->obj, w->obj)) {
-            mark(s, i, TRACE_MARK_LOST, "nobody waits on %s yet: this %s is lost, and %s waits on %s later (step %ld), for good",
+        if (e->pid == w->pid && is_signal(e) && res_is(e, "nobody") &&
+            !strcmp(e->obj, w->obj)) {
+            mark(s, i, TRACE_MARK_LOST,
+                 "nobody waits on %s yet: this %s is lost, and %s waits on %s later "
+                 "(step %ld), for good",
                  w->obj, e->op, w->tid, w->obj, w->step);
             return;
         }
@@ -416,14 +458,18 @@ static void blocked_mark(scan *s)
     long *stuck;
     size_t n = stuck_find(s, &stuck);
     for (size_t i = 0; i < n; i++) {
-        if (in_cycle(s, stuck, n, i)) cycle_mark(s, stuck, n, i);
-        else stuck_mark(s, stuck[i]);
-        if (op_is(ev(s, stuck[i]), "wait") && !swallowed_mark(s, stuck[i])) lost_mark(s, stuck[i]);
+        if (in_cycle(s, stuck, n, i))
+            cycle_mark(s, stuck, n, i);
+        else
+            stuck_mark(s, stuck[i]);
+        if (op_is(ev(s, stuck[i]), "wait") && !swallowed_mark(s, stuck[i]))
+            lost_mark(s, stuck[i]);
     }
     free(stuck);
 }
 
-/* --- findings' lines ---------------------------------------------------------------------- */
+/* --- findings' lines
+ * ---------------------------------------------------------------------- */
 
 static void lines_mark(scan *s)
 {
@@ -434,7 +480,8 @@ static void lines_mark(scan *s)
         for (long j = 0; j < (long)s->t->events.len; j++) {
             const trace_event *e = ev(s, j);
             if (e->file && e->line == f->line && !strcmp(e->file, f->file))
-                mark(s, j, TRACE_MARK_AT_FINDING, "at the line of the finding (%s)", k ? k->title : f->kind);
+                mark(s, j, TRACE_MARK_AT_FINDING, "at the line of the finding (%s)",
+                     k ? k->title : f->kind);
         }
     }
 }

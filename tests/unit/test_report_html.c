@@ -24,8 +24,8 @@ static void remove_dir(void)
 }
 
 /* Appends an event of process 1; a lane per new thread name. */
-static void ev(trace *t, const char *tid, const char *op, const char *obj, const char *result, const char *peer,
-               int line, const char *function)
+static void ev(trace *t, const char *tid, const char *op, const char *obj,
+               const char *result, const char *peer, int line, const char *function)
 {
     trace_event *e = VEC_PUSH(&t->events);
     e->seq = (long)t->events.len;
@@ -45,7 +45,8 @@ static void ev(trace *t, const char *tid, const char *op, const char *obj, const
     t->threads[t->nthreads++] = xstrdup(tid);
 }
 
-static finding *add_finding(findings *fs, const char *kind, const char *function, int line)
+static finding *add_finding(findings *fs, const char *kind, const char *function,
+                            int line)
 {
     finding *f = findings_add(fs, kind, "driver", "it went wrong");
     f->file = xstrdup("bank.c");
@@ -77,8 +78,10 @@ Test(trace_marks, atomicity_window)
     add_finding(&fs, "invariant", "bank_withdraw", 64);
     trace_mark *m = trace_marks(&t, &fs);
     cr_assert_eq(m[2].kind, TRACE_MARK_PREEMPT);
-    cr_assert(strstr(m[2].note, "T1 loses its turn between unlock M1 (bank.c:58) and lock M1 (bank.c:66)"), "%s",
-              m[2].note);
+    cr_assert(
+        strstr(m[2].note,
+               "T1 loses its turn between unlock M1 (bank.c:58) and lock M1 (bank.c:66)"),
+        "%s", m[2].note);
     cr_assert_eq(m[1].kind, TRACE_MARK_WINDOW);
     cr_assert_eq(m[3].kind, TRACE_MARK_INTRUDER);
     cr_assert_eq(m[5].kind, TRACE_MARK_WINDOW);
@@ -97,7 +100,8 @@ Test(trace_marks, atomicity_needs_a_finding)
     check_then_act(&t);
     add_finding(&fs, "not-concurrent", "bank_withdraw", 66);
     trace_mark *m = trace_marks(&t, &fs);
-    for (size_t i = 0; i < t.events.len; i++) cr_assert_lt(m[i].kind, TRACE_MARK_CRITICAL, "event %zu", i);
+    for (size_t i = 0; i < t.events.len; i++)
+        cr_assert_lt(m[i].kind, TRACE_MARK_CRITICAL, "event %zu", i);
     cr_assert_eq(m[2].kind, TRACE_MARK_AT_FINDING);
     cr_assert_eq(m[3].kind, TRACE_MARK_AT_FINDING);
     trace_marks_free(m, t.events.len);
@@ -115,12 +119,14 @@ Test(trace_marks, wait_for_cycle)
     ev(&t, "T0", "join", "", "blocked", "T1", 0, "main");
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[2].kind, TRACE_MARK_CYCLE);
-    cr_assert(strstr(m[2].note, "T1 waits for M2, which T2 holds: a wait-for cycle (T1 → T2 → T1)"), "%s",
-              m[2].note);
+    cr_assert(strstr(m[2].note,
+                     "T1 waits for M2, which T2 holds: a wait-for cycle (T1 → T2 → T1)"),
+              "%s", m[2].note);
     cr_assert_eq(m[3].kind, TRACE_MARK_CYCLE);
     cr_assert_eq(m[0].kind, TRACE_MARK_HOLDS);
     cr_assert_eq(m[1].kind, TRACE_MARK_HOLDS);
-    cr_assert_eq(m[4].kind, TRACE_MARK_STUCK, "T0 waits for a thread of the cycle, outside it");
+    cr_assert_eq(m[4].kind, TRACE_MARK_STUCK,
+                 "T0 waits for a thread of the cycle, outside it");
     trace_marks_free(m, t.events.len);
     trace_free(&t);
 }
@@ -146,8 +152,11 @@ Test(trace_marks, signal_to_nobody)
     ev(&t, "T2", "unlock", "M1", "ok", "", 56, "queue_get");
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[0].kind, TRACE_MARK_LOST);
-    cr_assert(strstr(m[0].note, "this signal is lost, and T2 waits on C1 later (step 3), for good"), "%s", m[0].note);
-    cr_assert_eq(m[2].kind, TRACE_MARK_STUCK, "the wait, not the unlock that belongs to it");
+    cr_assert(strstr(m[0].note,
+                     "this signal is lost, and T2 waits on C1 later (step 3), for good"),
+              "%s", m[0].note);
+    cr_assert_eq(m[2].kind, TRACE_MARK_STUCK,
+                 "the wait, not the unlock that belongs to it");
     cr_assert_eq(m[3].kind, TRACE_MARK_NONE);
     trace_marks_free(m, t.events.len);
     trace_free(&t);
@@ -193,7 +202,8 @@ Test(trace_text, marks_and_folds)
     trace_free(&t);
 }
 
-/* --- the HTML report ---------------------------------------------------------------------- */
+/* --- the HTML report
+ * ---------------------------------------------------------------------- */
 
 static const char *const evil = "<img src=x onerror=alert(1)>\"'&</script>";
 
@@ -213,7 +223,9 @@ static report *bank_report(void)
     r->title = xstrdup("A safe bank");
     r->source = xstrdup("bank.c");
     sbuf src = {0};
-    for (int i = 1; i <= 70; i++) sbuf_printf(&src, i == 66 ? "    pthread_mutex_lock(&a->mutex);\n" : "// %d\n", i);
+    for (int i = 1; i <= 70; i++)
+        sbuf_printf(&src, i == 66 ? "    pthread_mutex_lock(&a->mutex);\n" : "// %d\n",
+                    i);
     r->source_path = write_file("bank.c", src.data);
     sbuf_free(&src);
     check_result *c = VEC_PUSH(&r->checks);
@@ -247,14 +259,22 @@ Test(report_html, timeline_lanes_marks_links, .init = make_dir, .fini = remove_d
 {
     report *r = bank_report();
     char *h = html_of(r);
-    cr_assert(strstr(h, "<th class=\"lane\" title=\"T1\">T1</th><th class=\"lane\" title=\"T2\">T2</th>"), "%s", h);
-    cr_assert(strstr(h, "<tr class=\"ev crit mk-preempt\" id=\"c0-e2\">"), "%s", h);
-    cr_assert(strstr(h, "<a class=\"chip k-turn\" href=\"#src-L66\" title=\"T1: preempt change-point (step 3, "
-                        "event 3, in bank_withdraw)\n66 | pthread_mutex_lock(&amp;a-&gt;mutex);\">"),
+    cr_assert(strstr(h, "<th class=\"lane\" title=\"T1\">T1</th><th class=\"lane\" "
+                        "title=\"T2\">T2</th>"),
               "%s", h);
+    cr_assert(strstr(h, "<tr class=\"ev crit mk-preempt\" id=\"c0-e2\">"), "%s", h);
+    cr_assert(
+        strstr(
+            h,
+            "<a class=\"chip k-turn\" href=\"#src-L66\" title=\"T1: preempt change-point "
+            "(step 3, "
+            "event 3, in bank_withdraw)\n66 | pthread_mutex_lock(&amp;a-&gt;mutex);\">"),
+        "%s", h);
     cr_assert(strstr(h, "<tr class=\"ev crit mk-intruder\" id=\"c0-e3\">"), "%s", h);
-    cr_assert(strstr(h, "<div class=\"sl ev\" id=\"src-L66\">"), "the cited line is flagged: %s", h);
-    cr_assert(strstr(h, "<div class=\"sl fl\" id=\"src-L64\">"), "the finding's line is flagged: %s", h);
+    cr_assert(strstr(h, "<div class=\"sl ev\" id=\"src-L66\">"),
+              "the cited line is flagged: %s", h);
+    cr_assert(strstr(h, "<div class=\"sl fl\" id=\"src-L64\">"),
+              "the finding's line is flagged: %s", h);
     cr_assert(strstr(h, "<tr class=\"end\"><td class=\"step\">✗</td>"), "%s", h);
     cr_assert(strstr(h, "<a href=\"#c0-e2\">step 3, T1</a>: T1 loses its turn"), "%s", h);
     cr_assert_eq(count(h, "<script"), 1);
@@ -267,11 +287,19 @@ Test(report_html, timeline_lanes_marks_links, .init = make_dir, .fini = remove_d
 Test(report_html, escapes_everything, .init = make_dir, .fini = remove_dir)
 {
     report *r = bank_report();
-    char **fields[] = {&r->exercise, &r->title, &r->error, &r->checks.items[0].name, &r->checks.items[0].title,
-                       &r->checks.items[0].message, &r->checks.items[0].hint, &r->checks.items[0].replay};
-    for (size_t i = 0; i < ARRAY_LEN(fields); i++) free(*fields[i]), *fields[i] = xstrdup(evil);
+    char **fields[] = {&r->exercise,
+                       &r->title,
+                       &r->error,
+                       &r->checks.items[0].name,
+                       &r->checks.items[0].title,
+                       &r->checks.items[0].message,
+                       &r->checks.items[0].hint,
+                       &r->checks.items[0].replay};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        free(*fields[i]), *fields[i] = xstrdup(evil);
     free(r->source_path);
-    r->source_path = write_file("bank.c", "<img src=x onerror=alert(1)>\n\x01\xff\xc3(\n");
+    r->source_path =
+        write_file("bank.c", "<img src=x onerror=alert(1)>\n\x01\xff\xc3(\n");
     finding *f = findings_add(&r->checks.items[0].findings, evil, evil, evil);
     f->function = xstrdup(evil);
     stack_add_frame(finding_add_stack(f, evil), evil, evil, 3);
@@ -281,15 +309,19 @@ Test(report_html, escapes_everything, .init = make_dir, .fini = remove_dir)
     snprintf(e->op, sizeof e->op, "<img src=x>");
     snprintf(e->obj, sizeof e->obj, "\"'<>");
     free(e->function), e->function = xstrdup(evil);
-    free(r->checks.items[0].schedule.threads[0]), r->checks.items[0].schedule.threads[0] = xstrdup("<i>");
+    free(r->checks.items[0].schedule.threads[0]),
+        r->checks.items[0].schedule.threads[0] = xstrdup("<i>");
     char *h = html_of(r);
     cr_assert_null(strstr(h, "<img"), "%s", h);
     cr_assert_null(strstr(h, "<u>"), "%s", h);
     cr_assert_null(strstr(h, "<i>"), "%s", h);
     cr_assert_eq(count(h, "<script"), 1, "%s", h);
     cr_assert_eq(count(h, "</script>"), 1, "%s", h);
-    cr_assert_gt(count(h, "&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;&lt;/script&gt;"), 8, "%s", h);
-    cr_assert(strstr(h, "<code>?\xEF\xBF\xBD\xEF\xBF\xBD(</code>"), "control and invalid bytes: %s", h);
+    cr_assert_gt(
+        count(h, "&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;&lt;/script&gt;"), 8,
+        "%s", h);
+    cr_assert(strstr(h, "<code>?\xEF\xBF\xBD\xEF\xBF\xBD(</code>"),
+              "control and invalid bytes: %s", h);
     free(h);
     report_free(r);
 }
@@ -305,8 +337,55 @@ Test(report_html, no_source_no_schedule, .init = make_dir, .fini = remove_dir)
     cr_assert(str_starts(h, "<!DOCTYPE html>\n"), "%s", h);
     cr_assert(strstr(h, "<section class=\"check o-fail\" id=\"check-0\">"), "%s", h);
     cr_assert_null(strstr(h, "class=\"timeline\""), "%s", h);
-    cr_assert_null(strstr(h, "href=\"#src-L"), "no link to a file that is not shown: %s", h);
+    cr_assert_null(strstr(h, "href=\"#src-L"), "no link to a file that is not shown: %s",
+                   h);
     cr_assert(str_ends(h, "</html>\n"), "%s", h);
+    free(h);
+    report_free(r);
+}
+
+/* Appends an event of process pid to a trace whose lanes are named by
+ * process ("P1:T0"). */
+static void pev(trace *t, int pid, const char *tid, const char *op, const char *result,
+                const char *peer)
+{
+    ev(t, tid, op, "", result, peer, 0, "main");
+    trace_event *e = &t->events.items[t->events.len - 1];
+    e->pid = pid;
+    char name[32];
+    snprintf(name, sizeof name, "P%d:%s", pid, tid);
+    free(t->threads[--t->nthreads]); /* ev named a lane by the thread alone */
+    for (size_t i = 0; i < t->nthreads; i++)
+        if (!strcmp(t->threads[i], name)) return;
+    t->threads[t->nthreads++] = xstrdup(name);
+}
+
+/* With several processes, lanes are grouped under one header per process. */
+Test(report_html, process_lanes, .init = make_dir, .fini = remove_dir)
+{
+    report *r = bank_report();
+    trace *t = &r->checks.items[0].schedule;
+    trace_free(t);
+    pev(t, 1, "T0", "create", "ok", "T1");
+    pev(t, 1, "T1", "exit", "ok", "");
+    pev(t, 1, "T0", "fork", "ok", "");
+    pev(t, 2, "T0", "sleep", "ok", "");
+    pev(t, 1, "T0", "join", "ok", "T1");
+    char *h = html_of(r);
+    cr_assert_eq(t->nthreads, 3);
+    cr_assert(strstr(h, "<tr class=\"procs\"><th></th><th colspan=\"2\">process "
+                        "1</th><th colspan=\"1\">process 2 "
+                        "(forked)</th>"),
+              "%s", h);
+    cr_assert(strstr(h, "<th class=\"lane\" title=\"P2:T0\">P2:T0</th>"), "%s", h);
+    /* T1 is not alive before its creation, the child before its first event */
+    cr_assert(strstr(h, "id=\"c0-e0\"><td class=\"step\">1</td><td class=\"a\"><span "
+                        "class=\"chip k-thr\""),
+              "%s", h);
+    cr_assert(strstr(h, "create T1</span></td><td class=\"a\"></td><td class=\"\"></td>"),
+              "%s", h);
+    cr_assert(strstr(h, "exit</span></td><td class=\"\"></td>"),
+              "T1's lane ends at its exit: %s", h);
     free(h);
     report_free(r);
 }
