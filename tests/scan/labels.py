@@ -71,7 +71,8 @@ def scan(prog, out_dir, grader):
         cmd += ["--stdin", "-"]
     if prog.args:
         cmd += ["--", *prog.args]
-    p = subprocess.run(cmd, input=prog.stdin or b"", capture_output=True)
+    env = dict(os.environ, GRADER_ROOT=ROOT)
+    p = subprocess.run(cmd, input=prog.stdin or b"", capture_output=True, env=env)
     with open(os.path.join(out_dir, prog.name + ".json"), "wb") as f:
         f.write(p.stdout)
     try:
