@@ -356,6 +356,16 @@ static void run_checks(grading *g, bool build_ok)
 
 /* --- the whole grading ------------------------------------------------------------- */
 
+/* A spec whose exercise{} names another exercise than its folder would grade
+ * the wrong file (NAME.c): the spec's mistake, never the student's. Returns
+ * the message (caller frees) or NULL. */
+static char *exercise_name_check(const spec_exercise *ex, const char *folder, const char *display)
+{
+    if (!strcmp(ex->name, folder)) return NULL;
+    return xasprintf("%s:%d: exercise: name '%s' is not the name of its folder, '%s'", display, ex->line, ex->name,
+                     folder);
+}
+
 /* Prepares the runs' sandbox; with -v says what it does on this machine. */
 static void sandbox_report(grading *g)
 {
@@ -408,11 +418,13 @@ report *grade_run(const grade_opts *o)
     char *display = exercise_spec_display(o->root, spec_path);
     char *err = NULL;
     g.sp = spec_load(spec_path, display, &err);
+    if (g.sp && !err) err = exercise_name_check(spec_exercise_get(g.sp), o->exercise, display);
     free(exdir);
     free(spec_path);
     free(display);
-    if (!g.sp) {
+    if (!g.sp || err) {
         g.rep->error = err;
+        spec_free(g.sp);
         report_total(g.rep);
         return g.rep;
     }

@@ -409,6 +409,15 @@ static long user_tasks(void)
     return n;
 }
 
+/* A program that stops reading its stdin must not kill us with SIGPIPE when
+ * we write more: the write fails instead. (Programs start with every signal
+ * at its default.) */
+static void ignore_sigpipe(void)
+{
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+}
+
 /* Everything a run needs on both sides of the fork, decided before it. */
 typedef struct launch {
     int in[2], out[2], err[2], rfd[2], ex[2], st[2], life[2];
@@ -691,6 +700,7 @@ int proc_run(const proc_opts *o, proc_result *res)
         return -1;
     }
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    ignore_sigpipe();
     int64_t start = now_ms();
     pid_t parent = getpid();
     uid_t outer_uid = getuid();

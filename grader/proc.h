@@ -58,7 +58,8 @@ typedef struct proc_result {
 } proc_result;
 
 /* Runs and fills res (zero it first; release with proc_result_free).
- * Returns 0 when the program ran (whatever its status), -1 on our failure. */
+ * Returns 0 when the program ran (whatever its status), -1 on our failure.
+ * Sets SIGPIPE to SIG_IGN in the calling process if it was at its default. */
 int proc_run(const proc_opts *o, proc_result *res);
 void proc_result_free(proc_result *res);
 

@@ -255,3 +255,16 @@ Test(sandbox, process_limit, .init = make_dirs, .fini = remove_dirs)
     cr_assert_lt(n, 40, "%d background processes started under a limit of 20 (%s)", n, sbuf_str(&r.err));
     proc_result_free(&r);
 }
+
+/* Megabytes of stdin for a program that never reads it: the program ends,
+ * we do not die of SIGPIPE. */
+Test(sandbox, unread_stdin, .init = make_dirs, .fini = remove_dirs)
+{
+    size_t n = 16u << 20;
+    char *data = xmalloc(n);
+    proc_result r = run_boxed("exec 0<&-; exit 3", (proc_opts){.stdin_data = data, .stdin_len = n});
+    cr_assert_eq(r.exit_code, 3);
+    cr_assert_lt(r.duration_ms, 5000);
+    proc_result_free(&r);
+    free(data);
+}
