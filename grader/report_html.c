@@ -52,8 +52,7 @@ typedef struct lane_state {
     int held;
 } lane_state;
 
-/* --- escaping ------------------------------------------------------------------------
- */
+/* --- escaping ---------------------------------------------------------------------- */
 
 /* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
@@ -109,8 +108,7 @@ static void html_text(sbuf *b, const char *s)
     if (s) html_text_n(b, s, strlen(s));
 }
 
-/* --- the student's file ---------------------------------------------------------------
- */
+/* --- the student's file ------------------------------------------------------------ */
 
 /* Reads r->source_path into lines (none when it cannot be read). */
 static void source_load(page *p)
@@ -175,8 +173,7 @@ static void site_link(page *p, const char *file, int line, unsigned char how)
     if (line > 0) sbuf_printf(p->b, ":%d", line);
 }
 
-/* --- page frame
- * ------------------------------------------------------------------------- */
+/* --- page frame -------------------------------------------------------------------- */
 
 /* The inline script; its SHA-256 is in the Content-Security-Policy below.
  * After changing it, put the hash of the exact text here:
@@ -288,6 +285,7 @@ static const char style[] =
     "button{font:inherit;cursor:pointer;border:1px solid var(--line);background:#fff;border-radius:5px;padding:0 .6em}\n";
 /* clang-format on */
 
+/* From the doctype to <body>: the Content-Security-Policy, the title, the style. */
 static void page_head(page *p)
 {
     const report *r = p->r;
@@ -319,6 +317,7 @@ static const char *outcome_mark(outcome o)
                                 : "-";
 }
 
+/* The exercise, the submission and seed, the score, a grading-level error. */
 static void page_header(page *p)
 {
     const report *r = p->r;
@@ -360,6 +359,7 @@ static bool check_shown(const page *p, const check_result *c)
            (c->findings.len && (p->o->verbose || !strcmp(c->name, "build")));
 }
 
+/* One row per check: outcome, name (linked to its section), points, title. */
 static void summary_table(page *p)
 {
     sbuf_puts(p->b, "<table "
@@ -387,8 +387,7 @@ static void summary_table(page *p)
     sbuf_puts(p->b, "</tbody>\n</table>\n");
 }
 
-/* --- findings
- * ----------------------------------------------------------------------------- */
+/* --- findings ---------------------------------------------------------------------- */
 
 /* Lines mark-2..mark+2 of the student's file, mark flagged, each numbered
  * with a link to the whole file. */
@@ -407,6 +406,7 @@ static void excerpt(page *p, int mark)
     sbuf_puts(p->b, "</div>\n");
 }
 
+/* A titled stack, its frames linked to the student's lines (MAX_FRAMES). */
 static void stack_block(page *p, const stack *st)
 {
     sbuf_puts(p->b, "<div class=\"stack\"><div class=\"dim\">");
@@ -426,6 +426,7 @@ static void stack_block(page *p, const stack *st)
     sbuf_puts(p->b, "</ol></div>\n");
 }
 
+/* The stacks of f: MAX_STACKS open (-v: all), the rest behind a <details>. */
 static void finding_stacks(page *p, const finding *f)
 {
     size_t open = p->o->verbose ? f->stacks.len : MAX_STACKS, shown = 0;
@@ -439,6 +440,8 @@ static void finding_stacks(page *p, const finding *f)
     if (shown > open) sbuf_puts(p->b, "</details>\n");
 }
 
+/* One finding as in the text report: kind, tool, seed, site, message, the
+ * student's lines around it, its stacks; a link to the check's timeline. */
 static void finding_block(page *p, size_t ci, const finding *f, bool has_schedule)
 {
     const kind_info *k = kind_lookup(f->kind);
@@ -470,8 +473,7 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     sbuf_puts(p->b, "</div>\n");
 }
 
-/* --- the timeline of a schedule
- * ------------------------------------------------------------------ */
+/* --- the timeline of a schedule ---------------------------------------------------- */
 
 static bool op_in(const char *op, const char *const *ops)
 {
@@ -595,6 +597,8 @@ static void lane_cell(const timeline *tl, size_t l, const char *state)
     sbuf_printf(tl->p->b, "<td class=\"%s%s\">", state, tl->wide[l] ? "" : " thin");
 }
 
+/* Event i as a row: step, every lane (the event's chip in its own), where,
+ * why it matters; the lanes' states advance past the event. */
 static void tl_row(timeline *tl, size_t i)
 {
     page *p = tl->p;
@@ -644,7 +648,8 @@ static void tl_lanes(timeline *tl)
     for (int pass = 0; pass < 4 && wide < WIDE_LANES; pass++)
         for (size_t i = tl->t->events.len; i-- > 0 && wide < WIDE_LANES;) {
             size_t l = trace_lane(tl->t, &tl->t->events.items[i]);
-            if (l < n && !tl->wide[l] && lane_wanted(tl, i, pass)) tl->wide[l] = true, wide++;
+            if (l < n && !tl->wide[l] && lane_wanted(tl, i, pass))
+                tl->wide[l] = true, wide++;
         }
     for (size_t l = 0; l < n && n <= ALL_WIDE; l++) tl->wide[l] = true;
 }
@@ -666,6 +671,7 @@ static void tl_plan(timeline *tl)
     }
 }
 
+/* The header: a row of processes when there are several, the lane names. */
 static void tl_head(timeline *tl)
 {
     page *p = tl->p;
@@ -775,6 +781,8 @@ static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
     sbuf_puts(p->b, "</tbody>\n");
 }
 
+/* A row saying n earlier events are not shown (kept: in the trace, left out
+ * of the page; else dropped before the report was made). */
 static void tl_omitted(timeline *tl, size_t n, bool kept)
 {
     sbuf_printf(
@@ -784,6 +792,8 @@ static void tl_omitted(timeline *tl, size_t n, bool kept)
         tl->ncols, n, n == 1 ? "" : "s", kept ? "not in this page" : "not kept");
 }
 
+/* Every event of the trace in order, in runs shown, folded or left out, then
+ * the rows of the seeded findings (at most 3). */
 static void tl_body(timeline *tl, const check_result *c)
 {
     size_t n = tl->t->events.len, i = 0;
@@ -836,43 +846,51 @@ static void tl_moments(timeline *tl)
     if (n) sbuf_puts(tl->p->b, "</ol>\n");
 }
 
+/* What the colours and lines of a timeline mean. */
+static void tl_legend(timeline *tl)
+{
+    static const char legend[] =
+        "<p class=\"legend\">"
+        "<span class=\"chip k-acq\">lock acquired</span>"
+        "<span class=\"chip k-rel\">unlock</span>"
+        "<span class=\"chip k-blk\">blocked</span>"
+        "<span class=\"chip k-cv\">condition variable</span>"
+        "<span class=\"chip k-lost\">signal to nobody</span>"
+        "<span class=\"chip k-thr\">threads, processes</span>"
+        "<span class=\"chip k-turn\">loses its turn</span>"
+        " · lane line: thin = running, thick = holds a lock, dashed = blocked"
+        " (thick: holding a lock) · red rows: what made it go wrong;"
+        " yellow rows: at the line of a finding</p>\n";
+    sbuf_puts(tl->p->b, legend);
+}
+
+/* The timeline's title (with the schedule's seed), how to read it, the
+ * buttons that unfold every event and widen every lane, the marked moments
+ * and the legend. */
 static void tl_intro(timeline *tl, const check_result *c)
 {
     page *p = tl->p;
     const finding *seeded = NULL;
     for (size_t i = 0; i < c->findings.len && !seeded; i++)
         if (c->findings.items[i].has_seed) seeded = &c->findings.items[i];
-    sbuf_printf(p->b,
-                "<div class=\"timeline\" id=\"check-%zu-schedule\">\n<h3>The schedule "
-                "that went wrong",
-                tl->ci);
+    sbuf_printf(p->b, "<div class=\"timeline\" id=\"check-%zu-schedule\">\n", tl->ci);
+    sbuf_puts(p->b, "<h3>The schedule that went wrong");
     if (seeded) sbuf_printf(p->b, " (seed %llu)", (unsigned long long)seeded->seed);
-    sbuf_puts(p->b,
-              "</h3>\n<p>One column per thread; time runs down. Each event is a call the "
-              "scheduler saw: "
-              "hover over it to see your line, click to jump to it in your file. "
-              "<button type=\"button\" class=\"unfold-all\">show every event</button>");
-    for (size_t l = 0; l < tl->t->nthreads; l++)
-        if (!tl->wide[l]) {
-            sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread "
-                            "in full</button>");
-            break;
-        }
+    sbuf_puts(p->b, "</h3>\n<p>One column per thread; time runs down. Each event is a "
+                    "call the scheduler saw: hover over it to see your line, click to "
+                    "jump to it in your file. <button type=\"button\" "
+                    "class=\"unfold-all\">show every event</button>");
+    bool thin = false;
+    for (size_t l = 0; l < tl->t->nthreads; l++) thin |= !tl->wide[l];
+    if (thin)
+        sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread in "
+                        "full</button>");
     sbuf_puts(p->b, "</p>\n");
     tl_moments(tl);
-    sbuf_puts(p->b, "<p class=\"legend\"><span class=\"chip k-acq\">lock "
-                    "acquired</span><span class=\"chip k-rel\">"
-                    "unlock</span><span class=\"chip k-blk\">blocked</span><span "
-                    "class=\"chip k-cv\">condition "
-                    "variable</span><span class=\"chip k-lost\">signal to "
-                    "nobody</span><span class=\"chip k-thr\">"
-                    "threads, processes</span><span class=\"chip k-turn\">loses its "
-                    "turn</span> · lane line: thin "
-                    "= running, thick = holds a lock, dashed = blocked (thick: holding a "
-                    "lock) · red rows: what made it go wrong; "
-                    "yellow rows: at the line of a finding</p>\n");
+    tl_legend(tl);
 }
 
+/* The timeline of check ci's schedule: intro, marked moments, the table. */
 static void timeline_block(page *p, size_t ci, const check_result *c)
 {
     timeline tl = {
@@ -893,9 +911,9 @@ static void timeline_block(page *p, size_t ci, const check_result *c)
     free(tl.ls);
 }
 
-/* --- checks and the source
- * ----------------------------------------------------------------------- */
+/* --- checks and the source --------------------------------------------------------- */
 
+/* A check that did not pass: message, findings, timeline, hint, replay. */
 static void check_section(page *p, size_t ci, const check_result *c)
 {
     sbuf_printf(p->b,
@@ -948,6 +966,7 @@ static void source_section(page *p)
     sbuf_puts(p->b, "</div>\n</section>\n");
 }
 
+/* The whole page; out gets it (the caller owns out). */
 void report_html(const report *r, const report_opts *o, sbuf *out)
 {
     page p = {.r = r, .o = o, .b = out};

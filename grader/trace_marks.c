@@ -153,12 +153,13 @@ static void scan_findings(scan *s, const findings *fs)
         }
 }
 
+/* Whether a finding that counts has this kind. */
 static bool found_kind(const scan *s, const char *kind)
 {
     return s->fs && findings_has_kind(s->fs, kind);
 }
 
-/* --- atomicity ------------------------------------------------------------------ */
+/* --- atomicity --------------------------------------------------------------------- */
 
 /* For an acquisition j: the same thread's unlock of that lock just before
  * it (only turns and failed tries of the same lock in between), or -1. */
@@ -218,7 +219,15 @@ static long window_cut(const scan *s, long p, long j)
     return blocked >= 0 ? blocked : p;
 }
 
-/* Every window of the trace, best first (score, then latest). */
+/* Best first: higher score, then later re-acquisition. */
+static int window_cmp(const void *x, const void *y)
+{
+    const window *a = x, *b = y;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    return a->relock > b->relock ? -1 : a->relock < b->relock;
+}
+
+/* Every window of the trace, best first (caller frees). */
 static size_t windows_find(const scan *s, window **out)
 {
     size_t n = 0, cap = 0;
@@ -231,15 +240,7 @@ static size_t windows_find(const scan *s, window **out)
         if (n == cap) *out = xrealloc(*out, sizeof **out * (cap = cap ? cap * 2 : 8));
         (*out)[n++] = (window){p, window_cut(s, p, j), j, window_score(s, p, j)};
     }
-    for (size_t i = 1; i < n; i++) /* insertion sort: few windows */
-        for (size_t k = i; k > 0; k--) {
-            window *a = &(*out)[k - 1], *b = &(*out)[k];
-            if (a->score > b->score || (a->score == b->score && a->relock > b->relock))
-                break;
-            window tmp = *a;
-            *a = *b;
-            *b = tmp;
-        }
+    if (n) qsort(*out, n, sizeof **out, window_cmp);
     return n;
 }
 
@@ -265,6 +266,8 @@ static void window_mark(scan *s, const window *w)
          "%s takes %s again, acting on what it saw before the gap", x->tid, x->obj);
 }
 
+/* When a finding says a result or invariant broke: the best windows (at most
+ * MAX_WINDOWS, all of the best score). */
 static void atomicity_mark(scan *s)
 {
     if (!found_kind(s, "invariant") && !found_kind(s, "lost-update") &&
@@ -277,7 +280,7 @@ static void atomicity_mark(scan *s)
     free(w);
 }
 
-/* --- threads blocked for good ------------------------------------------------------- */
+/* --- threads blocked for good ------------------------------------------------------ */
 
 /* Where the thread of its last event `last` stays blocked, or -1 (the
  * unlock that follows a condition wait belongs to the wait). */
@@ -350,6 +353,8 @@ static long holder_acquire(const scan *s, long b)
     return -1;
 }
 
+/* Marks stuck[i], a thread of a wait-for cycle, and where the thread it
+ * waits for took that lock. */
 static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
 {
     const trace_event *e = ev(s, stuck[i]);
@@ -372,6 +377,7 @@ static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
          "%s takes %s here; %s waits for it later, for good", e->peer, e->obj, e->tid);
 }
 
+/* Marks b, where a thread outside any cycle blocks for good. */
 static void stuck_mark(scan *s, long b)
 {
     const trace_event *e = ev(s, b);
@@ -453,6 +459,8 @@ static void lost_mark(scan *s, long b)
     }
 }
 
+/* Every thread blocked at the end: in a cycle or stuck, and for a condition
+ * wait the wake-up it swallowed or the signal nobody received. */
 static void blocked_mark(scan *s)
 {
     long *stuck;
@@ -468,9 +476,9 @@ static void blocked_mark(scan *s)
     free(stuck);
 }
 
-/* --- findings' lines
- * ---------------------------------------------------------------------- */
+/* --- findings' lines --------------------------------------------------------------- */
 
+/* Events at the file:line of a finding. */
 static void lines_mark(scan *s)
 {
     for (size_t i = 0; s->fs && i < s->fs->len; i++) {
