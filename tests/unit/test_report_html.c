@@ -202,8 +202,7 @@ Test(trace_text, marks_and_folds)
     trace_free(&t);
 }
 
-/* --- the HTML report
- * ---------------------------------------------------------------------- */
+/* --- the HTML report --------------------------------------------------------------- */
 
 static const char *const evil = "<img src=x onerror=alert(1)>\"'&</script>";
 
