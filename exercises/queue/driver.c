@@ -751,6 +751,13 @@ static void *monitor(void *p)
     return NULL;
 }
 
+/* Every item put has come out of the queue. */
+static bool all_received(void *p)
+{
+    mpmc *m = p;
+    return atomic_load_explicit(&m->received, RELAXED) == m->producers * m->items;
+}
+
 /* mpmc P C N CAP MON: P producers put N items each, C consumers get until
  * the queue is closed and empty; MON: calls of queue_size meanwhile. Every
  * item comes out exactly once, each producer's items in order, and the
@@ -780,6 +787,9 @@ static int scenario_mpmc(int argc, char **argv)
         prod[i] = spawn(producer, &roles[m.consumers + i]);
     }
     for (long i = 0; i < m.producers; i++) pthread_join(prod[i], NULL);
+    /* close once everything was taken: then the consumers all wait, and
+     * close must wake each of them (whatever the schedule) */
+    drv_sync_until(all_received, &m, PATIENCE);
     atomic_store_explicit(&m.closing, 1, RELAXED);
     queue_close(m.q);
     for (long i = 0; i < m.consumers; i++) pthread_join(cons[i], NULL);
