@@ -13,7 +13,10 @@
 #     alive (bystander), a grading of the real `threads` reference running at
 #     the same time still gets full marks (concurrent), the daemon gone
 #     (daemon), no effective GitHub workflow command under GITHUB_ACTIONS
-#     (workflow); `needs-mount` cases are skipped without a mount namespace.
+#     (workflow). What the platform cannot give is skipped, saying why:
+#     `needs-mount` cases without a mount namespace (hidden and read-only
+#     files), `needs-isolation` ones without a PID namespace or a uid of the
+#     runs' own (signals to our processes).
 #   HOSTILE_CASES="fork_bomb kill_all" runs only those.
 set -u
 cd "$(dirname "$0")/../.."
@@ -113,7 +116,7 @@ chmod -R a+rX "$tmp/sub"
 
 sleep 600 &
 bystander=$!
-have_mount=
+have_mount= have_isolation=
 
 for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     n=$(basename "$dir")
@@ -123,7 +126,11 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     [ -f "$case_file" ] || case_file=$tmp/out/$n.case
     also=$(sed -n 's/^ \* also: //p' "$case_file")
     if [[ " $also " == *" needs-mount "* ]] && [ "$have_mount" != yes ]; then
-        ok "$n # SKIP no mount namespace here, the compiler sees what the grader sees"
+        ok "$n # SKIP no mount namespace here: programs and the compiler see what the grader's uid sees"
+        continue
+    fi
+    if [[ " $also " == *" needs-isolation "* ]] && [ "$have_isolation" != yes ]; then
+        ok "$n # SKIP neither a PID namespace nor a uid of its own here: programs may signal our processes"
         continue
     fi
     canaries_set
@@ -143,6 +150,8 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
     if [ "$n" = reference ]; then
         grep '^grader: sandbox:' "$tmp/out/$n.err" | head -1 | sed 's/^/# /'
         grep -q 'namespaces: mount' "$tmp/out/$n.err" && have_mount=yes || have_mount=no
+        grep -q -e 'dedicated uid' -e 'namespaces: mount.*pid' "$tmp/out/$n.err" && have_isolation=yes ||
+            have_isolation=no
     fi
     [ -n "$conc" ] && wait "$conc"
     damage=$(canaries_damage)

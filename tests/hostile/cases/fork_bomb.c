@@ -4,7 +4,7 @@
  * kinds: timeout
  * checks: native=fail stress=fail tsan=fail
  * seconds: 45
- * also: concurrent bystander
+ * also: concurrent bystander needs-isolation
  */
 #include <unistd.h>
 

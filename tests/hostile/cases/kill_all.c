@@ -1,7 +1,7 @@
 /* kill(-1, SIGKILL): every process the program may signal.
  * outcome: pass
  * seconds: 30
- * also: bystander
+ * also: bystander needs-isolation
  */
 #include <signal.h>
 

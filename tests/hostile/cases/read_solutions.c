@@ -4,6 +4,7 @@
  * kinds: wrong-result
  * checks: native=fail stress=fail tsan=fail
  * seconds: 30
+ * also: needs-mount
  */
 #include <dirent.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * it may signal, for a second, with a handler of its own; then the answer.
  * outcome: pass
  * seconds: 30
- * also: bystander
+ * also: bystander needs-isolation
  */
 #include <signal.h>
 #include <time.h>

@@ -2,6 +2,7 @@
  * repository and the home directory, and new files next to them.
  * outcome: pass
  * seconds: 30
+ * also: needs-mount
  */
 #include <fcntl.h>
 #include <stdio.h>
