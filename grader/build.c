@@ -520,6 +520,7 @@ static void manifest_harness(sbuf *m, const build_inputs *in, const char *words)
 static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const char *driver_dir)
 {
     manifest_common(m, in, tool);
+    sbuf_printf(m, "source name %s\n", in->source_name); /* debug information names it */
     manifest_file(m, "source", in->source_path);
     for (size_t i = 0; in->more_sources && in->more_sources[i]; i++) {
         char *label = xasprintf("source %s", path_base(in->more_sources[i]));

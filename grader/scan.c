@@ -397,24 +397,43 @@ static void runs_execute(const run_env *env, const scan_opts *o, const plan_item
 
 /* --- merging findings ------------------------------------------------------------------ */
 
-/* The lines a finding points at: its place and the first frame of each of
- * its stacks (the program's own frames: stacks are tidied). */
+/* Where a frame is: "file:line", or "file:function()" when the compiler
+ * left the line unknown; NULL when neither is known (caller frees). */
+static char *place_of(const char *file, int line, const char *function)
+{
+    if (!file || !*file) return NULL;
+    if (line > 0) return xasprintf("%s:%d", file, line);
+    return function ? xasprintf("%s:%s()", file, function) : NULL;
+}
+
+/* The places a finding points at: its location and the first frame of each
+ * of its stacks (the program's own frames: stacks are tidied). n gets how
+ * many; the caller frees them with strv_free. */
+static char **places_of(const finding *f, size_t *n)
+{
+    char **v = xmalloc(sizeof *v * (f->stacks.len + 1));
+    *n = 0;
+    char *p = place_of(f->file, f->line, f->function);
+    if (p) v[(*n)++] = p;
+    for (size_t i = 0; i < f->stacks.len; i++) {
+        const stack *st = &f->stacks.items[i];
+        const frame *fr = st->frames.len ? &st->frames.items[0] : NULL;
+        if (fr && (p = place_of(fr->file, fr->line, fr->function))) v[(*n)++] = p;
+    }
+    return v;
+}
+
+/* a and b point at a common place. */
 static bool lines_meet(const finding *a, const finding *b)
 {
-    for (size_t i = 0; i <= a->stacks.len; i++) {
-        const frame *fa = i < a->stacks.len && a->stacks.items[i].frames.len ? &a->stacks.items[i].frames.items[0] : NULL;
-        const char *file = fa ? fa->file : i == a->stacks.len ? a->file : NULL;
-        int line = fa ? fa->line : i == a->stacks.len ? a->line : 0;
-        if (!file || line <= 0) continue;
-        if (b->file && b->line == line && !strcmp(b->file, file)) return true;
-        for (size_t j = 0; j < b->stacks.len; j++) {
-            const stack *s = &b->stacks.items[j];
-            if (s->frames.len && s->frames.items[0].line == line && s->frames.items[0].file &&
-                !strcmp(s->frames.items[0].file, file))
-                return true;
-        }
-    }
-    return false;
+    size_t na, nb;
+    char **pa = places_of(a, &na), **pb = places_of(b, &nb);
+    bool meet = false;
+    for (size_t i = 0; i < na && !meet; i++)
+        for (size_t j = 0; j < nb && !meet; j++) meet = !strcmp(pa[i], pb[j]);
+    strv_free(pa, na);
+    strv_free(pb, nb);
+    return meet;
 }
 
 /* The signal a crash finding speaks of ("SIGABRT", "abort()", "the
@@ -431,10 +450,10 @@ static const char *crash_signal(const finding *f)
 
 static bool has_lines(const finding *f)
 {
-    if (f->file && f->line > 0) return true;
-    for (size_t j = 0; j < f->stacks.len; j++)
-        if (f->stacks.items[j].frames.len && f->stacks.items[j].frames.items[0].line > 0) return true;
-    return false;
+    size_t n;
+    char **v = places_of(f, &n);
+    strv_free(v, n);
+    return n > 0;
 }
 
 /* The same problem: the same kind at a common line, or, for findings
@@ -451,7 +470,7 @@ static bool same_problem(const finding *a, const finding *b)
         const char *sa = crash_signal(a), *sb = crash_signal(b);
         return sa && sb && !strcmp(sa, sb);
     }
-    return lines_meet(a, b) || lines_meet(b, a);
+    return lines_meet(a, b);
 }
 
 /* f is placed in one of the scanned files. */

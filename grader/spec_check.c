@@ -66,7 +66,7 @@ static const char *const run_fields[] = {
 };
 static const char *const run_methods[] = {
     "assert_ok", "expect_ok", "assert_no", "expect_no", "assert_exit", "expect_exit",
-    "has", "num", "summary",
+    "has", "num", "summary", "lines",
 };
 
 /* The run behind the result table at idx. */
@@ -228,6 +228,23 @@ static int r_summary(lua_State *L)
     char *s = run_summary(o);
     lua_pushstring(L, s);
     free(s);
+    return 1;
+}
+
+/* r:lines(): stdout as a list of lines, without their "\n" (a last line
+ * without one counts too). */
+static int r_lines(lua_State *L)
+{
+    run_output *o = run_of(L, 1, ctx_of(L));
+    const char *p = sbuf_str(&o->proc.out), *end = p + o->proc.out.len;
+    lua_createtable(L, 0, 0);
+    for (lua_Integer i = 1; p < end; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        lua_pushlstring(L, p, n);
+        lua_rawseti(L, -2, i);
+        p += n + 1;
+    }
     return 1;
 }
 
@@ -588,7 +605,7 @@ static const luaL_Reg r_methods[] = {
     {"assert_ok", r_assert_ok},   {"expect_ok", r_expect_ok},   {"assert_no", r_assert_no},
     {"expect_no", r_expect_no},   {"assert_exit", r_assert_exit}, {"expect_exit", r_expect_exit},
     {"has", r_has},               {"num", r_num},               {"summary", r_summary},
-    {"__index", r_index},         {NULL, NULL},
+    {"lines", r_lines},           {"__index", r_index},         {NULL, NULL},
 };
 
 static int t_index(lua_State *L)

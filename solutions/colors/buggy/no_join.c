@@ -1,0 +1,73 @@
+/* Starts a thread per colour but never waits for them: main prints "done"
+ * and returns, which ends the process and every thread still printing.
+ * expect-fail: every-round
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLORS 64
+#define MAX_ROUNDS 1000
+
+struct painter {
+    pthread_t thread;
+    char name[64];
+    int rounds;
+};
+
+/* Prints this painter's rounds, in order. */
+static void *paint(void *arg)
+{
+    const struct painter *p = arg;
+    for (int round = 1; round <= p->rounds; round++) printf("%s %d\n", p->name, round);
+    return NULL;
+}
+
+/* --rounds N (default 3); -1 when the arguments are wrong. */
+static int rounds_of(int argc, char **argv)
+{
+    if (argc == 1) return 3;
+    char *end;
+    long n = argc == 3 && !strcmp(argv[1], "--rounds") ? strtol(argv[2], &end, 10) : 0;
+    if (argc != 3 || *end || n < 1 || n > MAX_ROUNDS) return -1;
+    return (int)n;
+}
+
+/* Reads one colour per line (blank lines skipped) into painters; returns
+ * how many, or -1 if there are too many or a name is too long. */
+static int read_colors(struct painter *painters, int rounds)
+{
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!*line) continue;
+        if (n == MAX_COLORS || strlen(line) >= sizeof painters[n].name) return -1;
+        strcpy(painters[n].name, line);
+        painters[n].rounds = rounds;
+        n++;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    static struct painter painters[MAX_COLORS];
+    int rounds = rounds_of(argc, argv);
+    int n = rounds < 0 ? -1 : read_colors(painters, rounds);
+    if (n < 0) {
+        fprintf(stderr, "usage: colors [--rounds N] < colours (one per line; N from 1 to %d; at most %d "
+                        "colours of at most 63 characters)\n", MAX_ROUNDS, MAX_COLORS);
+        return 2;
+    }
+    int started = 0;
+    while (started < n && pthread_create(&painters[started].thread, NULL, paint, &painters[started]) == 0)
+        started++;
+    if (started < n) {
+        fprintf(stderr, "colors: cannot start a thread for %s\n", painters[started].name);
+        return 1;
+    }
+    printf("done\n");
+    return 0;
+}
