@@ -472,7 +472,7 @@ static int t_run(lua_State *L)
     if (o->schedule.events.len && !cx->schedule.events.len && (o->parsed.found.len || cx->host->replay)) {
         cx->schedule = o->schedule;
         memset(&o->schedule, 0, sizeof o->schedule);
-        trace_keep_last(&cx->schedule, cx->host->replay ? 20000 : 200);
+        trace_keep_last(&cx->schedule, cx->host->replay ? 20000 : 256);
     }
     push_run(L, cx, cx->runs.len, rq.tool, rq.seed);
     return 1;

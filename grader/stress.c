@@ -41,6 +41,19 @@ static void finding_line(const json_value *v, parse_out *out)
     const json_value *threads = json_get(v, "threads");
     for (size_t i = 0; threads && threads->type == JSON_ARR && i < threads->len; i++)
         add_thread_stacks(f, threads->items[i]);
+    /* a lost wake-up: the signal that reached nobody */
+    const json_value *sig = json_get(v, "signal");
+    if (sig && sig->type == JSON_OBJ && json_get(sig, "site")) {
+        json_value one = {.type = JSON_ARR, .len = 1};
+        json_value *site = (json_value *)json_get(sig, "site");
+        one.items = &site;
+        const char *tid = json_get_str(sig, "tid"), *op = json_get_str(sig, "op"), *obj = json_get_str(sig, "obj");
+        char *title = xasprintf("%s sent this %s on %s at step %ld while nobody waited: it was lost",
+                                tid ? tid : "?", op ? op : "signal", obj ? obj : "?",
+                                (long)json_get_num(sig, "step", 0));
+        channel_add_stack(f, &one, title);
+        free(title);
+    }
 }
 
 static void assert_line(const json_value *v, parse_out *out, bool is_abort)

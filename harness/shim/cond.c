@@ -189,6 +189,7 @@ static void cond_nobody(struct thr *t, struct obj *c, int all)
     c->nobody_step = g.step;
     c->nobody_tid = t->lid;
     c->nobody_bcast = all;
+    c->nobody_pc = out_site_pc(&t->site);
     ev_emit(t, all ? EV_BROADCAST : EV_SIGNAL, c, ER_NOBODY, -1, 0);
 }
 

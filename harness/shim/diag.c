@@ -301,6 +301,8 @@ static void self_report(struct jb *b, void *arg)
 /* t asks again for o, which it holds and which cannot be taken twice. */
 void diag_self_deadlock(struct thr *t, struct obj *o, int op)
 {
+    /* the second attempt, in the trace: the thread blocks on itself */
+    ev_emit(t, op == WK_WRLOCK ? EV_WRLOCK : EV_LOCK, o, ER_BLOCKED, t->lid, -1);
     struct self_dl s;
     s.t = t;
     s.o = o;
@@ -403,6 +405,26 @@ static void stall_message(struct jb *b, const struct stall *s, const char *intro
     jb_puts(b, ".\"");
 }
 
+/* The signal nobody received, on condition variable c: who sent it, when
+ * and where (it is often older than the events kept for the trace). */
+static void stall_signal(struct jb *b, const struct obj *c)
+{
+    if (!c || !c->has_nobody) return;
+    jb_puts(b, ",\"signal\":{\"tid\":");
+    jb_tid(b, c->nobody_tid);
+    jb_puts(b, ",\"op\":");
+    jb_str(b, c->nobody_bcast ? "broadcast" : "signal");
+    jb_puts(b, ",\"obj\":\"C");
+    jb_u64(b, (uint64_t)c->no);
+    jb_puts(b, "\",\"step\":");
+    jb_u64(b, c->nobody_step);
+    if (c->nobody_pc) {
+        jb_puts(b, ",\"site\":");
+        jb_frame(b, c->nobody_pc);
+    }
+    jb_putc(b, '}');
+}
+
 static void stall_report(struct jb *b, void *arg)
 {
     const struct stall *s = arg;
@@ -411,6 +433,7 @@ static void stall_report(struct jb *b, void *arg)
                                        : "signal-to-nobody";
     jb_finding_head(b, s->lost ? "lost-wakeup" : "stall", cause);
     stall_message(b, s, "Every thread is blocked and none can wake another: ");
+    if (s->lost && !s->swallowed) stall_signal(b, s->lost->wobj);
     jb_puts(b, ",\"threads\":[");
     for (int i = 0; i < s->n; i++) {
         if (i) jb_putc(b, ',');

@@ -180,6 +180,7 @@ static int lock_again(struct thr *t, void *m, struct obj *o, int mode,
     }
     if (mode == AM_TRY) {
         ev_emit(t, EV_TRYLOCK, o, ER_BUSY, t->lid, -1);
+        sched_busy(t);
         return EBUSY;
     }
     if (o->kind == OK_MUTEX && o->type == PTHREAD_MUTEX_ERRORCHECK) {
@@ -223,6 +224,7 @@ int mutex_acquire(struct thr *t, pthread_mutex_t *m, struct obj *o, int mode,
         if (own == t) return lock_again(t, m, o, mode, abs);
         if (mode == AM_TRY) {
             ev_emit(t, EV_TRYLOCK, o, ER_BUSY, own ? own->lid : -1, -1);
+            sched_busy(t);
             return EBUSY;
         }
         if (lock_deadline_passed(abs) || lock_wait(t, o, abs) == WR_TIMEOUT)
@@ -309,6 +311,7 @@ static int lock_fast(struct thr *t, void *m, struct obj *o, int mode)
     }
     if (mode == AM_TRY && seen && !mine) {
         ev_emit(t, EV_TRYLOCK, o, ER_BUSY, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
+        sched_busy(t);
         return EBUSY;
     }
     return FAST_FAIL;

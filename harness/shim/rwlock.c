@@ -89,6 +89,7 @@ static int rw_acquire(struct thr *t, pthread_rwlock_t *rw, struct obj *o, int wr
         if (rw_free_for(o, write)) return rw_take(t, rw, o, write, mode, abs);
         if (mode == AM_TRY) {
             ev_emit(t, op, o, ER_BUSY, obj_owner(o) ? obj_owner(o)->lid : -1, -1);
+            sched_busy(t);
             return EBUSY;
         }
         if (write && !abs && held_find(t, o, HM_READ))

@@ -20,6 +20,14 @@ struct sched g;
 static __thread struct thr *tls_self __attribute__((tls_model("initial-exec")));
 static _Atomic int alive;   /* live managed threads, read without the lock */
 static struct thr *watcher; /* pct: the READY thread watching the slice */
+/* Starvation guard: a thread that passes this many interposed points in a
+ * row while others could run is spinning through locks (or retrying a
+ * trylock): it drops to the lowest priority, as if it yielded. Counted in
+ * points, not time, so the schedule still follows from the seed. */
+#define PCT_STREAK 200
+static struct thr *streak_thr;
+static unsigned streak_len;
+
 static uint64_t proc_seed;
 
 static int sched_is_pct(void)
@@ -277,6 +285,7 @@ static struct thr *pct_best(void)
 
 static void pct_grant(struct thr *b)
 {
+    streak_thr = NULL;
     g.holder = b;
     if (b->state != TS_RUN) thr_set(b, TS_RUN);
     g.holder_since = sys_now_ns(CLOCK_MONOTONIC);
@@ -460,6 +469,27 @@ static void pct_change_point(struct thr *t)
 /* The pct decision at an interposed point of t: t gets the token, the step
  * is counted if another thread could run, and the token moves on if a
  * thread of higher priority is enabled. */
+
+static int pct_streak(struct thr *t)
+{
+    if (streak_thr != t) {
+        streak_thr = t;
+        streak_len = 0;
+    }
+    if (++streak_len < PCT_STREAK) return 0;
+    streak_len = 0;
+    return 1;
+}
+
+/* A trylock that found the object busy will be retried: in pct mode the
+ * caller yields two points later, after it released what it holds (backing
+ * off unlocks first), so the owner can take it. Yielding at once would stop
+ * it before that unlock and two backing-off threads could alternate forever. */
+void sched_busy(struct thr *t)
+{
+    if (sched_is_pct()) t->backoff = 2;
+}
+
 static void pct_point(struct thr *t, int yield)
 {
     pct_arrive(t);
@@ -467,7 +497,9 @@ static void pct_point(struct thr *t, int yield)
     if (sched_enabled() > 1) {
         g.step++;
         pct_change_point(t);
+        if (pct_streak(t)) yield = 1;
     }
+    if (t->backoff && --t->backoff == 0) yield = 1;
     if (yield) sched_demote(t);
     struct thr *b = pct_best();
     if (b == t) return;

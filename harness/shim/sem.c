@@ -57,6 +57,7 @@ static int sem_model_wait(struct thr *t, sem_t *s, struct obj *o, int mode,
         }
         if (mode == AM_TRY) {
             ev_emit(t, EV_SEM_WAIT, o, ER_BUSY, -1, -1);
+            sched_busy(t);
             return sem_fail(EAGAIN);
         }
         if (abs && (long)sys_now_ns(CLOCK_REALTIME) >= sys_ts_to_ns(abs)) break;

@@ -196,6 +196,7 @@ struct held {
 };
 
 struct thr {
+    unsigned backoff; /* pct: points until a busy trylock's caller yields */
     int slot;
     long lid; /* logical id: T<lid> */
     int state;
@@ -263,6 +264,7 @@ struct obj {
     unsigned long nobody_seq, nobody_step;
     long nobody_tid;
     int nobody_bcast;
+    void *nobody_pc; /* where that signal was sent */
     int has_swallow;
     long swallow_by, swallow_from;
     unsigned long swallow_step;
@@ -442,6 +444,7 @@ struct thr *sched_pick_waiter(struct obj *o);
 void sched_out(struct thr *t);
 void sched_rejoin(struct thr *t);
 void sched_demote(struct thr *t);
+void sched_busy(struct thr *t);
 void prio_insert(struct thr *t);
 void prio_remove(struct thr *t);
 void prio_set(struct thr *t, long long prio);

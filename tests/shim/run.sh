@@ -108,7 +108,8 @@ build() {
     local cc="gcc -g -O1 -pthread -Wall"
     local status=0
     for p in deadlock2 deadlock3 deadlock_barrier relock recursive check_act lostwake \
-        spin create_fail fork_shared timed mixed lockheavy timeout_rescue rwcycle; do
+        spin create_fail fork_shared timed mixed lockheavy timeout_rescue rwcycle \
+        trylock_backoff spin_lock; do
         $cc "$PROG/$p.c" -o "$WORK/$p" || status=1
     done
     $cc -DWORK=512 "$PROG/lockheavy.c" -o "$WORK/lockwork" || status=1
@@ -234,6 +235,23 @@ test_correct_buffer() {
     [ -z "$BAD" ] && all_seeds mixed pct 1 8 clean_run
     [ -z "$BAD" ] && all_seeds mixed random 1 3 clean_run
     verdict "correct programs give no finding over many seeds" "$([ -z "$BAD" ]; echo $?)" "$BAD"
+}
+
+# Correct programs that retry: a trylock back-off between two threads and a
+# wait that spins through lock/unlock. Under pct the retrying thread could
+# keep the token for ever; it must yield (after a busy trylock, or after many
+# points in a row) without any time slice, so every seed ends, deterministically.
+test_retry_ends() {
+    BAD=
+    for d in 1 3 5; do
+        [ -z "$BAD" ] && all_seeds trylock_backoff pct 1 12 \
+            'clean_run && [ "$(cat $WORK/stdout)" = 40 ] && [ "$(jcount "$OUTF" event slice)" = 0 ]' \
+            STRESS_DEPTH=$d STRESS_STEPS=50 STRESS_TRACE=1
+        [ -z "$BAD" ] && all_seeds spin_lock pct 1 12 \
+            'clean_run && [ "$(jcount "$OUTF" event slice)" = 0 ]' STRESS_DEPTH=$d STRESS_TRACE=1
+    done
+    verdict "a trylock back-off and a wait spinning through a lock end under pct, every seed" \
+        "$([ -z "$BAD" ]; echo $?)" "$BAD"
 }
 
 # trace_of SEED FILE: the normalized pct trace of buf_ok; retried while it
@@ -365,6 +383,7 @@ test_timewarp
 test_one_cond
 test_check_then_act
 test_correct_buffer
+test_retry_ends
 test_determinism
 test_tsan
 test_fork

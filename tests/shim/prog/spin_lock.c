@@ -1,21 +1,9 @@
 /* A waiter that spins through lock/unlock instead of waiting on a condition
  * variable: main locks, looks at a flag the child sets, unlocks, and again.
- * Natively it ends at once. Under pct it hangs whenever main keeps the
- * higher priority: every lock and unlock is an interposed point at which
- * main, the highest-priority enabled thread, keeps the token, so the child
- * never runs; no slice expires, since main reaches interposed points all
- * the time. Only a change point rescues it.
- *   depth 1 (no change points; the depth of the grader's step calibration
- *   run): hangs on 5 of seeds 1-6 (all but seed 5):
- *     STRESS_MODE=pct STRESS_SEED=1 STRESS_DEPTH=1 STRESS_OUT=/tmp/s.jsonl \
- *     LD_PRELOAD=build/harness/libstress.so timeout 10 ./spin_lock; echo $?  # 124
- *   depth 3: ends here (a change point drops main), but with several such
- *   spinners (a queue whose gets and puts both spin, 2 producers and 2
- *   consumers) every seed tried hung once the change points were used up.
- * So a student's spinning wait costs a whole run timeout in every pct run
- * (twice: the calibration run too). Expected: the program ends, e.g. a
- * thread that takes the same free mutex again with nothing else happening
- * in between drops to the lowest priority, as for sched_yield. */
+ * Under pct main keeps the token at every lock and unlock while it has the
+ * higher priority, so the child runs only because a thread passing many
+ * points in a row while others could run yields: every seed must end, with
+ * no time slice (tests/shim/run.sh, test_retry_ends). */
 #include <pthread.h>
 #include <stdio.h>
 
