@@ -35,10 +35,11 @@ end
 -- Runs the scenario under one PCT schedule per seed (t:seeds: the same
 -- seeds on every grading); stops at the first failing one, whose seed the
 -- report shows. A thread that waits by retrying (a trylock loop, a spin)
--- can keep a one-thread-at-a-time schedule from ever running the thread it
--- waits for (tests/shim/prog/trylock_backoff.c): a scheduled run that times
--- out is not held against the student; the scenario then runs once without
--- a schedule (observe: threads run freely, deadlocks are still diagnosed).
+-- could keep a one-thread-at-a-time schedule from running the thread it
+-- waits for (tests/shim/prog/trylock_backoff.c; the shim now yields such
+-- loops): a scheduled run that times out is not held against the student;
+-- the scenario then runs once without a schedule (observe: threads run
+-- freely, deadlocks are still diagnosed).
 local function under_schedules(t, n, depth, ...)
   local args = { ... }
   for seed in t:seeds(n) do
