@@ -28,14 +28,22 @@ static bool dir_is_private(const char *path)
     return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022);
 }
 
+/* Whether dir exists and is ours (root under `sudo -E` keeps the user's
+ * HOME: nothing of root's goes there). */
+static bool ours(const char *dir)
+{
+    struct stat st;
+    return dir && *dir && strcmp(dir, "/") && stat(dir, &st) == 0 && st.st_uid == geteuid();
+}
+
 char *cache_root(void)
 {
     const char *env = getenv("GRADER_CACHE");
     if (env && !strcmp(env, "off")) return NULL;
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     char *dir = env && *env ? xstrdup(env)
-                : xdg && *xdg ? path_join(xdg, "grader")
-                : home && *home && strcmp(home, "/") ? xasprintf("%s/.cache/grader", home)
+                : ours(xdg) ? path_join(xdg, "grader")
+                : ours(home) ? xasprintf("%s/.cache/grader", home)
                 : xasprintf("/tmp/grader-cache-%u", (unsigned)geteuid());
     if (dir_make(dir) == 0) chmod(dir, 0700);
     if (dir_is_private(dir)) return dir;
@@ -140,6 +148,7 @@ typedef struct aged {
     time_t used;
 } aged;
 
+/* Oldest use first. */
 static int by_use(const void *a, const void *b)
 {
     const aged *x = a, *y = b;

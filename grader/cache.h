@@ -9,8 +9,9 @@
  * the one builder an exclusive one (flock on ROOT/NAME.lock).
  *
  * The cache lives in $GRADER_CACHE, else $XDG_CACHE_HOME/grader, else
- * $HOME/.cache/grader, else /tmp/grader-cache-UID; GRADER_CACHE=off turns
- * it off. It must be a directory of ours that nobody else can write. */
+ * $HOME/.cache/grader (those two when the directory is ours), else
+ * /tmp/grader-cache-UID; GRADER_CACHE=off turns it off. It must be a
+ * directory of ours that nobody else can write. */
 #ifndef GRADER_CACHE_H
 #define GRADER_CACHE_H
 

@@ -275,6 +275,7 @@ static void place_descriptors(const proc_opts *o, int fds[4], int *errfd)
     *errfd = hierr;
 }
 
+/* The rlimits of a run: no core files, and what o asks for. */
 static void set_limits(const proc_opts *o, long procs)
 {
     set_limit(RLIMIT_CORE, 0);
@@ -430,6 +431,7 @@ typedef struct launch {
     const char *write[2];
 } launch;
 
+/* Closes every descriptor l still owns and frees its strings. */
 static void launch_close(launch *l)
 {
     int *fds[] = {l->in, l->out, l->err, l->rfd, l->ex, l->st, l->life};
@@ -461,6 +463,8 @@ static void launch_sandbox(const proc_opts *o, launch *l)
                              .readonly = c->readonly};
 }
 
+/* The pipes of a run (stdin only with data; the init's status and lifeline
+ * only in a PID namespace). 0, or -1 with errno set. */
 static int launch_pipes(const proc_opts *o, launch *l)
 {
     bool init = l->flags & CLONE_NEWPID;
@@ -646,6 +650,7 @@ static int final_status(running *r, int stfd)
     return r->status;
 }
 
+/* Exit code or signal, durations and cut flags into r->res. */
 static void fill_result(running *r, int status, int64_t start)
 {
     proc_result *res = r->res;

@@ -43,6 +43,7 @@ typedef struct mount_attr_v0 {
 
 static const char *const tmp_dirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
 
+/* see sandbox.h */
 uid_t sandbox_uid(void)
 {
     return (uid_t)(UID_BASE + (unsigned)getpid());
@@ -119,6 +120,7 @@ static int rebind(int fd, const char *path)
     return mount(src, dst, NULL, MS_BIND | MS_REC, NULL);
 }
 
+/* Sets or clears the read-only flag of the mount at path (and below it). */
 static int set_readonly(const char *path, bool on, bool recursive)
 {
     mount_attr_v0 a = {.attr_set = on ? ATTR_RDONLY : 0, .attr_clr = on ? 0 : ATTR_RDONLY};
@@ -138,6 +140,7 @@ static void open_kept(const char *const *paths, int *fds)
     for (size_t i = 0; i < count(paths); i++) fds[i] = open(paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* Covers an existing directory with an empty tmpfs (opts: its options). */
 static int cover(const char *path, const char *opts)
 {
     if (!is_dir(path)) return 0; /* absent, or already under a hidden one */
@@ -180,11 +183,13 @@ static int view_apply(const sandbox_view *v, const char **step)
     return writable_again(v);
 }
 
+/* A /proc of the new PID namespace over the old one. */
 static int proc_mount(void)
 {
     return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
+/* Brings `lo` up in a new network namespace (it starts down). */
 static int loopback_up(void)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -225,6 +230,7 @@ typedef struct probe_report {
     char step[64];     /* the first failed step */
 } probe_report;
 
+/* Records the first failed step and its errno. */
 static void probe_fail(probe_report *r, const char *step)
 {
     if (r->err) return;
@@ -296,6 +302,8 @@ static int probe_run(int flags, probe_report *out)
 static sandbox_caps caps;
 static pthread_once_t probed = PTHREAD_ONCE_INIT;
 
+/* What the probe's steps allow: namespaces only when the mounts, the ids
+ * and a write to the run's directory all worked; each extra on its own. */
 static void caps_from(const probe_report *r)
 {
     caps.mount = (r->bits & (P_IDS | P_MOUNT | P_WRITE)) == (P_IDS | P_MOUNT | P_WRITE);
