@@ -4,6 +4,7 @@
 #include "proc.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,6 +597,34 @@ void build_run(const build_inputs *in, tool_id tool, build_result *out)
     step_close(&bld);
     step_close(&drv);
     free(cache);
+}
+
+typedef struct build_job {
+    const build_inputs *in;
+    tool_id tool;
+    build_result *out;
+} build_job;
+
+static void *build_thread(void *arg)
+{
+    build_job *j = arg;
+    build_run(j->in, j->tool, j->out);
+    return NULL;
+}
+
+void build_tools(const build_inputs *in, const bool *need, build_result *builds)
+{
+    pthread_t th[TOOL_COUNT];
+    build_job jobs[TOOL_COUNT];
+    bool started[TOOL_COUNT] = {false};
+    for (int t = 0; t < TOOL_COUNT; t++) {
+        if (need && !need[t]) continue;
+        jobs[t] = (build_job){in, (tool_id)t, &builds[t]};
+        started[t] = pthread_create(&th[t], NULL, build_thread, &jobs[t]) == 0;
+        if (!started[t]) build_run(in, (tool_id)t, &builds[t]);
+    }
+    for (int t = 0; t < TOOL_COUNT; t++)
+        if (started[t]) pthread_join(th[t], NULL);
 }
 
 void build_result_free(build_result *b)

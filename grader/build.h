@@ -45,6 +45,10 @@ typedef struct build_result {
 /* Builds for one tool. Never fails silently: on failure, diags has at least one
  * build-error finding or machine_error is set with the reason in log. */
 void build_run(const build_inputs *in, tool_id tool, build_result *out);
+/* build_run for every tool t with need[t] (need NULL: every tool), all at
+ * once, a thread each (the work is in the compilers they start); builds[t]
+ * gets tool t's result, the others are left as they are. */
+void build_tools(const build_inputs *in, const bool *need, build_result *builds);
 void build_result_free(build_result *b);
 
 /* Parses compiler / linker output into findings (exposed for unit tests). */

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,35 +68,6 @@ static check_result *result_add(report *r, const char *name, const char *title, 
     return c;
 }
 
-typedef struct build_job {
-    const build_inputs *in;
-    tool_id tool;
-    build_result *out;
-} build_job;
-
-static void *build_thread(void *arg)
-{
-    build_job *j = arg;
-    build_run(j->in, j->tool, j->out);
-    return NULL;
-}
-
-/* Builds every tool at once, a thread each (the work is in the compilers
- * they start); builds[t] gets tool t's result. */
-static void build_tools(const build_inputs *in, build_result *builds)
-{
-    pthread_t th[TOOL_COUNT];
-    build_job jobs[TOOL_COUNT];
-    bool started[TOOL_COUNT];
-    for (int t = 0; t < TOOL_COUNT; t++) {
-        jobs[t] = (build_job){in, (tool_id)t, &builds[t]};
-        started[t] = pthread_create(&th[t], NULL, build_thread, &jobs[t]) == 0;
-        if (!started[t]) build_run(in, (tool_id)t, &builds[t]);
-    }
-    for (int t = 0; t < TOOL_COUNT; t++)
-        if (started[t]) pthread_join(th[t], NULL);
-}
-
 /* Builds every tool; records the outcome as the `build` check (the first
  * tool's failure, native first). Returns true when every build succeeded. */
 static bool build_all(grading *g)
@@ -113,7 +83,7 @@ static bool build_all(grading *g)
     check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
     int64_t start = now_ms();
     if (g->o->progress) fprintf(stderr, "\r\033[Kgrading %s: building", ex->name);
-    build_tools(&in, g->builds);
+    build_tools(&in, NULL, g->builds);
     bool ok = true;
     for (int t = 0; t < TOOL_COUNT && ok; t++) {
         build_result *b = &g->builds[t];

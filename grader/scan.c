@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,36 +84,6 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
 
 /* --- building ------------------------------------------------------------------------ */
 
-typedef struct build_job {
-    const build_inputs *in;
-    tool_id tool;
-    build_result *out;
-} build_job;
-
-static void *build_thread(void *arg)
-{
-    build_job *j = arg;
-    build_run(j->in, j->tool, j->out);
-    return NULL;
-}
-
-/* Builds the tools `need` asks for, a thread each (the work is in the
- * compilers they start). */
-static void builds_make(const build_inputs *in, const bool *need, build_result *builds)
-{
-    pthread_t th[TOOL_COUNT];
-    build_job jobs[TOOL_COUNT];
-    bool started[TOOL_COUNT] = {false};
-    for (int t = 0; t < TOOL_COUNT; t++) {
-        if (!need[t]) continue;
-        jobs[t] = (build_job){in, (tool_id)t, &builds[t]};
-        started[t] = pthread_create(&th[t], NULL, build_thread, &jobs[t]) == 0;
-        if (!started[t]) build_run(in, (tool_id)t, &builds[t]);
-    }
-    for (int t = 0; t < TOOL_COUNT; t++)
-        if (started[t]) pthread_join(th[t], NULL);
-}
-
 /* Builds every tool the detectors of mask use; the diagnostics of the
  * native build (else the first failing one) go to r->build. Returns true
  * when every build succeeded, else sets r->error. */
@@ -132,7 +101,7 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, b
         .source_path = o->files[0], .more_sources = o->nfiles > 1 ? more : NULL,
         .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
     };
-    builds_make(&in, need, builds);
+    build_tools(&in, need, builds);
     free(more);
     free(dir);
     bool ok = true;
@@ -219,9 +188,32 @@ static char *tool_crash_drop(const run_request *rq, findings *fs)
     return note;
 }
 
-/* Runs one planned run (in a worker) and packs its outcome as JSON: exit,
- * signal, timeout, duration, and a check whose findings and schedule are
- * the run's. */
+/* Packs a run's outcome as JSON into json: exit, signal, timeout,
+ * duration, error and note, and c (the run's findings and schedule). */
+static void run_pack(const run_output *out, const char *error, const char *note, const check_result *c, sbuf *json)
+{
+    json_writer w;
+    json_init(&w, json, false);
+    json_obj_begin(&w);
+    json_key(&w, "exit");
+    json_int(&w, out->proc.exit_code);
+    json_key(&w, "signal");
+    json_int(&w, out->proc.signal);
+    json_key(&w, "timed_out");
+    json_bool(&w, out->proc.timed_out);
+    json_key(&w, "duration_ms");
+    json_int(&w, out->proc.duration_ms);
+    json_key(&w, "error");
+    json_str(&w, error);
+    json_key(&w, "note");
+    json_str(&w, note);
+    json_key(&w, "check");
+    check_to_json(&w, c);
+    json_obj_end(&w);
+}
+
+/* Runs one planned run (in a worker) and packs its outcome into json (see
+ * run_pack), its findings tidied for a whole program. */
 static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, sbuf *json)
 {
     run_request rq = {.tool = det_tools[p->det], .timeout_ms = o->timeout_ms, .seed = p->seed,
@@ -239,24 +231,7 @@ static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, 
     c.schedule = out.schedule;
     memset(&out.schedule, 0, sizeof out.schedule);
     trace_keep_last(&c.schedule, SCHEDULE_EVENTS);
-    json_writer w;
-    json_init(&w, json, false);
-    json_obj_begin(&w);
-    json_key(&w, "exit");
-    json_int(&w, out.proc.exit_code);
-    json_key(&w, "signal");
-    json_int(&w, out.proc.signal);
-    json_key(&w, "timed_out");
-    json_bool(&w, out.proc.timed_out);
-    json_key(&w, "duration_ms");
-    json_int(&w, out.proc.duration_ms);
-    json_key(&w, "error");
-    json_str(&w, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL);
-    json_key(&w, "note");
-    json_str(&w, note);
-    json_key(&w, "check");
-    check_to_json(&w, &c);
-    json_obj_end(&w);
+    run_pack(&out, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL, note, &c, json);
     check_result_free(&c);
     run_output_free(&out);
     strv_clear(&rq.argv);
@@ -302,6 +277,8 @@ typedef struct runner {
     size_t nlive;
 } runner;
 
+/* Forks a worker that runs plan item `item` and writes its JSON to a pipe
+ * the runner reads; false if it could not be started. */
 static bool worker_start(runner *rn, size_t item)
 {
     int p[2];
@@ -511,13 +488,11 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
     return r->found.len - 1;
 }
 
-/* Adds a run's findings (taken from c) to the report: each problem counts
- * once per run, and keeps the first schedule that showed it. */
-static void merge_run(scan_report *r, const scan_run *run, check_result *c)
+void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedule)
 {
-    size_t *seen = xmalloc(sizeof *seen * (c->findings.len + 1)), nseen = 0;
-    for (size_t i = 0; i < c->findings.len; i++) {
-        size_t k = problem_of(r, &c->findings.items[i], run->det);
+    size_t *seen = xmalloc(sizeof *seen * (fs->len + 1)), nseen = 0;
+    for (size_t i = 0; i < fs->len; i++) {
+        size_t k = problem_of(r, &fs->items[i], run->det);
         scan_finding *p = &r->found.items[k];
         p->f.count++;
         bool again = false;
@@ -527,14 +502,14 @@ static void merge_run(scan_report *r, const scan_run *run, check_result *c)
         p->seen[run->det]++;
         if (!stress_det(run->det)) continue;
         if (p->nseeds < ARRAY_LEN(p->seeds)) p->seeds[p->nseeds++] = run->seed;
-        if (!p->schedule.events.len && c->schedule.events.len) {
-            p->schedule = c->schedule;
-            memset(&c->schedule, 0, sizeof c->schedule);
+        if (!p->schedule.events.len && schedule && schedule->events.len) {
+            p->schedule = *schedule;
+            memset(schedule, 0, sizeof *schedule);
         }
     }
     free(seen);
-    free(c->findings.items);
-    memset(&c->findings, 0, sizeof c->findings);
+    free(fs->items);
+    memset(fs, 0, sizeof *fs);
 }
 
 /* Most explanatory kind first (the vocabulary's order), stable. */
@@ -559,6 +534,7 @@ static void found_sort(scan_report *r)
     }
 }
 
+/* p's seeds in increasing order. */
 static void seeds_sort(scan_finding *p)
 {
     for (size_t i = 1; i < p->nseeds; i++)
@@ -579,9 +555,14 @@ static void runs_collect(scan_report *r, const plan_item *plan, size_t n, sbuf *
             check_result c;
             scan_run *run = VEC_PUSH(&r->runs);
             run_unpack(&results[i], &plan[i], run, &c);
-            merge_run(r, run, &c);
+            scan_merge(r, run, &c.findings, &c.schedule);
             check_result_free(&c);
         }
+    scan_order(r);
+}
+
+void scan_order(scan_report *r)
+{
     found_sort(r);
     for (size_t k = 0; k < r->found.len; k++) seeds_sort(&r->found.items[k]);
 }

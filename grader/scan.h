@@ -93,6 +93,19 @@ typedef struct scan_report {
 scan_report *scan_execute(const scan_opts *o);
 void scan_report_free(scan_report *r);
 
+/* Adds the findings of one run (fs, taken; run is r's) to r->found: a
+ * finding of the same kind at a common place as one already there (a
+ * line, or a function where the line is unknown; any place for a timeout
+ * or an output flood; a crash without a place and one of the same signal
+ * with a place) is that problem seen again, counted once per run; others
+ * are new problems. Each problem keeps its first finding placed in the
+ * program's files, and the first schedule that showed it (taken from
+ * *schedule, which may be NULL). */
+void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedule);
+/* Problems most explanatory kind first (the vocabulary's order), seeds in
+ * increasing order: after the last scan_merge. */
+void scan_order(scan_report *r);
+
 /* Runs of detector d, and how many of them found something. */
 int scan_runs_of(const scan_report *r, scan_detector d, int *found);
 
