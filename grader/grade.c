@@ -58,6 +58,12 @@ static uint64_t check_seed(uint64_t base, const char *name)
 
 /* --- building ----------------------------------------------------------------------- */
 
+/* The `build` check's title: a whole program (no driver) compiles alone. */
+static const char *build_title(const spec_exercise *ex)
+{
+    return ex->driver ? "Your code compiles with the exercise's files" : "Your program compiles, for every tool";
+}
+
 static check_result *result_add(report *r, const char *name, const char *title, double points)
 {
     check_result *c = VEC_PUSH(&r->checks);
@@ -80,7 +86,7 @@ static bool build_all(grading *g)
         .extra_cflags = ex->cflags, .libs = ex->libs, .workdir = g->workdir,
         .hide = (const char *const *)g->env.hide,
     };
-    check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
+    check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     int64_t start = now_ms();
     if (g->o->progress) fprintf(stderr, "\r\033[Kgrading %s: building", ex->name);
     build_tools(&in, NULL, g->builds);
@@ -364,7 +370,7 @@ static char *submission_find(grading *g, const spec_exercise *ex)
 {
     char *p = g->o->source ? xstrdup(g->o->source) : path_join(g->o->dir, ex->source);
     if (file_exists(p)) return p;
-    check_result *c = result_add(g->rep, "build", "Your code compiles with the exercise's files", 0);
+    check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     c->outcome = OUTCOME_FAIL;
     char *msg = dir_exists(g->o->dir) || g->o->source
                     ? xasprintf("%s was not found: save your solution as %s", p, ex->source)
