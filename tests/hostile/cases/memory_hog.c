@@ -5,6 +5,7 @@
  * kinds-any: crash wrong-result timeout
  * checks: native=fail stress=fail tsan=fail
  * seconds: 60
+ * also: concurrent
  */
 #include <stdlib.h>
 #include <string.h>

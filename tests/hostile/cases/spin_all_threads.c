@@ -3,6 +3,7 @@
  * kinds: timeout
  * checks: native=fail stress=fail tsan=fail
  * seconds: 40
+ * also: concurrent
  */
 #include <pthread.h>
 
