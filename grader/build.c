@@ -338,6 +338,8 @@ static void manifest_common(sbuf *m, const build_inputs *in, tool_id tool)
     const toolchain *tc = &chains[tool];
     sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n", tool_names[tool], tc->cc,
                 tc->flags, in->extra_cflags ? in->extra_cflags : "", in->root);
+    /* this grader itself: how it builds may change with any new version */
+    manifest_stamp(m, "grader", "/proc/self/exe");
     char *cc = which(tc->cc);
     manifest_stamp(m, "compiler", cc);
     free(cc);
