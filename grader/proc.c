@@ -24,6 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* Linux 5.3; before it, we poll the child's end */
+#endif
+
 #define DEFAULT_CAP (1u << 20)
 #define FLOOD_FACTOR 64 /* a stream this many times over its cap stops the run */
 
