@@ -153,7 +153,7 @@ def main():
         rnd_s, _ = median_runs(rnd, o.cap)
         pct_s, pct_v = median_runs(pct, o.cap)
         if plain_v and pct_v:
-            ratio = f"{plain_v / pct_v:.0f}x"
+            ratio = f"{plain_v / pct_v:.0f}x" if plain_v >= 10 * pct_v else f"{plain_v / pct_v:.1f}x"
         elif pct_v:
             ratio = f">{math.ceil(o.plain_runs * math.log(2) / pct_v)}x"
         else:

@@ -343,6 +343,8 @@ static struct {
 static int pct_slice_used(struct thr *h, uint64_t now)
 {
     uint64_t slice = (uint64_t)cfg.slice_ms * 1000000ULL;
+    /* a thread that has not run yet (no kernel id) only waits for a processor */
+    if (!h->ktid) return now - g.holder_since >= 250 * slice;
     if (seen.holder != h || seen.since != g.holder_since) {
         seen.holder = h;
         seen.since = g.holder_since;
@@ -374,7 +376,7 @@ static void pct_slice(struct thr *t)
     }
     uint64_t now = sys_now_ns(CLOCK_MONOTONIC);
     if (h == t || now - g.holder_since < (uint64_t)cfg.slice_ms * 1000000ULL) return;
-    if (h->ktid && !pct_slice_used(h, now)) return;
+    if (!pct_slice_used(h, now)) return;
     thr_set(h, TS_OUT);
     sched_demote(h);
     g.holder = NULL;

@@ -109,7 +109,7 @@ build() {
     local status=0
     for p in deadlock2 deadlock3 deadlock_barrier relock recursive check_act lostwake \
         spin create_fail fork_shared timed mixed lockheavy timeout_rescue rwcycle \
-        trylock_backoff spin_lock; do
+        trylock_backoff spin_lock new_thread_slice; do
         $cc "$PROG/$p.c" -o "$WORK/$p" || status=1
     done
     $cc -DWORK=512 "$PROG/lockheavy.c" -o "$WORK/lockwork" || status=1
@@ -254,6 +254,27 @@ test_retry_ends() {
         "$([ -z "$BAD" ]; echo $?)" "$BAD"
 }
 
+# On a loaded processor a thread waits for the processor, not for anything
+# the schedule decides: under pct it must keep the token (no `slice` event),
+# also a thread granted the token before it ever ran.
+test_loaded_no_slice() {
+    command -v taskset >/dev/null || { ok "no slices on a loaded processor" "SKIP taskset unavailable"; return; }
+    local pids=() slices=0
+    for i in 1 2 3 4 5 6; do taskset -c 0 sh -c 'while :; do :; done' & pids+=($!); done
+    sleep 0.3
+    for seed in 1 2 3; do
+        OUTF=$WORK/loaded.$seed.jsonl
+        rm -f "$OUTF"
+        STRESS_MODE=pct STRESS_SEED=$seed STRESS_TRACE=1 STRESS_OUT="$OUTF" STRESS_EXE="$WORK/new_thread_slice" \
+            LD_PRELOAD="$LIB" timeout 60 taskset -c 0 "$WORK/new_thread_slice" >/dev/null 2>&1
+        slices=$((slices + $(jcount "$OUTF" event slice)))
+    done
+    kill "${pids[@]}" 2>/dev/null
+    wait "${pids[@]}" 2>/dev/null
+    verdict "no slices on a loaded processor (the schedule stays the seed's)" "$([ $slices = 0 ]; echo $?)" \
+        "$slices slice events beside 6 spinners"
+}
+
 # trace_of SEED FILE: the normalized pct trace of buf_ok; retried while it
 # contains an event caused by real time.
 trace_of() {
@@ -384,6 +405,7 @@ test_one_cond
 test_check_then_act
 test_correct_buffer
 test_retry_ends
+test_loaded_no_slice
 test_determinism
 test_tsan
 test_fork
