@@ -126,7 +126,7 @@ int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms)
     return rc;
 }
 
-/* --- watched calls ------------------------------------------------------------------ */
+/* --- watched calls ------------------------------------------------------- */
 
 void drv_call_enter(drv_call *c)
 {

@@ -53,18 +53,18 @@ drv_tstate drv_sync_state(pid_t tid);
  * still does not hold: nothing can change it any more. */
 int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms);
 
-/* --- watched calls --------------------------------------------------------------- */
+/* --- watched calls ------------------------------------------------------- */
 
 enum { DRV_CALL_IDLE, DRV_CALL_INSIDE, DRV_CALL_RETURNED };
 
 typedef struct drv_call {
-    atomic_int phase;   /* DRV_CALL_* */
-    atomic_int tid;     /* kernel id of the calling thread */
-    atomic_long in_at;  /* drv_sync_stamp() when the call began */
-    atomic_long out_at; /* drv_sync_stamp() when it returned */
-    atomic_long rc;     /* what it returned */
+    atomic_int phase;    /* DRV_CALL_* */
+    atomic_int tid;      /* kernel id of the calling thread */
+    atomic_long in_at;   /* drv_sync_stamp() when the call began */
+    atomic_long out_at;  /* drv_sync_stamp() when it returned */
+    atomic_long rc;      /* what it returned */
     atomic_ulong thread; /* pthread_self() of the calling thread */
-    atomic_long cpu_in; /* its CPU time (us) when the call began */
+    atomic_long cpu_in;  /* its CPU time (us) when the call began */
 } drv_call;
 
 /* In the calling thread, right before and right after the student's call. */
@@ -83,7 +83,7 @@ int drv_calls_returned(drv_call *calls, int n);
 #define DRV_SPIN_US 20000
 int drv_calls_settle(drv_call *calls, int n, long patience_ms);
 
-/* --- cost of a blocked thread -------------------------------------------------------- */
+/* --- cost of a blocked thread -------------------------------------------- */
 
 /* CPU time thread t has used so far, in microseconds; -1 if unknown. */
 long drv_sync_cpu_us(pthread_t t);
