@@ -211,8 +211,7 @@ int drv_calls_settle(drv_call *calls, int n, long patience_ms)
     return calls_unsettled(calls, n, true);
 }
 
-/* --- cost of a blocked thread
- * ------------------------------------------------------------- */
+/* --- cost of a blocked thread -------------------------------------------- */
 
 long drv_sync_cpu_us(pthread_t t)
 {
@@ -230,8 +229,7 @@ long drv_sync_wakeups(pid_t tid)
     return p ? strtol(p + strlen("\nvoluntary_ctxt_switches:"), NULL, 10) : -1;
 }
 
-/* --- a finding where another thread is
- * -------------------------------------------------------- */
+/* --- a finding where another thread is ---------------------------------- */
 
 static char where_kind[32];
 static char where_msg[2048];
