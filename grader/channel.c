@@ -44,7 +44,15 @@ static void handle(const json_value *v, parse_out *out)
 {
     const char *type = json_get_str(v, "type");
     if (!type) return;
-    if (!strcmp(type, "out")) {
+    const char *token = json_get_str(v, "token");
+    if (out->token[0] && (!token || strcmp(token, out->token))) {
+        /* written by someone who does not know the run's secret: the program */
+        sbuf_printf(&out->notes, "driver channel: ignored a line without the run's token\n");
+        return;
+    }
+    if (!strcmp(type, "start")) {
+        out->started = true;
+    } else if (!strcmp(type, "out")) {
         const char *k = json_get_str(v, "key"), *val = json_get_str(v, "value");
         if (!k || !val) return;
         kv *slot = VEC_PUSH(&out->outs);

@@ -117,12 +117,19 @@ const kind_info *kind_all(size_t *n)
 
 /* --- building ------------------------------------------------------------ */
 
+char *text_clean(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; p && *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) *p = '?';
+    return s;
+}
+
 finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message)
 {
     finding *f = VEC_PUSH(fs);
     f->kind = xstrdup(kind);
     f->tool = xstrdup(tool);
-    f->message = xstrdup(message ? message : "");
+    f->message = text_clean(xstrdup(message ? message : ""));
     f->count = 1;
     return f;
 }
@@ -130,15 +137,15 @@ finding *findings_add(findings *fs, const char *kind, const char *tool, const ch
 stack *finding_add_stack(finding *f, const char *title)
 {
     stack *s = VEC_PUSH(&f->stacks);
-    s->title = xstrdup(title);
+    s->title = text_clean(xstrdup(title));
     return s;
 }
 
 void stack_add_frame(stack *s, const char *function, const char *file, int line)
 {
     frame *fr = VEC_PUSH(&s->frames);
-    fr->function = xstrdup(function);
-    fr->file = xstrdup(file);
+    fr->function = text_clean(xstrdup(function));
+    fr->file = text_clean(xstrdup(file));
     fr->line = line;
 }
 

@@ -117,6 +117,10 @@ typedef struct kind_info {
 const kind_info *kind_lookup(const char *name); /* NULL if not in the vocabulary */
 const kind_info *kind_all(size_t *n);
 
+/* Replaces control characters (but newline and tab) in s with '?', in place,
+ * so text from programs cannot drive a terminal; returns s. */
+char *text_clean(char *s);
+
 /* --- building ----------------------------------------------------------- */
 finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message);
 stack *finding_add_stack(finding *f, const char *title);

@@ -20,6 +20,8 @@ typedef struct parse_out {
         kv *items;
         size_t len, cap;
     } outs;          /* driver key=value outputs, in order */
+    char token[40];  /* the run's secret: driver lines without it are ignored ("" = none) */
+    bool started;    /* the driver's main began (so the tool itself did start) */
     bool done;       /* the driver reported that its scenario finished */
     int done_status;
     int crash_signal;/* the driver saw a fatal signal (0 = none) */

@@ -65,6 +65,7 @@ typedef struct run_output {
     char *trace;          /* the shim's raw lines when a trace was asked for */
     trace schedule;       /* a stress run's events, located, when it found something or a trace was asked for */
     char *dir;            /* the run's directory */
+    char token[40];       /* the run's secret stamped on the driver's lines */
 } run_output;
 
 /* Runs rq; fills out (release with run_output_free). Returns 0, or -1 when the

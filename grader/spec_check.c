@@ -33,8 +33,8 @@ static check_ctx *ctx_of(lua_State *L)
 static void fail_record(check_ctx *cx, const char *msg, const char *hint, const findings *attach)
 {
     if (!cx->failed) {
-        cx->message = xstrdup(msg);
-        cx->hint = xstrdup(hint);
+        cx->message = text_clean(xstrdup(msg));
+        cx->hint = text_clean(xstrdup(hint));
         if (attach && attach->len) {
             cx->kind = xstrdup(attach->items[0].kind);
             cx->driver_kind = !strcmp(attach->items[0].tool, "driver");
