@@ -589,6 +589,45 @@ static char *deps_validate(spec *s)
     return err;
 }
 
+/* --- the spec library: helpers every spec may call (docs/spec-api.md) --- */
+
+static const char prelude[] =
+    "function schedules(t, n, depth, ...)\n"
+    "  local args = { ... }\n"
+    "  local opts = type(args[#args]) == 'table' and table.remove(args) or {}\n"
+    "  local function with(seed, stress)\n"
+    "    local run = { table.unpack(args) }\n"
+    "    for k, v in pairs(opts) do run[k] = v end\n"
+    "    run.seed, run.stress = seed, stress\n"
+    "    return run\n"
+    "  end\n"
+    "  for seed in t:seeds(n) do\n"
+    "    local r = t:run(with(seed, { mode = 'pct', depth = depth }))\n"
+    "    if r.timed_out then\n"
+    "      t:log('schedule ' .. seed .. ' could not go on; running without a schedule')\n"
+    "      t:run(with(seed, { mode = 'observe' })):assert_ok()\n"
+    "      return\n"
+    "    end\n"
+    "    r:assert_ok()\n"
+    "  end\n"
+    "end\n"
+    "function race_free(r)\n"
+    "  r:assert_no('data-race')\n"
+    "  r:assert_no('mutex-misuse')\n"
+    "  if r.tool == 'tsan' then r:assert_no('lock-order-inversion') end\n"
+    "end\n";
+
+/* Defines the library's functions in the environment at env_idx (run with
+ * message handler h). Returns a Lua status. */
+static int prelude_run(lua_State *L, int env_idx, int h)
+{
+    int st = luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=grader library", "t");
+    if (st != LUA_OK) return st;
+    lua_pushvalue(L, env_idx);
+    lua_setupvalue(L, -2, 1);
+    return lua_pcall(L, 0, 0, h);
+}
+
 /* --- loading ---------------------------------------------------------------------- */
 
 int msgh(lua_State *L)
@@ -660,8 +699,11 @@ spec *spec_load(const char *path, const char *display, char **err)
     free(chunk);
     if (st == LUA_OK) {
         env_push(L);
-        lua_setupvalue(L, -2, 1); /* _ENV */
-        st = lua_pcall(L, 0, 0, h);
+        st = prelude_run(L, lua_gettop(L), h);
+        if (st == LUA_OK) {
+            lua_setupvalue(L, -2, 1); /* _ENV */
+            st = lua_pcall(L, 0, 0, h);
+        }
     }
     if (st != LUA_OK) {
         *err = error_text(s, st, lua_tostring(L, -1));

@@ -18,46 +18,20 @@ local PCT = { stress = { mode = "pct" } }
 -- A scheduled run takes well under a second; this bounds a stuck one.
 local SCHEDULED_TIMEOUT = 4
 
--- A race detector's run is judged on what the detector found. Its results
--- (and hangs) are not: without a schedule they can change from one run to
--- the next, and the scheduled checks judge them. Helgrind's lock orders are
--- left out: it counts a trylock that backs off as an inversion, and real
--- lock-order deadlocks are shown by the schedules.
-local function race_free(r)
-  local kinds = { "data-race", "mutex-misuse" }
-  if r.tool == "tsan" then kinds[#kinds + 1] = "lock-order-inversion" end
-  for _, kind in ipairs(kinds) do
-    r:assert_no(kind)
-  end
-end
-
--- Runs the scenario under one PCT schedule per seed (t:seeds: the same
--- seeds on every grading); stops at the first failing one, whose seed the
--- report shows. A thread that waits by retrying (a trylock loop, a spin)
--- could keep a one-thread-at-a-time schedule from running the thread it
--- waits for (tests/shim/prog/trylock_backoff.c; the shim now yields such
--- loops): a scheduled run that times out is not held against the student;
--- the scenario then runs once without a schedule (observe: threads run
--- freely, deadlocks are still diagnosed).
-local function under_schedules(t, n, depth, ...)
-  local args = { ... }
-  for seed in t:seeds(n) do
-    local run = { table.unpack(args) }
-    run.seed = seed
-    run.stress = { mode = "pct", depth = depth }
-    run.timeout = SCHEDULED_TIMEOUT
-    local r = t:run(run)
-    if r.timed_out then
-      t:log("schedule " .. seed .. " could not go on; running without a schedule")
-      local free = { table.unpack(args) }
-      free.seed = seed
-      free.stress = { mode = "observe" }
-      t:run(free):assert_ok()
-      return
-    end
-    r:assert_ok()
-  end
-end
+-- A race detector's run is judged on what the detector found (race_free,
+-- from the spec library: no data race, no mutex misuse, and for TSan no
+-- lock-order inversion). Its results (and hangs) are not: without a schedule
+-- they can change from one run to the next, and the scheduled checks judge
+-- them. Helgrind's lock orders are left out: it counts a trylock that backs
+-- off as an inversion, and real lock-order deadlocks are shown by the
+-- schedules.
+--
+-- schedules(t, n, depth, scenario, args..., options), also from the library,
+-- runs the scenario under one PCT schedule per seed of t:seeds(n) and stops
+-- at the first failing one, whose seed the report shows; a scheduled run
+-- that times out is not held against the student (the scenario then runs
+-- once without a schedule, in observe mode, where deadlocks are still
+-- diagnosed).
 
 local RLOCK = "A thread locked an account's mutex that it already held, and now waits for itself. "
     .. "bank_transfer holds both accounts' locks and then calls the same locked steps as "
@@ -119,7 +93,7 @@ check "reentrant" {
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     t:run("same", 0, PCT):assert_ok()
-    under_schedules(t, 3, 3, "same", 10)
+    schedules(t, 3, 3, "same", 10, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
@@ -132,7 +106,7 @@ check "deposits" {
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     race_free(t:run("deposits", 4, 500, { tool = "tsan" }))
-    under_schedules(t, 3, 3, "deposits", 3, 15)
+    schedules(t, 3, 3, "deposits", 3, 15, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
@@ -144,7 +118,7 @@ check "transfers" {
       .. "balance check until after the deposit.",
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER, ["invariant"] = CHECK_THEN_ACT },
   run = function(t)
-    under_schedules(t, 4, 3, "transfers", 4, 12, 4)
+    schedules(t, 4, 3, "transfers", 4, 12, 4, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
@@ -155,8 +129,8 @@ check "never-negative" {
   hint = CHECK_THEN_ACT,
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER },
   run = function(t)
-    under_schedules(t, 10, 5, "overdraw", 0, 3, 8)
-    under_schedules(t, 10, 5, "overdraw", 1, 3, 8)
+    schedules(t, 10, 5, "overdraw", 0, 3, 8, { timeout = SCHEDULED_TIMEOUT })
+    schedules(t, 10, 5, "overdraw", 1, 3, 8, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
@@ -169,7 +143,7 @@ check "audit" {
       .. "money halfway: hold both locks from the withdrawal until after the deposit.",
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER },
   run = function(t)
-    under_schedules(t, 10, 4, "audit", 3, 8, 12)
+    schedules(t, 10, 4, "audit", 3, 8, 12, { timeout = SCHEDULED_TIMEOUT })
     race_free(t:run("audit", 3, 200, 200, { tool = "tsan" }))
   end,
 }
@@ -181,7 +155,7 @@ check "crossing" {
   hint = ORDER,
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER, ["lock-order-inversion"] = ORDER },
   run = function(t)
-    under_schedules(t, 6, 3, "crossing", 10)
+    schedules(t, 6, 3, "crossing", 10, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 

@@ -19,46 +19,20 @@ local PCT = { stress = { mode = "pct" } }
 -- A scheduled run takes well under a second; this bounds a stuck one.
 local SCHEDULED_TIMEOUT = 10
 
--- A race detector's run is judged on what the detector found. Its results
--- (and hangs) are not: without a schedule they can change from one run to
--- the next, and the scheduled checks judge them. Helgrind's lock orders are
--- left out: it counts a trylock that backs off as an inversion, and real
--- lock-order deadlocks are shown by the schedules.
-local function race_free(r)
-  local kinds = { "data-race", "mutex-misuse" }
-  if r.tool == "tsan" then kinds[#kinds + 1] = "lock-order-inversion" end
-  for _, kind in ipairs(kinds) do
-    r:assert_no(kind)
-  end
-end
-
--- Runs the scenario under one PCT schedule per seed (t:seeds: the same
--- seeds on every grading); stops at the first failing one, whose seed the
--- report shows. A thread that waits by retrying (a trylock loop, a spin)
--- could keep a one-thread-at-a-time schedule from running the thread it
--- waits for (tests/shim/prog/trylock_backoff.c; the shim now yields such
--- loops): a scheduled run that times out is not held against the student;
--- the scenario then runs once without a schedule (observe: threads run
--- freely, deadlocks are still diagnosed).
-local function under_schedules(t, n, depth, ...)
-  local args = { ... }
-  for seed in t:seeds(n) do
-    local run = { table.unpack(args) }
-    run.seed = seed
-    run.stress = { mode = "pct", depth = depth }
-    run.timeout = SCHEDULED_TIMEOUT
-    local r = t:run(run)
-    if r.timed_out then
-      t:log("schedule " .. seed .. " could not go on; running without a schedule")
-      local free = { table.unpack(args) }
-      free.seed = seed
-      free.stress = { mode = "observe" }
-      t:run(free):assert_ok()
-      return
-    end
-    r:assert_ok()
-  end
-end
+-- A race detector's run is judged on what the detector found (race_free,
+-- from the spec library: no data race, no mutex misuse, and for TSan no
+-- lock-order inversion). Its results (and hangs) are not: without a schedule
+-- they can change from one run to the next, and the scheduled checks judge
+-- them. Helgrind's lock orders are left out: it counts a trylock that backs
+-- off as an inversion, and real lock-order deadlocks are shown by the
+-- schedules.
+--
+-- schedules(t, n, depth, scenario, args..., options), also from the library,
+-- runs the scenario under one PCT schedule per seed of t:seeds(n) and stops
+-- at the first failing one, whose seed the report shows; a scheduled run
+-- that times out is not held against the student (the scenario then runs
+-- once without a schedule, in observe mode, where deadlocks are still
+-- diagnosed).
 
 -- When a run ends with consumers waiting forever, the usual cause here is
 -- the end of the run: the test closes the queue once every item was put.
@@ -138,7 +112,7 @@ check "capacity" {
   hint = WHILE,
   hints = { ["lost-wakeup"] = STUCK_AT_CLOSE, ["deadlock"] = STUCK_AT_CLOSE },
   run = function(t)
-    under_schedules(t, 3, 3, "mpmc", 3, 1, 40, 2, 30)
+    schedules(t, 3, 3, "mpmc", 3, 1, 40, 2, 30, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
@@ -187,7 +161,7 @@ check "stress" {
         .. "condition variable the other side waits on.",
   },
   run = function(t)
-    under_schedules(t, 10, 3, "mpmc", 8, 8, 3, 1, 0)
+    schedules(t, 10, 3, "mpmc", 8, 8, 3, 1, 0, { timeout = SCHEDULED_TIMEOUT })
   end,
 }
 
