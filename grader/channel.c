@@ -80,18 +80,14 @@ static void handle(const json_value *v, parse_out *out)
     }
 }
 
+static void channel_line(void *ctx, const json_value *v)
+{
+    parse_out *out = ctx;
+    if (v && v->type == JSON_OBJ) handle(v, out);
+    else sbuf_printf(&out->notes, "driver channel: skipped a line that is not JSON\n");
+}
+
 void channel_parse(const char *text, size_t len, parse_out *out)
 {
-    const char *p = text, *end = text + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (n) {
-            json_value *v = json_parse(p, n, NULL);
-            if (v && v->type == JSON_OBJ) handle(v, out);
-            else sbuf_printf(&out->notes, "driver channel: skipped a line that is not JSON\n");
-            json_free(v);
-        }
-        p += n + 1;
-    }
+    json_lines(text, len, channel_line, out);
 }

@@ -151,12 +151,7 @@ static void worker_main(grading *g, size_t i, int fd)
     json_writer w;
     json_init(&w, &out, false);
     check_to_json(&w, &r);
-    size_t off = 0;
-    while (off < out.len) {
-        ssize_t n = write(fd, out.data + off, out.len - off);
-        if (n <= 0 && errno != EINTR) break;
-        if (n > 0) off += (size_t)n;
-    }
+    fd_write_all(fd, out.data, out.len);
     _exit(0);
 }
 
@@ -237,24 +232,12 @@ static void progress(grading *g, slot *slots, size_t n)
 
 static bool slot_start(grading *g, slot *s, size_t i)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return false;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return false;
-    }
-    if (pid == 0) {
-        close(p[0]);
-        signal(SIGINT, SIG_DFL);
-        worker_main(g, i, p[1]);
-    }
-    close(p[1]);
-    proc_trust(pid, true);
+    int fd;
+    pid_t pid = proc_worker(&fd);
+    if (pid < 0) return false;
+    if (pid == 0) worker_main(g, i, fd);
     s->pid = pid;
-    s->fd = p[0];
+    s->fd = fd;
     s->state = ST_RUNNING;
     s->started = now_ms();
     return true;

@@ -412,6 +412,21 @@ json_value *json_parse(const char *text, size_t len, char **err)
     return v;
 }
 
+void json_lines(const char *text, size_t len, void (*fn)(void *ctx, const json_value *v), void *ctx)
+{
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n) {
+            json_value *v = json_parse(p, n, NULL);
+            fn(ctx, v);
+            json_free(v);
+        }
+        p += n + 1;
+    }
+}
+
 void json_free(json_value *v)
 {
     if (!v) return;

@@ -248,6 +248,18 @@ bool findings_has_kind(const findings *fs, const char *kind)
 
 /* --- freeing -------------------------------------------------------------- */
 
+void stack_free(stack *s)
+{
+    for (size_t j = 0; j < s->frames.len; j++) {
+        free(s->frames.items[j].function);
+        free(s->frames.items[j].file);
+        free(s->frames.items[j].module);
+    }
+    free(s->frames.items);
+    free(s->title);
+    memset(s, 0, sizeof *s);
+}
+
 void finding_free(finding *f)
 {
     free(f->kind);
@@ -256,16 +268,7 @@ void finding_free(finding *f)
     free(f->function);
     free(f->message);
     free(f->key);
-    for (size_t i = 0; i < f->stacks.len; i++) {
-        stack *s = &f->stacks.items[i];
-        for (size_t j = 0; j < s->frames.len; j++) {
-            free(s->frames.items[j].function);
-            free(s->frames.items[j].file);
-            free(s->frames.items[j].module);
-        }
-        free(s->frames.items);
-        free(s->title);
-    }
+    for (size_t i = 0; i < f->stacks.len; i++) stack_free(&f->stacks.items[i]);
     free(f->stacks.items);
     memset(f, 0, sizeof *f);
 }

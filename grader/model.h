@@ -138,6 +138,7 @@ bool findings_has_kind(const findings *fs, const char *kind);
 /* Stable sort, most explanatory kind first (the vocabulary's order). */
 void findings_sort(findings *fs);
 
+void stack_free(stack *s); /* its frames and title; s itself is the caller's */
 void finding_free(finding *f);
 void findings_free(findings *fs);
 void check_result_free(check_result *c);

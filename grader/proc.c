@@ -58,6 +58,29 @@ void strv_clear(strv *v)
     memset(v, 0, sizeof *v);
 }
 
+pid_t proc_worker(int *fd)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        signal(SIGINT, SIG_DFL);
+        *fd = p[1];
+        return 0;
+    }
+    close(p[1]);
+    proc_trust(pid, true);
+    *fd = p[0];
+    return pid;
+}
+
 /* Statuses of trusted children reaped by accident (see reap). */
 typedef struct noted_exit {
     pid_t pid;

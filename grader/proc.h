@@ -74,6 +74,12 @@ int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
 int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out,
                      const char *const *hide, const char *const *keep);
 
+/* Forks a grading worker with a pipe back to us. In the parent: returns the
+ * worker's pid (already trusted, see proc_trust) and sets *fd to the read
+ * end. In the worker: returns 0, *fd is the write end and SIGINT is back to
+ * its default. -1 (nothing started) when it cannot. */
+pid_t proc_worker(int *fd);
+
 /* Marks a child of ours (a grading worker) as trusted: proc_run never treats
  * it as part of an untrusted tree, and keeps its status if it reaps it. */
 void proc_trust(pid_t pid, bool trusted);

@@ -281,30 +281,16 @@ typedef struct runner {
  * the runner reads; false if it could not be started. */
 static bool worker_start(runner *rn, size_t item)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) return false;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return false;
-    }
+    int fd;
+    pid_t pid = proc_worker(&fd);
+    if (pid < 0) return false;
     if (pid == 0) {
-        close(p[0]);
-        signal(SIGINT, SIG_DFL);
         sbuf json = {0};
         run_one(rn->env, rn->o, &rn->plan[item], &json);
-        for (size_t off = 0; off < json.len;) {
-            ssize_t k = write(p[1], json.data + off, json.len - off);
-            if (k <= 0 && errno != EINTR) break;
-            if (k > 0) off += (size_t)k;
-        }
+        fd_write_all(fd, json.data, json.len);
         _exit(0);
     }
-    close(p[1]);
-    proc_trust(pid, true);
-    rn->live[rn->nlive++] = (worker){pid, p[0], item, now_ms()};
+    rn->live[rn->nlive++] = (worker){pid, fd, item, now_ms()};
     return true;
 }
 

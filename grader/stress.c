@@ -83,17 +83,12 @@ static void handle(const json_value *v, parse_out *out)
     else if (!strcmp(type, "truncated")) sbuf_printf(&out->notes, "stress: the trace was cut at its size limit\n");
 }
 
+static void stress_line(void *ctx, const json_value *v)
+{
+    if (v && v->type == JSON_OBJ) handle(v, ctx);
+}
+
 void stress_parse(const char *text, size_t len, parse_out *out)
 {
-    const char *p = text, *end = text + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (n) {
-            json_value *v = json_parse(p, n, NULL);
-            if (v && v->type == JSON_OBJ) handle(v, out);
-            json_free(v);
-        }
-        p += n + 1;
-    }
+    json_lines(text, len, stress_line, out);
 }

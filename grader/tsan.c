@@ -227,16 +227,7 @@ static void race_compose(tsan_report *r, sbuf *m)
 /* Keeps the first n stacks of f. */
 static void stacks_keep(finding *f, size_t n)
 {
-    while (f->stacks.len > n) {
-        stack *s = &f->stacks.items[--f->stacks.len];
-        for (size_t j = 0; j < s->frames.len; j++) {
-            free(s->frames.items[j].function);
-            free(s->frames.items[j].file);
-            free(s->frames.items[j].module);
-        }
-        free(s->frames.items);
-        free(s->title);
-    }
+    while (f->stacks.len > n) stack_free(&f->stacks.items[--f->stacks.len]);
 }
 
 /* Composes the finding's message from what the report said. */

@@ -239,20 +239,26 @@ char *file_read(const char *path, size_t *len)
     return sbuf_take(&b);
 }
 
-int file_write(const char *path, const void *data, size_t len)
+int fd_write_all(int fd, const void *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return -1;
     const char *p = data;
     while (len) {
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) {
-            close(fd);
-            return -1;
-        }
+        if (w <= 0) return -1;
         p += w;
         len -= (size_t)w;
+    }
+    return 0;
+}
+
+int file_write(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    if (fd_write_all(fd, data, len) < 0) {
+        close(fd);
+        return -1;
     }
     return close(fd);
 }

@@ -54,6 +54,7 @@ bool str_is_ident(const char *s);
 char *file_read(const char *path, size_t *len);
 int file_write(const char *path, const void *data, size_t len); /* 0 or -1 */
 int file_copy(const char *from, const char *to);                /* 0 or -1 */
+int fd_write_all(int fd, const void *data, size_t len);         /* 0 or -1 */
 bool file_exists(const char *path);
 bool dir_exists(const char *path);
 int dir_make(const char *path);          /* mkdir -p; 0 or -1 */
