@@ -1,6 +1,8 @@
 # Tests: `make test` runs every tier through tests/run and ends with
-# "N passed, N failed". Tiers: unit (Criterion), spec errors, end-to-end
-# golden reports, tool-driven suites (shim, hostile, scan), grader check --all.
+# "N passed, N failed, N skipped" (each skip listed with its reason).
+# Tiers: unit (Criterion), spec errors, tool proofs, golden reports, HTML,
+# shim, HTTP server, hostile submissions, scan, instructor commands (cli),
+# grader check --all.
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
 
