@@ -163,6 +163,11 @@ int batch_run(const batch_opts *o)
         int st;
         pid_t p = wait(&st);
         if (p < 0 && errno == EINTR) continue;
+        if (p < 0) { /* ECHILD: our workers are gone, reaped by someone else */
+            failures += running, done += (size_t)running;
+            running = 0;
+            continue;
+        }
         for (int k = 0; k < running; k++) {
             if (pids[k] != p) continue;
             if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) failures++;

@@ -266,6 +266,8 @@ static void run_checks(grading *g, bool build_ok)
     }
     int jobs = g->o->jobs > 0 ? g->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1) jobs = 1;
+    struct pollfd *pf = xmalloc(sizeof *pf * (n ? n : 1));
+    size_t *idx = xmalloc(sizeof *idx * (n ? n : 1));
     for (;;) {
         int running = 0;
         bool waiting = false;
@@ -282,9 +284,8 @@ static void run_checks(grading *g, bool build_ok)
         progress(g, slots, n);
         if (!running && !waiting) break;
         if (!running) continue;
-        struct pollfd pf[64];
-        size_t idx[64], np = 0;
-        for (size_t i = 0; i < n && np < 64; i++)
+        size_t np = 0;
+        for (size_t i = 0; i < n; i++)
             if (slots[i].state == ST_RUNNING) pf[np] = (struct pollfd){slots[i].fd, POLLIN, 0}, idx[np++] = i;
         poll(pf, np, 1000);
         for (size_t k = 0; k < np; k++) {
@@ -309,6 +310,8 @@ static void run_checks(grading *g, bool build_ok)
         }
     }
     if (g->o->progress) fprintf(stderr, "\r\033[K");
+    free(pf);
+    free(idx);
     free(slots);
     free(need);
 }

@@ -146,9 +146,10 @@ static const char *check_kind(lua_State *L, int idx)
     if (!kind_lookup(kind)) {
         size_t nk;
         const kind_info *ks = kind_all(&nk);
-        const char *names[64];
-        for (size_t i = 0; i < nk && i < 64; i++) names[i] = ks[i].name;
+        const char **names = xmalloc(sizeof *names * nk);
+        for (size_t i = 0; i < nk; i++) names[i] = ks[i].name;
         char *hint = suggest(kind, names, nk);
+        free(names);
         raise_at(L, 0, "'%s' is not a finding kind%s", kind, hint);
     }
     return kind;
@@ -632,7 +633,7 @@ static int t_index(lua_State *L)
             lua_pushcfunction(L, m->func);
             return 1;
         }
-    const char *names[16] = {"name", "title", "seed"};
+    const char *names[3 + ARRAY_LEN(t_methods)] = {"name", "title", "seed"};
     size_t n = 3;
     for (const luaL_Reg *m = t_methods; m->name; m++) names[n++] = m->name;
     char *hint = suggest(key ? key : "?", names, n);
