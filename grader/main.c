@@ -2,9 +2,14 @@
  *
  *   grader list [-v]
  *   grader grade EXERCISE [DIR] [--format F] [--output FILE] [--seed N] [--only CHECK] [-v] [-j N]
+ *   grader replay EXERCISE [DIR] --check NAME --seed S [--html FILE]
  *   grader check EXERCISE|--all [-v] [-j N]
  *   grader init EXERCISE DIR
  *   grader scan FILE.c... [OPTIONS] [-- ARGS...]
+ *   grader new NAME [--title T]
+ *   grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]
+ *   grader classroom-template DIR [EXERCISE...]
+ * (usage_text below says what each does.)
  *
  * Exit status: 0 graded and every check passed; 1 graded and some check
  * failed; 2 error (spec, grader or machine); 64 usage. */

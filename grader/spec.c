@@ -1,8 +1,10 @@
-/* spec.c - see spec.h. The only file that includes lua.h.
+/* spec.c - see spec.h. With spec_check.c, the only files that see Lua (both
+ * through spec_internal.h).
  *
  * Layout: the sandbox (allocator, hook, strict environment), the load-time API
- * (exercise, check) with field validation, the run-time API (the check object
- * `t` and run results `r`), and the protected entry points. */
+ * (exercise, check) with field validation, and the protected entry points.
+ * The run-time API (the check object `t` and run results `r`) is in
+ * spec_check.c. */
 #include "spec_internal.h"
 
 #include <lualib.h>

@@ -1,6 +1,6 @@
 /* spec.h - exercise specifications written in Lua (spec API version 1).
  *
- * The only module that includes lua.h. A spec is loaded as text into a fresh,
+ * The only module that sees Lua (spec.c, spec_check.c). A spec is loaded as text into a fresh,
  * strict environment (allow-listed standard library, unknown names and fields
  * rejected with the nearest valid name, a memory cap and an instruction
  * budget); every call into Lua is protected. Instructor mistakes come back as

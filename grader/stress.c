@@ -1,7 +1,7 @@
 /* stress.c - the stress shim's JSON lines (harness/shim/PROTOCOL.md) into
  * findings: deadlocks, self-deadlocks, lost wake-ups and stalls with the
- * stacks of the threads involved, failed assertions and aborts; and the
- * schedule's trace rendered for people (grader replay). */
+ * stacks of the threads involved, failed assertions and aborts. The
+ * schedule's trace is rendered for people by trace.c. */
 #include "parse.h"
 
 #include <stdio.h>
