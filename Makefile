@@ -3,6 +3,7 @@
 #   make test     run every test (installs missing packages first, or says how)
 #   make demo     grade the bundled reference and a buggy `threads` submission
 #   make setup    only check / install the packages
+#   make sanitize the grader and its unit tests built with ASan + UBSan, run
 
 CC       ?= gcc
 CSTD     := -std=c11 -D_GNU_SOURCE
@@ -13,15 +14,16 @@ LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
 CFLAGS   := $(CSTD) $(WARN) $(OPT)
 BUILD    := build
 
+GRADER_BIN ?= bin/grader
 GRADER_SRC := $(wildcard grader/*.c)
 GRADER_OBJ := $(GRADER_SRC:grader/%.c=$(BUILD)/grader/%.o)
 LIB_OBJ    := $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ))
 
-.PHONY: all setup test demo clean format unit
-all: bin/grader harness
+.PHONY: all setup test demo clean format unit sanitize sanitize-build
+all: $(GRADER_BIN) harness
 
-bin/grader: $(GRADER_OBJ)
-	@mkdir -p bin
+$(GRADER_BIN): $(GRADER_OBJ)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) -lexpat -lm
 
 $(BUILD)/grader/spec.o $(BUILD)/grader/spec_check.o: CFLAGS += $(LUA_CFLAGS)
@@ -47,6 +49,17 @@ setup:
 
 demo: setup all
 	@scripts/demo
+
+# --- the grader itself under AddressSanitizer + UndefinedBehaviorSanitizer -----
+# A second build in build/san (clang, -O1) of the grader and its unit tests;
+# tests/sanitize.sh runs them and a few real gradings, failing on any report.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_BUILD := $(BUILD)/san
+sanitize: all sanitize-build
+	@tests/sanitize.sh $(SAN_BUILD)
+sanitize-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(SAN_BUILD) GRADER_BIN=$(SAN_BUILD)/bin/grader \
+		OPT="-O1 -g $(SAN_FLAGS)" $(SAN_BUILD)/bin/grader $(SAN_BUILD)/tests/unit
 
 format:
 	clang-format -i grader/*.[ch] harness/*/*.[ch] tests/unit/*.c

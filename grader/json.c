@@ -143,7 +143,7 @@ void json_num(json_writer *w, double v)
 {
     before_item(w);
     if (!isfinite(v)) sbuf_puts(w->out, "0");
-    else if (v == (double)(long long)v && fabs(v) < 1e15) sbuf_printf(w->out, "%lld", (long long)v);
+    else if (fabs(v) < 1e15 && v == (double)(long long)v) sbuf_printf(w->out, "%lld", (long long)v);
     else sbuf_printf(w->out, "%.6g", v);
 }
 

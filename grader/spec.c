@@ -73,8 +73,8 @@ int field_line(const spec *s, int from, const char *name)
     return from;
 }
 
-/* " (did you mean 'x'?)" for the closest of names, or "" (caller frees). */
-char *suggest(const char *word, const char *const *names, size_t n)
+/* See spec_internal.h. */
+const char *suggest(const char *word, const char *const *names, size_t n)
 {
     const char *best = NULL;
     size_t bestd = 4;
@@ -83,7 +83,10 @@ char *suggest(const char *word, const char *const *names, size_t n)
         size_t limit = strlen(word) <= 3 ? 1 : strlen(word) <= 5 ? 2 : 3;
         if (d < bestd && d <= limit) bestd = d, best = names[i];
     }
-    return best ? xasprintf(" (did you mean '%s'?)", best) : xstrdup("");
+    static char text[160];
+    if (!best) return "";
+    snprintf(text, sizeof text, " (did you mean '%s'?)", best);
+    return text;
 }
 
 /* --- the sandbox ----------------------------------------------------------------- */
@@ -233,9 +236,8 @@ static int env_index(lua_State *L)
     const char *key = lua_tostring(L, 2);
     const char *names[128];
     size_t n = env_names(L, 1, names, ARRAY_LEN(names));
-    char *hint = suggest(key ? key : "?", names, n);
+    const char *hint = suggest(key ? key : "?", names, n);
     lua_pushfstring(L, "unknown name '%s'%s", key ? key : "?", hint);
-    free(hint);
     luaL_where(L, 1);
     lua_insert(L, -2);
     lua_concat(L, 2);
@@ -368,7 +370,7 @@ static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int l
         for (size_t i = 0; i < n; i++)
             if (!strcmp(fs[i].name, k)) f = &fs[i];
         if (!f) {
-            char *hint = suggest(k, names, n);
+            const char *hint = suggest(k, names, n);
             raise_at(L, field_line(s, line, k), "%s: unknown field '%s'%s", what, k, hint);
         }
         if (!type_ok(L, -1, f->types))
@@ -458,7 +460,7 @@ static void read_hints(lua_State *L, int idx, const char *name, int line)
         while (lua_next(L, -2)) {
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
             if (!kind_lookup(k)) {
-                char *hint = suggest(k, names, nk);
+                const char *hint = suggest(k, names, nk);
                 raise_at(L, field_line(spec_of(L), line, "hints"), "check '%s': hints: '%s' is not a finding kind%s", name, k, hint);
             }
             if (lua_type(L, -1) != LUA_TSTRING)
@@ -476,9 +478,10 @@ static int check_define(lua_State *L, const char *name, int idx, int line)
     if (!s->loading) raise_at(L, 0, "check{} may only be used at the top of the spec");
     if (lua_type(L, idx) != LUA_TTABLE)
         raise_at(L, line, "check '%s' expects a table: check \"%s\" { title = ..., points = ..., run = function(t) ... end }", name, name);
-    char *what = xasprintf("check '%s'", name);
+    /* a Lua string: fields_check may raise, and Lua frees what it owns */
+    const char *what = lua_pushfstring(L, "check '%s'", name);
     fields_check(L, idx, check_fields, ARRAY_LEN(check_fields), line, what);
-    free(what);
+    lua_pop(L, 1);
     if (!str_is_ident(name)) raise_at(L, line, "'%s' is not a valid check name (letters, digits, '-' and '_')", name);
     for (size_t i = 0; i < s->checks.len; i++)
         if (!strcmp(s->checks.items[i].name, name))
@@ -520,11 +523,8 @@ static int api_check(lua_State *L)
     if (lua_type(L, 1) == LUA_TTABLE) {
         if (lua_getfield(L, 1, "name") != LUA_TSTRING)
             raise_at(L, line, "check{...} needs a name: check \"name\" { ... } or check { name = \"...\", ... }");
-        const char *name = lua_tostring(L, -1);
+        check_define(L, lua_tostring(L, -1), 1, line); /* the name stays on the stack */
         lua_pop(L, 1);
-        char *copy = xstrdup(name);
-        check_define(L, copy, 1, line);
-        free(copy);
         return 0;
     }
     return raise_at(L, line, "check expects a name: check \"name\" { ... }");
@@ -542,10 +542,9 @@ static char *deps_validate(spec *s)
         spec_check *c = &s->checks.items[i];
         for (size_t d = 0; d < c->ndeps && !err; d++) {
             if (spec_check_find(s, c->deps[d]) >= 0) continue;
-            char *hint = suggest(c->deps[d], names, n);
+            const char *hint = suggest(c->deps[d], names, n);
             err = xasprintf("%s:%d: check '%s' depends on '%s', which is not a check%s", s->display,
                             field_line(s, c->line, "depends"), c->name, c->deps[d], hint);
-            free(hint);
         }
     }
     /* cycles: depth-first search with colours */

@@ -119,7 +119,7 @@ static int r_index(lua_State *L)
     size_t n = 0;
     for (size_t i = 0; i < ARRAY_LEN(run_fields); i++) names[n++] = run_fields[i];
     for (size_t i = 0; i < ARRAY_LEN(run_methods); i++) names[n++] = run_methods[i];
-    char *hint = suggest(key ? key : "?", names, n);
+    const char *hint = suggest(key ? key : "?", names, n);
     raise_at(L, 0, "a run result has no field '%s'%s", key ? key : "?", hint);
 }
 
@@ -148,7 +148,7 @@ static const char *check_kind(lua_State *L, int idx)
         const kind_info *ks = kind_all(&nk);
         const char **names = xmalloc(sizeof *names * nk);
         for (size_t i = 0; i < nk; i++) names[i] = ks[i].name;
-        char *hint = suggest(kind, names, nk);
+        const char *hint = suggest(kind, names, nk);
         free(names);
         raise_at(L, 0, "'%s' is not a finding kind%s", kind, hint);
     }
@@ -340,7 +340,7 @@ static void arg_push(lua_State *L, int idx, strv *argv)
 
 static void unknown_option(lua_State *L, const char *what, const char *key, const char *const *names, size_t n)
 {
-    char *hint = suggest(key, names, n);
+    const char *hint = suggest(key, names, n);
     raise_at(L, 0, "t:run: unknown %s '%s'%s", what, key, hint);
 }
 
@@ -636,7 +636,7 @@ static int t_index(lua_State *L)
     const char *names[3 + ARRAY_LEN(t_methods)] = {"name", "title", "seed"};
     size_t n = 3;
     for (const luaL_Reg *m = t_methods; m->name; m++) names[n++] = m->name;
-    char *hint = suggest(key ? key : "?", names, n);
+    const char *hint = suggest(key ? key : "?", names, n);
     raise_at(L, 0, "the check object has no field '%s'%s", key ? key : "?", hint);
 }
 

@@ -59,8 +59,9 @@ struct spec {
 spec *spec_of(lua_State *L);
 /* Raises "DISPLAY:LINE: message" (line 0: at the spec line calling us). */
 int raise_at(lua_State *L, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
-/* " (did you mean 'x'?)" for the closest of names, or "" (caller frees). */
-char *suggest(const char *word, const char *const *names, size_t n);
+/* " (did you mean 'x'?)" for the closest of names, or "". The text lives in
+ * a static buffer until the next call, so a raise after it leaks nothing. */
+const char *suggest(const char *word, const char *const *names, size_t n);
 /* The line of "name =" at or after line `from` in the spec's text, else from. */
 int field_line(const spec *s, int from, const char *name);
 /* Message handler: adds a traceback; passes a failure through untouched. */

@@ -2,18 +2,18 @@
 # "N passed, N failed, N skipped" (each skip listed with its reason).
 # Tiers: unit (Criterion), spec errors, tool proofs, golden reports, HTML,
 # shim, HTTP server, hostile submissions, scan, instructor commands (cli),
-# grader check --all.
+# the grader under ASan + UBSan (sanitize), grader check --all.
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(BUILD)/tests/unit
 
 $(UNIT_BIN): $(UNIT_SRC) $(BUILD)/libgrader.a grader/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -g -Igrader $(LUA_CFLAGS) \
-		-o $@ $(UNIT_SRC) $(BUILD)/libgrader.a -lcriterion $(LUA_LIBS) -lexpat -lm
+		$(filter -fsanitize%,$(OPT)) -o $@ $(UNIT_SRC) $(BUILD)/libgrader.a -lcriterion $(LUA_LIBS) -lexpat -lm
 
 unit: $(UNIT_BIN)
 
-test: setup all $(UNIT_BIN)
+test: setup all $(UNIT_BIN) sanitize-build
 	@tests/run
 
 .PHONY: test unit
