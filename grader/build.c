@@ -10,20 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const tool_names[TOOL_COUNT] = {"native", "tsan", "helgrind"};
-
-const char *tool_name(tool_id t)
-{
-    return tool_names[t];
-}
-
-int tool_parse(const char *s)
-{
-    for (int i = 0; i < TOOL_COUNT; i++)
-        if (s && !strcmp(s, tool_names[i])) return i;
-    return -1;
-}
-
 #define BUILD_TIMEOUT_MS 120000
 #define BUILD_DIR "/grader-build" /* the directory debug information names */
 #define CACHE_ENTRIES 600
@@ -122,26 +108,6 @@ void build_parse_diagnostics(const char *text, const char *source_name, bool war
 
 /* --- compiling ---------------------------------------------------------------- */
 
-typedef struct toolchain {
-    const char *cc;
-    const char *flags; /* compile flags for every file */
-    const char *support; /* prebuilt driver support under build/harness */
-    const char *ldflags; /* link flags */
-    const char *runtime; /* prebuilt objects every program of the tool needs */
-} toolchain;
-
-static const toolchain chains[TOOL_COUNT] = {
-    {"gcc", "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output", "driver-native.a", "", ""},
-    {"clang", "-g -O1 -fno-omit-frame-pointer -fsanitize=thread -fno-caret-diagnostics "
-              "-fno-color-diagnostics",
-     "driver-tsan.a", "-fsanitize=thread", ""},
-    {"clang", "-gdwarf-4 -O1 -fno-omit-frame-pointer -fsanitize=thread -mllvm "
-              "-tsan-instrument-memory-accesses=0 -mllvm -tsan-instrument-func-entry-exit=0 "
-              "-mllvm -tsan-instrument-memintrinsics=0 -fno-caret-diagnostics "
-              "-fno-color-diagnostics",
-     "driver-helgrind.a", "", "hgatomic.o"},
-};
-
 /* Splits a flag string on spaces into v. */
 static void add_words(strv *v, const char *s)
 {
@@ -156,13 +122,13 @@ static void add_words(strv *v, const char *s)
  * entry read the same. The student's file (warn) is compiled without sight
  * of in->hide, so that no #include reaches the solutions; the driver
  * support headers stay. */
-static int compile(const toolchain *tc, const build_inputs *in, const char *dir,
+static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
                    const char *file, const char *obj, bool warn, sbuf *log)
 {
     strv a = {0};
     strv_add(&a, tc->cc);
     add_words(&a, "-std=c11 -D_GNU_SOURCE -pthread -c");
-    add_words(&a, tc->flags);
+    add_words(&a, tc->cflags);
     if (warn) add_words(&a, "-Wall -Wextra");
     add_words(&a, in->extra_cflags);
     char *real_dir = path_abs(dir);
@@ -216,7 +182,7 @@ static void add_harness(strv *v, const build_inputs *in, const char *words)
 
 /* Links dir/prog from dir/student.o and driver_obj with the driver support
  * (driver_obj NULL: a whole program, without it), and the tool's runtime. */
-static int link_prog(const toolchain *tc, const build_inputs *in, const char *dir, const char *driver_obj,
+static int link_prog(const tool_info *tc, const build_inputs *in, const char *dir, const char *driver_obj,
                      sbuf *log)
 {
     strv a = {0};
@@ -244,7 +210,7 @@ static int link_prog(const toolchain *tc, const build_inputs *in, const char *di
 /* A whole program's other files: each copied into dir, compiled like the
  * first (diagnostics appended to log), then merged into student.o with it
  * (a relocatable link). 0 on success, like compile. */
-static int compile_more(const toolchain *tc, const build_inputs *in, const char *dir, bool warn, sbuf *log)
+static int compile_more(const tool_info *tc, const build_inputs *in, const char *dir, bool warn, sbuf *log)
 {
     strv objs = {0};
     strv_add(&objs, "ld");
@@ -335,9 +301,9 @@ static void manifest_stamp(sbuf *m, const char *label, const char *path)
 /* What the compiler sees besides the source: flags, tools, headers. */
 static void manifest_common(sbuf *m, const build_inputs *in, tool_id tool)
 {
-    const toolchain *tc = &chains[tool];
-    sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n", tool_names[tool], tc->cc,
-                tc->flags, in->extra_cflags ? in->extra_cflags : "", in->root);
+    const tool_info *tc = tool_get(tool);
+    sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n", tool_name(tool), tc->cc,
+                tc->cflags, in->extra_cflags ? in->extra_cflags : "", in->root);
     /* this grader itself: how it builds may change with any new version */
     manifest_stamp(m, "grader", "/proc/self/exe");
     char *cc = which(tc->cc);
@@ -390,7 +356,7 @@ static int step_open(const build_inputs *in, tool_id tool, const char *cache, co
         d->dir = xstrdup(d->e.dir);
         return 0;
     }
-    d->dir = xasprintf("%s/%s-%s", in->workdir, kind, tool_names[tool]);
+    d->dir = xasprintf("%s/%s-%s", in->workdir, kind, tool_name(tool));
     dir_remove(d->dir);
     return dir_make(d->dir) == 0 && chmod(d->dir, 0700) == 0 ? 0 : -1;
 }
@@ -414,7 +380,7 @@ static int driver_object(const build_inputs *in, tool_id tool, const char *cache
     int rc = step_open(in, tool, cache, "driver", sbuf_str(&m), d);
     if (rc == 0 && !d->ready) {
         rc = stage(in, d->dir, false, true, log) == 0 &&
-                     compile(&chains[tool], in, d->dir, in->driver, "driver.o", false, log) == 0
+                     compile(tool_get(tool), in, d->dir, in->driver, "driver.o", false, log) == 0
                  ? 0
                  : -1;
         if (rc == 0 && d->cached) cache_commit(&d->e, sbuf_str(&m));
@@ -443,12 +409,12 @@ static void steps_free(build_steps *st)
 static void steps_run(const build_inputs *in, tool_id tool, const char *driver_obj, const char *dir,
                       build_steps *st)
 {
-    const toolchain *tc = &chains[tool];
+    const tool_info *tc = tool_get(tool);
     st->staged = stage(in, dir, true, false, &st->other_log) == 0;
     if (!st->staged) return;
-    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", tool == TOOL_NATIVE, &st->compile_log);
+    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", tc->warnings, &st->compile_log);
     if (st->compile_rc == 0 && in->more_sources)
-        st->compile_rc = compile_more(tc, in, dir, tool == TOOL_NATIVE, &st->compile_log);
+        st->compile_rc = compile_more(tc, in, dir, tc->warnings, &st->compile_log);
     if (st->compile_rc != 0) return;
     st->redefined = !driver_obj || redefine(in, dir, "student.o", &st->other_log) == 0;
     if (st->redefined) st->link_rc = link_prog(tc, in, dir, driver_obj, &st->link_log);
@@ -487,7 +453,7 @@ static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, b
 {
     sbuf log = {0};
     sbuf_add(&log, sbuf_str(&st->compile_log), st->compile_log.len);
-    build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name, tool == TOOL_NATIVE, &out->diags);
+    build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name, tool_get(tool)->warnings, &out->diags);
     if (!st->staged || (st->compile_rc == 0 && !st->redefined)) {
         out->machine_error = true;
         sbuf_add(&log, sbuf_str(&st->other_log), st->other_log.len);
@@ -541,9 +507,9 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
         char *obj = path_join(driver_dir, "driver.o");
         manifest_digest(m, "driver.o", obj);
         free(obj);
-        manifest_harness(m, in, chains[tool].support);
+        manifest_harness(m, in, tool_get(tool)->support);
     }
-    manifest_harness(m, in, chains[tool].runtime);
+    manifest_harness(m, in, tool_get(tool)->runtime);
     sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
 }
 
@@ -552,7 +518,7 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
 static int binary_place(const build_inputs *in, tool_id tool, const char *dir, build_result *out)
 {
     char *from = path_join(dir, "prog");
-    out->binary = xasprintf("%s/prog-%s", in->workdir, tool_names[tool]);
+    out->binary = xasprintf("%s/prog-%s", in->workdir, tool_name(tool));
     int rc = file_copy(from, out->binary) == 0 && chmod(out->binary, 0755) == 0 ? 0 : -1;
     free(from);
     return rc;

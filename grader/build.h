@@ -1,8 +1,8 @@
 /* build.h - compiling a submission with an exercise's driver, once per tool.
  *
- * Tools: native (gcc -g -O1, also used for stress schedules), tsan (clang
- * -fsanitize=thread), helgrind (clang, DWARF 4, C11 atomics routed through
- * hgatomic.c so Helgrind sees their happens-before edges). The student's object
+ * Each tool's compiler, flags, driver support and runtime are its row of the
+ * tool table (tool.h); the native build also serves stress schedules and is
+ * the one whose warnings the student sees. The student's object
  * file has its thread and process calls renamed to the driver support's
  * observers (harness/driver/redefine.syms), so only the student's calls are
  * watched. A whole program (no driver: one or more files, one with main) is
@@ -12,10 +12,7 @@
 #define GRADER_BUILD_H
 
 #include "model.h"
-
-typedef enum { TOOL_NATIVE, TOOL_TSAN, TOOL_HELGRIND, TOOL_COUNT } tool_id;
-const char *tool_name(tool_id t);
-int tool_parse(const char *s); /* -1 if unknown */
+#include "tool.h"
 
 typedef struct build_inputs {
     const char *root;        /* the grader's repository (harness/, build/) */

@@ -94,7 +94,7 @@ static bool build_all(grading *g)
     for (int t = 0; t < TOOL_COUNT && ok; t++) {
         build_result *b = &g->builds[t];
         if (b->ok) {
-            if (t == TOOL_NATIVE) findings_copy(&c->findings, &b->diags);
+            if (tool_get((tool_id)t)->warnings) findings_copy(&c->findings, &b->diags);
             continue;
         }
         ok = false;

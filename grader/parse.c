@@ -1,29 +1,9 @@
-/* parse.c - the parser registry and helpers shared by parsers. */
+/* parse.c - helpers shared by parsers (which tool uses which: tool.c). */
 #include "parse.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const parser_info parsers[] = {
-    {"tsan", tsan_parse, "ThreadSanitizer reports (text, custom frame format)"},
-    {"helgrind", helgrind_parse, "Valgrind Helgrind XML, protocol 4"},
-    {"driver", channel_parse, "the exercise driver's JSON lines"},
-    {"stress", stress_parse, "the stress shim's JSON lines"},
-};
-
-const parser_info *parser_lookup(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_LEN(parsers); i++)
-        if (!strcmp(parsers[i].name, name)) return &parsers[i];
-    return NULL;
-}
-
-const parser_info *parser_all(size_t *n)
-{
-    *n = ARRAY_LEN(parsers);
-    return parsers;
-}
 
 void parse_out_free(parse_out *p)
 {

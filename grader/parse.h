@@ -32,14 +32,6 @@ typedef struct parse_out {
 
 typedef void (*parse_fn)(const char *text, size_t len, parse_out *out);
 
-typedef struct parser_info {
-    const char *name; /* tsan | helgrind | driver | stress */
-    parse_fn parse;
-    const char *about;
-} parser_info;
-
-const parser_info *parser_lookup(const char *name);
-const parser_info *parser_all(size_t *n);
 void parse_out_free(parse_out *p);
 const char *parse_out_get(const parse_out *p, const char *key); /* last value or NULL */
 

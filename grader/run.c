@@ -16,16 +16,7 @@
 
 #define RESULT_FD 99
 #define MAX_TASKS 512        /* processes and threads of one run: room for hundreds of threads */
-#define NATIVE_MEMORY_MB 4096 /* address space of a native (and stress) run */
-#define VALGRIND_MEMORY_MB 16384
-#define TSAN_RSS_MB 4096     /* TSan cannot run under RLIMIT_AS: its own RSS limit */
 #define FLOOD_MB 64          /* proc_run stops a program past 64 times its 1 MiB output cap */
-
-int tool_slowdown(tool_id t)
-{
-    static const int factor[TOOL_COUNT] = {1, 2, 4};
-    return factor[t];
-}
 
 void run_output_free(run_output *out)
 {
@@ -70,13 +61,24 @@ static int helpers_stage(run_env *re)
     return rc;
 }
 
+/* Whether the folder dir holds the program a run finds as name. */
+static bool holds_program(const char *dir, const char *name)
+{
+    char *t = which(name);
+    char *real = t ? path_abs(t) : NULL;
+    size_t n = strlen(dir);
+    bool held = real && !strncmp(real, dir, n) && real[n] == '/';
+    free(t);
+    free(real);
+    return held;
+}
+
 /* Whether hiding dir leaves runs what they need: never the root, the system
  * or anything holding a tool they run. */
 static bool hide_ok(const char *dir)
 {
     static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
                                          "/etc", "/dev", "/proc", "/sys", "/run", "/var", "/nix", "/snap"};
-    static const char *const tools[] = {"valgrind", "llvm-symbolizer", "sh"};
     if (!dir || !strcmp(dir, "/") || !strcmp(dir, "/tmp")) return false;
     size_t n = strlen(dir);
     for (size_t i = 0; i < ARRAY_LEN(system); i++) {
@@ -84,13 +86,12 @@ static bool hide_ok(const char *dir)
         if (!strncmp(system[i], dir, n) && (system[i][n] == '/' || !system[i][n])) return false;
         if (!strncmp(dir, system[i], m) && dir[m] == '/' && strcmp(system[i], "/var")) return false;
     }
-    bool ok = true;
-    for (size_t i = 0; i < ARRAY_LEN(tools) && ok; i++) {
-        char *t = which(tools[i]);
-        char *real = t ? path_abs(t) : NULL;
-        ok = !(real && !strncmp(real, dir, n) && real[n] == '/');
-        free(t);
-        free(real);
+    bool ok = !holds_program(dir, "sh");
+    for (int t = 0; t < TOOL_COUNT && ok; t++) {
+        char *copy = xstrdup(tool_get((tool_id)t)->programs), *save = NULL;
+        for (char *w = strtok_r(copy, " ", &save); w && ok; w = strtok_r(NULL, " ", &save))
+            ok = !holds_program(dir, w);
+        free(copy);
     }
     return ok;
 }
@@ -167,35 +168,6 @@ void run_release(run_env *re)
 }
 
 /* --- command line and environment -------------------------------------------- */
-
-static void tsan_options(strv *env, const build_result *b, const char *dir)
-{
-    char *sym = which("llvm-symbolizer");
-    strv_addf(env,
-              "TSAN_OPTIONS=halt_on_error=0 exitcode=66 log_path=%s/tsan second_deadlock_stack=1 "
-              "history_size=3 atexit_sleep_ms=0 color=never report_signal_unsafe=1 hard_rss_limit_mb=%d "
-              "stack_trace_format=\"    #%%n|%%f|%%s|%%l|%%c|%%m|%%o\" strip_path_prefix=%s/%s%s",
-              dir, TSAN_RSS_MB, b->dir, sym ? " external_symbolizer_path=" : "", sym ? sym : "");
-    free(sym);
-}
-
-static int add_valgrind(strv *argv, const char *dir)
-{
-    char *vg = which("valgrind");
-    if (!vg) return -1;
-    strv_add(argv, vg);
-    free(vg);
-    strv_add(argv, "--tool=helgrind");
-    strv_add(argv, "--xml=yes");
-    strv_addf(argv, "--xml-file=%s/hg.%%p.xml", dir);
-    strv_add(argv, "-q");
-    strv_add(argv, "--num-callers=30");
-    strv_add(argv, "--error-limit=no");
-    strv_add(argv, "--history-level=full");
-    strv_add(argv, "--fair-sched=try");
-    strv_add(argv, "--vgdb=no");
-    return 0;
-}
 
 /* PCT spreads its priority change points over the steps a run takes. Before
  * the first pct run of a scenario, a calibration run measures them (depth 1,
@@ -351,9 +323,10 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
     }
     if (p->signal && !findings_has_kind(&po->found, "crash")) {
         char *msg = channel_crash_message(p->signal);
-        findings_add(&po->found, "crash", rq->tool == TOOL_HELGRIND ? "helgrind" : "sandbox", msg);
+        findings_add(&po->found, "crash", tool_get(rq->tool)->crash_by, msg);
         free(msg);
-    } else if (p->exit_code != 0 && p->exit_code != 66 && !po->found.len && !po->done) {
+    } else if (p->exit_code != 0 && p->exit_code != tool_get(rq->tool)->report_status && !po->found.len &&
+               !po->done) {
         char *msg = xasprintf(whole_program ? "the program exited with status %d"
                                             : "the program exited with status %d before the test finished",
                               p->exit_code);
@@ -378,8 +351,8 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     parse_out *po = &out->parsed;
     snprintf(po->token, sizeof po->token, "%s", out->token);
     channel_parse(out->proc.result.data ? out->proc.result.data : "", out->proc.result.len, po);
-    if (rq->tool == TOOL_TSAN) parse_files(out->dir, "tsan.", tsan_parse, po);
-    if (rq->tool == TOOL_HELGRIND) parse_files(out->dir, "hg.", helgrind_parse, po);
+    const tool_info *ti = tool_get(rq->tool);
+    if (ti->log_prefix) parse_files(out->dir, ti->log_prefix, ti->parse, po);
     if (rq->stress.mode) {
         char *path = path_join(out->dir, "stress.jsonl");
         size_t len = 0;
@@ -392,17 +365,19 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
         if (rq->stress.trace) out->trace = text;
         else free(text);
     }
-    symbolize_findings(&po->found, b->binary);
+    ti->symbolize(&po->found, b->binary);
     stacks_tidy(&po->found, b->dir, re->source);
     findings tmp = po->found;
     memset(&po->found, 0, sizeof po->found);
     findings_merge(&po->found, &tmp);
 }
 
-/* The run's command line: the program, or valgrind and the program. */
+/* The run's command line: the program, after the tool's wrapper if any. */
 static int run_argv(const run_request *rq, const build_result *b, const char *dir, strv *argv)
 {
-    if (rq->tool == TOOL_HELGRIND && add_valgrind(argv, dir) < 0) return -1;
+    const tool_info *ti = tool_get(rq->tool);
+    tool_run_ctx c = {.dir = dir, .build_dir = b->dir};
+    if (ti->wrap && ti->wrap(&c, argv) < 0) return -1;
     strv_add(argv, b->binary);
     for (size_t i = 0; i < rq->argv.len; i++) strv_add(argv, rq->argv.items[i]);
     return 0;
@@ -439,15 +414,10 @@ static void run_environment(const run_env *re, const run_request *rq, const buil
     char *httpd = helper_path(re, "httpd");
     strv_addf(env, "GRADER_HTTPD=%s", httpd);
     free(httpd);
-    if (rq->tool == TOOL_TSAN) tsan_options(env, b, dir);
+    const tool_info *ti = tool_get(rq->tool);
+    tool_run_ctx c = {.dir = dir, .build_dir = b->dir};
+    if (ti->options) ti->options(&c, env);
     if (rq->stress.mode) stress_env(env, re, rq, dir, b->binary);
-}
-
-/* Address space a run may use: none for TSan (it reserves terabytes of
- * shadow; its hard_rss_limit_mb holds it), room for Valgrind's own. */
-static long run_memory_mb(tool_id t)
-{
-    return t == TOOL_TSAN ? 0 : t == TOOL_HELGRIND ? VALGRIND_MEMORY_MB : NATIVE_MEMORY_MB;
 }
 
 static void timeout_ctx_free(timeout_ctx *tc)
@@ -473,7 +443,7 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
         .stdin_len = rq->stdin_len,
         .timeout_ms = timeout,
         .result_fd = re->whole_program ? -1 : RESULT_FD,
-        .max_memory_mb = run_memory_mb(rq->tool),
+        .max_memory_mb = tool_get(rq->tool)->memory_mb,
         .max_procs = MAX_TASKS,
         .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
         .max_file_mb = 64,
@@ -516,7 +486,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     }
     strv argv = {0}, env = {0};
     if (run_argv(rq, b, out->dir, &argv) < 0) {
-        out->error = xstrdup("valgrind is not installed (run: make setup)");
+        out->error = xasprintf("%s is not installed (run: make setup)", tool_get(rq->tool)->title);
         strv_clear(&argv);
         return -1;
     }
@@ -524,7 +494,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     run_token(out->token, sizeof out->token);
     strv_addf(&env, "GRADER_TOKEN=%s", out->token);
     char *httpd = helper_path(re, "httpd");
-    timeout_ctx tc = {.take_stacks = rq->tool != TOOL_HELGRIND, .helper = realpath(httpd, NULL)};
+    timeout_ctx tc = {.take_stacks = tool_get(rq->tool)->timeout_stacks, .helper = realpath(httpd, NULL)};
     free(httpd);
     int rc = run_start(re, rq, &argv, &env, out, &tc);
     strv_clear(&argv);

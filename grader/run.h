@@ -1,9 +1,10 @@
 /* run.h - one execution of the student's program under one tool.
  *
- * A run builds its command line for the tool (the program itself, or under
- * valgrind), a clean environment with the tool's options, starts it through
- * proc_run in a fresh directory, then reads everything the run left behind:
- * the driver's channel, TSan logs, Helgrind XML, the stress shim's lines. The
+ * A run builds its command line for the tool (the program itself, or after
+ * the tool's wrapper), a clean environment with the tool's options, starts it
+ * through proc_run in a fresh directory with the tool's limits, then reads
+ * everything the run left behind: the driver's channel, the tool's files
+ * (through its parser, tool.h), the stress shim's lines. The
  * result is one set of outputs and deduplicated findings located at the
  * student's lines. */
 #ifndef GRADER_RUN_H
@@ -72,8 +73,5 @@ typedef struct run_output {
  * run could not happen (out->error says why). */
 int run_exec(const run_env *env, const run_request *rq, run_output *out);
 void run_output_free(run_output *out);
-
-/* The slowdown a tool puts on a program (its timeouts and patience scale). */
-int tool_slowdown(tool_id t);
 
 #endif

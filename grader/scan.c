@@ -17,12 +17,14 @@
 #define SCHEDULE_EVENTS 200 /* events kept of a schedule that went wrong */
 #define RUN_DEADLINE_MS (10 * 60 * 1000)
 
-static const char *const det_names[DET_COUNT] = {"tsan", "helgrind", "pct", "random", "native"};
-static const tool_id det_tools[DET_COUNT] = {TOOL_TSAN, TOOL_HELGRIND, TOOL_NATIVE, TOOL_NATIVE, TOOL_NATIVE};
-
 const char *scan_detector_name(scan_detector d)
 {
-    return det_names[d];
+    return tool_detector_get(d)->name;
+}
+
+static bool stress_det(scan_detector d)
+{
+    return tool_detector_get(d)->stress != NULL;
 }
 
 int scan_detectors_parse(const char *list)
@@ -32,9 +34,10 @@ int scan_detectors_parse(const char *list)
     for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
         unsigned m = 0;
         if (!strcmp(w, "all")) m = (1u << DET_COUNT) - 1;
-        else if (!strcmp(w, "stress")) m = 1u << DET_PCT | 1u << DET_RANDOM;
+        for (int d = 0; d < DET_COUNT; d++)
+            if (!strcmp(w, "stress") && stress_det((scan_detector)d)) m |= 1u << d;
         for (int d = 0; d < DET_COUNT && !m; d++)
-            if (!strcmp(w, det_names[d])) m = 1u << d;
+            if (!strcmp(w, scan_detector_name((scan_detector)d))) m = 1u << d;
         if (!m) {
             free(copy);
             return -1;
@@ -45,10 +48,6 @@ int scan_detectors_parse(const char *list)
     return (int)mask;
 }
 
-static bool stress_det(scan_detector d)
-{
-    return d == DET_PCT || d == DET_RANDOM;
-}
 
 /* --- the plan: which runs, in which order ------------------------------------------ */
 
@@ -58,24 +57,40 @@ typedef struct plan_item {
     int depth;
 } plan_item;
 
-/* The runs of a scan (caller frees *out): the slow tools first, then the
- * schedules; schedule i has seed o->seed + i, its mode the i-th of the
- * enabled stress modes in turn, its pct depth o->depth or 2 and 3 in turn.
- * So `--tools pct --depth D --seed S -n 1` repeats one schedule exactly. */
+/* Whether detector d runs pct schedules (they have a depth). */
+static bool pct_det(scan_detector d)
+{
+    const char *mode = tool_detector_get(d)->stress;
+    return mode && !strcmp(mode, "pct");
+}
+
+static int det_slowdown(scan_detector d)
+{
+    return tool_slowdown(tool_detector_get(d)->tool);
+}
+
+/* The runs of a scan (caller frees *out): the single runs, slowest tool
+ * first, then the schedules; schedule i has seed o->seed + i, its mode the
+ * i-th of the enabled stress modes in turn, its pct depth o->depth or 2 and
+ * 3 in turn. So `--tools pct --depth D --seed S -n 1` repeats one schedule
+ * exactly. */
 static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
 {
-    static const scan_detector first[] = {DET_HELGRIND, DET_TSAN, DET_NATIVE};
-    scan_detector modes[2];
+    scan_detector modes[DET_COUNT];
     size_t nm = 0, n = 0;
-    if (mask & 1u << DET_PCT) modes[nm++] = DET_PCT;
-    if (mask & 1u << DET_RANDOM) modes[nm++] = DET_RANDOM;
+    for (int d = 0; d < DET_COUNT; d++)
+        if (mask & 1u << d && stress_det((scan_detector)d)) modes[nm++] = (scan_detector)d;
     size_t ns = nm ? (size_t)(o->schedules > 0 ? o->schedules : 0) : 0;
-    plan_item *p = xmalloc(sizeof *p * (ARRAY_LEN(first) + ns + 1));
-    for (size_t i = 0; i < ARRAY_LEN(first); i++)
-        if (mask & 1u << first[i]) p[n++] = (plan_item){first[i], o->seed, 0};
+    plan_item *p = xmalloc(sizeof *p * (DET_COUNT + ns + 1));
+    for (int d = 0; d < DET_COUNT; d++) {
+        if (!(mask & 1u << d) || stress_det((scan_detector)d)) continue;
+        size_t at = n++; /* slowest first, else in the detectors' order */
+        for (; at > 0 && det_slowdown(p[at - 1].det) < det_slowdown((scan_detector)d); at--) p[at] = p[at - 1];
+        p[at] = (plan_item){(scan_detector)d, o->seed, 0};
+    }
     for (size_t i = 0; i < ns; i++) {
         scan_detector d = modes[i % nm];
-        int depth = d != DET_PCT ? 0 : o->depth > 0 ? o->depth : 2 + (int)(i / nm) % 2;
+        int depth = !pct_det(d) ? 0 : o->depth > 0 ? o->depth : 2 + (int)(i / nm) % 2;
         p[n++] = (plan_item){d, o->seed + i, depth};
     }
     *out = p;
@@ -85,14 +100,14 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
 /* --- building ------------------------------------------------------------------------ */
 
 /* Builds every tool the detectors of mask use; the diagnostics of the
- * native build (else the first failing one) go to r->build. Returns true
+ * build that shows warnings (else the first failing one) go to r->build. Returns true
  * when every build succeeded, else sets r->error. */
 static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, build_result *builds,
                        scan_report *r)
 {
     bool need[TOOL_COUNT] = {false};
     for (int d = 0; d < DET_COUNT; d++)
-        if (mask & 1u << d) need[det_tools[d]] = true;
+        if (mask & 1u << d) need[tool_detector_get((scan_detector)d)->tool] = true;
     char *dir = path_dirname(o->files[0]);
     const char **more = xmalloc(sizeof *more * o->nfiles); /* NULL-terminated */
     for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = o->files[i];
@@ -116,7 +131,8 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, b
             r->error = xasprintf("the program does not compile (%s build)", tool_name((tool_id)t));
         ok = false;
     }
-    if (ok && need[TOOL_NATIVE]) findings_copy(&r->build, &builds[TOOL_NATIVE].diags);
+    for (int t = 0; t < TOOL_COUNT && ok; t++)
+        if (need[t] && tool_get((tool_id)t)->warnings) findings_copy(&r->build, &builds[t].diags);
     return ok;
 }
 
@@ -168,17 +184,18 @@ static void stopped_drop(const run_output *out, findings *fs)
  * (owned by the caller) on the run. */
 static char *tool_crash_drop(const run_request *rq, findings *fs)
 {
+    const tool_info *ti = tool_get(rq->tool);
     char *note = NULL;
     size_t k = 0;
     for (size_t i = 0; i < fs->len; i++) {
         finding *f = &fs->items[i];
         size_t frames = 0;
         for (size_t j = 0; j < f->stacks.len; j++) frames += f->stacks.items[j].frames.len;
-        if (rq->tool == TOOL_TSAN && !strcmp(f->tool, "tsan") && !strcmp(f->kind, "crash") && !frames) {
+        if (ti->frameless_crash_is_tool && !strcmp(f->tool, ti->name) && !strcmp(f->kind, "crash") && !frames) {
             free(note);
-            note = xasprintf("ThreadSanitizer's own runtime failed on this program (%s, no frame of the "
+            note = xasprintf("%s's own runtime failed on this program (%s, no frame of the "
                              "program): its run found nothing, right or wrong",
-                             f->message);
+                             ti->title, f->message);
             finding_free(f);
         } else {
             fs->items[k++] = *f;
@@ -216,16 +233,17 @@ static void run_pack(const run_output *out, const char *error, const char *note,
  * run_pack), its findings tidied for a whole program. */
 static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, sbuf *json)
 {
-    run_request rq = {.tool = det_tools[p->det], .timeout_ms = o->timeout_ms, .seed = p->seed,
+    const tool_detector *det = tool_detector_get(p->det);
+    run_request rq = {.tool = det->tool, .timeout_ms = o->timeout_ms, .seed = p->seed,
                       .stdin_data = o->stdin_data, .stdin_len = o->stdin_len};
     for (size_t i = 0; i < o->nargs; i++) strv_add(&rq.argv, o->args[i]);
-    if (stress_det(p->det)) rq.stress = (stress_opts){.mode = p->det == DET_PCT ? "pct" : "random", .depth = p->depth};
+    if (det->stress) rq.stress = (stress_opts){.mode = det->stress, .depth = p->depth};
     run_output out;
     int rc = run_exec(env, &rq, &out);
     assertion_locate(&out.proc.err, &out.parsed.found);
     stopped_drop(&out, &out.parsed.found);
     char *note = tool_crash_drop(&rq, &out.parsed.found);
-    check_result c = {.name = xstrdup(det_names[p->det]), .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
+    check_result c = {.name = xstrdup(det->name), .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
     c.findings = out.parsed.found;
     memset(&out.parsed.found, 0, sizeof out.parsed.found);
     c.schedule = out.schedule;
@@ -346,7 +364,7 @@ static void runner_go(runner *rn, int jobs, bool progress)
 static void runs_execute(const run_env *env, const scan_opts *o, const plan_item *plan, size_t n, sbuf *results)
 {
     for (size_t i = 0; i < n; i++)
-        if (plan[i].det == DET_PCT) {
+        if (pct_det(plan[i].det)) {
             run_one(env, o, &plan[i], &results[i]);
             break;
         }
@@ -466,7 +484,7 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
     scan_finding *p = VEC_PUSH(&r->found);
     p->f = *f;
     free(p->f.tool);
-    p->f.tool = xstrdup(det_names[det]);
+    p->f.tool = xstrdup(scan_detector_name(det));
     p->f.count = 0;
     p->f.has_seed = false;
     free(p->f.key);

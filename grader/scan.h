@@ -15,9 +15,10 @@
 
 #include "model.h"
 #include "report.h"
+#include "tool.h"
 
-/* The detectors, in the order runs are listed and findings credited. */
-typedef enum { DET_TSAN, DET_HELGRIND, DET_PCT, DET_RANDOM, DET_NATIVE, DET_COUNT } scan_detector;
+/* The detectors (scan_detector, tool.h), in the order runs are listed and
+ * findings credited. */
 const char *scan_detector_name(scan_detector d);
 /* Parses "tsan,pct" (also "all", "stress" = pct and random) into a mask of
  * 1u << detector; -1 with a word not known. */

@@ -391,7 +391,7 @@ static void read_options(lua_State *L, int idx, run_request *rq, const spec *s)
     }
     if (lua_getfield(L, idx, "tool") != LUA_TNIL) {
         int t = tool_parse(lua_tostring(L, -1));
-        if (t < 0) raise_at(L, 0, "t:run: tool must be \"native\", \"tsan\" or \"helgrind\"");
+        if (t < 0) raise_at(L, 0, "t:run: tool must be %s", tool_names_text());
         rq->tool = (tool_id)t;
     }
     if (lua_getfield(L, idx, "timeout") != LUA_TNIL) {
