@@ -4,6 +4,7 @@
 #   make demo     grade the bundled reference and a buggy `threads` submission
 #   make setup    only check / install the packages
 #   make sanitize the grader and its unit tests built with ASan + UBSan, run
+#   make po       extract every catalog's strings and merge them into the .po files
 
 CC       ?= gcc
 CSTD     := -std=c11 -D_GNU_SOURCE
@@ -19,8 +20,8 @@ GRADER_SRC := $(wildcard grader/*.c)
 GRADER_OBJ := $(GRADER_SRC:grader/%.c=$(BUILD)/grader/%.o)
 LIB_OBJ    := $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ))
 
-.PHONY: all setup test demo clean format unit sanitize sanitize-build
-all: $(GRADER_BIN) harness
+.PHONY: all setup test demo clean format unit sanitize sanitize-build po locale
+all: $(GRADER_BIN) harness locale
 
 $(GRADER_BIN): $(GRADER_OBJ)
 	@mkdir -p $(dir $@)
@@ -40,6 +41,9 @@ include harness/harness.mk
 -include harness/shim/shim.mk
 -include harness/httpd/httpd.mk
 harness: $(HARNESS)
+
+# --- translations (GNU gettext) ------------------------------------------
+include po/po.mk
 
 # --- tests ------------------------------------------------------------------
 include tests/tests.mk

@@ -11,10 +11,14 @@
  *   grader classroom-template DIR [EXERCISE...]
  * (usage_text below says what each does.)
  *
+ * Every command takes --lang pt-BR|en (default: LC_ALL/LC_MESSAGES/LANG,
+ * else English) for the messages a person reads.
+ *
  * Exit status: 0 graded and every check passed; 1 graded and some check
  * failed; 2 error (spec, grader or machine); 64 usage. */
 #include "batch.h"
 #include "grade.h"
+#include "i18n.h"
 #include "report.h"
 #include "scaffold.h"
 #include "scan.h"
@@ -31,8 +35,8 @@
 #define EXIT_USAGE 64
 #define EXIT_ERROR 2
 
-static const char usage_text[] =
-    "usage: grader COMMAND [ARGS]\n"
+static const char usage_text[] = N_(
+    "usage: grader COMMAND [ARGS] [--lang LANG]\n"
     "\n"
     "  grader list [-v]                    every exercise: name, title, points\n"
     "  grader grade EXERCISE [DIR]         grade DIR/EXERCISE.c (DIR defaults to .)\n"
@@ -68,15 +72,18 @@ static const char usage_text[] =
     "  grader classroom-template DIR [EXERCISE...]\n"
     "                                      a GitHub Classroom starter repository\n"
     "\n"
+    "  --lang LANG                         the language of every message: en or pt-BR\n"
+    "                                      (default: LC_ALL, LC_MESSAGES or LANG, else en)\n"
+    "\n"
     "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
-    "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n";
+    "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n");
 
 #define SCAN_SCHEDULES 20
 
 static int usage(const char *msg)
 {
-    if (msg) fprintf(stderr, "grader: %s\n\n", msg);
-    fprintf(stderr, usage_text, SCAN_SCHEDULES);
+    if (msg) fprintf(stderr, "grader: %s\n\n", _(msg));
+    fprintf(stderr, _(usage_text), SCAN_SCHEDULES);
     return EXIT_USAGE;
 }
 
@@ -134,7 +141,7 @@ static int unknown_exercise(const char *root, const char *name)
 {
     size_t n;
     char **names = exercise_names(root, &n);
-    fprintf(stderr, "grader: no exercise named '%s'. Exercises:", name);
+    fprintf(stderr, _("grader: no exercise named '%s'. Exercises:"), name);
     for (size_t i = 0; i < n; i++) fprintf(stderr, " %s", names[i]);
     fprintf(stderr, "\n");
     strv_free(names, n);
@@ -156,12 +163,12 @@ static int cmd_list(const char *root, int argc, char **argv)
         char *err = NULL;
         spec *s = spec_load(path, display, &err);
         if (!s) {
-            printf("%-10s  (broken spec) %s\n", names[i], err);
+            printf(_("%-10s  (broken spec) %s\n"), names[i], err);
             rc = EXIT_ERROR;
         } else {
             double pts = 0;
             for (size_t k = 0; k < spec_check_count(s); k++) pts += spec_check_get(s, k)->points;
-            printf("%-10s  %-52s %4g points\n", names[i], spec_exercise_get(s)->title, pts);
+            printf(_("%-10s  %-52s %4g points\n"), names[i], spec_exercise_get(s)->title, pts);
             for (size_t k = 0; verbose && k < spec_check_count(s); k++) {
                 const spec_check *c = spec_check_get(s, k);
                 printf("    %-18s %4g  %s\n", c->name, c->points, c->title);
@@ -198,7 +205,7 @@ static void append_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "a");
     if (!f) {
-        fprintf(stderr, "grader: cannot append to %s\n", path);
+        fprintf(stderr, _("grader: cannot append to %s\n"), path);
         return;
     }
     fputs(text, f);
@@ -277,16 +284,16 @@ static int cmd_grade(const char *root, int argc, char **argv)
         default: return usage(NULL);
         }
     }
-    if (optind >= argc) return usage("grade needs an exercise name");
+    if (optind >= argc) return usage(N_("grade needs an exercise name"));
     o.exercise = argv[optind++];
     o.dir = optind < argc ? argv[optind++] : ".";
-    if (optind < argc) return usage("too many arguments");
+    if (optind < argc) return usage(N_("too many arguments"));
     const reporter *rep = reporter_lookup(format);
-    if (!rep) return usage("unknown --format (text, json, classroom, gradescope, junit, markdown or html)");
+    if (!rep) return usage(N_("unknown --format (text, json, classroom, gradescope, junit, markdown or html)"));
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     FILE *out = stdout;
     if (output && !(out = fopen(output, "w"))) {
-        fprintf(stderr, "grader: cannot write %s\n", output);
+        fprintf(stderr, _("grader: cannot write %s\n"), output);
         return EXIT_ERROR;
     }
     o.progress = want_color(stderr) && !o.verbose;
@@ -318,8 +325,8 @@ static int replay_html(const report *r, const report_opts *o, const char *path)
     report_opts plain = {.verbose = o->verbose};
     report_html(r, &plain, &page);
     int rc = file_write(path, page.data, page.len);
-    if (rc < 0) fprintf(stderr, "grader: cannot write %s\n", path);
-    else fprintf(stderr, "grader: the schedule's timeline is in %s\n", path);
+    if (rc < 0) fprintf(stderr, _("grader: cannot write %s\n"), path);
+    else fprintf(stderr, _("grader: the schedule's timeline is in %s\n"), path);
     sbuf_free(&page);
     return rc;
 }
@@ -347,10 +354,10 @@ static int cmd_replay(const char *root, int argc, char **argv)
         default: return usage(NULL);
         }
     }
-    if (optind >= argc) return usage("replay needs an exercise name");
+    if (optind >= argc) return usage(N_("replay needs an exercise name"));
     o.exercise = argv[optind++];
     o.dir = optind < argc ? argv[optind++] : ".";
-    if (!o.only || !have_seed) return usage("replay needs --check NAME and --seed S (from a report)");
+    if (!o.only || !have_seed) return usage(N_("replay needs --check NAME and --seed S (from a report)"));
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     report *r = grade_run(&o);
     report_opts ro = {.color = want_color(stdout), .verbose = o.verbose};
@@ -360,10 +367,10 @@ static int cmd_replay(const char *root, int argc, char **argv)
         const check_result *ch = &r->checks.items[i];
         if (strcmp(ch->name, o.only)) continue;
         if (!ch->schedule.events.len) {
-            sbuf_printf(&text, "\nNo stress schedule ran in check '%s' (it uses no `stress` run).\n", ch->name);
+            sbuf_printf(&text, _("\nNo stress schedule ran in check '%s' (it uses no `stress` run).\n"), ch->name);
             continue;
         }
-        sbuf_printf(&text, "\nThe whole schedule of check '%s' with seed %llu (one column per thread):\n", ch->name,
+        sbuf_printf(&text, _("\nThe whole schedule of check '%s' with seed %llu (one column per thread):\n"), ch->name,
                     (unsigned long long)o.seed);
         trace_text(&ch->schedule, &ch->findings, 0, &text);
     }
@@ -386,11 +393,11 @@ static int cmd_check(const char *root, int argc, char **argv)
         if (!strcmp(argv[i], "--all")) all = true;
         else if (!strcmp(argv[i], "-v")) o.verbose++;
         else if (!strcmp(argv[i], "-j") && i + 1 < argc) o.jobs = atoi(argv[++i]);
-        else if (argv[i][0] == '-') return usage("unknown option for check");
+        else if (argv[i][0] == '-') return usage(N_("unknown option for check"));
         else if (!name) name = argv[i];
-        else return usage("check takes one exercise (or --all)");
+        else return usage(N_("check takes one exercise (or --all)"));
     }
-    if (!all && !name) return usage("check needs an exercise name or --all");
+    if (!all && !name) return usage(N_("check needs an exercise name or --all"));
     bool color = want_color(stdout);
     int bad = 0;
     if (all) {
@@ -402,7 +409,7 @@ static int cmd_check(const char *root, int argc, char **argv)
         if (!exercise_exists(root, name)) return unknown_exercise(root, name);
         bad = verify_exercise(&o, name, color);
     }
-    printf("%s\n", bad ? "check: MISMATCH" : "check: every exercise proven");
+    printf("%s\n", bad ? _("check: MISMATCH") : _("check: every exercise proven"));
     return bad ? 1 : 0;
 }
 
@@ -410,7 +417,7 @@ static int cmd_check(const char *root, int argc, char **argv)
 
 static int cmd_init(const char *root, int argc, char **argv)
 {
-    if (argc != 3) return usage("init needs an exercise and a directory");
+    if (argc != 3) return usage(N_("init needs an exercise and a directory"));
     const char *name = argv[1], *dir = argv[2];
     if (!exercise_exists(root, name)) return unknown_exercise(root, name);
     char *exdir = exercise_dir(root, name);
@@ -427,7 +434,7 @@ static int cmd_init(const char *root, int argc, char **argv)
     const spec_exercise *ex = spec_exercise_get(s);
     int rc = 0;
     if (dir_make(dir) < 0) {
-        fprintf(stderr, "grader: cannot create %s\n", dir);
+        fprintf(stderr, _("grader: cannot create %s\n"), dir);
         rc = EXIT_ERROR;
     }
     const char *files[] = {ex->source, ex->header, "README.md"};
@@ -438,17 +445,17 @@ static int cmd_init(const char *root, int argc, char **argv)
         if (!file_exists(from)) {
             /* nothing to copy */
         } else if (file_exists(to)) {
-            printf("kept     %s (already there)\n", to);
+            printf(_("kept     %s (already there)\n"), to);
         } else if (file_copy(from, to) < 0) {
-            fprintf(stderr, "grader: cannot write %s\n", to);
+            fprintf(stderr, _("grader: cannot write %s\n"), to);
             rc = EXIT_ERROR;
         } else {
-            printf("created  %s\n", to);
+            printf(_("created  %s\n"), to);
         }
         free(from);
         free(to);
     }
-    if (!rc) printf("\nNext: edit %s/%s, then run: grader grade %s %s\n", dir, ex->source, name, dir);
+    if (!rc) printf(_("\nNext: edit %s/%s, then run: grader grade %s %s\n"), dir, ex->source, name, dir);
     spec_free(s);
     free(exdir);
     return rc;
@@ -461,18 +468,18 @@ static int cmd_new(const char *root, int argc, char **argv)
     const char *name = NULL, *title = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--title") && i + 1 < argc) title = argv[++i];
-        else if (argv[i][0] == '-') return usage("unknown option for new");
+        else if (argv[i][0] == '-') return usage(N_("unknown option for new"));
         else if (!name) name = argv[i];
-        else return usage("new takes one name");
+        else return usage(N_("new takes one name"));
     }
-    if (!name) return usage("new needs a name");
+    if (!name) return usage(N_("new needs a name"));
     char *err = NULL;
     if (scaffold_exercise(root, name, title, &err) < 0) {
         fprintf(stderr, "grader: %s\n", err);
         free(err);
         return EXIT_ERROR;
     }
-    printf("\nNext: edit exercises/%s/ (spec.lua, driver.c, the header), then prove it: grader check %s\n",
+    printf(_("\nNext: edit exercises/%s/ (spec.lua, driver.c, the header), then prove it: grader check %s\n"),
            name, name);
     return 0;
 }
@@ -497,7 +504,7 @@ static int cmd_batch(const char *root, int argc, char **argv)
         default: return usage(NULL);
         }
     }
-    if (argc - optind != 2) return usage("batch needs an exercise and a submissions directory");
+    if (argc - optind != 2) return usage(N_("batch needs an exercise and a submissions directory"));
     g.exercise = argv[optind];
     b.dir = argv[optind + 1];
     if (!exercise_exists(root, g.exercise)) return unknown_exercise(root, g.exercise);
@@ -511,7 +518,7 @@ static int cmd_batch(const char *root, int argc, char **argv)
 
 static int cmd_template(const char *root, int argc, char **argv)
 {
-    if (argc < 2) return usage("classroom-template needs a directory");
+    if (argc < 2) return usage(N_("classroom-template needs a directory"));
     const char *dir = argv[1];
     size_t n = (size_t)(argc - 2);
     char **names = NULL;
@@ -530,7 +537,10 @@ static int cmd_template(const char *root, int argc, char **argv)
     char *err = NULL;
     int rc = scaffold_classroom(root, dir, names, n, &err);
     if (rc < 0) fprintf(stderr, "grader: %s\n", err);
-    else printf("wrote a starter repository for %zu exercise%s in %s\n", n, n == 1 ? "" : "s", dir);
+    else
+        printf(ngettext("wrote a starter repository for %zu exercise in %s\n",
+                        "wrote a starter repository for %zu exercises in %s\n", n),
+               n, dir);
     free(err);
     strv_free(names, n);
     return rc < 0 ? EXIT_ERROR : 0;
@@ -572,7 +582,7 @@ static int scan_options(int argc, char **argv, scan_opts *o, const char **format
         switch (c) {
         case 'n': o->schedules = atoi(optarg); break;
         case 't':
-            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage("--tools: tsan, helgrind, pct, random, native, stress or all");
+            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage(N_("--tools: tsan, helgrind, pct, random, native, stress or all"));
             o->detectors = (unsigned)mask;
             break;
         case 'T': o->timeout_ms = (int64_t)(atof(optarg) * 1000); break;
@@ -590,11 +600,11 @@ static int scan_options(int argc, char **argv, scan_opts *o, const char **format
         }
     }
     if (o->schedules < 0 || o->timeout_ms <= 0 || o->timeout_ms > 600000 || o->depth < 0 || o->depth > 16)
-        return usage("scan: -n >= 0, 0 < --timeout <= 600, 0 <= --depth <= 16");
-    if (strcmp(*format, "text") && strcmp(*format, "json")) return usage("scan: --format text or json");
+        return usage(N_("scan: -n >= 0, 0 < --timeout <= 600, 0 <= --depth <= 16"));
+    if (strcmp(*format, "text") && strcmp(*format, "json")) return usage(N_("scan: --format text or json"));
     o->files = (const char *const *)argv + optind;
     o->nfiles = (size_t)(argc - optind);
-    return o->nfiles ? 0 : usage("scan needs a C file");
+    return o->nfiles ? 0 : usage(N_("scan needs a C file"));
 }
 
 static int cmd_scan(const char *root, int argc, char **argv)
@@ -609,13 +619,13 @@ static int cmd_scan(const char *root, int argc, char **argv)
     if (rc) return rc;
     char *data = NULL;
     if (input && scan_input(input, &data, &o.stdin_len) < 0) {
-        fprintf(stderr, "grader: cannot read %s\n", input);
+        fprintf(stderr, _("grader: cannot read %s\n"), input);
         return EXIT_ERROR;
     }
     o.stdin_data = data;
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {
-        fprintf(stderr, "grader: cannot write %s\n", output);
+        fprintf(stderr, _("grader: cannot write %s\n"), output);
         free(data);
         return EXIT_ERROR;
     }
@@ -633,35 +643,82 @@ static int cmd_scan(const char *root, int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* Runs the command argv[1]; its exit status. */
+static int run_command(const char *root, int argc, char **argv)
 {
-    setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
-    if (argc < 2) return usage(NULL);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        printf(usage_text, SCAN_SCHEDULES);
+        printf(_(usage_text), SCAN_SCHEDULES);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
         printf("grader %s (spec api %d)\n", GRADER_VERSION, GRADER_API);
         return 0;
     }
-    char *root = find_root();
-    if (!root || !dir_exists(root)) {
-        fprintf(stderr, "grader: cannot find the grader's repository (set GRADER_ROOT)\n");
-        return EXIT_ERROR;
+    if (!strcmp(cmd, "list")) return cmd_list(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "grade")) return cmd_grade(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) return cmd_check(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "init")) return cmd_init(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "new")) return cmd_new(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay")) return cmd_replay(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "batch")) return cmd_batch(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "classroom-template")) return cmd_template(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "scan")) return cmd_scan(root, argc - 1, argv + 1);
+    return usage(N_("unknown command"));
+}
+
+/* Takes --lang LANG (or --lang=LANG) out of argv, wherever it is before a
+ * `--`; returns LANG or NULL. *bad is set when --lang has no value. */
+static const char *take_lang(int *argc, char **argv, bool *bad)
+{
+    const char *lang = NULL;
+    int k = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < *argc) argv[k++] = argv[i++];
+            break;
+        }
+        if (!strncmp(argv[i], "--lang=", 7)) lang = argv[i] + 7;
+        else if (!strcmp(argv[i], "--lang") && i + 1 < *argc) lang = argv[++i];
+        else if (!strcmp(argv[i], "--lang")) *bad = true;
+        else argv[k++] = argv[i];
     }
-    int rc;
-    if (!strcmp(cmd, "list")) rc = cmd_list(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "grade")) rc = cmd_grade(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "check")) rc = cmd_check(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "init")) rc = cmd_init(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "new")) rc = cmd_new(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "replay")) rc = cmd_replay(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "batch")) rc = cmd_batch(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "classroom-template")) rc = cmd_template(root, argc - 1, argv + 1);
-    else if (!strcmp(cmd, "scan")) rc = cmd_scan(root, argc - 1, argv + 1);
-    else rc = usage("unknown command");
+    argv[k] = NULL;
+    *argc = k;
+    return lang;
+}
+
+/* The grader's language from --lang, else the environment; 0 or a usage
+ * status (said). */
+static int choose_language(const char *root, const char *lang, bool bad)
+{
+    if (bad) return usage(N_("--lang needs a language: en or pt-BR"));
+    if (i18n_init(root ? root : ".", lang) == 0) return 0;
+    char *avail = i18n_available();
+    fprintf(stderr, _("grader: no messages in '%s' (languages: %s)\n"), lang, avail);
+    free(avail);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    bool bad_lang = false;
+    const char *lang = take_lang(&argc, argv, &bad_lang);
+    i18n_env_lang();          /* the user's language, before LC_ALL=C below */
+    setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
+    char *root = find_root();
+    int rc = choose_language(root, lang, bad_lang);
+    if (rc) {
+        free(root);
+        return rc;
+    }
+    if (argc < 2) rc = usage(NULL);
+    else if (!root || !dir_exists(root)) {
+        fprintf(stderr, _("grader: cannot find the grader's repository (set GRADER_ROOT)\n"));
+        rc = EXIT_ERROR;
+    } else {
+        rc = run_command(root, argc, argv);
+    }
     free(root);
     return rc;
 }
