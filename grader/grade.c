@@ -1,5 +1,6 @@
 /* grade.c - see grade.h. */
 #include "grade.h"
+#include "i18n.h"
 #include "build.h"
 #include "proc.h"
 #include "run.h"
@@ -61,7 +62,7 @@ static uint64_t check_seed(uint64_t base, const char *name)
 /* The `build` check's title: a whole program (no driver) compiles alone. */
 static const char *build_title(const spec_exercise *ex)
 {
-    return ex->driver ? "Your code compiles with the exercise's files" : "Your program compiles, for every tool";
+    return ex->driver ? _("Your code compiles with the exercise's files") : _("Your program compiles, for every tool");
 }
 
 static check_result *result_add(report *r, const char *name, const char *title, double points)
@@ -101,9 +102,9 @@ static bool build_all(grading *g)
         if (b->machine_error) {
             c->outcome = OUTCOME_ERROR;
             c->graded = false;
-            c->message = xasprintf("the %s build failed for a reason that is not in your code:\n%s",
+            c->message = xasprintf(_("the %s build failed for a reason that is not in your code:\n%s"),
                                    tool_name((tool_id)t), b->log ? b->log : "");
-            c->hint = xstrdup("Check that the grader's packages are installed (make setup).");
+            c->hint = xstrdup(_("Check that the grader's packages are installed (make setup)."));
         } else {
             c->outcome = OUTCOME_FAIL;
             findings_copy(&c->findings, &b->diags);
@@ -111,8 +112,8 @@ static bool build_all(grading *g)
             for (size_t i = 0; i < c->findings.len && !first; i++)
                 if (!strcmp(c->findings.items[i].kind, "build-error")) first = &c->findings.items[i];
             c->message = first && first->line
-                             ? xasprintf("%s does not compile: %s:%d: %s", ex->source, first->file, first->line, first->message)
-                             : xasprintf("%s does not compile: %s", ex->source, first ? first->message : "see the compiler output");
+                             ? xasprintf(_("%s does not compile: %s:%d: %s"), ex->source, first->file, first->line, first->message)
+                             : xasprintf(_("%s does not compile: %s"), ex->source, first ? first->message : _("see the compiler output"));
             c->hint = xstrdup(kind_lookup("build-error")->hint);
         }
     }
@@ -159,8 +160,8 @@ static void skip(check_result *c, const spec_check *sc, const char *dep, bool de
 {
     c->outcome = OUTCOME_SKIPPED;
     c->graded = !dep_error;
-    c->message = dep_error ? xasprintf("not run: it depends on '%s', which could not be graded", dep)
-                           : xasprintf("not run: it depends on '%s', which did not pass", dep);
+    c->message = dep_error ? xasprintf(_("not run: it depends on '%s', which could not be graded"), dep)
+                           : xasprintf(_("not run: it depends on '%s', which did not pass"), dep);
     (void)sc;
 }
 
@@ -207,8 +208,8 @@ static void worker_finish(grading *g, slot *s, int status)
         s->res->outcome = OUTCOME_ERROR;
         s->res->graded = false;
         s->res->message = WIFSIGNALED(status)
-                              ? xasprintf("the grader failed while running this check (signal %d)", WTERMSIG(status))
-                              : xstrdup("the grader failed while running this check (no result)");
+                              ? xasprintf(_("the grader failed while running this check (signal %d)"), WTERMSIG(status))
+                              : xstrdup(_("the grader failed while running this check (no result)"));
     }
     json_free(v);
     sbuf_free(&s->buf);
@@ -359,12 +360,12 @@ static char *submission_find(grading *g, const spec_exercise *ex)
     check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     c->outcome = OUTCOME_FAIL;
     char *msg = dir_exists(g->o->dir) || g->o->source
-                    ? xasprintf("%s was not found: save your solution as %s", p, ex->source)
-                    : xasprintf("the directory %s does not exist", g->o->dir);
+                    ? xasprintf(_("%s was not found: save your solution as %s"), p, ex->source)
+                    : xasprintf(_("the directory %s does not exist"), g->o->dir);
     finding *f = findings_add(&c->findings, "build-error", "build", msg);
     f->file = xstrdup(ex->source);
     c->message = msg;
-    c->hint = xasprintf("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR",
+    c->hint = xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
                         ex->source, ex->name);
     free(p);
     return NULL;
@@ -394,7 +395,7 @@ report *grade_run(const grade_opts *o)
     g.rep->title = xstrdup(ex->title);
     g.rep->source = xstrdup(ex->source);
     if (o->only && spec_check_find(g.sp, o->only) < 0 && strcmp(o->only, "build")) {
-        g.rep->error = xasprintf("there is no check named '%s' in %s (see grader list -v)", o->only, ex->name);
+        g.rep->error = xasprintf(_("there is no check named '%s' in %s (see grader list -v)"), o->only, ex->name);
         spec_free(g.sp);
         report_total(g.rep);
         return g.rep;
@@ -403,7 +404,7 @@ report *grade_run(const grade_opts *o)
     g.rep->source_path = xstrdup(g.source_path);
     g.workdir = dir_temp("grader");
     if (!g.workdir) {
-        g.rep->error = xasprintf("cannot create a temporary directory: %s", strerror(errno));
+        g.rep->error = xasprintf(_("cannot create a temporary directory: %s"), strerror(errno));
     } else {
         g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
                           .builds = g.builds, .whole_program = ex->driver == NULL, .verbose = o->verbose};

@@ -1,5 +1,6 @@
 /* model.c - see model.h. */
 #include "model.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,71 +24,78 @@ int outcome_parse(const char *s)
  * caused. Hints speak to a student who has just met the idea; a spec can
  * override them per check. */
 static const kind_info kinds[] = {
-    {"build-error", "does not compile",
-     "Fix the first compiler error first; later ones are often caused by it."},
-    {"build-warning", "compiler warning",
-     "Warnings often point at real bugs (a missing return, a wrong pointer type)."},
-    {"deadlock", "deadlock",
-     "Threads wait for each other in a cycle. Take locks in one fixed order, and never "
-     "wait (join, read, lock) while holding a lock the other side needs."},
-    {"self-deadlock", "self-deadlock",
-     "A thread locked a non-recursive mutex it already holds and waits for itself "
+    {"build-error", N_("does not compile"),
+     N_("Fix the first compiler error first; later ones are often caused by it.")},
+    {"build-warning", N_("compiler warning"),
+     N_("Warnings often point at real bugs (a missing return, a wrong pointer type).")},
+    {"deadlock", N_("deadlock"),
+     N_("Threads wait for each other in a cycle. Take locks in one fixed order, and never "
+     "wait (join, read, lock) while holding a lock the other side needs.")},
+    {"self-deadlock", N_("self-deadlock"),
+     N_("A thread locked a non-recursive mutex it already holds and waits for itself "
      "forever. Use a recursive mutex (PTHREAD_MUTEX_RECURSIVE, like Python's RLock) or "
-     "restructure so the inner step does not lock again."},
-    {"lost-wakeup", "lost wake-up",
-     "A thread waits on a condition nobody will signal again. Wait in a while loop that "
-     "re-checks the condition, and signal (or broadcast) every condition that changed."},
-    {"data-race", "data race",
-     "Two threads touched the same memory, at least one writing, with nothing ordering "
+     "restructure so the inner step does not lock again.")},
+    {"lost-wakeup", N_("lost wake-up"),
+     N_("A thread waits on a condition nobody will signal again. Wait in a while loop that "
+     "re-checks the condition, and signal (or broadcast) every condition that changed.")},
+    {"data-race", N_("data race"),
+     N_("Two threads touched the same memory, at least one writing, with nothing ordering "
      "them. Protect the shared data with a mutex held by every access, or give each "
-     "thread its own copy."},
-    {"lock-order-inversion", "lock-order inversion (potential deadlock)",
-     "Two locks were taken in opposite orders by different threads. Pick one global "
-     "order (for example by account number or address) and always lock in that order."},
-    {"crash", "crash",
-     "The program was killed by a signal. Look at the line shown: a NULL or freed "
-     "pointer, an index out of range, or a stack overflow."},
-    {"memory-error", "memory error",
-     "Memory was used after it was freed or outside its bounds."},
-    {"invariant", "invariant broken",
-     "A property that must always hold was seen broken under a particular interleaving. "
-     "A check and the action that depends on it must happen under one lock."},
-    {"lost-update", "lost update",
-     "Updates were lost: a read-modify-write of shared data was not atomic. Do the "
-     "whole update under one lock (or with one atomic operation)."},
-    {"not-concurrent", "not concurrent",
-     "The calls ran one after another instead of at the same time. Start every thread "
-     "(or request) before waiting for any of them."},
-    {"thread-leak", "thread left running",
-     "Every thread you create must be joined before the function returns."},
-    {"zombie", "zombie process",
-     "A child process was not waited for. Call waitpid for every child you fork."},
-    {"fd-leak", "file descriptor leak",
-     "A file descriptor was left open. Close every pipe end you do not use, in the "
-     "parent and in the child, and close the rest when you are done."},
-    {"forbidden-call", "forbidden call",
-     "This exercise forbids that call; solve it with the tools the assignment names."},
-    {"busy-wait", "busy waiting",
-     "A blocked caller kept burning CPU. Wait on a condition variable instead of "
-     "spinning in a loop."},
-    {"mutex-misuse", "mutex misuse",
-     "A mutex was unlocked without being locked, by a thread that does not own it, or "
-     "destroyed while locked. Pair every lock with one unlock in the same thread."},
-    {"signal-unsafe", "signal-unsafe call",
-     "A function that is not async-signal-safe was called from a signal handler."},
-    {"timeout", "did not finish in time",
-     "The program was stopped because it ran too long: look at where each thread was "
-     "stuck (a lock, a join, a condition wait or an endless loop)."},
-    {"wrong-result", "wrong result",
-     "The result differs from what the specification asks for."},
-    {"output-limit", "too much output",
-     "The program printed far more than expected; its output was cut."},
+     "thread its own copy.")},
+    {"lock-order-inversion", N_("lock-order inversion (potential deadlock)"),
+     N_("Two locks were taken in opposite orders by different threads. Pick one global "
+     "order (for example by account number or address) and always lock in that order.")},
+    {"crash", N_("crash"),
+     N_("The program was killed by a signal. Look at the line shown: a NULL or freed "
+     "pointer, an index out of range, or a stack overflow.")},
+    {"memory-error", N_("memory error"),
+     N_("Memory was used after it was freed or outside its bounds.")},
+    {"invariant", N_("invariant broken"),
+     N_("A property that must always hold was seen broken under a particular interleaving. "
+     "A check and the action that depends on it must happen under one lock.")},
+    {"lost-update", N_("lost update"),
+     N_("Updates were lost: a read-modify-write of shared data was not atomic. Do the "
+     "whole update under one lock (or with one atomic operation).")},
+    {"not-concurrent", N_("not concurrent"),
+     N_("The calls ran one after another instead of at the same time. Start every thread "
+     "(or request) before waiting for any of them.")},
+    {"thread-leak", N_("thread left running"),
+     N_("Every thread you create must be joined before the function returns.")},
+    {"zombie", N_("zombie process"),
+     N_("A child process was not waited for. Call waitpid for every child you fork.")},
+    {"fd-leak", N_("file descriptor leak"),
+     N_("A file descriptor was left open. Close every pipe end you do not use, in the "
+     "parent and in the child, and close the rest when you are done.")},
+    {"forbidden-call", N_("forbidden call"),
+     N_("This exercise forbids that call; solve it with the tools the assignment names.")},
+    {"busy-wait", N_("busy waiting"),
+     N_("A blocked caller kept burning CPU. Wait on a condition variable instead of "
+     "spinning in a loop.")},
+    {"mutex-misuse", N_("mutex misuse"),
+     N_("A mutex was unlocked without being locked, by a thread that does not own it, or "
+     "destroyed while locked. Pair every lock with one unlock in the same thread.")},
+    {"signal-unsafe", N_("signal-unsafe call"),
+     N_("A function that is not async-signal-safe was called from a signal handler.")},
+    {"timeout", N_("did not finish in time"),
+     N_("The program was stopped because it ran too long: look at where each thread was "
+     "stuck (a lock, a join, a condition wait or an endless loop).")},
+    {"wrong-result", N_("wrong result"),
+     N_("The result differs from what the specification asks for.")},
+    {"output-limit", N_("too much output"),
+     N_("The program printed far more than expected; its output was cut.")},
 };
+
+/* kind_lookup's answers: the kinds with title and hint in the language in
+ * force (refreshed on every lookup, so a change of language shows). */
+static kind_info kinds_told[ARRAY_LEN(kinds)];
 
 const kind_info *kind_lookup(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
-        if (name && !strcmp(kinds[i].name, name)) return &kinds[i];
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
+        if (!name || strcmp(kinds[i].name, name)) continue;
+        kinds_told[i] = (kind_info){kinds[i].name, _(kinds[i].title), _(kinds[i].hint)};
+        return &kinds_told[i];
+    }
     return NULL;
 }
 

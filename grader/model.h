@@ -114,7 +114,10 @@ typedef struct kind_info {
     const char *title; /* short human title */
     const char *hint;  /* default advice for a student */
 } kind_info;
-const kind_info *kind_lookup(const char *name); /* NULL if not in the vocabulary */
+/* The kind with its title and hint in the language in force (static, valid
+ * until the next lookup of that kind), or NULL if not in the vocabulary.
+ * kind_all gives the English table. */
+const kind_info *kind_lookup(const char *name);
 const kind_info *kind_all(size_t *n);
 
 /* Replaces control characters (but newline and tab) in s with '?', in place,

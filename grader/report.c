@@ -4,6 +4,7 @@
  * that did not pass with its message, findings (the student's lines excerpted,
  * each thread's stack), hint and a command that replays it. */
 #include "report.h"
+#include "i18n.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -108,6 +109,15 @@ char *source_excerpt(const char *path, int mark, int context, bool color)
     return sbuf_take(&b);
 }
 
+/* The field width that pads text to `width` columns (UTF-8 characters). */
+static int text_pad(const char *text, int width)
+{
+    int bytes = 0, cols = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++, bytes++)
+        if ((*p & 0xc0) != 0x80) cols++;
+    return cols >= width ? bytes : width + bytes - cols;
+}
+
 static void text_summary(const report *r, const style *s, sbuf *b)
 {
     size_t w = 5;
@@ -117,17 +127,17 @@ static void text_summary(const report *r, const style *s, sbuf *b)
         const check_result *c = &r->checks.items[i];
         sbuf_printf(b, "  %s%s%s %-*s  ", colour_of(s, c->outcome), mark_of(c->outcome), s->off, (int)w, c->name);
         sbuf pts = {0};
-        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(&pts, "skipped");
-        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(&pts, "error");
+        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(&pts, _("skipped"));
+        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(&pts, _("error"));
         else points(&pts, c->score, c->max_score);
-        sbuf_printf(b, "%8s  %s%s%s\n", pts.data, s->dim, c->title ? c->title : "", s->off);
+        sbuf_printf(b, "%*s  %s%s%s\n", text_pad(pts.data, 8), pts.data, s->dim, c->title ? c->title : "", s->off);
         sbuf_free(&pts);
     }
 }
 
 static void text_stack(const stack *st, const style *s, sbuf *b)
 {
-    sbuf_printf(b, "      %s%s%s\n", s->dim, st->title ? st->title : "stack", s->off);
+    sbuf_printf(b, "      %s%s%s\n", s->dim, st->title ? st->title : _("stack"), s->off);
     size_t shown = 0;
     for (size_t k = 0; k < st->frames.len && shown < 8; k++, shown++) {
         const frame *fr = &st->frames.items[k];
@@ -136,7 +146,7 @@ static void text_stack(const stack *st, const style *s, sbuf *b)
         else if (fr->file) sbuf_printf(b, "  %s%s%s", s->cyan, fr->file, s->off);
         sbuf_putc(b, '\n');
     }
-    if (st->frames.len > shown) sbuf_printf(b, "        … %zu more frames\n", st->frames.len - shown);
+    if (st->frames.len > shown) sbuf_printf(b, ngettext("        … %zu more frame\n", "        … %zu more frames\n", st->frames.len - shown), st->frames.len - shown);
 }
 
 static void text_finding(const report *r, const finding *f, const style *s, const report_opts *o, sbuf *b)
@@ -144,12 +154,12 @@ static void text_finding(const report *r, const finding *f, const style *s, cons
     const kind_info *k = kind_lookup(f->kind);
     sbuf_printf(b, "\n  %s%s%s%s", s->bold, s->red, k ? k->title : f->kind, s->off);
     sbuf_printf(b, " %s(%s", s->dim, f->tool);
-    if (f->count > 1) sbuf_printf(b, ", seen %d times", f->count);
-    if (f->has_seed) sbuf_printf(b, ", seed %llu", (unsigned long long)f->seed);
+    if (f->count > 1) sbuf_printf(b, ngettext(", seen %d time", ", seen %d times", (unsigned long)f->count), f->count);
+    if (f->has_seed) sbuf_printf(b, _(", seed %llu"), (unsigned long long)f->seed);
     sbuf_printf(b, ")%s", s->off);
     if (f->file && f->line > 0) {
-        sbuf_printf(b, " at %s%s:%d%s", s->cyan, f->file, f->line, s->off);
-        if (f->function) sbuf_printf(b, " in %s", f->function);
+        sbuf_printf(b, _(" at %s%s:%d%s"), s->cyan, f->file, f->line, s->off);
+        if (f->function) sbuf_printf(b, _(" in %s"), f->function);
     }
     sbuf_putc(b, '\n');
     if (f->message && *f->message) {
@@ -169,7 +179,7 @@ static void text_finding(const report *r, const finding *f, const style *s, cons
     size_t max_stacks = o->verbose ? f->stacks.len : 4;
     for (size_t i = 0; i < f->stacks.len && i < max_stacks; i++)
         if (f->stacks.items[i].frames.len) text_stack(&f->stacks.items[i], s, b);
-    if (f->stacks.len > max_stacks) sbuf_printf(b, "      … %zu more stacks (use -v)\n", f->stacks.len - max_stacks);
+    if (f->stacks.len > max_stacks) sbuf_printf(b, ngettext("      … %zu more stack (use -v)\n", "      … %zu more stacks (use -v)\n", f->stacks.len - max_stacks), f->stacks.len - max_stacks);
 }
 
 static void text_check(const report *r, const check_result *c, const style *s, const report_opts *o, sbuf *b)
@@ -185,13 +195,13 @@ static void text_check(const report *r, const check_result *c, const style *s, c
     if (c->message && *c->message) sbuf_printf(b, "  %s\n", c->message);
     size_t max = o->verbose ? c->findings.len : 5;
     for (size_t i = 0; i < c->findings.len && i < max; i++) text_finding(r, &c->findings.items[i], s, o, b);
-    if (c->findings.len > max) sbuf_printf(b, "\n  … %zu more findings (use -v)\n", c->findings.len - max);
+    if (c->findings.len > max) sbuf_printf(b, ngettext("\n  … %zu more finding (use -v)\n", "\n  … %zu more findings (use -v)\n", c->findings.len - max), c->findings.len - max);
     if (c->schedule.events.len) {
-        sbuf_printf(b, "\n  %sthe schedule that went wrong%s (last events; `grader replay` shows all):\n", s->dim, s->off);
+        sbuf_printf(b, _("\n  %sthe schedule that went wrong%s (last events; `grader replay` shows all):\n"), s->dim, s->off);
         trace_text(&c->schedule, &c->findings, o->verbose ? 0 : 12, b);
     }
-    if (c->hint && *c->hint) sbuf_printf(b, "\n  %shint:%s %s\n", s->yellow, s->off, c->hint);
-    if (c->replay) sbuf_printf(b, "  %sreplay:%s %s\n", s->dim, s->off, c->replay);
+    if (c->hint && *c->hint) sbuf_printf(b, _("\n  %shint:%s %s\n"), s->yellow, s->off, c->hint);
+    if (c->replay) sbuf_printf(b, _("  %sreplay:%s %s\n"), s->dim, s->off, c->replay);
 }
 
 void report_text(const report *r, const report_opts *o, sbuf *b)
@@ -200,11 +210,11 @@ void report_text(const report *r, const report_opts *o, sbuf *b)
     sbuf_printf(b, "%s%s%s", s.bold, r->exercise ? r->exercise : "?", s.off);
     if (r->title) sbuf_printf(b, " — %s", r->title);
     sbuf_putc(b, '\n');
-    if (r->source_path) sbuf_printf(b, "%ssubmission: %s   seed: %llu%s\n", s.dim, r->source_path, (unsigned long long)r->seed, s.off);
+    if (r->source_path) sbuf_printf(b, _("%ssubmission: %s   seed: %llu%s\n"), s.dim, r->source_path, (unsigned long long)r->seed, s.off);
     sbuf_putc(b, '\n');
     if (r->error) {
-        sbuf_printf(b, "%s%serror:%s %s\n", s.bold, s.magenta, s.off, r->error);
-        sbuf_puts(b, "This is a problem of the exercise or of the grader's machine, not of your code.\n");
+        sbuf_printf(b, _("%s%serror:%s %s\n"), s.bold, s.magenta, s.off, r->error);
+        sbuf_puts(b, _("This is a problem of the exercise or of the grader's machine, not of your code.\n"));
         if (!r->checks.len) return;
         sbuf_putc(b, '\n');
     }
@@ -215,8 +225,8 @@ void report_text(const report *r, const report_opts *o, sbuf *b)
                     (c->findings.len && (o->verbose || !strcmp(c->name, "build")));
         if (show) text_check(r, c, &s, o, b);
     }
-    const char *verdict = r->outcome == OUTCOME_PASS ? "PASS" : r->outcome == OUTCOME_FAIL ? "FAIL" : "ERROR";
-    sbuf_printf(b, "\n%sScore: ", s.bold);
+    const char *verdict = r->outcome == OUTCOME_PASS ? _("PASS") : r->outcome == OUTCOME_FAIL ? _("FAIL") : _("ERROR");
+    sbuf_printf(b, _("\n%sScore: "), s.bold);
     points(b, r->score, r->max_score);
     sbuf_printf(b, "%s  %s%s%s  (%.1f s)\n", s.off, colour_of(&s, r->outcome), verdict, s.off, (double)r->duration_ms / 1000.0);
 }

@@ -10,6 +10,8 @@
 #   FORMAT: json (ITEM.json), text (ITEM.txt), classroom (ITEM.classroom.json),
 #           gradescope (ITEM.gradescope.json), junit (ITEM.junit.xml),
 #           markdown (ITEM.md), html (ITEM.html)
+#   LANG:   English, or ITEM.pt-BR.EXT (e.g. serial.pt-BR.txt) graded with
+#           --lang pt-BR
 # Only items whose report is deterministic have a golden file: a submission
 # whose behaviour depends on luck is covered by `grader check` instead.
 #   tests/golden/run.sh            compare
@@ -37,6 +39,8 @@ for golden in tests/golden/*/*.*; do
         *) continue ;;
     esac
     item=${file%%.*}
+    lang=en
+    case $file in *.pt-BR.*) lang=pt-BR ;; esac
     case $item in
         reference) src=solutions/$ex/$ex.c ;;
         skeleton) src=exercises/$ex/$ex.c ;;
@@ -45,7 +49,7 @@ for golden in tests/golden/*/*.*; do
     esac
     out=tests/out/golden-$ex-$file
     mkdir -p tests/out
-    NO_COLOR=1 bin/grader grade "$ex" --source "$src" --format "$fmt" | mask >"$out"
+    NO_COLOR=1 bin/grader grade "$ex" --source "$src" --format "$fmt" --lang "$lang" | mask >"$out"
     if [ "$update" = --update ]; then
         cp "$out" "$golden"
         echo "ok - golden $ex/$file (updated)"
