@@ -1,5 +1,6 @@
 /* json.c - see json.h. */
 #include "json.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -66,26 +67,6 @@ void json_key(json_writer *w, const char *key)
     w->after_key = true;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if (s[0] < 0x80) return 1;
-    if ((s[0] & 0xE0) == 0xC0) len = 2, cp = s[0] & 0x1F, min = 0x80;
-    else if ((s[0] & 0xF0) == 0xE0) len = 3, cp = s[0] & 0x0F, min = 0x800;
-    else if ((s[0] & 0xF8) == 0xF0) len = 4, cp = s[0] & 0x07, min = 0x10000;
-    else return 0;
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
 void json_escape(sbuf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -105,7 +86,7 @@ void json_escape(sbuf *b, const char *s, size_t n)
         } else if (c < 0x20 || c == 0x7f) {
             sbuf_printf(b, "\\u%04x", c), i++;
         } else {
-            size_t len = utf8_seq(p + i, n - i);
+            size_t len = text_utf8_len(p + i, n - i);
             if (len == 0) {
                 sbuf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD */
                 i++;

@@ -5,6 +5,7 @@
  * each thread's stack), hint and a command that replays it. */
 #include "report.h"
 #include "i18n.h"
+#include "text.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -97,7 +98,11 @@ char *source_excerpt(const char *path, int mark, int context, bool color)
             if (n > 160) n = 160;
             bool here = line == mark;
             sbuf_printf(&b, "    %s%s%5d | ", here && color ? "\033[1m" : "", here ? ">" : " ", line);
-            for (size_t i = 0; i < n; i++) sbuf_putc(&b, p[i] == '\t' ? ' ' : (unsigned char)p[i] < 0x20 ? '?' : p[i]);
+            char *one = xstrndup(p, n);
+            for (char *t = one; *t; t++)
+                if (*t == '\t') *t = ' ';
+            text_put(&b, TEXT_PLAIN, one); /* a Latin-1 comment becomes U+FFFD */
+            free(one);
             sbuf_printf(&b, "%s\n", here && color ? "\033[0m" : "");
         }
         if (!nl) break;

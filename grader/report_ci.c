@@ -11,6 +11,7 @@
  * same score. Checks worth 0 points and checks not graded (errors) are left
  * out, as in every other report. */
 #include "report.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,18 +208,7 @@ void report_gradescope(const report *r, const report_opts *o, sbuf *out)
 
 static void xml_text(sbuf *b, const char *s)
 {
-    /* escape, and drop what XML 1.0 cannot carry */
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '<': sbuf_puts(b, "&lt;"); break;
-        case '>': sbuf_puts(b, "&gt;"); break;
-        case '&': sbuf_puts(b, "&amp;"); break;
-        case '"': sbuf_puts(b, "&quot;"); break;
-        default:
-            if (*p < 0x20 && *p != '\n' && *p != '\t') sbuf_putc(b, '?');
-            else sbuf_putc(b, (char)*p);
-        }
-    }
+    text_put(b, TEXT_XML, s);
 }
 
 void report_junit(const report *r, const report_opts *o, sbuf *out)

@@ -16,6 +16,7 @@
  * source lines, trace fields) goes through html_text; class names and ids
  * come from fixed tables and numbers only. */
 #include "report.h"
+#include "text.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -54,53 +55,11 @@ typedef struct lane_state {
 
 /* --- escaping ---------------------------------------------------------------------- */
 
-/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    if (p[0] < 0x80) return 1;
-    size_t len = p[0] >= 0xC2 && p[0] <= 0xDF   ? 2
-                 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
-                 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                                : 0;
-    if (!len || len > n) return 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (p[0] == 0xE0) lo = 0xA0;
-    if (p[0] == 0xED) hi = 0x9F;
-    if (p[0] == 0xF0) lo = 0x90;
-    if (p[0] == 0xF4) hi = 0x8F;
-    if (p[1] < lo || p[1] > hi) return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-    return len;
-}
-
-/* Appends n bytes of s as HTML text, safe both in element content and in a
- * quoted attribute: & < > " ' escaped, control characters (but newline and
- * tab) shown as '?', invalid UTF-8 as U+FFFD. */
+/* Appends n bytes of s as HTML text (text.h), safe both in element content
+ * and in a quoted attribute. */
 static void html_text_n(sbuf *b, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(p + i, n - i);
-        unsigned char c = p[i];
-        if (!k)
-            sbuf_puts(b, "\xEF\xBF\xBD"), k = 1;
-        else if (c == '&')
-            sbuf_puts(b, "&amp;");
-        else if (c == '<')
-            sbuf_puts(b, "&lt;");
-        else if (c == '>')
-            sbuf_puts(b, "&gt;");
-        else if (c == '"')
-            sbuf_puts(b, "&quot;");
-        else if (c == '\'')
-            sbuf_puts(b, "&#39;");
-        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-            sbuf_putc(b, '?');
-        else
-            sbuf_add(b, p + i, k);
-        i += k;
-    }
+    text_putn(b, TEXT_HTML, s, n);
 }
 
 static void html_text(sbuf *b, const char *s)

@@ -107,4 +107,6 @@ if (cd "$tmp/clone" && make -s -C .grader -j2 all >/dev/null 2>&1 &&
     [ $? = 1 ]) && grep -q '^result=' "$tmp/clone-out"; then
     ok "classroom-template: builds the grader from its own copy and grades the skeleton"
 else bad "classroom-template does not build or grade"; fi
+# 6. every report format read by its real consumer (tests/tools/reports.sh)
+bash tests/tools/reports.sh || status=1
 exit $status
