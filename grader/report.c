@@ -227,7 +227,8 @@ void report_text(const report *r, const report_opts *o, sbuf *b)
     for (size_t i = 0; i < r->checks.len; i++) {
         const check_result *c = &r->checks.items[i];
         bool show = c->outcome == OUTCOME_FAIL || c->outcome == OUTCOME_ERROR ||
-                    (c->findings.len && (o->verbose || !strcmp(c->name, "build")));
+                    (c->findings.len && (o->verbose || !strcmp(c->name, "build"))) ||
+                    (c->outcome == OUTCOME_PASS && c->message && *c->message);
         if (show) text_check(r, c, &s, o, b);
     }
     const char *verdict = r->outcome == OUTCOME_PASS ? _("PASS") : r->outcome == OUTCOME_FAIL ? _("FAIL") : _("ERROR");

@@ -746,6 +746,9 @@ void spec_run_check(spec *s, size_t i, const spec_host *host, check_result *out)
         char *m = xasprintf("%s\n%s", out->message, cx.notes.data);
         free(out->message);
         out->message = m;
+    } else if (cx.notes.len && out->outcome == OUTCOME_PASS) {
+        /* information for the student (a measurement), shown with the check */
+        out->message = xstrdup(cx.notes.data);
     }
     if (cx.used_seed) {
         out->has_seed = true;

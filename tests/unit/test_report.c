@@ -176,6 +176,19 @@ Test(report, text_passing_findings, .init = make_dir, .fini = remove_dir)
     report_free(r);
 }
 
+/* A passing check with a message (a spec's t:note: information such as a
+ * measurement) is shown with it; one without stays in the summary only. */
+Test(report, text_passing_note, .init = make_dir, .fini = remove_dir)
+{
+    report *r = sample();
+    add_check(r, "speed-up", OUTCOME_PASS, 0, 0)->message = xstrdup("a speed-up of 1.9");
+    char *t = render(r, false, 0, report_text);
+    expect_has(t, "\n✓ speed-up — title of speed-up\n  a speed-up of 1.9\n");
+    cr_assert_null(strstr(t, "\n✓ build —"), "%s", t);
+    free(t);
+    report_free(r);
+}
+
 /* A grading-level error without checks is said plainly, without a score. */
 Test(report, text_error_only)
 {
