@@ -133,10 +133,12 @@ check "helgrind" {
 check "speed-up" {
   title = "Speed-up on this machine's cores (information, not graded)",
   points = 0,
-  depends = "workers",
+  depends = "sum",
   run = function(t)
+    -- The numbers change from run to run (and from machine to machine), so
+    -- nothing is judged on them: the check passes, and its note shows them.
     local r = t:run("speedup", 0, 48, { timeout = 20 })
-    if r.ok and r.out.speedup then
+    if r.out.speedup and r.out.par_ms then
       t:note(("information, not graded: %s workers on %s cores took %s ms where one thread "
           .. "took %s ms, a speed-up of %s (at best %s)"):format(r.out.workers, r.out.cores,
           r.out.par_ms, r.out.seq_ms, r.out.speedup,

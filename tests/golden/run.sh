@@ -3,7 +3,8 @@
 #
 # Each file tests/golden/EXERCISE/ITEM[.FORMAT].EXT names a submission and a
 # report format; the item is graded for real (every tool runs) and the report
-# compared with the file, durations and repeat counts masked.
+# compared with the file, durations, repeat counts and the numbers of notes
+# marked "information, not graded:" (measurements) masked.
 #   ITEM:   reference (solutions/EX/EX.c), skeleton (exercises/EX/EX.c),
 #           alt-NAME (tests/submissions/EX/NAME.c), or a buggy variant's name
 #           (solutions/EX/buggy/ITEM.c)
@@ -22,7 +23,8 @@ mask() {
     sed -E 's/"duration_ms": [0-9]+/"duration_ms": 0/; s/"duration":[0-9]+/"duration":0/g;
             s/"execution_time": [0-9.]+/"execution_time": 0/; s/time="[0-9.]+"/time="0"/g;
             s/\(([0-9]+\.[0-9]) s\)$/(0 s)/; /"count": [0-9]+,?$/d;
-            s/<span class="dur dim">\([0-9.]+ s\)/<span class="dur dim">(0 s)/'
+            s/<span class="dur dim">\([0-9.]+ s\)/<span class="dur dim">(0 s)/
+            /information, not graded:/ s/[0-9]+(\.[0-9]+)?/N/g'
 }
 status=0
 for golden in tests/golden/*/*.*; do
