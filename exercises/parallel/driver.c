@@ -263,17 +263,18 @@ static int scenario_concurrent(int argc, char **argv)
                            "every worker before you join any of them",
                            drv_gate_most(gate), w);
         else
-            drv_finding("not-concurrent",
-                        "at most %d of the %d workers were inside work at the same time (%ld "
-                        "threads created): start %d threads and let each of them call work",
-                        drv_gate_most(gate), w, s.created, w);
+            drv_finding_at("not-concurrent", drv_threads_create_site(),
+                           "at most %d of the %d workers were inside work at the same time (%ld "
+                           "threads created): start %d threads and let each of them call work",
+                           drv_gate_most(gate), w, s.created, w);
     }
     if (s.created > w || atomic_load(&inside_most) > w)
-        drv_finding("wrong-result",
-                    "parallel_sum(work, %ld, %d) created %ld threads and ran up to %d calls of work "
-                    "at once: the items are to be shared by exactly %d workers, each taking item "
-                    "after item (a thread per item costs more than many an item)",
-                    n, w, s.created, atomic_load(&inside_most), w);
+        drv_finding_at("wrong-result", drv_threads_create_site(),
+                       "parallel_sum(work, %ld, %d) created %ld threads and ran up to %d calls of "
+                       "work at once: the items are to be shared by exactly %d workers, each "
+                       "taking item after item (creating a thread costs more than computing many "
+                       "an item, and the machine has only so many cores)",
+                       n, w, s.created, atomic_load(&inside_most), w);
     items_check(rc, w);
     drv_threads_check_joined("before parallel_sum returned");
     items_end();

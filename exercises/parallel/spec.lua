@@ -58,6 +58,10 @@ check "workers" {
   hint = "Create all the workers in one loop and join them in a second loop, and call work with "
       .. "no lock held: a lock held around the computation makes the threads take turns, like "
       .. "Python's GIL (the sum is right, and the program is no faster than with one thread).",
+  hints = {
+    ["wrong-result"] = "Start exactly `workers` threads, each running a loop that takes the next "
+        .. "item until none is left: not a thread per item, and no extra thread.",
+  },
   run = function(t)
     t:run("concurrent", 16, 4, PCT):assert_ok()
     t:run("concurrent", 6, 3, PCT):assert_ok()

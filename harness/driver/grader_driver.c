@@ -591,6 +591,12 @@ const void *drv_threads_early_join(void)
     return NULL;
 }
 
+const void *drv_threads_create_site(void)
+{
+    long n = atomic_load_explicit(&ntslots, memory_order_relaxed);
+    return n > 0 ? atomic_load_explicit(&tslots[0].site, memory_order_relaxed) : NULL;
+}
+
 drv_thread_stats drv_threads_stats(void)
 {
     drv_thread_stats s = {0};

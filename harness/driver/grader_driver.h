@@ -101,6 +101,10 @@ int drv_threads_check_joined(const char *when);
 /* The call site of the first pthread_join that returned before a later
  * pthread_create (threads joined one at a time), or NULL. */
 const void *drv_threads_early_join(void);
+/* The student's call site of the first successful pthread_create since the
+ * reset, or NULL: where a finding about how many threads were created
+ * belongs. */
+const void *drv_threads_create_site(void);
 /* Threads of this process right now (from /proc/self/task). */
 int drv_threads_live(void);
 
