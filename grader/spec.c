@@ -6,6 +6,7 @@
  * The run-time API (the check object `t` and run results `r`) is in
  * spec_check.c. */
 #include "spec_internal.h"
+#include "i18n.h"
 
 #include <lualib.h>
 
@@ -259,6 +260,17 @@ static int env_newindex(lua_State *L)
 static int api_exercise(lua_State *L);
 static int api_check(lua_State *L);
 
+/* _("text"): text in the grading's language, from the exercise's catalog
+ * (exercises/FOLDER/po/LL.po); the text itself when it has no translation. */
+static int api_translate(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TSTRING || lua_gettop(L) != 1)
+        raise_at(L, 0, "_() takes one string: _(\"text\"), then string.format for values");
+    const char *text = lua_tostring(L, 1);
+    lua_pushstring(L, *text ? dgettext(spec_of(L)->domain, text) : text);
+    return 1;
+}
+
 /* Builds the environment every spec chunk runs in and leaves it on the stack. */
 static void env_push(lua_State *L)
 {
@@ -297,6 +309,8 @@ static void env_push(lua_State *L)
     lua_setfield(L, env, "exercise");
     lua_pushcfunction(L, api_check);
     lua_setfield(L, env, "check");
+    lua_pushcfunction(L, api_translate);
+    lua_setfield(L, env, "_");
 
     lua_newtable(L);
     lua_pushcfunction(L, env_index);
@@ -320,6 +334,7 @@ static const field exercise_fields[] = {
     {"name", F_STRING, true},   {"title", F_STRING, true}, {"source", F_STRING, false},
     {"header", F_STRING | F_FALSE, false}, {"driver", F_STRING | F_FALSE, false},
     {"timeout", F_NUMBER, false}, {"cflags", F_STRING, false}, {"libs", F_STRING, false},
+    {"languages", F_TABLE, false},
 };
 
 static const field check_fields[] = {
@@ -395,6 +410,31 @@ static char *opt_string(lua_State *L, int idx, const char *key, const char *dflt
     return v;
 }
 
+/* Reads exercise{}'s `languages` (a list of tags such as "en", "pt-BR"). */
+static void read_languages(lua_State *L, spec *s, int line)
+{
+    spec_exercise *e = &s->ex;
+    if (lua_getfield(L, 1, "languages") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    int at = field_line(s, line, "languages");
+    size_t n = lua_rawlen(L, -1);
+    if (n > 16) raise_at(L, at, "exercise: languages lists at most 16 languages");
+    e->languages = xmalloc(sizeof *e->languages * (n + 1));
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i);
+        const char *tag = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        bool ok = tag && *tag && strlen(tag) < 16;
+        for (const char *p = tag; ok && *p; p++)
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '_';
+        if (!ok) raise_at(L, at, "exercise: languages must list language tags such as \"en\" or \"pt-BR\"");
+        e->languages[e->nlanguages++] = xstrdup(tag);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 static int api_exercise(lua_State *L)
 {
     spec *s = spec_of(L);
@@ -424,6 +464,7 @@ static int api_exercise(lua_State *L)
         e->timeout_ms = (int64_t)(t * 1000);
     }
     lua_pop(L, 1);
+    read_languages(L, s, line);
     s->have_exercise = true;
     return 0;
 }
@@ -666,6 +707,9 @@ spec *spec_load(const char *path, const char *display, char **err)
 {
     spec *s = xmalloc(sizeof *s);
     s->display = xstrdup(display ? display : path);
+    char *folder = path_dirname(path);
+    s->domain = xstrdup(i18n_exercise_domain(path_base(folder)));
+    free(folder);
     size_t len;
     s->text = file_read(path, &len);
     if (!s->text) {
@@ -735,6 +779,8 @@ void spec_free(spec *s)
     free(e->driver);
     free(e->cflags);
     free(e->libs);
+    strv_free(e->languages, e->nlanguages);
+    free(s->domain);
     for (size_t i = 0; i < s->checks.len; i++) {
         spec_check *c = &s->checks.items[i];
         free(c->name);
@@ -770,4 +816,145 @@ int spec_check_find(const spec *s, const char *name)
     for (size_t i = 0; i < s->checks.len; i++)
         if (!strcmp(s->checks.items[i].name, name)) return (int)i;
     return -1;
+}
+
+/* --- the strings _() translates ------------------------------------------------------ */
+
+const char *spec_domain(const spec *s)
+{
+    return s->domain;
+}
+
+/* Length of the long bracket "[==[" at p (its level in *level), or 0. */
+static size_t long_open(const char *p, int *level)
+{
+    if (*p != '[') return 0;
+    size_t k = 1;
+    while (p[k] == '=') k++;
+    if (p[k] != '[') return 0;
+    *level = (int)k - 1;
+    return k + 1;
+}
+
+/* Reads the Lua string literal at *pp into b (escapes decoded), counting
+ * newlines into *line; false when *pp is no literal. */
+static bool lua_literal(const char **pp, int *line, sbuf *b)
+{
+    const char *p = *pp;
+    int level;
+    size_t open = long_open(p, &level);
+    if (open) {
+        p += open;
+        if (*p == '\n') p++, (*line)++;
+        for (; *p; p++) {
+            if (*p == ']' && !strncmp(p + 1, "==========", (size_t)level) && p[level + 1] == ']') {
+                *pp = p + level + 2;
+                return true;
+            }
+            if (*p == '\n') (*line)++;
+            sbuf_putc(b, *p);
+        }
+        *pp = p;
+        return true;
+    }
+    if (*p != '"' && *p != '\'') return false;
+    char q = *p++;
+    for (; *p && *p != q && *p != '\n'; p++) {
+        if (*p != '\\') {
+            sbuf_putc(b, *p);
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'n': sbuf_putc(b, '\n'); break;
+        case 't': sbuf_putc(b, '\t'); break;
+        case 'r': sbuf_putc(b, '\r'); break;
+        case '\n': sbuf_putc(b, '\n'), (*line)++; break;
+        case 'z':
+            while (isspace((unsigned char)p[1])) *line += p[1] == '\n', p++;
+            break;
+        case 0: p--; break;
+        default: sbuf_putc(b, *p); break;
+        }
+    }
+    *pp = *p == q ? p + 1 : p;
+    return true;
+}
+
+/* Skips spaces, newlines and comments at *pp. */
+static void lua_skip(const char **pp, int *line)
+{
+    const char *p = *pp;
+    for (;;) {
+        if (*p == '\n') (*line)++, p++;
+        else if (isspace((unsigned char)*p)) p++;
+        else if (p[0] == '-' && p[1] == '-') {
+            int level;
+            p += 2;
+            if (long_open(p, &level)) {
+                sbuf junk = {0};
+                lua_literal(&p, line, &junk);
+                sbuf_free(&junk);
+            } else {
+                while (*p && *p != '\n') p++;
+            }
+        } else break;
+    }
+    *pp = p;
+}
+
+/* At "_(" p: the literal (joined with ..) up to ")" into b; false when the
+ * argument is not literals only. */
+static bool translated_literal(const char **pp, int *line, sbuf *b)
+{
+    const char *p = *pp + 2;
+    for (;;) {
+        lua_skip(&p, line);
+        if (!lua_literal(&p, line, b)) return false;
+        lua_skip(&p, line);
+        if (p[0] != '.' || p[1] != '.') break;
+        p += 2;
+    }
+    *pp = p;
+    return *p == ')';
+}
+
+spec_string *spec_strings(const spec *s, size_t *n)
+{
+    struct {
+        spec_string *items;
+        size_t len, cap;
+    } v = {0};
+    int line = 1;
+    const char *p = s->text;
+    while (p && *p) {
+        int at = line;
+        sbuf b = {0};
+        bool word = p > s->text && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' || p[-1] == ':');
+        if (p[0] == '_' && p[1] == '(' && !word) {
+            const char *q = p;
+            if (translated_literal(&q, &line, &b) && b.len) {
+                spec_string *x = VEC_PUSH(&v);
+                x->text = sbuf_take(&b);
+                x->line = at;
+            }
+            p = q > p ? q : p + 1;
+        } else if (*p == '"' || *p == '\'' || (*p == '[' && long_open(p, &(int){0}))) {
+            lua_literal(&p, &line, &b);
+        } else if (*p == '-' && p[1] == '-') {
+            lua_skip(&p, &line);
+        } else {
+            line += *p == '\n';
+            p++;
+        }
+        sbuf_free(&b);
+    }
+    *n = v.len;
+    return v.items;
+}
+
+void spec_strings_free(spec_string *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i].text);
+    free(v);
 }

@@ -21,6 +21,8 @@ typedef struct spec_exercise {
     char *cflags, *libs;
     int64_t timeout_ms; /* default for every run */
     int line;           /* where exercise{} was declared */
+    char **languages;   /* declared languages ("en", "pt-BR"); may be none */
+    size_t nlanguages;
 } spec_exercise;
 
 typedef struct spec_check {
@@ -50,6 +52,22 @@ const spec_exercise *spec_exercise_get(const spec *s);
 size_t spec_check_count(const spec *s);
 const spec_check *spec_check_get(const spec *s, size_t i);
 int spec_check_find(const spec *s, const char *name); /* index or -1 */
+
+/* One string of the spec given to _() as a literal: what a catalog must
+ * translate. */
+typedef struct spec_string {
+    char *text;
+    int line;
+} spec_string;
+
+/* Every literal _("...") of the spec's source (concatenations of literals
+ * with .. joined), in order, duplicates kept; *n gets the count. The caller
+ * frees with spec_strings_free. */
+spec_string *spec_strings(const spec *s, size_t *n);
+void spec_strings_free(spec_string *v, size_t n);
+
+/* The text domain of the spec's _() ("exercise-FOLDER"). */
+const char *spec_domain(const spec *s);
 
 /* Runs check i: fills out (name, title, outcome pass/fail/error, score,
  * message, hint, findings, seed). Never raises; a spec bug is an error

@@ -53,6 +53,7 @@ struct spec {
     } checks;
     check_ctx *cx; /* the check running now */
     int verbose;
+    char *domain; /* the text domain of _(): "exercise-FOLDER" */
 };
 
 

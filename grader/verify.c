@@ -1,5 +1,7 @@
 /* verify.c - see verify.h. */
 #include "verify.h"
+#include "i18n.h"
+#include "spec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +137,54 @@ static int verify_buggy(const grade_opts *o, const char *label, bool color)
     return ok ? 0 : 1;
 }
 
+/* One language the spec declares: every _() string of the spec translated in
+ * its catalog (English needs none). Returns 0 or 1 (a mismatch, said). */
+static int verify_language(const spec *s, const char *lang, const spec_string *v, size_t n, bool color)
+{
+    size_t missing = 0;
+    const spec_string *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (i18n_lookup(spec_domain(s), lang, v[i].text)) continue;
+        if (!missing++) first = &v[i];
+    }
+    const char *on = color ? (missing ? "\033[31m" : "\033[32m") : "", *off = color ? "\033[0m" : "";
+    char label[64], dir[32], count[32];
+    snprintf(label, sizeof label, "language %s", lang);
+    snprintf(count, sizeof count, "%zu/%zu", n - missing, n);
+    printf("  %-32s %9s  %s%-8s%s ", label, count, on, missing ? "MISMATCH" : "ok", off);
+    i18n_dir_name(lang, dir, sizeof dir);
+    if (!missing) printf("every _() string translated\n");
+    else
+        printf("%s:%d: no %s translation of \"%.60s%s\" (%zu missing: translate them in "
+               "exercises/%s/po/%s.po, then make)\n",
+               "spec.lua", first->line, lang, first->text, strlen(first->text) > 60 ? "…" : "", missing,
+               spec_domain(s) + strlen("exercise-"), dir);
+    fflush(stdout);
+    return missing ? 1 : 0;
+}
+
+/* Every language the exercise declares (exercise{ languages = ... }). */
+static int verify_languages(const grade_opts *o, const char *exercise, bool color)
+{
+    char *dir = exercise_dir(o->root, exercise);
+    char *path = path_join(dir, "spec.lua");
+    char *err = NULL;
+    spec *s = spec_load(path, path, &err);
+    int bad = 0;
+    if (s) {
+        const spec_exercise *ex = spec_exercise_get(s);
+        size_t n = 0;
+        spec_string *v = spec_strings(s, &n);
+        for (size_t i = 0; i < ex->nlanguages; i++) bad += verify_language(s, ex->languages[i], v, n, color);
+        spec_strings_free(v, n);
+    }
+    free(err); /* a broken spec is the reference's row */
+    spec_free(s);
+    free(path);
+    free(dir);
+    return bad;
+}
+
 int verify_exercise(const grade_opts *base, const char *exercise, bool color)
 {
     printf("%s%s%s\n", color ? "\033[1m" : "", exercise, color ? "\033[0m" : "");
@@ -148,6 +198,7 @@ int verify_exercise(const grade_opts *base, const char *exercise, bool color)
     o.dir = soldir;
     o.source = NULL;
     bad += verify_reference(&o, color);
+    bad += verify_languages(base, exercise, color);
 
     char *exdir = exercise_dir(base->root, exercise);
     o.dir = exdir;

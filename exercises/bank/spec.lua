@@ -10,7 +10,8 @@
 
 exercise {
   name = "bank",
-  title = "A safe bank: per-account locks, lock ordering, recursive locks",
+  languages = { "en", "pt-BR" },
+  title = _("A safe bank: per-account locks, lock ordering, recursive locks"),
   timeout = 10,
 }
 
@@ -33,27 +34,27 @@ local SCHEDULED_TIMEOUT = 4
 -- once without a schedule, in observe mode, where deadlocks are still
 -- diagnosed).
 
-local RLOCK = "A thread locked an account's mutex that it already held, and now waits for itself. "
+local RLOCK = _("A thread locked an account's mutex that it already held, and now waits for itself. "
     .. "bank_transfer holds both accounts' locks and then calls the same locked steps as "
     .. "withdraw and deposit, which lock again: that needs a recursive mutex, like Python's "
     .. "threading.RLock. Create each account's mutex with a pthread_mutexattr_t of type "
     .. "PTHREAD_MUTEX_RECURSIVE (pthread_mutexattr_settype); then its owner may lock it again, "
     .. "and it is free once unlocked as many times as it was locked. The same holds when from == to: "
-    .. "both locks are one."
+    .. "both locks are one.")
 
-local ORDER = "Two transfers in opposite directions each hold one account's lock and wait for the "
+local ORDER = _("Two transfers in opposite directions each hold one account's lock and wait for the "
     .. "other's: a deadlock. Take the two locks in one global order, whatever the direction: the "
-    .. "lower account number first (and bank_total in the same order)."
+    .. "lower account number first (and bank_total in the same order).")
 
-local CHECK_THEN_ACT = "The check (is there enough money?) and the update (take it) must happen "
+local CHECK_THEN_ACT = _("The check (is there enough money?) and the update (take it) must happen "
     .. "under the account's lock, held from before the check until after the update. Checking with "
-    .. "bank_balance and then locking to withdraw lets another thread take the money in between."
+    .. "bank_balance and then locking to withdraw lets another thread take the money in between.")
 
 check "basics" {
-  title = "One thread: open, deposit, withdraw (all of it, and too much), balance, total",
+  title = _("One thread: open, deposit, withdraw (all of it, and too much), balance, total"),
   points = 10,
-  hint = "Give each account its balance and its own mutex; withdraw takes the money only when the "
-      .. "balance is at least the amount (and changes nothing otherwise).",
+  hint = _("Give each account its balance and its own mutex; withdraw takes the money only when the "
+      .. "balance is at least the amount (and changes nothing otherwise)."),
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     t:run("basics", PCT):assert_ok()
@@ -61,10 +62,10 @@ check "basics" {
 }
 
 check "bad-args" {
-  title = "Bad account numbers and amounts <= 0 give -1 (or NULL) and change nothing",
+  title = _("Bad account numbers and amounts <= 0 give -1 (or NULL) and change nothing"),
   points = 5,
-  hint = "Check the arguments first: account < number of accounts, amount > 0, and in bank_open "
-      .. "accounts > 0 and initial >= 0. A transfer checks both accounts before it moves anything.",
+  hint = _("Check the arguments first: account < number of accounts, amount > 0, and in bank_open "
+      .. "accounts > 0 and initial >= 0. A transfer checks both accounts before it moves anything."),
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     t:run("bad-args", PCT):assert_ok()
@@ -72,11 +73,11 @@ check "bad-args" {
 }
 
 check "transfer" {
-  title = "One thread: transfers move money between two accounts, all or nothing",
+  title = _("One thread: transfers move money between two accounts, all or nothing"),
   points = 10,
   depends = "basics",
-  hint = "Hold both accounts' locks for the whole transfer; withdraw from one, and deposit into "
-      .. "the other only if the withdrawal succeeded.",
+  hint = _("Hold both accounts' locks for the whole transfer; withdraw from one, and deposit into "
+      .. "the other only if the withdrawal succeeded."),
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     t:run("transfer", PCT):assert_ok()
@@ -84,12 +85,12 @@ check "transfer" {
 }
 
 check "reentrant" {
-  title = "A transfer from an account to itself works (the lock is taken again by its owner)",
+  title = _("A transfer from an account to itself works (the lock is taken again by its owner)"),
   points = 10,
   depends = "basics",
-  hint = "bank_transfer(b, a, a, x) is valid and changes nothing. Both locks are the same mutex, "
+  hint = _("bank_transfer(b, a, a, x) is valid and changes nothing. Both locks are the same mutex, "
       .. "so a transfer that locks `from` and then `to` locks it twice: a recursive mutex "
-      .. "(PTHREAD_MUTEX_RECURSIVE, Python's RLock) allows that.",
+      .. "(PTHREAD_MUTEX_RECURSIVE, Python's RLock) allows that."),
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     t:run("same", 0, PCT):assert_ok()
@@ -98,11 +99,11 @@ check "reentrant" {
 }
 
 check "deposits" {
-  title = "Concurrent deposits lose nothing (ThreadSanitizer, then many schedules)",
+  title = _("Concurrent deposits lose nothing (ThreadSanitizer, then many schedules)"),
   points = 10,
   depends = "basics",
-  hint = "balance += amount is a read, an add and a write: two threads can read the same old "
-      .. "balance. Do the whole update with the account's lock held.",
+  hint = _("balance += amount is a read, an add and a write: two threads can read the same old "
+      .. "balance. Do the whole update with the account's lock held."),
   hints = { ["self-deadlock"] = RLOCK },
   run = function(t)
     race_free(t:run("deposits", 4, 500, { tool = "tsan" }))
@@ -111,11 +112,11 @@ check "deposits" {
 }
 
 check "transfers" {
-  title = "Random concurrent transfers keep every balance and the total right",
+  title = _("Random concurrent transfers keep every balance and the total right"),
   points = 10,
   depends = "transfer",
-  hint = "Every transfer holds both accounts' locks (taken in one fixed order) from before the "
-      .. "balance check until after the deposit.",
+  hint = _("Every transfer holds both accounts' locks (taken in one fixed order) from before the "
+      .. "balance check until after the deposit."),
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER, ["invariant"] = CHECK_THEN_ACT },
   run = function(t)
     schedules(t, 4, 3, "transfers", 4, 12, 4, { timeout = SCHEDULED_TIMEOUT })
@@ -123,7 +124,7 @@ check "transfers" {
 }
 
 check "never-negative" {
-  title = "No balance ever goes below 0 when threads withdraw and transfer from the same accounts",
+  title = _("No balance ever goes below 0 when threads withdraw and transfer from the same accounts"),
   points = 10,
   depends = "basics",
   hint = CHECK_THEN_ACT,
@@ -135,12 +136,12 @@ check "never-negative" {
 }
 
 check "audit" {
-  title = "bank_total is one consistent snapshot while transfers run (an auditor thread)",
+  title = _("bank_total is one consistent snapshot while transfers run (an auditor thread)"),
   points = 15,
   depends = "transfer",
-  hint = "bank_total must see every balance at one instant: lock every account (in the same order "
+  hint = _("bank_total must see every balance at one instant: lock every account (in the same order "
       .. "as transfers), add up, then unlock them all. And a transfer must never let go of the "
-      .. "money halfway: hold both locks from the withdrawal until after the deposit.",
+      .. "money halfway: hold both locks from the withdrawal until after the deposit."),
   hints = { ["self-deadlock"] = RLOCK, ["deadlock"] = ORDER },
   run = function(t)
     schedules(t, 10, 4, "audit", 3, 8, 12, { timeout = SCHEDULED_TIMEOUT })
@@ -149,7 +150,7 @@ check "audit" {
 }
 
 check "crossing" {
-  title = "Transfers A→B and B→A (and around a cycle) at the same time never deadlock",
+  title = _("Transfers A→B and B→A (and around a cycle) at the same time never deadlock"),
   points = 10,
   depends = "transfer",
   hint = ORDER,
@@ -160,11 +161,11 @@ check "crossing" {
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race or lock-order problem (every kind of call at once)",
+  title = _("ThreadSanitizer finds no data race or lock-order problem (every kind of call at once)"),
   points = 5,
   depends = "crossing",
-  hint = "Every read and write of a balance happens with that account's lock held, bank_total "
-      .. "and bank_balance included.",
+  hint = _("Every read and write of a balance happens with that account's lock held, bank_total "
+      .. "and bank_balance included."),
   hints = { ["lock-order-inversion"] = ORDER },
   run = function(t)
     race_free(t:run("mix", 4, 300, { tool = "tsan" }))
@@ -172,11 +173,11 @@ check "tsan" {
 }
 
 check "helgrind" {
-  title = "Helgrind finds no data race or lock misuse",
+  title = _("Helgrind finds no data race or lock misuse"),
   points = 5,
   depends = "crossing",
-  hint = "Every read and write of a balance happens with that account's lock held; every lock is "
-      .. "unlocked by the thread that locked it, as many times as it was locked.",
+  hint = _("Every read and write of a balance happens with that account's lock held; every lock is "
+      .. "unlocked by the thread that locked it, as many times as it was locked."),
   run = function(t)
     race_free(t:run("mix", 3, 60, { tool = "helgrind" }))
   end,

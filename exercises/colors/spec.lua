@@ -7,7 +7,8 @@
 
 exercise {
   name = "colors",
-  title = "Threads that print their colours, round by round",
+  languages = { "en", "pt-BR" },
+  title = _("Threads that print their colours, round by round"),
   header = false,
   driver = false,
   timeout = 10,
@@ -24,7 +25,7 @@ end
 -- "COLOUR ROUND" lines, then "done" last: nil, or what is wrong.
 local function missing(r, colors, rounds)
   local lines, seen, known = r:lines(), {}, {}
-  for _, c in ipairs(colors) do known[c] = true end
+  for _i, c in ipairs(colors) do known[c] = true end
   for i, line in ipairs(lines) do
     local c, n = line:match("^(.-) (%d+)$")
     if line == "done" then
@@ -40,13 +41,13 @@ local function missing(r, colors, rounds)
       seen[line] = i
     end
   end
-  for _, c in ipairs(colors) do
+  for _i, c in ipairs(colors) do
     for n = 1, rounds do
       local want = c .. " " .. n
-      if not seen[want] then return ("%q is missing (%d lines printed)"):format(want, #lines) end
+      if not seen[want] then return _("%q is missing (%d lines printed)"):format(want, #lines) end
     end
   end
-  if lines[#lines] ~= "done" then return "the output does not end with \"done\"" end
+  if lines[#lines] ~= "done" then return _("the output does not end with \"done\"") end
   return nil
 end
 
@@ -57,7 +58,7 @@ local function disorder(r)
     local c, n = line:match("^(.-) (%d+)$")
     n = tonumber(n)
     if c and last[c] and n < last[c].n then
-      return ("%q (line %d) comes after \"%s %d\" (line %d)"):format(line, i, c, last[c].n, last[c].i)
+      return _("%q (line %d) comes after \"%s %d\" (line %d)"):format(line, i, c, last[c].n, last[c].i)
     end
     if c then last[c] = { n = n, i = i } end
   end
@@ -74,17 +75,17 @@ local function every_schedule(t, n, rounds, judge, hint)
     if wrong then
       local lines = r:lines()
       local shown = table.concat(lines, "\n", 1, math.min(#lines, 24))
-      t:note("the output under that schedule" .. (#lines > 24 and " (its first 24 lines)" or "") .. ":\n" .. shown)
-      t:fail(("under the schedule of seed %d: %s"):format(seed, wrong), hint)
+      t:note((#lines > 24 and _("the output under that schedule (its first 24 lines):") or _("the output under that schedule:")) .. "\n" .. shown)
+      t:fail(_("under the schedule of seed %d: %s"):format(seed, wrong), hint)
     end
   end
 end
 
 check "colors" {
-  title = "Each colour's rounds, then \"done\"",
+  title = _("Each colour's rounds, then \"done\""),
   points = 15,
-  hint = "Start one thread per colour with pthread_create(&p->thread, NULL, paint, p); in paint, "
-      .. "print \"NAME ROUND\" for every round; print \"done\" after joining every thread.",
+  hint = _("Start one thread per colour with pthread_create(&p->thread, NULL, paint, p); in paint, "
+      .. "print \"NAME ROUND\" for every round; print \"done\" after joining every thread."),
   run = function(t)
     local colors = { "red", "green", "blue" }
     local r = t:run { "--rounds", 3, stdin = input(colors), stress = { mode = "pct" } }
@@ -95,22 +96,22 @@ check "colors" {
 }
 
 check "every-round" {
-  title = "Every round of every colour, whatever the schedule; \"done\" last",
+  title = _("Every round of every colour, whatever the schedule; \"done\" last"),
   points = 20,
-  hint = "main must wait for every colour's thread (pthread_join) before it prints \"done\" and "
-      .. "returns: returning from main ends the process and every thread still running.",
+  hint = _("main must wait for every colour's thread (pthread_join) before it prints \"done\" and "
+      .. "returns: returning from main ends the process and every thread still running."),
   run = function(t)
     every_schedule(t, 6, 4, function(r) return missing(r, COLORS, 4) end)
   end,
 }
 
 check "in-order" {
-  title = "Each colour's rounds in order, whatever the schedule",
+  title = _("Each colour's rounds in order, whatever the schedule"),
   points = 20,
   depends = "colors",
-  hint = "Only one thread can keep a colour's rounds in order: the colour's own thread, "
+  hint = _("Only one thread can keep a colour's rounds in order: the colour's own thread, "
       .. "printing them one after another in a loop. Threads started one per round run in "
-      .. "any order.",
+      .. "any order."),
   run = function(t)
     every_schedule(t, 6, 4, disorder)
   end,
@@ -129,61 +130,61 @@ local function started_before_join(trace)
 end
 
 check "concurrent" {
-  title = "All the colours' threads run at the same time",
+  title = _("All the colours' threads run at the same time"),
   points = 15,
   depends = "colors",
-  hint = "Create every thread in one loop, then join them all in a second loop: joining a "
-      .. "thread before creating the next one makes the colours run one after another.",
+  hint = _("Create every thread in one loop, then join them all in a second loop: joining a "
+      .. "thread before creating the next one makes the colours run one after another."),
   run = function(t)
     local r = t:run { "--rounds", 2, stdin = input(COLORS), stress = { mode = "pct", trace = true } }
     r:assert_ok()
     local started = started_before_join(r.trace or "")
-    t:assert(started >= #COLORS, ("only %d of the %d colours' threads were started before main waited "
+    t:assert(started >= #COLORS, _("only %d of the %d colours' threads were started before main waited "
         .. "for one of them (pthread_join): the colours ran one after another"):format(started, #COLORS))
   end,
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race",
+  title = _("ThreadSanitizer finds no data race"),
   points = 15,
-  hint = "Threads may share what nobody changes any more. A variable that one thread writes "
+  hint = _("Threads may share what nobody changes any more. A variable that one thread writes "
       .. "while another uses it (a round counter, a line buffer, the buffer fgets fills) must "
-      .. "belong to one thread alone: make it local to paint, or one per colour.",
+      .. "belong to one thread alone: make it local to paint, or one per colour."),
   run = function(t)
     local r = t:run { "--rounds", 50, stdin = input({ "red", "green", "blue", "yellow", "violet", "cyan" }),
                       tool = "tsan" }
     r:assert_ok()
-    t:assert(#r:lines() > 1, "no colour was printed: there was nothing to check")
+    t:assert(#r:lines() > 1, _("no colour was printed: there was nothing to check"))
   end,
 }
 
 check "helgrind" {
-  title = "Helgrind finds no data race",
+  title = _("Helgrind finds no data race"),
   points = 5,
   run = function(t)
     local r = t:run { "--rounds", 5, stdin = input({ "red", "green", "blue" }), tool = "helgrind" }
     r:assert_ok()
-    t:assert(#r:lines() > 1, "no colour was printed: there was nothing to check")
+    t:assert(#r:lines() > 1, _("no colour was printed: there was nothing to check"))
   end,
 }
 
 check "no-colors" {
-  title = "No colour at all: only \"done\", exit status 0",
+  title = _("No colour at all: only \"done\", exit status 0"),
   points = 5,
   run = function(t)
     local r = t:run { stdin = "" }
     r:assert_exit(0)
-    t:assert_eq(r.stdout, "done\n", "with no colour the output is only \"done\"")
+    t:assert_eq(r.stdout, "done\n", _("with no colour the output is only \"done\""))
   end,
 }
 
 check "usage" {
-  title = "A wrong --rounds: a message on stderr, exit status 2, nothing printed",
+  title = _("A wrong --rounds: a message on stderr, exit status 2, nothing printed"),
   points = 5,
   run = function(t)
     local r = t:run { "--rounds", 0, stdin = input(COLORS) }
     r:assert_exit(2)
-    t:assert_eq(r.stdout, "", "nothing may be printed on stdout")
-    t:assert(#r.stderr > 0, "say what is wrong on stderr")
+    t:assert_eq(r.stdout, "", _("nothing may be printed on stdout"))
+    t:assert(#r.stderr > 0, _("say what is wrong on stderr"))
   end,
 }

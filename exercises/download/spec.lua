@@ -3,7 +3,8 @@
 
 exercise {
   name = "download",
-  title = "Asynchronous downloads from one thread",
+  languages = { "en", "pt-BR" },
+  title = _("Asynchronous downloads from one thread"),
   timeout = 10,
 }
 
@@ -18,128 +19,128 @@ local function run(t, ...)
 end
 
 check "results" {
-  title = "Every body and status is right, from empty bodies to a megabyte",
+  title = _("Every body and status is right, from empty bodies to a megabyte"),
   points = 15,
-  hint = "Keep every byte you read in a growing buffer per item; once the blank line after "
+  hint = _("Keep every byte you read in a growing buffer per item; once the blank line after "
       .. "the headers is in, read Content-Length and keep reading until that many body bytes "
-      .. "are in. One read is rarely a whole response.",
+      .. "are in. One read is rarely a whole response."),
   run = function(t)
     run(t, "results", 12):assert_ok()
   end,
 }
 
 check "statuses" {
-  title = "A 404 or a 500 is a complete response: its status and body are kept",
+  title = _("A 404 or a 500 is a complete response: its status and body are kept"),
   points = 5,
   depends = "results",
-  hint = "status is the number in the status line, whatever it is: an item fails (status 0) "
-      .. "only when no complete response arrived. Count 404s in the return value too.",
+  hint = _("status is the number in the status line, whatever it is: an item fails (status 0) "
+      .. "only when no complete response arrived. Count 404s in the return value too."),
   run = function(t)
     run(t, "statuses"):assert_ok()
   end,
 }
 
 check "concurrent" {
-  title = "All requests are in flight at the same time",
+  title = _("All requests are in flight at the same time"),
   points = 15,
   depends = "results",
-  hint = "First start every connection (non-blocking connect returns -1 with EINPROGRESS: "
+  hint = _("First start every connection (non-blocking connect returns -1 with EINPROGRESS: "
       .. "that is normal), then loop on poll over all the sockets, and do for each one what "
-      .. "it is ready for: finish connecting, send, or read.",
+      .. "it is ready for: finish connecting, send, or read."),
   run = function(t)
     local r = run(t, "concurrent", 16)
     r:assert_ok()
-    t:assert_eq(r.out.held_most, 16, "all 16 requests should have been in flight at once")
+    t:assert_eq(r.out.held_most, 16, _("all 16 requests should have been in flight at once"))
   end,
 }
 
 check "one-thread" {
-  title = "No thread and no process is created",
+  title = _("No thread and no process is created"),
   points = 10,
   depends = "results",
-  hint = "The point of the event loop is that one thread is enough: do not create threads "
-      .. "or child processes; let poll tell you which socket is ready.",
+  hint = _("The point of the event loop is that one thread is enough: do not create threads "
+      .. "or child processes; let poll tell you which socket is ready."),
   run = function(t)
     run(t, "results", 12, "forbid"):assert_ok()
   end,
 }
 
 check "many" {
-  title = "Three hundred downloads at once",
+  title = _("Three hundred downloads at once"),
   points = 10,
   depends = "concurrent",
-  hint = "Size your arrays (items, pollfds, buffers) with n, not a constant; one socket and "
-      .. "one buffer per item.",
+  hint = _("Size your arrays (items, pollfds, buffers) with n, not a constant; one socket and "
+      .. "one buffer per item."),
   run = function(t)
     run(t, "concurrent", 300):assert_ok()
   end,
 }
 
 check "pieces" {
-  title = "Responses that arrive in small pieces, late, or very large",
+  title = _("Responses that arrive in small pieces, late, or very large"),
   points = 10,
   depends = "results",
-  hint = "Headers can be split across reads: look for the blank line (\\r\\n\\r\\n) in all "
+  hint = _("Headers can be split across reads: look for the blank line (\\r\\n\\r\\n) in all "
       .. "the bytes so far, not in the last read. recv returning -1 with EAGAIN means "
-      .. "\"nothing yet\", not \"done\". Header names are case-insensitive.",
+      .. "\"nothing yet\", not \"done\". Header names are case-insensitive."),
   run = function(t)
     run(t, "pieces"):assert_ok()
   end,
 }
 
 check "chunked" {
-  title = "Chunked bodies (Transfer-Encoding: chunked) are decoded",
+  title = _("Chunked bodies (Transfer-Encoding: chunked) are decoded"),
   points = 10,
   depends = "results",
-  hint = "With Transfer-Encoding: chunked the body is a series of chunks: a size line in "
+  hint = _("With Transfer-Encoding: chunked the body is a series of chunks: a size line in "
       .. "hex, \\r\\n, that many bytes, \\r\\n; a chunk of size 0 ends it. Keep only the data "
-      .. "bytes, and expect any line to be split across reads.",
+      .. "bytes, and expect any line to be split across reads."),
   run = function(t)
     run(t, "chunked"):assert_ok()
   end,
 }
 
 check "framing" {
-  title = "Bodies that end at close, and Content-Length on a connection left open",
+  title = _("Bodies that end at close, and Content-Length on a connection left open"),
   points = 5,
   depends = "results",
-  hint = "Three ways a body ends: after Content-Length bytes (do not wait for the server to "
+  hint = _("Three ways a body ends: after Content-Length bytes (do not wait for the server to "
       .. "close: it may keep the connection open), after the last chunk, or, with neither "
-      .. "header, when the server closes the connection.",
+      .. "header, when the server closes the connection."),
   run = function(t)
     run(t, "framing"):assert_ok()
   end,
 }
 
 check "failures" {
-  title = "A refused port, a reset and a cut-short body fail only their own item",
+  title = _("A refused port, a reset and a cut-short body fail only their own item"),
   points = 5,
   depends = "results",
-  hint = "A connect that fails (read it with getsockopt(SO_ERROR) once the socket is "
+  hint = _("A connect that fails (read it with getsockopt(SO_ERROR) once the socket is "
       .. "writable), a read that fails with ECONNRESET, or an end of file before the body is "
-      .. "complete: that item gets status 0 and body NULL, and the others go on.",
+      .. "complete: that item gets status 0 and body NULL, and the others go on."),
   run = function(t)
     run(t, "failures"):assert_ok()
   end,
 }
 
 check "stall" {
-  title = "A stalled server fails only its own item, after timeout_ms without progress",
+  title = _("A stalled server fails only its own item, after timeout_ms without progress"),
   points = 5,
   depends = "results",
-  hint = "Remember when each item last made progress (connected, sent or received bytes); "
+  hint = _("Remember when each item last made progress (connected, sent or received bytes); "
       .. "give poll a timeout so you wake up, and fail the items silent for timeout_ms. A slow "
-      .. "item that keeps sending is not stalled: timeout_ms is not a limit on the total time.",
+      .. "item that keeps sending is not stalled: timeout_ms is not a limit on the total time."),
   run = function(t)
     run(t, "stall", { timeout = 4 }):assert_ok()
   end,
 }
 
 check "fds" {
-  title = "No descriptor is left open, after successes, failures and timeouts",
+  title = _("No descriptor is left open, after successes, failures and timeouts"),
   points = 5,
   depends = "results",
-  hint = "Close each socket as soon as its item is done or failed, whatever the reason.",
+  hint = _("Close each socket as soon as its item is done or failed, whatever the reason."),
   run = function(t)
     run(t, "results", 12, "fds"):assert_ok()
     run(t, "failures", "fds"):assert_ok()
@@ -148,7 +149,7 @@ check "fds" {
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds nothing wrong",
+  title = _("ThreadSanitizer finds nothing wrong"),
   points = 3,
   depends = "results",
   run = function(t)
@@ -157,7 +158,7 @@ check "tsan" {
 }
 
 check "helgrind" {
-  title = "Helgrind finds nothing wrong",
+  title = _("Helgrind finds nothing wrong"),
   points = 2,
   depends = "results",
   run = function(t)

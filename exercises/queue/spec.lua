@@ -11,7 +11,8 @@
 
 exercise {
   name = "queue",
-  title = "A bounded blocking queue shared by threads",
+  languages = { "en", "pt-BR" },
+  title = _("A bounded blocking queue shared by threads"),
   timeout = 10,
 }
 
@@ -36,40 +37,40 @@ local SCHEDULED_TIMEOUT = 10
 
 -- When a run ends with consumers waiting forever, the usual cause here is
 -- the end of the run: the test closes the queue once every item was put.
-local STUCK_AT_CLOSE = "Every thread ended up waiting. At the end of this test the queue is "
+local STUCK_AT_CLOSE = _("Every thread ended up waiting. At the end of this test the queue is "
     .. "closed: every get that waits for an item must then wake up and return -1 once the queue "
     .. "is empty (queue_close calls pthread_cond_broadcast, and `closed` is part of the wait "
     .. "loop's condition). Otherwise a signal was lost: each change of the queue must signal the "
-    .. "condition variable the other side waits on (see the check `close` too)."
+    .. "condition variable the other side waits on (see the check `close` too).")
 
-local WHILE = "Wait in a loop that checks the condition again after every wake-up:\n"
+local WHILE = _("Wait in a loop that checks the condition again after every wake-up:\n"
     .. "    while (q->count == q->capacity && !q->closed)\n"
     .. "        pthread_cond_wait(&q->not_full, &q->lock);\n"
     .. "A thread can wake up although the condition does not hold: a spurious wake-up, or "
-    .. "another thread got there first."
+    .. "another thread got there first.")
 
 check "fifo" {
-  title = "Items leave in the order they were put; queue_size counts them (one thread)",
+  title = _("Items leave in the order they were put; queue_size counts them (one thread)"),
   points = 10,
-  hint = "Keep the items in a ring: an array of capacity slots, the index of the oldest item and "
+  hint = _("Keep the items in a ring: an array of capacity slots, the index of the oldest item and "
       .. "the count. put writes at (head + count) % capacity; get reads at head and moves head "
-      .. "forward. queue_create(0) returns NULL.",
+      .. "forward. queue_create(0) returns NULL."),
   run = function(t)
     t:run("fifo"):assert_ok()
   end,
 }
 
 check "put-blocks" {
-  title = "queue_put waits while the queue is full; each get lets one waiting put finish",
+  title = _("queue_put waits while the queue is full; each get lets one waiting put finish"),
   points = 10,
   depends = "fifo",
-  hint = "While the queue is full, put must wait on a condition variable (pthread_cond_wait); "
-      .. "get, after taking an item, signals that condition so one waiting put goes on.",
+  hint = _("While the queue is full, put must wait on a condition variable (pthread_cond_wait); "
+      .. "get, after taking an item, signals that condition so one waiting put goes on."),
   hints = {
     ["invariant"] = WHILE,
-    ["lost-wakeup"] = "A put waiting for room sleeps until somebody signals the condition "
+    ["lost-wakeup"] = _("A put waiting for room sleeps until somebody signals the condition "
         .. "variable it waits on: after taking an item, queue_get must call pthread_cond_signal "
-        .. "on that condition variable.",
+        .. "on that condition variable."),
   },
   run = function(t)
     t:run("put-blocks", 3, 2):assert_ok()
@@ -77,16 +78,16 @@ check "put-blocks" {
 }
 
 check "get-blocks" {
-  title = "queue_get waits while the queue is empty; each put lets one waiting get finish",
+  title = _("queue_get waits while the queue is empty; each put lets one waiting get finish"),
   points = 10,
   depends = "fifo",
-  hint = "While the queue is empty (and open), get must wait on a condition variable; put, after "
+  hint = _("While the queue is empty (and open), get must wait on a condition variable; put, after "
       .. "adding an item, signals that condition so one waiting get goes on. -1 is only for a "
-      .. "closed, empty queue.",
+      .. "closed, empty queue."),
   hints = {
-    ["lost-wakeup"] = "A get waiting for an item sleeps until somebody signals the condition "
+    ["lost-wakeup"] = _("A get waiting for an item sleeps until somebody signals the condition "
         .. "variable it waits on: after adding an item, queue_put must call pthread_cond_signal "
-        .. "on that condition variable.",
+        .. "on that condition variable."),
   },
   run = function(t)
     t:run("get-blocks", 2):assert_ok()
@@ -94,19 +95,19 @@ check "get-blocks" {
 }
 
 check "no-busy-wait" {
-  title = "A blocked get or put sleeps: it uses almost no CPU time and does not poll",
+  title = _("A blocked get or put sleeps: it uses almost no CPU time and does not poll"),
   points = 10,
   depends = "fifo",
-  hint = "A loop that unlocks, sleeps or yields and looks again wastes a CPU (or wakes up "
+  hint = _("A loop that unlocks, sleeps or yields and looks again wastes a CPU (or wakes up "
       .. "hundreds of times a second) and reacts late. pthread_cond_wait releases the lock and "
-      .. "puts the thread to sleep until another thread signals; it needs no sleep and no yield.",
+      .. "puts the thread to sleep until another thread signals; it needs no sleep and no yield."),
   run = function(t)
     t:run("busy"):assert_ok()
   end,
 }
 
 check "capacity" {
-  title = "The queue never holds more than its capacity (three producers, one consumer)",
+  title = _("The queue never holds more than its capacity (three producers, one consumer)"),
   points = 5,
   depends = "no-busy-wait",
   hint = WHILE,
@@ -117,11 +118,11 @@ check "capacity" {
 }
 
 check "many" {
-  title = "4 producers, 4 consumers, 8000 items: each delivered once, each producer's in order",
+  title = _("4 producers, 4 consumers, 8000 items: each delivered once, each producer's in order"),
   points = 15,
   depends = "no-busy-wait",
-  hint = "Every put and every get must take the one lock of the queue for everything it reads "
-      .. "and changes (the slots, head, count, closed), and wait in a while loop.",
+  hint = _("Every put and every get must take the one lock of the queue for everything it reads "
+      .. "and changes (the slots, head, count, closed), and wait in a while loop."),
   hints = { ["lost-wakeup"] = STUCK_AT_CLOSE, ["deadlock"] = STUCK_AT_CLOSE },
   run = function(t)
     t:run("mpmc", 4, 4, 2000, 8, 0, PCT):assert_ok()
@@ -129,16 +130,16 @@ check "many" {
 }
 
 check "close" {
-  title = "close wakes every waiting caller; later puts fail; gets drain what is left, then fail",
+  title = _("close wakes every waiting caller; later puts fail; gets drain what is left, then fail"),
   points = 15,
   depends = "no-busy-wait",
-  hint = "queue_close sets a closed flag under the lock and calls pthread_cond_broadcast on "
+  hint = _("queue_close sets a closed flag under the lock and calls pthread_cond_broadcast on "
       .. "every condition variable callers wait on. The wait loops stop when the queue is closed: "
-      .. "put then returns -1; get takes an item if one is left, else returns -1.",
+      .. "put then returns -1; get takes an item if one is left, else returns -1."),
   hints = {
-    ["lost-wakeup"] = "pthread_cond_signal wakes one waiting thread; when several wait, the "
+    ["lost-wakeup"] = _("pthread_cond_signal wakes one waiting thread; when several wait, the "
         .. "others sleep on. Closing concerns every waiter: use pthread_cond_broadcast, on both "
-        .. "condition variables, and make `closed` part of each wait loop's condition.",
+        .. "condition variables, and make `closed` part of each wait loop's condition."),
   },
   run = function(t)
     t:run("close-get", 3, PCT):assert_ok()
@@ -148,17 +149,17 @@ check "close" {
 }
 
 check "stress" {
-  title = "Many schedules of 8 producers and 8 consumers on a queue of 1 item: nothing lost, nobody stuck",
+  title = _("Many schedules of 8 producers and 8 consumers on a queue of 1 item: nothing lost, nobody stuck"),
   points = 15,
   depends = "no-busy-wait",
   hint = WHILE,
   hints = {
-    ["lost-wakeup"] = "A signal went to a thread that could not use it, and the thread that "
+    ["lost-wakeup"] = _("A signal went to a thread that could not use it, and the thread that "
         .. "needed it slept on. Use one condition variable per condition (not full, not empty) "
         .. "and signal the one that changed; with a single condition variable you would need "
-        .. "pthread_cond_broadcast.",
-    ["deadlock"] = "Every thread ended up waiting. Each change of the queue must signal the "
-        .. "condition variable the other side waits on.",
+        .. "pthread_cond_broadcast."),
+    ["deadlock"] = _("Every thread ended up waiting. Each change of the queue must signal the "
+        .. "condition variable the other side waits on."),
   },
   run = function(t)
     schedules(t, 10, 3, "mpmc", 8, 8, 3, 1, 0, { timeout = SCHEDULED_TIMEOUT })
@@ -166,22 +167,22 @@ check "stress" {
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race (queue_size called meanwhile)",
+  title = _("ThreadSanitizer finds no data race (queue_size called meanwhile)"),
   points = 5,
   depends = "stress",
-  hint = "Every read and write of the queue's fields, queue_size included, happens with the "
-      .. "queue's lock held.",
+  hint = _("Every read and write of the queue's fields, queue_size included, happens with the "
+      .. "queue's lock held."),
   run = function(t)
     race_free(t:run("mpmc", 3, 3, 400, 4, 300, { tool = "tsan" }))
   end,
 }
 
 check "helgrind" {
-  title = "Helgrind finds no data race or lock misuse",
+  title = _("Helgrind finds no data race or lock misuse"),
   points = 5,
   depends = "stress",
-  hint = "Every read and write of the queue's fields happens with the queue's lock held, and "
-      .. "pthread_cond_wait is called with that lock held.",
+  hint = _("Every read and write of the queue's fields happens with the queue's lock held, and "
+      .. "pthread_cond_wait is called with that lock held."),
   run = function(t)
     race_free(t:run("mpmc", 2, 2, 100, 2, 50, { tool = "helgrind" }))
   end,

@@ -3,7 +3,8 @@
 
 exercise {
   name = "threads",
-  title = "Creating and joining threads",
+  languages = { "en", "pt-BR" },
+  title = _("Creating and joining threads"),
   timeout = 10,
 }
 
@@ -13,78 +14,78 @@ exercise {
 local PCT = { stress = { mode = "pct" } }
 
 check "results" {
-  title = "Each results[i] holds fn(args[i])",
+  title = _("Each results[i] holds fn(args[i])"),
   points = 15,
-  hint = "Give every thread its own struct with fn, its argument and a place for the result; "
-      .. "after pthread_join, copy that result into results[i].",
+  hint = _("Give every thread its own struct with fn, its argument and a place for the result; "
+      .. "after pthread_join, copy that result into results[i]."),
   run = function(t)
     t:run("results", 16, PCT):assert_ok()
   end,
 }
 
 check "zero" {
-  title = "n == 0 returns 0 and creates no thread",
+  title = _("n == 0 returns 0 and creates no thread"),
   points = 5,
-  hint = "With n == 0 there is nothing to run: return 0 without touching args or results.",
+  hint = _("With n == 0 there is nothing to run: return 0 without touching args or results."),
   run = function(t)
     t:run("zero", PCT):assert_ok()
   end,
 }
 
 check "own-thread" {
-  title = "Every call runs in a new thread of its own",
+  title = _("Every call runs in a new thread of its own"),
   points = 10,
   depends = "results",
-  hint = "Call pthread_create once per call and let the new thread call fn; never call fn "
-      .. "in run_in_threads itself.",
+  hint = _("Call pthread_create once per call and let the new thread call fn; never call fn "
+      .. "in run_in_threads itself."),
   run = function(t)
     t:run("own-thread", 16, PCT):assert_ok()
   end,
 }
 
 check "concurrent" {
-  title = "All n threads are alive at the same time",
+  title = _("All n threads are alive at the same time"),
   points = 15,
   depends = "results",
-  hint = "Create every thread in one loop, then join them all in a second loop: joining "
-      .. "inside the creation loop makes the calls run one after another.",
+  hint = _("Create every thread in one loop, then join them all in a second loop: joining "
+      .. "inside the creation loop makes the calls run one after another."),
   run = function(t)
     local r = t:run("concurrent", 8, PCT)
     r:assert_ok()
-    t:assert_eq(r.out.most, 8, "all 8 calls should have met inside fn")
+    t:assert_eq(r.out.most, 8, _("all 8 calls should have met inside fn"))
   end,
 }
 
 check "joined" {
-  title = "Every thread is joined before run_in_threads returns",
+  title = _("Every thread is joined before run_in_threads returns"),
   points = 10,
   depends = "results",
-  hint = "Join every thread you created (do not detach them): pthread_join is what waits "
-      .. "for a thread and frees it.",
+  hint = _("Join every thread you created (do not detach them): pthread_join is what waits "
+      .. "for a thread and frees it."),
   run = function(t)
     t:run("joined", 8, PCT):assert_ok()
   end,
 }
 
 check "many" {
-  title = "Hundreds of threads at once",
+  title = _("Hundreds of threads at once"),
   points = 10,
   depends = "concurrent",
-  hint = "Allocate the per-thread data with malloc sized by n; a fixed-size array or a "
-      .. "variable-length array on the stack breaks for large n.",
+  hint = _("Allocate the per-thread data with malloc sized by n; a fixed-size array or a "
+      .. "variable-length array on the stack breaks for large n."),
   run = function(t)
     t:run("concurrent", 300):assert_ok()
   end,
 }
 
 check "own-argument" {
-  title = "Each thread sees its own argument (ThreadSanitizer)",
+  title = _("Each thread sees its own argument (ThreadSanitizer)"),
   points = 15,
-  hint = "Passing &i to every thread shares one variable that the loop keeps changing. "
-      .. "Pass a pointer to memory that belongs to that thread alone (an array element).",
+  hint = _("Passing &i to every thread shares one variable that the loop keeps changing. "
+      .. "Pass a pointer to memory that belongs to that thread alone (an array element)."),
   hints = {
-    ["data-race"] = "Two threads use the same variable at once. A typical cause: &i of the "
-        .. "loop passed to every thread. Give each thread its own copy of its argument.",
+    ["data-race"] = _("Two threads use the same variable at once. A typical cause: &i of the "
+        .. "loop passed to every thread. Give each thread its own copy of its argument."),
   },
   run = function(t)
     t:run("results", 64, { tool = "tsan" }):assert_ok()
@@ -92,18 +93,18 @@ check "own-argument" {
 }
 
 check "create-fails" {
-  title = "A failed pthread_create returns -1 after joining the started threads",
+  title = _("A failed pthread_create returns -1 after joining the started threads"),
   points = 10,
   depends = "results",
-  hint = "When pthread_create fails, stop creating, join every thread already started, "
-      .. "free what you allocated and return -1.",
+  hint = _("When pthread_create fails, stop creating, join every thread already started, "
+      .. "free what you allocated and return -1."),
   run = function(t)
     t:run("create-fails", 8, 5, PCT):assert_ok()
   end,
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race or thread problem",
+  title = _("ThreadSanitizer finds no data race or thread problem"),
   points = 5,
   depends = "concurrent",
   run = function(t)
@@ -112,7 +113,7 @@ check "tsan" {
 }
 
 check "helgrind" {
-  title = "Helgrind finds no data race or lock problem",
+  title = _("Helgrind finds no data race or lock problem"),
   points = 5,
   depends = "concurrent",
   run = function(t)
