@@ -3,6 +3,7 @@
  * batch; a worker writes STUDENT.json atomically (temp file + rename), which
  * is what makes the batch resumable. */
 #include "batch.h"
+#include "i18n.h"
 #include "proc.h"
 #include "report.h"
 
@@ -121,8 +122,8 @@ int batch_run(const batch_opts *o)
     strv_free(names, n);
     if (o->list_commands) {
         for (size_t i = 0; i < ns; i++)
-            printf("grader grade %s %s/%s --format json --output %s/%s.json\n", o->base->exercise, o->dir,
-                   students[i], o->out, students[i]);
+            printf("grader grade %s %s/%s --format json --output %s/%s.json --lang %s\n", o->base->exercise,
+                   o->dir, students[i], o->out, students[i], i18n_lang());
         strv_free(students, ns);
         return 0;
     }

@@ -80,6 +80,10 @@ static const char usage_text[] = N_(
 
 #define SCAN_SCHEDULES 20
 
+/* The language given with --lang (NULL: none), for what is written for
+ * others to read later (a Classroom template). */
+static const char *lang_given;
+
 static int usage(const char *msg)
 {
     if (msg) fprintf(stderr, "grader: %s\n\n", _(msg));
@@ -415,6 +419,16 @@ static int cmd_check(const char *root, int argc, char **argv)
 
 /* --- init --------------------------------------------------------------------------------- */
 
+/* The assignment in lang: exdir/README.LANG.md when there is one (any
+ * language but English), else exdir/README.md (caller frees). */
+static char *exercise_readme(const char *exdir, const char *lang)
+{
+    char *p = xasprintf("%s/README.%s.md", exdir, lang);
+    if (strcmp(lang, "en") && file_exists(p)) return p;
+    free(p);
+    return path_join(exdir, "README.md");
+}
+
 static int cmd_init(const char *root, int argc, char **argv)
 {
     if (argc != 3) return usage(N_("init needs an exercise and a directory"));
@@ -440,7 +454,7 @@ static int cmd_init(const char *root, int argc, char **argv)
     const char *files[] = {ex->source, ex->header, "README.md"};
     for (size_t i = 0; i < ARRAY_LEN(files) && !rc; i++) {
         if (!files[i]) continue;
-        char *from = path_join(exdir, files[i]);
+        char *from = i == 2 ? exercise_readme(exdir, i18n_lang()) : path_join(exdir, files[i]);
         char *to = path_join(dir, files[i]);
         if (!file_exists(from)) {
             /* nothing to copy */
@@ -535,7 +549,7 @@ static int cmd_template(const char *root, int argc, char **argv)
         names = exercise_names(root, &n);
     }
     char *err = NULL;
-    int rc = scaffold_classroom(root, dir, names, n, &err);
+    int rc = scaffold_classroom(root, dir, names, n, lang_given ? i18n_lang() : NULL, &err);
     if (rc < 0) fprintf(stderr, "grader: %s\n", err);
     else
         printf(ngettext("wrote a starter repository for %zu exercise in %s\n",
@@ -704,6 +718,7 @@ int main(int argc, char **argv)
 {
     bool bad_lang = false;
     const char *lang = take_lang(&argc, argv, &bad_lang);
+    lang_given = lang;
     i18n_env_lang();          /* the user's language, before LC_ALL=C below */
     setenv("LC_ALL", "C", 1); /* compilers and tools speak plain ASCII */
     char *root = find_root();

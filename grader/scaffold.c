@@ -109,13 +109,15 @@ static const char tpl_driver[] =
 
 static const char tpl_spec[] =
     "-- spec.lua: the `@NAME@` exercise (see docs/spec-api.md).\n"
+    "-- Strings in _() are translated from po/LL.po; once po/pt_BR.po translates\n"
+    "-- them all, declare it in exercise{}: languages = { \"en\", \"pt-BR\" }.\n"
     "exercise {\n"
     "  name = \"@NAME@\",\n"
-    "  title = \"@TITLE@\",\n"
+    "  title = _(\"@TITLE@\"),\n"
     "}\n"
     "\n"
     "check \"single\" {\n"
-    "  title = \"One thread: every increment counts\",\n"
+    "  title = _(\"One thread: every increment counts\"),\n"
     "  points = 40,\n"
     "  run = function(t)\n"
     "    t:run(\"threads\", 1, 1000):assert_ok()\n"
@@ -123,17 +125,17 @@ static const char tpl_spec[] =
     "}\n"
     "\n"
     "check \"tsan\" {\n"
-    "  title = \"Many threads: no data race (ThreadSanitizer)\",\n"
+    "  title = _(\"Many threads: no data race (ThreadSanitizer)\"),\n"
     "  points = 40,\n"
     "  depends = \"single\",\n"
-    "  hint = \"Do the whole read-modify-write under one mutex held by every thread.\",\n"
+    "  hint = _(\"Do the whole read-modify-write under one mutex held by every thread.\"),\n"
     "  run = function(t)\n"
     "    t:run(\"threads\", 4, 1000, { tool = \"tsan\" }):assert_ok()\n"
     "  end,\n"
     "}\n"
     "\n"
     "check \"helgrind\" {\n"
-    "  title = \"Many threads: no data race (Helgrind)\",\n"
+    "  title = _(\"Many threads: no data race (Helgrind)\"),\n"
     "  points = 20,\n"
     "  depends = \"single\",\n"
     "  run = function(t)\n"
@@ -149,6 +151,16 @@ static const char tpl_readme[] =
     "increment (a read, an add and a write) must happen under a lock.\n"
     "\n"
     "Grade your work with `grader grade @NAME@ .`\n";
+
+static const char tpl_readme_pt[] =
+    "# Exercício `@NAME@` — @TITLE@\n"
+    "\n"
+    "Implemente `@IDENT@_increment` em `@NAME@.c`: some 1 a `*counter`, `times`\n"
+    "vezes. Muitas threads a chamam ao mesmo tempo com o mesmo contador, então\n"
+    "cada incremento (uma leitura, uma soma e uma escrita) precisa acontecer sob\n"
+    "uma trava (lock).\n"
+    "\n"
+    "Corrija o seu trabalho com `grader grade @NAME@ . --lang pt-BR`\n";
 
 /* Replaces the placeholders of tpl (caller frees). */
 static char *expand(const char *tpl, const char *name, const char *ident, const char *title)
@@ -201,7 +213,8 @@ int scaffold_exercise(const char *root, const char *name, const char *title, cha
     struct {
         const char *dir, *file, *tpl;
     } files[] = {
-        {exdir, "spec.lua", tpl_spec}, {exdir, "README.md", tpl_readme}, {exdir, h, tpl_header},
+        {exdir, "spec.lua", tpl_spec}, {exdir, "README.md", tpl_readme},
+        {exdir, "README.pt-BR.md", tpl_readme_pt}, {exdir, h, tpl_header},
         {exdir, c, tpl_skeleton},      {exdir, "driver.c", tpl_driver},  {soldir, c, tpl_reference},
         {bugdir, "no_lock.c", tpl_buggy},
     };
@@ -227,7 +240,7 @@ static char *step_id(const char *name)
     return sbuf_take(&b);
 }
 
-char *scaffold_workflow(char **exercises, size_t n)
+char *scaffold_workflow(char **exercises, size_t n, const char *lang)
 {
     sbuf b = {0};
     sbuf_puts(&b,
@@ -258,8 +271,8 @@ char *scaffold_workflow(char **exercises, size_t n)
         sbuf_printf(&b,
                     "    - name: %s\n"
                     "      id: %s\n"
-                    "      run: .grader/bin/grader grade %s %s --format classroom || true\n",
-                    exercises[i], id, exercises[i], exercises[i]);
+                    "      run: .grader/bin/grader grade %s %s --format classroom%s%s || true\n",
+                    exercises[i], id, exercises[i], exercises[i], lang ? " --lang " : "", lang ? lang : "");
         sbuf_printf(&runners, "%s%s", i ? "," : "", id);
         char *upper = xstrdup(id);
         for (char *c = upper; *c; c++) *c = (char)toupper((unsigned char)*c);
@@ -294,6 +307,7 @@ static const char student_makefile[] =
     "#   make grade EX=threads     grade one exercise (its folder holds EX.c)\n"
     "#   make grade-all            grade every exercise\n"
     "GRADER := .grader/bin/grader\n"
+    "LANGUAGE_OPT := @LANG@\n"
     "EXERCISES := $(patsubst %/,%,$(dir $(wildcard */README.md)))\n"
     "\n"
     "$(GRADER):\n"
@@ -301,10 +315,10 @@ static const char student_makefile[] =
     "\t@$(MAKE) -s -C .grader all\n"
     "\n"
     "grade: $(GRADER)\n"
-    "\t$(GRADER) grade $(EX) $(EX)\n"
+    "\t$(GRADER) grade $(EX) $(EX) $(LANGUAGE_OPT)\n"
     "\n"
     "grade-all: $(GRADER)\n"
-    "\t@for ex in $(EXERCISES); do $(GRADER) grade $$ex $$ex; done\n"
+    "\t@for ex in $(EXERCISES); do $(GRADER) grade $$ex $$ex $(LANGUAGE_OPT); done\n"
     "\n"
     ".PHONY: grade grade-all\n";
 
@@ -314,7 +328,7 @@ static int copy_grader(const char *root, const char *dir, char *const *exercises
     char *g = path_join(dir, ".grader");
     char *exdir = path_join(g, "exercises");
     int rc = dir_make(exdir) < 0 ? -1 : 0;
-    const char *parts[] = {"grader", "harness", "scripts", "Makefile", "tests/tests.mk"};
+    const char *parts[] = {"grader", "harness", "scripts", "po", "Makefile", "tests/tests.mk"};
     for (size_t i = 0; i < ARRAY_LEN(parts) && !rc; i++) {
         char *from = path_join(root, parts[i]);
         char *to = path_join(g, parts[i]);
@@ -335,7 +349,18 @@ static int copy_grader(const char *root, const char *dir, char *const *exercises
     return rc;
 }
 
-static int copy_student_files(const char *root, const char *dir, const char *ex, char **err)
+/* The assignment a student of lang gets as README.md: README.LANG.md when
+ * the exercise has one (caller frees). */
+static char *readme_for(const char *exdir, const char *lang)
+{
+    char *p = lang ? xasprintf("%s/README.%s.md", exdir, lang) : NULL;
+    if (p && strcmp(lang, "en") && file_exists(p)) return p;
+    free(p);
+    return path_join(exdir, "README.md");
+}
+
+static int copy_student_files(const char *root, const char *dir, const char *ex, const char *lang,
+                              char **err)
 {
     char *exdir = xasprintf("%s/exercises/%s", root, ex);
     char *to = path_join(dir, ex);
@@ -345,7 +370,7 @@ static int copy_student_files(const char *root, const char *dir, const char *ex,
     for (size_t i = 0; i < n && !rc; i++) {
         /* the student gets the assignment, the header and the skeleton */
         if (!strcmp(names[i], "spec.lua") || !strcmp(names[i], "driver.c")) continue;
-        char *from = path_join(exdir, names[i]);
+        char *from = !strcmp(names[i], "README.md") ? readme_for(exdir, lang) : path_join(exdir, names[i]);
         char *dst = path_join(to, names[i]);
         if (file_exists(from) && file_copy(from, dst) < 0) {
             *err = xasprintf("cannot write %s", dst);
@@ -360,18 +385,24 @@ static int copy_student_files(const char *root, const char *dir, const char *ex,
     return rc;
 }
 
-int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, char **err)
+int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, const char *lang,
+                       char **err)
 {
     if (dir_make(dir) < 0) {
         *err = xasprintf("cannot create %s", dir);
         return -1;
     }
     int rc = copy_grader(root, dir, exercises, n, err);
-    for (size_t i = 0; i < n && !rc; i++) rc = copy_student_files(root, dir, exercises[i], err);
+    for (size_t i = 0; i < n && !rc; i++) rc = copy_student_files(root, dir, exercises[i], lang, err);
     if (rc) return rc;
     char *wfdir = path_join(dir, ".github/workflows");
     char *wf = path_join(wfdir, "classroom.yml");
-    char *yml = scaffold_workflow(exercises, n);
+    char *yml = scaffold_workflow(exercises, n, lang);
+    char *lang_opt = lang ? xasprintf("--lang %s", lang) : xstrdup("");
+    const char *at = strstr(student_makefile, "@LANG@");
+    sbuf mkb = {0};
+    sbuf_add(&mkb, student_makefile, (size_t)(at - student_makefile));
+    sbuf_printf(&mkb, "%s%s", lang_opt, at + strlen("@LANG@"));
     char *mk = path_join(dir, "Makefile");
     char *readme = path_join(dir, "README.md");
     char *gi = path_join(dir, ".gitignore");
@@ -381,13 +412,15 @@ int scaffold_classroom(const char *root, const char *dir, char **exercises, size
                   "the grader). Every push is graded by GitHub Classroom the same way.\n\n");
     for (size_t i = 0; i < n; i++) sbuf_printf(&r, "- [%s](%s/README.md)\n", exercises[i], exercises[i]);
     if (dir_make(wfdir) < 0 || file_write(wf, yml, strlen(yml)) < 0 ||
-        file_write(mk, student_makefile, strlen(student_makefile)) < 0 ||
+        file_write(mk, mkb.data, mkb.len) < 0 ||
         file_write(readme, r.data, r.len) < 0 ||
         file_write(gi, ".grader/bin/\n.grader/build/\n", 29) < 0) {
         *err = xasprintf("cannot write into %s", dir);
         rc = -1;
     }
     sbuf_free(&r);
+    sbuf_free(&mkb);
+    free(lang_opt);
     free(gi);
     free(readme);
     free(mk);

@@ -13,10 +13,15 @@ int scaffold_exercise(const char *root, const char *name, const char *title, cha
  * header and assignment; a student Makefile; the grader's sources (never the
  * solutions) in .grader/; and .github/workflows/classroom.yml that grades each
  * exercise in its own step and reports to GitHub Classroom. exercises: names,
- * or all when n == 0. Returns 0, or -1 with *err set. */
-int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, char **err);
+ * or all when n == 0. lang (e.g. "pt-BR", or NULL for the students' own
+ * LANG): every grading speaks it, and each README.md is the assignment in
+ * it (README.LANG.md) where the exercise has one. Returns 0, or -1 with
+ * *err set. */
+int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, const char *lang,
+                       char **err);
 
-/* The workflow file alone (caller frees); ids are the exercise names. */
-char *scaffold_workflow(char **exercises, size_t n);
+/* The workflow file alone (caller frees); ids are the exercise names; lang
+ * as for scaffold_classroom. */
+char *scaffold_workflow(char **exercises, size_t n, const char *lang);
 
 #endif

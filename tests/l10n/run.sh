@@ -69,4 +69,44 @@ else
     bad "Portuguese output is not valid UTF-8"
 fi
 
+# --- 3. assignments in the student's language ----------------------------------
+for ex in exercises/*/; do
+    ex=$(basename "$ex")
+    [ -f "exercises/$ex/po/pt_BR.po" ] || continue
+    if [ -s "exercises/$ex/README.pt-BR.md" ]; then
+        ok "$ex has its assignment in Brazilian Portuguese"
+    else
+        bad "$ex declares pt-BR strings but has no README.pt-BR.md"
+    fi
+done
+bin/grader init threads "$tmp/pt" --lang pt-BR >/dev/null 2>&1
+if cmp -s "$tmp/pt/README.md" exercises/threads/README.pt-BR.md; then
+    ok "init --lang pt-BR gives the Portuguese assignment as README.md"
+else
+    bad "init --lang pt-BR should copy README.pt-BR.md as README.md"
+fi
+bin/grader init threads "$tmp/en" --lang en >/dev/null 2>&1
+if cmp -s "$tmp/en/README.md" exercises/threads/README.md; then
+    ok "init --lang en gives the English assignment"
+else
+    bad "init --lang en should copy README.md"
+fi
+bin/grader classroom-template "$tmp/starter" threads --lang pt-BR >/dev/null 2>&1
+if grep -q -- '--format classroom --lang pt-BR' "$tmp/starter/.github/workflows/classroom.yml" &&
+    grep -q -- '^LANGUAGE_OPT := --lang pt-BR' "$tmp/starter/Makefile" &&
+    cmp -s "$tmp/starter/threads/README.md" exercises/threads/README.pt-BR.md &&
+    [ -f "$tmp/starter/.grader/po/pt_BR.po" ]; then
+    ok "classroom-template --lang pt-BR: workflow, Makefile and assignment in Portuguese, catalogs shipped"
+else
+    bad "classroom-template --lang pt-BR should grade in Portuguese and ship the catalogs"
+fi
+mkdir -p "$tmp/root/exercises"
+if GRADER_ROOT="$tmp/root" bin/grader new counter >/dev/null 2>&1 &&
+    [ -s "$tmp/root/exercises/counter/README.md" ] && [ -s "$tmp/root/exercises/counter/README.pt-BR.md" ] &&
+    grep -q '_("' "$tmp/root/exercises/counter/spec.lua"; then
+    ok "new scaffolds both assignments and a spec whose strings are in _()"
+else
+    bad "new should write README.md, README.pt-BR.md and _() strings"
+fi
+
 exit $status
