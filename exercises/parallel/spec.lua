@@ -14,53 +14,54 @@
 
 exercise {
   name = "parallel",
-  title = "CPU-bound work split across cores (parallel programming)",
+  languages = { "en", "pt-BR" },
+  title = _("CPU-bound work split across cores (parallel programming)"),
   timeout = 10,
 }
 
 local PCT = { stress = { mode = "pct" } }
 
 check "sum" {
-  title = "The sum is right for any n and workers (remainders, more workers than items)",
+  title = _("The sum is right for any n and workers (remainders, more workers than items)"),
   points = 20,
-  hint = "Every item from 0 to n - 1 must be computed once, whatever n % workers is: a worker "
+  hint = _("Every item from 0 to n - 1 must be computed once, whatever n % workers is: a worker "
       .. "takes the next item from a shared counter until the counter reaches n. Join every "
-      .. "worker, then add up what they computed.",
+      .. "worker, then add up what they computed."),
   run = function(t)
-    for _, c in ipairs({ { 12, 3 }, { 10, 4 }, { 7, 3 }, { 1, 1 }, { 5, 8 }, { 200, 32 } }) do
+    for _k, c in ipairs({ { 12, 3 }, { 10, 4 }, { 7, 3 }, { 1, 1 }, { 5, 8 }, { 200, 32 } }) do
       t:run("sum", c[1], c[2], PCT):assert_ok()
     end
   end,
 }
 
 check "zero" {
-  title = "n == 0 returns 0 and creates no thread",
+  title = _("n == 0 returns 0 and creates no thread"),
   points = 5,
-  hint = "With no item there is nothing to share: return 0 before creating any thread.",
+  hint = _("With no item there is nothing to share: return 0 before creating any thread."),
   run = function(t)
     t:run("zero", 4, PCT):assert_ok()
   end,
 }
 
 check "invalid" {
-  title = "n < 0 or workers < 1 returns -1 at once",
+  title = _("n < 0 or workers < 1 returns -1 at once"),
   points = 5,
-  hint = "Check the arguments first: n < 0 or workers < 1 returns -1 before any thread is "
-      .. "created (n / workers with workers == 0 is a division by zero).",
+  hint = _("Check the arguments first: n < 0 or workers < 1 returns -1 before any thread is "
+      .. "created (n / workers with workers == 0 is a division by zero)."),
   run = function(t)
     t:run("invalid", PCT):assert_ok()
   end,
 }
 
 check "workers" {
-  title = "The workers compute at the same time: all of them inside work at once",
+  title = _("The workers compute at the same time: all of them inside work at once"),
   points = 15,
-  hint = "Create all the workers in one loop and join them in a second loop, and call work with "
+  hint = _("Create all the workers in one loop and join them in a second loop, and call work with "
       .. "no lock held: a lock held around the computation makes the threads take turns, like "
-      .. "Python's GIL (the sum is right, and the program is no faster than with one thread).",
+      .. "Python's GIL (the sum is right, and the program is no faster than with one thread)."),
   hints = {
-    ["wrong-result"] = "Start exactly `workers` threads, each running a loop that takes the next "
-        .. "item until none is left: not a thread per item, and no extra thread.",
+    ["wrong-result"] = _("Start exactly `workers` threads, each running a loop that takes the next "
+        .. "item until none is left: not a thread per item, and no extra thread."),
   },
   run = function(t)
     t:run("concurrent", 16, 4, PCT):assert_ok()
@@ -69,36 +70,36 @@ check "workers" {
 }
 
 check "once" {
-  title = "Each item is computed exactly once, under many schedules",
+  title = _("Each item is computed exactly once, under many schedules"),
   points = 15,
   depends = "sum",
-  hint = "Take the next item and move the counter on in one step under the lock (or with one "
+  hint = _("Take the next item and move the counter on in one step under the lock (or with one "
       .. "atomic_fetch_add): a counter read before the lock is taken, or updated without it, "
-      .. "lets two workers take the same item, or one past the last.",
+      .. "lets two workers take the same item, or one past the last."),
   run = function(t)
     schedules(t, 12, 3, "once", 24, 4, { timeout = 10 })
   end,
 }
 
 check "dynamic" {
-  title = "A slow item delays only its own worker (items handed out dynamically)",
+  title = _("A slow item delays only its own worker (items handed out dynamically)"),
   points = 15,
   depends = "workers",
-  hint = "Do not split the items into fixed blocks of n / workers in advance: when one item is "
+  hint = _("Do not split the items into fixed blocks of n / workers in advance: when one item is "
       .. "slow, the rest of its block waits behind it while the other workers sit idle. Let "
-      .. "each worker take the next item from a shared counter whenever it is free.",
+      .. "each worker take the next item from a shared counter whenever it is free."),
   run = function(t)
     t:run("slow", 64, 4, PCT):assert_ok()
   end,
 }
 
 check "create-fails" {
-  title = "A failed pthread_create returns -1 after stopping and joining the started workers",
+  title = _("A failed pthread_create returns -1 after stopping and joining the started workers"),
   points = 10,
   depends = "sum",
-  hint = "When pthread_create fails, tell the workers already running to stop (a flag under the "
+  hint = _("When pthread_create fails, tell the workers already running to stop (a flag under the "
       .. "lock that makes them take no more items), join each of them, free what you allocated "
-      .. "and return -1.",
+      .. "and return -1."),
   run = function(t)
     t:run("create-fails", 40, 4, 3, PCT):assert_ok()
     t:run("create-fails", 40, 4, 1, PCT):assert_ok()
@@ -106,17 +107,17 @@ check "create-fails" {
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race (the counter, the total)",
+  title = _("ThreadSanitizer finds no data race (the counter, the total)"),
   points = 10,
   depends = "workers",
-  hint = "The next-item counter and the total are shared by every worker: update them under "
+  hint = _("The next-item counter and the total are shared by every worker: update them under "
       .. "one lock (or with atomic operations), or give each worker a partial sum of its own and "
-      .. "add them up after the joins.",
+      .. "add them up after the joins."),
   hints = {
-    ["data-race"] = "Two workers updated the same variable with nothing ordering them. On a "
+    ["data-race"] = _("Two workers updated the same variable with nothing ordering them. On a "
         .. "shared total, `total += work(i)` loses additions (a wrong sum, now and then); on the "
         .. "next-item counter, `i = next++` gives two workers the same item and skips another. "
-        .. "Take the lock around each update (not around work), or use atomic_fetch_add.",
+        .. "Take the lock around each update (not around work), or use atomic_fetch_add."),
   },
   run = function(t)
     race_free(t:run("race", 200, 4, { tool = "tsan" }))
@@ -124,18 +125,18 @@ check "tsan" {
 }
 
 check "helgrind" {
-  title = "Helgrind finds no data race or lock misuse",
+  title = _("Helgrind finds no data race or lock misuse"),
   points = 5,
   depends = "workers",
-  hint = "Every read and write of the shared counter and total happens with the lock held (or "
-      .. "through atomic operations).",
+  hint = _("Every read and write of the shared counter and total happens with the lock held (or "
+      .. "through atomic operations)."),
   run = function(t)
     race_free(t:run("race", 40, 3, { tool = "helgrind" }))
   end,
 }
 
 check "speed-up" {
-  title = "Speed-up on this machine's cores (information, not graded)",
+  title = _("Speed-up on this machine's cores (information, not graded)"),
   points = 0,
   depends = "sum",
   run = function(t)
@@ -143,12 +144,12 @@ check "speed-up" {
     -- nothing is judged on them: the check passes, and its note shows them.
     local r = t:run("speedup", 0, 48, { timeout = 20 })
     if r.out.speedup and r.out.par_ms then
-      t:note(("information, not graded: %s workers on %s cores took %s ms where one thread "
+      t:note(_("information, not graded: %s workers on %s cores took %s ms where one thread "
           .. "took %s ms, a speed-up of %s (at best %s)"):format(r.out.workers, r.out.cores,
           r.out.par_ms, r.out.seq_ms, r.out.speedup,
           math.min(tonumber(r.out.workers), tonumber(r.out.cores))))
     else
-      t:note("information, not graded: the speed-up could not be measured (" .. r:summary() .. ")")
+      t:note(_("information, not graded: the speed-up could not be measured (%s)"):format(r:summary()))
     end
   end,
 }
