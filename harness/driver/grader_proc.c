@@ -508,7 +508,7 @@ typedef struct kid {
 
 static kid kids[MAX_KIDS];
 static atomic_int nkids, kids_total, kids_most, kids_threaded, driver_forks;
-static _Atomic(const void *) first_reap_site, early_wait_site, first_fork_site;
+static _Atomic(const void *) first_reap_site, early_wait_site, first_fork_site, name_site;
 
 void drv_proc_forget(void)
 {
@@ -519,6 +519,7 @@ void drv_proc_forget(void)
     STORE(first_reap_site, NULL);
     STORE(early_wait_site, NULL);
     STORE(first_fork_site, NULL);
+    STORE(name_site, NULL);
 }
 
 /* Children in the table that still exist (running or zombie); forgets the
@@ -627,6 +628,31 @@ const void *drv_procs_early_wait(void)
 const void *drv_procs_fork_site(void)
 {
     return LOAD(first_fork_site);
+}
+
+const void *drv_procs_wait_site(void)
+{
+    return LOAD(first_reap_site);
+}
+
+const void *drv_procs_name_site(void)
+{
+    return LOAD(name_site);
+}
+
+int drv_wrap_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    int r = prctl(option, a2, a3, a4, a5);
+    if (r == 0 && option == PR_SET_NAME) STORE(name_site, __builtin_return_address(0));
+    return r;
+}
+
+int drv_wrap_pthread_setname_np(pthread_t t, const char *name)
+{
+    int r = pthread_setname_np(t, name);
+    if (r == 0 && pthread_equal(t, pthread_self()) && getpid() == (pid_t)syscall(SYS_gettid))
+        STORE(name_site, __builtin_return_address(0));
+    return r;
 }
 
 int drv_procs_forked_threaded(void)

@@ -17,10 +17,11 @@
  *                  being process-shared, or placed in private memory;
  *   drv_fork ...   the driver's own children, crash injection.
  *
- * The student's read, write, poll, pipe, pipe2, pthread_mutex_init and
- * sem_init calls are renamed to the wrappers in grader_proc.c (like fork and
- * waitpid, see redefine.syms): they record the call site of a blocking call
- * and of every pipe, and count progress. They never change a result or errno.
+ * The student's read, write, poll, pipe, pipe2, pthread_mutex_init,
+ * sem_init, prctl and pthread_setname_np calls are renamed to the wrappers
+ * in grader_proc.c (like fork and waitpid, see redefine.syms): they record
+ * the call site of a blocking call, of every pipe and of naming the process,
+ * and count progress. They never change a result or errno.
  *
  * Processes are named in reports by their place in the family, never by pid
  * (so reports do not change between runs): "the parent" is the process the
@@ -85,6 +86,13 @@ const void *drv_procs_early_wait(void);
 int drv_procs_check_reaped(const char *when);
 /* The call site of the first fork since the reset, or NULL. */
 const void *drv_procs_fork_site(void);
+/* The call site of the first wait/waitpid since the reset that reaped a
+ * child (where the student decodes a status), or NULL. */
+const void *drv_procs_wait_site(void);
+/* Where this process last named itself since the reset (or since it was
+ * forked): the student's prctl(PR_SET_NAME) or pthread_setname_np on the
+ * main thread, or NULL. */
+const void *drv_procs_name_site(void);
 /* Whether process pid has ended (gone, or a zombie nobody waited for yet). */
 bool drv_proc_ended(pid_t pid);
 /* The state of process pid from /proc (R running, S sleeping in a system
