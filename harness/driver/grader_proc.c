@@ -603,6 +603,18 @@ void drv_proc_waiting(pid_t pid, int options, const void *site)
     if (!(options & WNOHANG)) op_begin(OP_WAIT, -1, pid, site);
 }
 
+bool drv_proc_in_wait(pid_t pid, pid_t *target)
+{
+    for (int i = 0; A && i < NSLOTS; i++) {
+        pslot *s = &A->slots[i];
+        if (LOAD(s->pid) != pid) continue;
+        if (LOAD(s->op) != OP_WAIT) return false;
+        if (target) *target = (pid_t)LOAD(s->arg);
+        return true;
+    }
+    return false;
+}
+
 void drv_proc_waited(pid_t r, const void *site)
 {
     int e = errno;

@@ -98,6 +98,12 @@ bool drv_proc_ended(pid_t pid);
 /* The state of process pid from /proc (R running, S sleeping in a system
  * call, D, T, Z zombie), or 0 when it is gone. */
 char drv_proc_state(pid_t pid);
+/* Whether watched process pid (the scenario's process or one forked from it
+ * after the watchdog started) is in a blocking wait or waitpid of the
+ * student's now; *target (if not NULL) gets the pid it waits for, as given
+ * to waitpid (-1 or 0: any child). Lets a child end only once the order in
+ * which its parent will collect the children is certain. */
+bool drv_proc_in_wait(pid_t pid, pid_t *target);
 /* Children forked (since the reset) from a process that had other threads
  * running: ThreadSanitizer does not check such children. */
 int drv_procs_forked_threaded(void);
