@@ -102,6 +102,20 @@ static bool ended(void *arg)
     return p && drv_proc_ended(p);
 }
 
+/* Whether child j has been collected by the parent, or has ended while the
+ * parent waits for another child by pid: then the order in which the parent
+ * collects the children no longer depends on timing (wait() picks the
+ * oldest of several ended children). */
+static bool collected(void *arg)
+{
+    long j = (long)(intptr_t)arg;
+    int p = atomic_load(&B->r[j].pid);
+    char st = p ? drv_proc_state(p) : 'R';
+    if (st == 0) return true;
+    pid_t target = 0;
+    return (st == 'Z' || st == 'X') && drv_proc_in_wait(parent_pid, &target) && target > 0 && target != p;
+}
+
 /* Records what the first direct call for index i sees. */
 static void rec_fill(rec *r, const void *site)
 {
@@ -131,7 +145,7 @@ static int fn(long arg)
     if (!direct) return codes[i];
     int met = gate ? drv_pgate_wait(gate) : 0;
     if (order > 0 && i > 0) drv_pwait(ended, (void *)(intptr_t)(i - 1), 3000);
-    if (order < 0 && met == 0 && (size_t)i + 1 < items) drv_pwait(ended, (void *)(intptr_t)(i + 1), 3000);
+    if (order < 0 && met == 0 && (size_t)i + 1 < items) drv_pwait(collected, (void *)(intptr_t)(i + 1), 3000);
     if (kill_sig[i]) drv_die(kill_sig[i]);
     return codes[i];
 }
@@ -325,7 +339,8 @@ static int scenario_signals(int argc, char **argv)
 }
 
 /* order N: the N children meet inside fn, then end in reverse order (child i
- * only after child i+1 has ended): statuses must still land at their index. */
+ * only after the parent collected child i+1, or waits for another child by
+ * pid): statuses must still land at their index. */
 static int scenario_order(int argc, char **argv)
 {
     size_t n = (size_t)drv_arg(argc, argv, 1, 4);
@@ -455,7 +470,9 @@ static int scenario_names(int argc, char **argv)
             return 0;
         }
         if (!name_ok(r, i)) {
-            const char *story = !r->named ? "returned NULL"
+            const char *story = !r->named ? "returned NULL (a local array returned by a function "
+                                            "is gone once it returns: keep the name in a static "
+                                            "array)"
                                 : !strcmp(r->name, "main") ? "still said \"main\""
                                                            : "returned another name";
             drv_finding_at("wrong-result", name_fn_site(),
