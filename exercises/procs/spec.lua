@@ -8,15 +8,16 @@
 
 exercise {
   name = "procs",
-  title = "Starting named processes",
+  languages = { "en", "pt-BR" },
+  title = _("Starting named processes"),
   timeout = 10,
 }
 
 check "statuses" {
-  title = "status[i] is the exit code of child i (fn's return value); n == 0 forks nothing",
+  title = _("status[i] is the exit code of child i (fn's return value); n == 0 forks nothing"),
   points = 15,
-  hint = "In the parent, waitpid(pid[i], &st, 0) for each child and store WEXITSTATUS(st) "
-      .. "when WIFEXITED(st); the child ends with _exit(fn(args[i])).",
+  hint = _("In the parent, waitpid(pid[i], &st, 0) for each child and store WEXITSTATUS(st) "
+      .. "when WIFEXITED(st); the child ends with _exit(fn(args[i]))."),
   run = function(t)
     t:run("statuses", 6):assert_ok()
     t:run("zero"):assert_ok()
@@ -24,102 +25,102 @@ check "statuses" {
 }
 
 check "names" {
-  title = "Each child shows names[i] (system name and current_process_name) before fn runs",
+  title = _("Each child shows names[i] (system name and current_process_name) before fn runs"),
   points = 15,
-  hint = "In the child (where fork returned 0), first prctl(PR_SET_NAME, names[i]) and "
-      .. "remember the name for current_process_name(), then call fn.",
+  hint = _("In the child (where fork returned 0), first prctl(PR_SET_NAME, names[i]) and "
+      .. "remember the name for current_process_name(), then call fn."),
   run = function(t)
     t:run("names", 5):assert_ok()
   end,
 }
 
 check "main-name" {
-  title = "The parent is \"main\" and keeps its own name",
+  title = _("The parent is \"main\" and keeps its own name"),
   points = 5,
-  hint = "A process that never named itself is \"main\": keep the name in a static variable "
-      .. "that only a child sets, and name only the children.",
+  hint = _("A process that never named itself is \"main\": keep the name in a static variable "
+      .. "that only a child sets, and name only the children."),
   run = function(t)
     t:run("main", 3):assert_ok()
   end,
 }
 
 check "concurrent" {
-  title = "All n children are alive at the same time (they meet inside fn)",
+  title = _("All n children are alive at the same time (they meet inside fn)"),
   points = 15,
   depends = "statuses",
-  hint = "Fork every child in one loop, then wait for them all in a second loop: waiting for "
-      .. "a child before forking the next makes them run one after another.",
+  hint = _("Fork every child in one loop, then wait for them all in a second loop: waiting for "
+      .. "a child before forking the next makes them run one after another."),
   run = function(t)
     local r = t:run("concurrent", 6)
     r:assert_ok()
-    t:assert((r:num("most") or 0) >= 6, "all 6 children should have met inside fn (only "
-        .. tostring(r.out.most) .. " did)")
+    t:assert((r:num("most") or 0) >= 6, _("all 6 children should have met inside fn (only %s did)")
+        :format(tostring(r.out.most)))
   end,
 }
 
 check "signals" {
-  title = "A child killed by a signal gets 128 + the signal",
+  title = _("A child killed by a signal gets 128 + the signal"),
   points = 10,
   depends = "statuses",
-  hint = "Decode the status: WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + "
-      .. "WTERMSIG(st) : ...",
+  hint = _("Decode the status: WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + "
+      .. "WTERMSIG(st) : ..."),
   run = function(t)
     t:run("signals"):assert_ok()
   end,
 }
 
 check "order" {
-  title = "Statuses land at their index when the children end in reverse order",
+  title = _("Statuses land at their index when the children end in reverse order"),
   points = 5,
   depends = "concurrent",
-  hint = "wait() returns the children in the order they end: wait for each child by its pid, "
-      .. "or look up the index of the pid that wait returned.",
+  hint = _("wait() returns the children in the order they end: wait for each child by its pid, "
+      .. "or look up the index of the pid that wait returned."),
   run = function(t)
     t:run("order", 4):assert_ok()
   end,
 }
 
 check "own-code" {
-  title = "A child ends after fn: it never comes back into the parent's code",
+  title = _("A child ends after fn: it never comes back into the parent's code"),
   points = 5,
-  hint = "End the child right after fn with _exit(fn(args[i])): a child that returns, breaks "
-      .. "out of the loop or falls through runs the rest of the parent's function.",
+  hint = _("End the child right after fn with _exit(fn(args[i])): a child that returns, breaks "
+      .. "out of the loop or falls through runs the rest of the parent's function."),
   run = function(t)
     t:run("returns", 4):assert_ok()
   end,
 }
 
 check "no-grandchildren" {
-  title = "fn runs once per child, never in a process forked by a child",
+  title = _("fn runs once per child, never in a process forked by a child"),
   points = 10,
-  hint = "After fn, the child must end (_exit): otherwise it goes on with the parent's fork "
-      .. "loop and forks children of its own.",
+  hint = _("After fn, the child must end (_exit): otherwise it goes on with the parent's fork "
+      .. "loop and forks children of its own."),
   run = function(t)
     t:run("grandchildren", 4):assert_ok()
   end,
 }
 
 check "stdio" {
-  title = "Children end with _exit: the parent's buffered output is not written again",
+  title = _("Children end with _exit: the parent's buffered output is not written again"),
   points = 10,
-  hint = "exit() flushes the stdio buffers the child copied from the parent and runs the "
-      .. "parent's atexit handlers; _exit() ends the process at once.",
+  hint = _("exit() flushes the stdio buffers the child copied from the parent and runs the "
+      .. "parent's atexit handlers; _exit() ends the process at once."),
   run = function(t)
     t:run("stdio", 4):assert_ok()
   end,
 }
 
 check "fork-fails" {
-  title = "A failed fork returns -1 after waiting for the children already started",
+  title = _("A failed fork returns -1 after waiting for the children already started"),
   points = 5,
-  hint = "When fork returns -1, wait for every child you already started, then return -1.",
+  hint = _("When fork returns -1, wait for every child you already started, then return -1."),
   run = function(t)
     t:run("fork-fails", 5, 3):assert_ok()
   end,
 }
 
 check "no-leftovers" {
-  title = "No zombie and no descriptor left when run_processes returns",
+  title = _("No zombie and no descriptor left when run_processes returns"),
   points = 5,
   depends = "statuses",
   run = function(t)
