@@ -1228,20 +1228,22 @@ _Noreturn void drv_die(int sig)
 
 /* --- locks in shared memory --------------------------------------------------------------- */
 
+enum { LOCK_MUTEX, LOCK_SEM, LOCK_COND };
+
 typedef struct lock_note {
     _Atomic(const void *) addr, site;
-    atomic_int is_sem, pshared;
+    atomic_int kind, pshared;
 } lock_note;
 
 static lock_note locks[MAX_LOCKS];
 static atomic_uint nlocks, locks_checked;
 
-static void lock_noted(const void *addr, bool is_sem, bool pshared, const void *site)
+static void lock_noted(const void *addr, int kind, bool pshared, const void *site)
 {
     unsigned i = ADD(nlocks, 1) % MAX_LOCKS;
     STORE(locks[i].addr, addr);
     STORE(locks[i].site, site);
-    STORE(locks[i].is_sem, is_sem);
+    STORE(locks[i].kind, kind);
     STORE(locks[i].pshared, pshared);
 }
 
@@ -1249,43 +1251,59 @@ int drv_wrap_pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a
 {
     int ps = PTHREAD_PROCESS_PRIVATE;
     if (a) pthread_mutexattr_getpshared(a, &ps);
-    lock_noted(m, false, ps == PTHREAD_PROCESS_SHARED, __builtin_return_address(0));
+    lock_noted(m, LOCK_MUTEX, ps == PTHREAD_PROCESS_SHARED, __builtin_return_address(0));
     return pthread_mutex_init(m, a);
 }
 
 int drv_wrap_sem_init(sem_t *s, int pshared, unsigned value)
 {
-    lock_noted(s, true, pshared != 0, __builtin_return_address(0));
+    lock_noted(s, LOCK_SEM, pshared != 0, __builtin_return_address(0));
     return sem_init(s, pshared, value);
 }
+
+int drv_wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
+{
+    int ps = PTHREAD_PROCESS_PRIVATE;
+    if (a) pthread_condattr_getpshared(a, &ps);
+    lock_noted(c, LOCK_COND, ps == PTHREAD_PROCESS_SHARED, __builtin_return_address(0));
+    return pthread_cond_init(c, a);
+}
+
+/* What to say of a lock in shared memory that is not process-shared. */
+static const char *const not_pshared[] = {
+    [LOCK_MUTEX] = "this mutex is in memory shared between processes, but it was initialised "
+                   "without PTHREAD_PROCESS_SHARED: a process waiting for it is never woken "
+                   "by another process's unlock, so processes hang. Initialise it with an "
+                   "attribute set by pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
+    [LOCK_SEM] = "this semaphore is in memory shared between processes, but sem_init was "
+                 "given pshared = 0: a process waiting for it is never woken by another "
+                 "process's sem_post, so processes hang. Pass a non-zero pshared",
+    [LOCK_COND] = "this condition variable is in memory shared between processes, but it was "
+                  "initialised without PTHREAD_PROCESS_SHARED: a process waiting on it is never "
+                  "woken by another process's pthread_cond_signal or pthread_cond_broadcast, so "
+                  "processes hang. Initialise it with an attribute set by "
+                  "pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
+};
 
 /* Reports lock l if it cannot work between processes; returns 1 if it did. */
 static int lock_check(lock_note *l)
 {
+    static const char *const names[] = {[LOCK_MUTEX] = "mutex", [LOCK_SEM] = "semaphore", [LOCK_COND] = "condition variable"};
     char where[96];
     const void *addr = LOAD(l->addr), *site = LOAD(l->site);
-    bool sem = LOAD(l->is_sem), pshared = LOAD(l->pshared);
-    const char *what = sem ? "semaphore" : "mutex";
+    int kind = LOAD(l->kind);
     if (!drv_mem_shared(addr, where, sizeof where)) {
         drv_finding_at("mutex-misuse", site,
                        "this %s is in %s, which is private to each process: after fork every "
-                       "process locks its own copy, so it keeps no other process out. Put it "
-                       "in the shared memory, next to the value, and make it process-shared",
-                       what, where);
+                       "process %s its own copy, so it %s. Put it in the shared memory, next to the "
+                       "%s, and make it process-shared",
+                       names[kind], where, kind == LOCK_COND ? "waits on" : "locks",
+                       kind == LOCK_COND ? "wakes no waiter of another process" : "keeps no other process out",
+                       kind == LOCK_COND ? "data it waits for" : "value");
         return 1;
     }
-    if (pshared) return 0;
-    if (sem)
-        drv_finding_at("mutex-misuse", site,
-                       "this semaphore is in memory shared between processes, but sem_init was "
-                       "given pshared = 0: a process waiting for it is never woken by another "
-                       "process's sem_post, so processes hang. Pass a non-zero pshared");
-    else
-        drv_finding_at("mutex-misuse", site,
-                       "this mutex is in memory shared between processes, but it was initialised "
-                       "without PTHREAD_PROCESS_SHARED: a process waiting for it is never woken "
-                       "by another process's unlock, so processes hang. Initialise it with an "
-                       "attribute set by pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)");
+    if (LOAD(l->pshared)) return 0;
+    drv_finding_at("mutex-misuse", site, "%s", not_pshared[kind]);
     return 1;
 }
 

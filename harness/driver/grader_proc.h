@@ -13,15 +13,17 @@
  *                  patience window it reports a `deadlock` naming every
  *                  process, the line where each is blocked, and for pipes who
  *                  still holds the other end; then it stops the program;
- *   drv_locks_*    mutexes and semaphores placed in shared memory without
- *                  being process-shared, or placed in private memory;
+ *   drv_locks_*    mutexes, semaphores and condition variables placed in
+ *                  shared memory without being process-shared, or placed in
+ *                  private memory;
  *   drv_fork ...   the driver's own children, crash injection.
  *
  * The student's read, write, poll, pipe, pipe2, pthread_mutex_init,
- * sem_init, prctl and pthread_setname_np calls are renamed to the wrappers
- * in grader_proc.c (like fork and waitpid, see redefine.syms): they record
- * the call site of a blocking call, of every pipe and of naming the process,
- * and count progress. They never change a result or errno.
+ * sem_init, pthread_cond_init, prctl and pthread_setname_np calls are
+ * renamed to the wrappers in grader_proc.c (like fork and waitpid, see
+ * redefine.syms): they record the call site of a blocking call, of every
+ * pipe, lock and condition variable and of naming the process, and count
+ * progress. They never change a result or errno.
  *
  * Processes are named in reports by their place in the family, never by pid
  * (so reports do not change between runs): "the parent" is the process the
@@ -157,11 +159,11 @@ _Noreturn void drv_die(int sig);
 
 /* --- locks in shared memory -------------------------------------------------------------- */
 
-/* Reports a `mutex-misuse` finding at the initialisation of every mutex or
- * semaphore the student created since the last call that cannot work between
- * processes: in shared memory without PTHREAD_PROCESS_SHARED (a waiter in
- * another process is never woken), or in private memory (every process locks
- * its own copy). Returns how many. */
+/* Reports a `mutex-misuse` finding at the initialisation of every mutex,
+ * semaphore or condition variable the student created since the last call
+ * that cannot work between processes: in shared memory without
+ * PTHREAD_PROCESS_SHARED (a waiter in another process is never woken), or in
+ * private memory (every process locks its own copy). Returns how many. */
 int drv_locks_check_shared(void);
 
 /* --- what the tools covered ---------------------------------------------------------------- */
