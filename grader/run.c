@@ -243,6 +243,7 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
     if (s->fail_create > 0) strv_addf(env, "STRESS_FAIL_CREATE=%ld", s->fail_create);
     if (s->fail_fork > 0) strv_addf(env, "STRESS_FAIL_FORK=%ld", s->fail_fork);
     if (s->trace) strv_add(env, "STRESS_TRACE=1");
+    if (s->one_process) strv_add(env, "STRESS_ONE_PROCESS=1");
 }
 
 /* --- after the run ------------------------------------------------------------- */

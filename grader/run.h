@@ -46,6 +46,7 @@ typedef struct stress_opts {
     long fail_create; /* k-th pthread_create fails (via the shim) */
     long fail_fork;
     bool trace;       /* keep the full event trace */
+    bool one_process; /* the run forks no process: process-shared objects are modelled */
 } stress_opts;
 
 typedef struct run_request {

@@ -323,7 +323,7 @@ static void push_run(lua_State *L, check_ctx *cx, size_t idx, tool_id tool, uint
 /* --- t:run ----------------------------------------------------------------------- */
 
 static const char *const run_options[] = {"tool", "timeout", "stdin", "seed", "stress"};
-static const char *const stress_options[] = {"mode", "depth", "steps", "prob", "fail_create", "fail_fork", "trace"};
+static const char *const stress_options[] = {"mode", "depth", "steps", "prob", "fail_create", "fail_fork", "trace", "one_process"};
 
 static void arg_push(lua_State *L, int idx, strv *argv)
 {
@@ -373,7 +373,9 @@ static void read_stress(lua_State *L, int idx, stress_opts *s)
     s->fail_fork = (long)luaL_optinteger(L, -1, 0);
     lua_getfield(L, idx, "trace");
     s->trace = lua_toboolean(L, -1);
-    lua_pop(L, 6);
+    lua_getfield(L, idx, "one_process");
+    s->one_process = lua_toboolean(L, -1);
+    lua_pop(L, 7);
 }
 
 /* Reads the options table at idx into rq. */

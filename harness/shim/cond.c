@@ -5,7 +5,8 @@
  * waiter queues on the record, releases the mutex and blocks; signal and
  * broadcast wake queued waiters. The real condition variable is never waited
  * on. Process-shared ones are forwarded to the real functions (the waiter
- * leaves the scheduler while it waits, another process may wake it).
+ * leaves the scheduler while it waits, another process may wake it), except
+ * in a run that forks no process (STRESS_ONE_PROCESS).
  *
  * In pct and random mode a waiter sometimes returns without a signal
  * (spurious wake-up, allowed by POSIX): a wait guarded by `if` instead of
@@ -17,9 +18,12 @@
 
 enum { SPURIOUS_PERMILLE = 50 };
 
+/* A process-shared condition variable, forwarded to the real functions
+ * unless the run forks no process (STRESS_ONE_PROCESS): then nobody outside
+ * the model can wait on it or signal it. */
 static int cond_pshared(const pthread_cond_t *c)
 {
-    return (c->__data.__wrefs & 1) != 0;
+    return (c->__data.__wrefs & 1) != 0 && !cfg.one_process;
 }
 
 static int cond_clock(const pthread_cond_t *c)

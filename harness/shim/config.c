@@ -68,6 +68,7 @@ static int cfg_read(void)
     cfg.fail_create = cfg_clamp(cfg_u64("STRESS_FAIL_CREATE", 0), 0, 1L << 40);
     cfg.fail_fork = cfg_clamp(cfg_u64("STRESS_FAIL_FORK", 0), 0, 1L << 40);
     cfg.stall_exit = (int)cfg_clamp(cfg_u64("STRESS_STALL_EXIT", 86), 0, 255);
+    cfg.one_process = cfg_u64("STRESS_ONE_PROCESS", 0) == 1;
     return 1;
 }
 

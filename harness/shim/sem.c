@@ -17,7 +17,7 @@ static int sem_is_shared(const sem_t *s)
 {
     int private_flag;
     sys_copy(&private_flag, (const char *)s + 8, sizeof private_flag);
-    return private_flag != 0;
+    return private_flag != 0 && !cfg.one_process; /* STRESS_ONE_PROCESS: modelled */
 }
 
 /* A post wakes one waiter, which retries sem_trywait. */

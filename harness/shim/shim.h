@@ -45,6 +45,7 @@ struct config {
     long fail_create;
     long fail_fork;
     int stall_exit;
+    int one_process; /* the run forks no process: model process-shared objects */
     char out[4096];
     char exe[4096];
 };
