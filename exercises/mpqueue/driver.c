@@ -498,13 +498,14 @@ static bool cheap_while_blocked(watchers *w, const char *what)
     long c1 = drv_sync_cpu_us(t), w1 = drv_sync_wakeups(tid);
     if (c0 < 0 || c1 < 0) return true; /* cannot measure: say nothing */
     long cpu_ms = (c1 - c0) / 1000, wakes = w1 - w0;
+    drv_out("cpu_ms", "%ld", cpu_ms);
     if (cpu_ms * 10 > WINDOW_MS) {
         drv_sync_finding_in(t, "busy-wait",
-                            "%s kept running while it waited: it used %ld%s ms of CPU time in %d ms. It spins (checks "
-                            "again and again) instead of sleeping. Wait on a process-shared condition variable with "
-                            "pthread_cond_wait: the thread sleeps, using no CPU, until another thread or process signals",
-                            what, cpu_ms > WINDOW_MS / 4 ? (long)WINDOW_MS / 4 : cpu_ms, cpu_ms > WINDOW_MS / 4 ? " or more" : "",
-                            WINDOW_MS);
+                            "%s kept running while it waited: it used more than %d ms of CPU time in %d ms. It spins "
+                            "(checks again and again) instead of sleeping. Wait on a process-shared condition variable "
+                            "with pthread_cond_wait: the thread sleeps, using no CPU, until another thread or process "
+                            "signals",
+                            what, WINDOW_MS / 10, WINDOW_MS);
         return false;
     }
     if (w0 >= 0 && w1 >= 0 && wakes > 20) {
@@ -1060,15 +1061,17 @@ static bool flag_set(void *p)
 }
 
 /* A child that puts messages #from..#to-1 (SIZE bytes), or gets and
- * checks them; exit status 0, 1 (wrong message), 2 (a call failed). */
+ * checks them (unless it reports to `done`: then only that it got one);
+ * exit status 0, 1 (wrong message), 2 (a call failed). */
 static _Noreturn void child_traffic(mpqueue_t *q, bool put, long from, long to, flag *done)
 {
+    bool check = done == NULL; /* a woken call's message may race a copy made outside the lock: tsan's business */
     unsigned char m[SIZE];
     for (long s = from; s < to; s++) {
         if (put) msg_fill(m, SIZE, CODE(0, s));
         int rc = put ? mpq_put(q, m) : mpq_get(q, m);
         if (rc != 0) _exit(2);
-        if (!put && !msg_is(m, SIZE, CODE(0, s))) _exit(1);
+        if (check && !put && !msg_is(m, SIZE, CODE(0, s))) _exit(1);
         drv_progress();
     }
     if (done) atomic_store(&done->v, 1);
@@ -1138,8 +1141,8 @@ static bool cross_wakeup(mpqueue_t *q, bool put)
     int st = 0;
     drv_waitpid(c, &st);
     if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-        drv_finding_at("wrong-result", put ? SITE(mpq_put) : SITE(mpq_get), "once woken, the child's mpq_%s %s", put ? "put" : "get",
-                       put ? "failed" : "did not give the message the parent put");
+        drv_finding_at("wrong-result", put ? SITE(mpq_put) : SITE(mpq_get), "once woken, the child's mpq_%s failed on an open queue",
+                       put ? "put" : "get");
         return false;
     }
     return true;
@@ -1300,7 +1303,10 @@ static int scenario_procs(int argc, char **argv)
     family_end(pids, k);
     drv_out("received", "%ld", atomic_load(&m->received));
     if (!atomic_load(&m->failed) && atomic_load(&m->received) != m->producers * m->items) traffic_report_lost(m);
-    mpq_destroy(q);
+    /* after a failure, threads of ended processes may still count as
+     * waiters of the condition variables: pthread_cond_destroy would wait
+     * for them forever */
+    if (!atomic_load(&m->failed)) mpq_destroy(q);
     return 0;
 }
 
