@@ -116,6 +116,9 @@ build() {
     $cc "$PROG/buffer.c" -o "$WORK/buf_ok" || status=1
     $cc -DUSE_IF "$PROG/buffer.c" -o "$WORK/buf_if" || status=1
     $cc -DONE_COND "$PROG/buffer.c" -o "$WORK/buf_one" || status=1
+    $cc -DONE_COND -DPSHARED "$PROG/buffer.c" -o "$WORK/buf_one_ps" || status=1
+    $cc -DUSE_IF -DPSHARED "$PROG/buffer.c" -o "$WORK/buf_if_ps" || status=1
+    $cc -DPSHARED "$PROG/buffer.c" -o "$WORK/buf_ok_ps" || status=1
     TSAN=0
     if command -v clang >/dev/null &&
         clang -g -O1 -fsanitize=thread "$PROG/race.c" -o "$WORK/race_tsan" 2>/dev/null &&
@@ -204,6 +207,22 @@ test_one_cond() {
     seeds_until buf_one pct 1 12 '[ $RC = 86 ] && $CHECK kinds "$OUTF" | grep -qx "lost-wakeup\|stall"'
     verdict "one condition variable for two conditions: stall found under pct" \
         "$([ -n "$FOUND" ]; echo $?)" "seed ${FOUND:-none}: $([ -n "$FOUND" ] && $CHECK kinds "$OUTF")"
+}
+
+# STRESS_ONE_PROCESS=1: process-shared condition variables are scheduled in
+# the model, so their lost wake-ups and `if` waits are found like private
+# ones, and a correct buffer still runs clean.
+test_one_process() {
+    local st=0 what=
+    seeds_until buf_one_ps pct 1 12 '[ $RC = 86 ] && $CHECK kinds "$OUTF" | grep -qx "lost-wakeup\|stall"' STRESS_ONE_PROCESS=1
+    [ -n "$FOUND" ] || st=1
+    what="one cond: seed ${FOUND:-none}"
+    seeds_until buf_if_ps pct 1 10 '[ $RC != 0 ] && [ $RC != 124 ] && { grep -qs "\"type\":\"assert\"" "$OUTF" || [ -n "$($CHECK kinds "$OUTF")" ]; }' STRESS_ONE_PROCESS=1
+    [ -n "$FOUND" ] || st=1
+    what="$what; if: seed ${FOUND:-none}"
+    all_seeds buf_ok_ps pct 1 6 clean_run STRESS_ONE_PROCESS=1
+    [ -z "$BAD" ] || st=1
+    verdict "process-shared conditions scheduled with STRESS_ONE_PROCESS: lost wake-up and if found, correct runs clean" $st "$what${BAD:+; unclean: $BAD}"
 }
 
 test_check_then_act() {
@@ -402,6 +421,7 @@ test_if_wait
 test_lost_wakeup
 test_timewarp
 test_one_cond
+test_one_process
 test_check_then_act
 test_correct_buffer
 test_retry_ends

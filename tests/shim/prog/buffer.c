@@ -2,6 +2,8 @@
  *   default      correct: `while` loops, one condition variable per condition
  *   -DUSE_IF     `if` instead of `while` around the waits
  *   -DONE_COND   one condition variable and signal for both conditions
+ *   -DPSHARED    the mutex and condition variables are process-shared (as
+ *                between processes; run with STRESS_ONE_PROCESS=1)
  * The buffer asserts its invariants; main checks the sum of all items. */
 #include <assert.h>
 #include <pthread.h>
@@ -75,9 +77,28 @@ static void *consumer(void *arg)
     return arg;
 }
 
+/* Re-initialises the mutex and condition variables as process-shared. */
+static void make_pshared(void)
+{
+#ifdef PSHARED
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&m, &ma);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+    pthread_cond_init(&not_empty, &ca);
+#ifndef ONE_COND
+    pthread_cond_init(&not_full, &ca);
+#endif
+#endif
+}
+
 int main(void)
 {
     pthread_t p[PRODUCERS], c[CONSUMERS];
+    make_pshared();
     for (int i = 0; i < CONSUMERS; i++) pthread_create(&c[i], NULL, consumer, NULL);
     for (int i = 0; i < PRODUCERS; i++) pthread_create(&p[i], NULL, producer, NULL);
     for (int i = 0; i < PRODUCERS; i++) pthread_join(p[i], NULL);
