@@ -144,8 +144,8 @@ static int fn(long arg)
     drv_progress();
     if (!direct) return codes[i];
     int met = gate ? drv_pgate_wait(gate) : 0;
-    if (order > 0 && i > 0) drv_pwait(ended, (void *)(intptr_t)(i - 1), 3000);
-    if (order < 0 && met == 0 && (size_t)i + 1 < items) drv_pwait(collected, (void *)(intptr_t)(i + 1), 3000);
+    if (order > 0 && i > 0) drv_pwait(ended, (void *)(intptr_t)(i - 1), 5000);
+    if (order < 0 && met == 0 && (size_t)i + 1 < items) drv_pwait(collected, (void *)(intptr_t)(i + 1), 5000);
     if (kill_sig[i]) drv_die(kill_sig[i]);
     return codes[i];
 }
@@ -360,11 +360,12 @@ static int scenario_zero(int argc, char **argv)
     (void)argc, (void)argv;
     setup(0);
     call(0, 0);
-    if (atomic_load(&B->calls)) drv_finding("wrong-result", "with n == 0, fn was called %d times", atomic_load(&B->calls));
+    if (atomic_load(&B->calls))
+        drv_finding_at("wrong-result", fn_site(0), "with n == 0, fn was called %d times", atomic_load(&B->calls));
     if (drv_procs_stats().forked)
         drv_finding_at("wrong-result", drv_procs_fork_site(), "with n == 0, %ld children were forked",
                        drv_procs_stats().forked);
-    if (status[0] != NO_STATUS) drv_finding("wrong-result", "with n == 0, status[0] was written");
+    if (status[0] != NO_STATUS) drv_finding_at("wrong-result", rp_start(), "with n == 0, status[0] was written");
     return 0;
 }
 
