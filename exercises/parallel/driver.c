@@ -209,7 +209,8 @@ static atomic_int turns_reported; /* 0 not yet, 1 explained as turns, 2 left to 
 
 /* The first call that finds the gate broken tells why, from the student's
  * thread: when other threads of the student are alive but none of them came
- * into work, they are waiting for this one, which holds what they need. */
+ * into work, they are waiting for this one, which holds what they need. That
+ * is the whole story, so the run ends there. */
 static void gate_broken_explain(int workers)
 {
     int unclaimed = 0;
@@ -226,6 +227,9 @@ static void gate_broken_explain(int workers)
                 "need. Hold a lock only to take the next item and to add to the total; call work "
                 "with no lock held",
                 alive, drv_gate_most(gate), workers);
+    /* End here: the schedule's last events are then the other threads
+     * blocked on the lock this one holds, at the student's lines. */
+    drv_exit(1);
 }
 
 static int gate_workers;
