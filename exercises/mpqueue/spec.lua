@@ -16,7 +16,7 @@
 
 exercise {
   name = "mpqueue",
-  title = "A queue between processes (multiprocessing.Queue)",
+  title = _("A queue between processes (multiprocessing.Queue)"),
   timeout = 15,
 }
 
@@ -24,65 +24,65 @@ exercise {
 local SCHEDULED = { timeout = 10, stress = { one_process = true } }
 local PCT = { stress = { mode = "pct", one_process = true } }
 
-local WHILE = "Wait in a loop that checks the condition again after every wake-up:\n"
+local WHILE = _("Wait in a loop that checks the condition again after every wake-up:\n"
     .. "    while (q->count == q->capacity && !q->closed)\n"
     .. "        pthread_cond_wait(&q->not_full, &q->lock);\n"
     .. "A thread can wake up although the condition does not hold: a spurious wake-up, or "
-    .. "another thread or process got there first."
+    .. "another thread or process got there first.")
 
-local UNDER_LOCK = "Copy the message in (mpq_put) and out (mpq_get) while holding the queue's "
+local UNDER_LOCK = _("Copy the message in (mpq_put) and out (mpq_get) while holding the queue's "
     .. "lock: once the lock is released, another put may overwrite the slot, or a get may read "
-    .. "it before it is filled."
+    .. "it before it is filled.")
 
-local STUCK_AT_CLOSE = "Every thread ended up waiting. At the end of this test the queue is "
+local STUCK_AT_CLOSE = _("Every thread ended up waiting. At the end of this test the queue is "
     .. "closed: every get that waits must then wake up and return -1 once the queue is empty "
     .. "(mpq_close calls pthread_cond_broadcast, and `closed` is part of the wait loop's "
     .. "condition). Otherwise a signal was lost: each change of the queue must signal the "
-    .. "condition variable the other side waits on."
+    .. "condition variable the other side waits on.")
 
 check "fifo" {
-  title = "Messages leave whole and in the order they were put; close drains (one thread)",
+  title = _("Messages leave whole and in the order they were put; close drains (one thread)"),
   points = 10,
-  hint = "Keep the messages in a ring of capacity slots of msg_size bytes each, after the "
+  hint = _("Keep the messages in a ring of capacity slots of msg_size bytes each, after the "
       .. "queue's fields in one mapping: put copies msg_size bytes into slot (head + count) % "
       .. "capacity, get copies slot head out and moves head forward. mpq_create(0, n) and "
-      .. "mpq_create(n, 0) return NULL.",
+      .. "mpq_create(n, 0) return NULL."),
   run = function(t)
     t:run("fifo"):assert_ok()
   end,
 }
 
 check "shared" {
-  title = "The queue and its locks are shared: messages and wake-ups cross processes",
+  title = _("The queue and its locks are shared: messages and wake-ups cross processes"),
   points = 15,
   depends = "fifo",
-  hint = "Allocate the whole queue (fields, locks and messages) with mmap(NULL, size, "
+  hint = _("Allocate the whole queue (fields, locks and messages) with mmap(NULL, size, "
       .. "PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), and initialise the mutex "
       .. "and each condition variable with an attribute set to PTHREAD_PROCESS_SHARED "
-      .. "(pthread_mutexattr_setpshared, pthread_condattr_setpshared).",
+      .. "(pthread_mutexattr_setpshared, pthread_condattr_setpshared)."),
   run = function(t)
     t:run("shared"):assert_ok()
   end,
 }
 
 check "no-busy-wait" {
-  title = "A blocked get or put sleeps: it uses almost no CPU time and does not poll",
+  title = _("A blocked get or put sleeps: it uses almost no CPU time and does not poll"),
   points = 5,
   depends = "fifo",
-  hint = "A loop that unlocks, sleeps or yields and looks again wastes a CPU (or wakes up "
+  hint = _("A loop that unlocks, sleeps or yields and looks again wastes a CPU (or wakes up "
       .. "hundreds of times a second) and reacts late. pthread_cond_wait releases the lock and "
-      .. "puts the thread to sleep until somebody signals; it needs no sleep and no yield.",
+      .. "puts the thread to sleep until somebody signals; it needs no sleep and no yield."),
   run = function(t)
     t:run("busy"):assert_ok()
   end,
 }
 
 check "put-blocks" {
-  title = "mpq_put waits while the queue is full; each get lets one waiting put finish",
+  title = _("mpq_put waits while the queue is full; each get lets one waiting put finish"),
   points = 5,
   depends = "no-busy-wait",
-  hint = "While the queue is full, put must wait on a condition variable (pthread_cond_wait); "
-      .. "get, after taking a message, signals that condition so one waiting put goes on.",
+  hint = _("While the queue is full, put must wait on a condition variable (pthread_cond_wait); "
+      .. "get, after taking a message, signals that condition so one waiting put goes on."),
   hints = { ["invariant"] = WHILE },
   run = function(t)
     t:run("put-blocks", 3, 2, PCT):assert_ok()
@@ -90,24 +90,24 @@ check "put-blocks" {
 }
 
 check "get-blocks" {
-  title = "mpq_get waits while the queue is empty; each put lets one waiting get finish",
+  title = _("mpq_get waits while the queue is empty; each put lets one waiting get finish"),
   points = 5,
   depends = "no-busy-wait",
-  hint = "While the queue is empty (and open), get must wait on a condition variable; put, "
+  hint = _("While the queue is empty (and open), get must wait on a condition variable; put, "
       .. "after adding a message, signals that condition so one waiting get goes on. -1 is only "
-      .. "for a closed, empty queue.",
+      .. "for a closed, empty queue."),
   run = function(t)
     t:run("get-blocks", 2, PCT):assert_ok()
   end,
 }
 
 check "close" {
-  title = "mpq_close wakes every waiting thread; later puts fail (threads, scheduled)",
+  title = _("mpq_close wakes every waiting thread; later puts fail (threads, scheduled)"),
   points = 10,
   depends = "no-busy-wait",
-  hint = "mpq_close sets a closed flag under the lock and calls pthread_cond_broadcast on "
+  hint = _("mpq_close sets a closed flag under the lock and calls pthread_cond_broadcast on "
       .. "every condition variable callers wait on. The wait loops stop when the queue is "
-      .. "closed: put then returns -1; get takes a message if one is left, else returns -1.",
+      .. "closed: put then returns -1; get takes a message if one is left, else returns -1."),
   run = function(t)
     t:run("close-get", 3, PCT):assert_ok()
     t:run("close-put", 3, PCT):assert_ok()
@@ -115,7 +115,7 @@ check "close" {
 }
 
 check "many" {
-  title = "4 producer and 4 consumer threads, 2000 messages: each delivered once, whole, in order",
+  title = _("4 producer and 4 consumer threads, 2000 messages: each delivered once, whole, in order"),
   points = 10,
   depends = "no-busy-wait",
   hint = UNDER_LOCK,
@@ -126,17 +126,17 @@ check "many" {
 }
 
 check "stress" {
-  title = "Many schedules of 6 producers and 6 consumers on a queue of 1 message: nothing lost, torn or stuck",
+  title = _("Many schedules of 6 producers and 6 consumers on a queue of 1 message: nothing lost, torn or stuck"),
   points = 10,
   depends = "no-busy-wait",
   hint = WHILE,
   hints = {
-    ["lost-wakeup"] = "A signal went to a thread that could not use it, and the thread that "
+    ["lost-wakeup"] = _("A signal went to a thread that could not use it, and the thread that "
         .. "needed it slept on. Use one condition variable per condition (not full, not empty) "
         .. "and signal the one that changed; with a single condition variable you would need "
-        .. "pthread_cond_broadcast.",
-    ["deadlock"] = "Every thread ended up waiting. Each change of the queue must signal the "
-        .. "condition variable the other side waits on.",
+        .. "pthread_cond_broadcast."),
+    ["deadlock"] = _("Every thread ended up waiting. Each change of the queue must signal the "
+        .. "condition variable the other side waits on."),
   },
   run = function(t)
     schedules(t, 10, 3, "mpmc", 6, 6, 3, 1, 40, SCHEDULED)
@@ -145,13 +145,13 @@ check "stress" {
 }
 
 check "close-processes" {
-  title = "mpq_close from any process wakes the waiters of every process",
+  title = _("mpq_close from any process wakes the waiters of every process"),
   points = 10,
   depends = { "shared", "no-busy-wait" },
-  hint = "The closed flag lives in the shared memory, and mpq_close broadcasts on "
+  hint = _("The closed flag lives in the shared memory, and mpq_close broadcasts on "
       .. "process-shared condition variables: then a waiter of any process wakes up, sees "
       .. "`closed`, and returns -1. A flag in a global variable, or a condition variable that is "
-      .. "not process-shared, stays in the process that called mpq_close.",
+      .. "not process-shared, stays in the process that called mpq_close."),
   run = function(t)
     t:run("close-procs", 0, 3, 2, 0):assert_ok()
     t:run("close-procs", 1, 2, 2, 1):assert_ok()
@@ -159,10 +159,10 @@ check "close-processes" {
 }
 
 check "tsan" {
-  title = "ThreadSanitizer finds no data race between the threads of a process (scheduled)",
+  title = _("ThreadSanitizer finds no data race between the threads of a process (scheduled)"),
   points = 5,
   depends = "many",
-  hint = UNDER_LOCK .. " Every field of the queue is read and written with the lock held.",
+  hint = UNDER_LOCK .. " " .. _("Every field of the queue is read and written with the lock held."),
   run = function(t)
     -- One thread at a time, in an order fixed by the seed: a slot written
     -- or read after the lock was released meets the other side's access
@@ -172,11 +172,11 @@ check "tsan" {
 }
 
 check "processes" {
-  title = "2 producer and 2 consumer processes of 3 threads each: every message once, whole, in order",
+  title = _("2 producer and 2 consumer processes of 3 threads each: every message once, whole, in order"),
   points = 15,
   depends = { "shared", "close-processes", "stress", "tsan" },
-  hint = "Every process and every thread uses the same lock, in the shared memory, for "
-      .. "everything it reads and changes in the queue, the messages included.",
+  hint = _("Every process and every thread uses the same lock, in the shared memory, for "
+      .. "everything it reads and changes in the queue, the messages included."),
   run = function(t)
     t:run("procs", 2, 2, 3, 400, 3, 128):assert_ok()
   end,
