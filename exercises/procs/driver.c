@@ -21,28 +21,28 @@
 #include "grader_proc.h"
 #include "procs.h"
 
-#define MAX_N 16
-#define COMM 16 /* /proc/PID/comm: 15 bytes and a NUL */
+#define MAX_N  16
+#define COMM   16 /* /proc/PID/comm: 15 bytes and a NUL */
 #define MARKER "procs test: a line the parent printed before run_processes"
 
 /* What the first call of fn for one index saw, in a child of the caller. */
 typedef struct rec {
-    atomic_int calls;            /* calls for this index, in any process */
-    atomic_int pid;              /* the child that made the first direct call */
-    atomic_int returned;         /* that index's process came back out of run_processes */
-    _Atomic(const void *) site;  /* the student's call of fn */
-    char comm[COMM];             /* /proc/self/comm when fn began */
-    char name[64];               /* current_process_name() when fn began */
-    int named;                   /* 0: current_process_name() returned NULL */
+    atomic_int calls;           /* calls for this index, in any process */
+    atomic_int pid;             /* the child that made the first direct call */
+    atomic_int returned;        /* that index's process came back out of run_processes */
+    _Atomic(const void *) site; /* the student's call of fn */
+    char comm[COMM];            /* /proc/self/comm when fn began */
+    char name[64];              /* current_process_name() when fn began */
+    int named;                  /* 0: current_process_name() returned NULL */
 } rec;
 
 /* Shared by every process. */
 typedef struct board {
-    atomic_int calls;        /* every call of fn */
-    atomic_int foreign;      /* calls in a process that is not a child of the caller */
-    atomic_int returned;     /* processes other than the caller that came back out */
-    atomic_int exited;       /* children that ran the parent's atexit handler */
-    atomic_int exit_told;    /* the exit() finding was sent (by the first such child) */
+    atomic_int calls;     /* every call of fn */
+    atomic_int foreign;   /* calls in a process that is not a child of the caller */
+    atomic_int returned;  /* processes other than the caller that came back out */
+    atomic_int exited;    /* children that ran the parent's atexit handler */
+    atomic_int exit_told; /* the exit() finding was sent (by the first such child) */
     rec r[MAX_N];
 } board;
 
@@ -56,9 +56,12 @@ static int order;              /* 1: child i ends after child i-1, -1: after chi
 static size_t items;
 
 static const char *const all_names[MAX_N] = {
-    "reader", "writer-1", "a-very-long-process-name", "w", "logger", "worker-5",
-    "worker-6", "worker-7", "worker-8", "worker-9", "worker-10", "worker-11",
-    "worker-12", "worker-13", "worker-14", "worker-15",
+    "reader",    "writer-1",  "a-very-long-process-name",
+    "w",         "logger",    "worker-5",
+    "worker-6",  "worker-7",  "worker-8",
+    "worker-9",  "worker-10", "worker-11",
+    "worker-12", "worker-13", "worker-14",
+    "worker-15",
 };
 static int codes[MAX_N];    /* what fn returns for each index */
 static int kill_sig[MAX_N]; /* or the signal that ends it (0: none) */
@@ -113,7 +116,8 @@ static bool collected(void *arg)
     char st = p ? drv_proc_state(p) : 'R';
     if (st == 0) return true;
     pid_t target = 0;
-    return (st == 'Z' || st == 'X') && drv_proc_in_wait(parent_pid, &target) && target > 0 && target != p;
+    return (st == 'Z' || st == 'X') && drv_proc_in_wait(parent_pid, &target) &&
+           target > 0 && target != p;
 }
 
 /* Records what the first direct call for index i sees. */
@@ -145,7 +149,8 @@ static int fn(long arg)
     if (!direct) return codes[i];
     int met = gate ? drv_pgate_wait(gate) : 0;
     if (order > 0 && i > 0) drv_pwait(ended, (void *)(intptr_t)(i - 1), 5000);
-    if (order < 0 && met == 0 && (size_t)i + 1 < items) drv_pwait(collected, (void *)(intptr_t)(i + 1), 5000);
+    if (order < 0 && met == 0 && (size_t)i + 1 < items)
+        drv_pwait(collected, (void *)(intptr_t)(i + 1), 5000);
     if (kill_sig[i]) drv_die(kill_sig[i]);
     return codes[i];
 }
@@ -157,11 +162,12 @@ static void on_exit_handler(void)
     if (getpid() == parent_pid || !B) return;
     atomic_fetch_add(&B->exited, 1);
     if (tell_exit && !atomic_exchange(&B->exit_told, 1))
-        drv_finding("wrong-result",
-                    "a child process ended with exit() here, instead of _exit(): exit() runs the "
-                    "parent's atexit handlers and flushes the stdio buffers the child inherited "
-                    "from the parent, so whatever the parent had printed but not yet written "
-                    "comes out once more for every child");
+        drv_finding(
+            "wrong-result",
+            "a child process ended with exit() here, instead of _exit(): exit() runs the "
+            "parent's atexit handlers and flushes the stdio buffers the child inherited "
+            "from the parent, so whatever the parent had printed but not yet written "
+            "comes out once more for every child");
 }
 
 /* Fresh board, names, arguments and codes for n children. */
@@ -214,8 +220,10 @@ static int call(size_t n, int want)
     drv_watch_stop();
     drv_out("rc", "%d", rc);
     if (want >= -1 && rc != want)
-        drv_finding_at("wrong-result", fork_site(), "run_processes(fn, names, args, status, %zu) returned %d, expected %d",
-                       n, rc, want);
+        drv_finding_at(
+            "wrong-result", fork_site(),
+            "run_processes(fn, names, args, status, %zu) returned %d, expected %d", n, rc,
+            want);
     return rc;
 }
 
@@ -235,7 +243,10 @@ static const void *name_fn_site(void)
 
 static const char *sig_name(int sig)
 {
-    return sig == SIGTERM ? "SIGTERM" : sig == SIGKILL ? "SIGKILL" : sig == SIGUSR1 ? "SIGUSR1" : "a signal";
+    return sig == SIGTERM   ? "SIGTERM"
+           : sig == SIGKILL ? "SIGKILL"
+           : sig == SIGUSR1 ? "SIGUSR1"
+                            : "a signal";
 }
 
 static int expected_status(size_t i)
@@ -246,8 +257,11 @@ static int expected_status(size_t i)
 /* How child i ended, as a phrase. */
 static void how_ended(size_t i, char *out, size_t len)
 {
-    if (kill_sig[i]) snprintf(out, len, "child %zu was killed by %s (signal %d)", i, sig_name(kill_sig[i]), kill_sig[i]);
-    else snprintf(out, len, "fn returned %d in child %zu", codes[i], i);
+    if (kill_sig[i])
+        snprintf(out, len, "child %zu was killed by %s (signal %d)", i,
+                 sig_name(kill_sig[i]), kill_sig[i]);
+    else
+        snprintf(out, len, "fn returned %d in child %zu", codes[i], i);
 }
 
 /* The index j != i whose expected status is s, or -1. */
@@ -272,41 +286,48 @@ static int check_statuses(size_t n)
     const void *wait = drv_procs_wait_site() ? drv_procs_wait_site() : fork_site();
     long other = status_owner(got, i, n);
     if (got == NO_STATUS)
-        drv_finding_at("wrong-result", wait, "status[%zu] was never written (%zu of %zu statuses missing): %s",
+        drv_finding_at("wrong-result", wait,
+                       "status[%zu] was never written (%zu of %zu statuses missing): %s",
                        i, wrong, n, how);
     else if (atomic_load(&B->r[i].returned))
-        drv_finding_at("wrong-result", fn_site(i),
-                       "status[%zu] is %d, expected %d: %s, but that child did not end when fn "
-                       "returned here; it came back out of run_processes into the caller's code, "
-                       "which ended it with status %d. End the child with _exit(fn(args[i]))",
-                       i, got, want, how, got);
+        drv_finding_at(
+            "wrong-result", fn_site(i),
+            "status[%zu] is %d, expected %d: %s, but that child did not end when fn "
+            "returned here; it came back out of run_processes into the caller's code, "
+            "which ended it with status %d. End the child with _exit(fn(args[i]))",
+            i, got, want, how, got);
     else if (!sig && got == want << 8)
-        drv_finding_at("wrong-result", wait,
-                       "status[%zu] is %d = %d << 8: that is the raw status waitpid stored, not "
-                       "the exit code (%s). Decode it: WEXITSTATUS(st) when WIFEXITED(st)",
-                       i, got, want, how);
+        drv_finding_at(
+            "wrong-result", wait,
+            "status[%zu] is %d = %d << 8: that is the raw status waitpid stored, not "
+            "the exit code (%s). Decode it: WEXITSTATUS(st) when WIFEXITED(st)",
+            i, got, want, how);
     else if (sig && got == sig)
-        drv_finding_at("wrong-result", wait,
-                       "status[%zu] is %d: that is the raw status waitpid stored (%s), not a "
-                       "decoded one; expected 128 + %d = %d. Decode it: 128 + WTERMSIG(st) when "
-                       "WIFSIGNALED(st)",
-                       i, got, how, sig, want);
+        drv_finding_at(
+            "wrong-result", wait,
+            "status[%zu] is %d: that is the raw status waitpid stored (%s), not a "
+            "decoded one; expected 128 + %d = %d. Decode it: 128 + WTERMSIG(st) when "
+            "WIFSIGNALED(st)",
+            i, got, how, sig, want);
     else if (sig && got == 0)
-        drv_finding_at("wrong-result", wait,
-                       "status[%zu] is 0, but %s: expected 128 + %d = %d. WEXITSTATUS(st) means "
-                       "something only when WIFEXITED(st); for a child killed by a signal "
-                       "WIFSIGNALED(st) holds and WTERMSIG(st) is the signal",
-                       i, how, sig, want);
+        drv_finding_at(
+            "wrong-result", wait,
+            "status[%zu] is 0, but %s: expected 128 + %d = %d. WEXITSTATUS(st) means "
+            "something only when WIFEXITED(st); for a child killed by a signal "
+            "WIFSIGNALED(st) holds and WTERMSIG(st) is the signal",
+            i, how, sig, want);
     else if (other >= 0)
-        drv_finding_at("wrong-result", wait,
-                       "statuses are out of order: status[%zu] is %d, the status of child %ld, "
-                       "instead of %d (%s; %zu of %zu statuses misplaced). The children end in "
-                       "their own order: wait for child i by its pid (waitpid(pid[i], ...)), or "
-                       "find the index of the pid that wait returned",
-                       i, got, other, want, how, wrong, n);
+        drv_finding_at(
+            "wrong-result", wait,
+            "statuses are out of order: status[%zu] is %d, the status of child %ld, "
+            "instead of %d (%s; %zu of %zu statuses misplaced). The children end in "
+            "their own order: wait for child i by its pid (waitpid(pid[i], ...)), or "
+            "find the index of the pid that wait returned",
+            i, got, other, want, how, wrong, n);
     else
-        drv_finding_at("wrong-result", wait, "status[%zu] is %d, expected %d (%s; %zu of %zu statuses wrong)", i,
-                       got, want, how, wrong, n);
+        drv_finding_at("wrong-result", wait,
+                       "status[%zu] is %d, expected %d (%s; %zu of %zu statuses wrong)",
+                       i, got, want, how, wrong, n);
     return (int)wrong;
 }
 
@@ -361,11 +382,13 @@ static int scenario_zero(int argc, char **argv)
     setup(0);
     call(0, 0);
     if (atomic_load(&B->calls))
-        drv_finding_at("wrong-result", fn_site(0), "with n == 0, fn was called %d times", atomic_load(&B->calls));
+        drv_finding_at("wrong-result", fn_site(0), "with n == 0, fn was called %d times",
+                       atomic_load(&B->calls));
     if (drv_procs_stats().forked)
-        drv_finding_at("wrong-result", drv_procs_fork_site(), "with n == 0, %ld children were forked",
-                       drv_procs_stats().forked);
-    if (status[0] != NO_STATUS) drv_finding_at("wrong-result", rp_start(), "with n == 0, status[0] was written");
+        drv_finding_at("wrong-result", drv_procs_fork_site(),
+                       "with n == 0, %ld children were forked", drv_procs_stats().forked);
+    if (status[0] != NO_STATUS)
+        drv_finding_at("wrong-result", rp_start(), "with n == 0, status[0] was written");
     return 0;
 }
 
@@ -381,15 +404,19 @@ static int scenario_concurrent(int argc, char **argv)
     drv_out("most", "%d", most);
     if (drv_pgate_broken(gate)) {
         const void *wait = drv_procs_early_wait();
-        const char *story = "fork every child first, then wait for them all in a second loop";
+        const char *story =
+            "fork every child first, then wait for them all in a second loop";
         if (wait)
-            drv_finding_at("not-concurrent", wait,
-                           "only %d of the %zu children %s alive at the same time: this wait "
-                           "collects one child before the next is forked; %s",
-                           most, n, most == 1 ? "was" : "were", story);
+            drv_finding_at(
+                "not-concurrent", wait,
+                "only %d of the %zu children %s alive at the same time: this wait "
+                "collects one child before the next is forked; %s",
+                most, n, most == 1 ? "was" : "were", story);
         else
-            drv_finding_at("not-concurrent", fork_site(), "only %d of the %zu children %s inside fn at the same time: %s",
-                           most, n, most == 1 ? "was" : "were", story);
+            drv_finding_at(
+                "not-concurrent", fork_site(),
+                "only %d of the %zu children %s inside fn at the same time: %s", most, n,
+                most == 1 ? "was" : "were", story);
     }
     drv_pgate_free(gate);
     gate = NULL;
@@ -420,33 +447,38 @@ static void report_comm(const rec *r, size_t i, size_t n, const char *now_parent
 {
     char want[COMM];
     comm_of(all_names[i], want);
-    const char *cut = strlen(all_names[i]) > 15 ? " (a name longer than 15 bytes must be cut: prctl "
-                                                  "cuts it, pthread_setname_np refuses it)"
-                                                : "";
+    const char *cut = strlen(all_names[i]) > 15
+                          ? " (a name longer than 15 bytes must be cut: prctl "
+                            "cuts it, pthread_setname_np refuses it)"
+                          : "";
     long other = comm_owner(r->comm, n);
     if (strcmp(now_parent, parent_comm) && drv_procs_name_site())
-        drv_finding_at("wrong-result", drv_procs_name_site(),
-                       "when fn began in child %zu the system showed it as \"%s\", not \"%s\": "
-                       "this call named the parent process (now \"%s\"), and each child only "
-                       "inherited the name the parent had when it forked. Name the child in "
-                       "the child (where fork returned 0), before it calls fn",
-                       i, r->comm, want, now_parent);
+        drv_finding_at(
+            "wrong-result", drv_procs_name_site(),
+            "when fn began in child %zu the system showed it as \"%s\", not \"%s\": "
+            "this call named the parent process (now \"%s\"), and each child only "
+            "inherited the name the parent had when it forked. Name the child in "
+            "the child (where fork returned 0), before it calls fn",
+            i, r->comm, want, now_parent);
     else if (!strcmp(r->comm, parent_comm))
-        drv_finding_at("wrong-result", atomic_load(&r->site),
-                       "when fn was called here, child %zu was still shown by the system as "
-                       "\"%s\", the name of the parent it was forked from, not \"%s\": the child "
-                       "must name itself (prctl(PR_SET_NAME, names[i])) before it calls fn%s",
-                       i, r->comm, want, cut);
+        drv_finding_at(
+            "wrong-result", atomic_load(&r->site),
+            "when fn was called here, child %zu was still shown by the system as "
+            "\"%s\", the name of the parent it was forked from, not \"%s\": the child "
+            "must name itself (prctl(PR_SET_NAME, names[i])) before it calls fn%s",
+            i, r->comm, want, cut);
     else if (other >= 0)
-        drv_finding_at("wrong-result", atomic_load(&r->site),
-                       "when fn was called here, child %zu was shown by the system as \"%s\", the "
-                       "name of child %ld, not \"%s\": child i takes names[i]",
-                       i, r->comm, other, want);
+        drv_finding_at(
+            "wrong-result", atomic_load(&r->site),
+            "when fn was called here, child %zu was shown by the system as \"%s\", the "
+            "name of child %ld, not \"%s\": child i takes names[i]",
+            i, r->comm, other, want);
     else
-        drv_finding_at("wrong-result", atomic_load(&r->site),
-                       "when fn was called here, child %zu was shown by the system as \"%s\", not "
-                       "\"%s\"%s",
-                       i, r->comm, want, cut);
+        drv_finding_at(
+            "wrong-result", atomic_load(&r->site),
+            "when fn was called here, child %zu was shown by the system as \"%s\", not "
+            "\"%s\"%s",
+            i, r->comm, want, cut);
 }
 
 /* names N: when fn begins in child i, /proc/self/comm is names[i] cut to 15
@@ -463,7 +495,8 @@ static int scenario_names(int argc, char **argv)
         char want[COMM];
         comm_of(all_names[i], want);
         if (!atomic_load(&r->pid)) {
-            drv_finding_at("wrong-result", fork_site(), "fn(args[%zu]) never ran in a child of the caller", i);
+            drv_finding_at("wrong-result", fork_site(),
+                           "fn(args[%zu]) never ran in a child of the caller", i);
             return 0;
         }
         if (strcmp(r->comm, want)) {
@@ -471,19 +504,21 @@ static int scenario_names(int argc, char **argv)
             return 0;
         }
         if (!name_ok(r, i)) {
-            const char *story = !r->named ? "returned NULL (a local array returned by a function "
-                                            "is gone once it returns: keep the name in a static "
-                                            "array)"
-                                : !strcmp(r->name, "main") ? "still said \"main\""
-                                                           : "returned another name";
-            drv_finding_at("wrong-result", name_fn_site(),
-                           "in child %zu, named \"%s\", current_process_name() %s%s%s%s when fn "
-                           "began: it must give the name the process gave itself (keep it in a "
-                           "static variable set in the child, or ask the system with "
-                           "prctl(PR_GET_NAME))",
-                           i, want, story, r->named && strcmp(r->name, "main") ? " (\"" : "",
-                           r->named && strcmp(r->name, "main") ? r->name : "",
-                           r->named && strcmp(r->name, "main") ? "\")" : "");
+            const char *story =
+                !r->named ? "returned NULL (a local array returned by a function "
+                            "is gone once it returns: keep the name in a static "
+                            "array)"
+                : !strcmp(r->name, "main") ? "still said \"main\""
+                                           : "returned another name";
+            drv_finding_at(
+                "wrong-result", name_fn_site(),
+                "in child %zu, named \"%s\", current_process_name() %s%s%s%s when fn "
+                "began: it must give the name the process gave itself (keep it in a "
+                "static variable set in the child, or ask the system with "
+                "prctl(PR_GET_NAME))",
+                i, want, story, r->named && strcmp(r->name, "main") ? " (\"" : "",
+                r->named && strcmp(r->name, "main") ? r->name : "",
+                r->named && strcmp(r->name, "main") ? "\")" : "");
             return 0;
         }
     }
@@ -495,11 +530,12 @@ static bool main_name_ok(const char *when)
 {
     const char *name = current_process_name();
     if (name && !strcmp(name, "main")) return true;
-    drv_finding_at("wrong-result", name_fn_site(),
-                   "in the parent, which never named itself, current_process_name() returned "
-                   "%s%s%s %s, expected \"main\" (like multiprocessing.current_process().name in "
-                   "the main process)",
-                   name ? "\"" : "NULL", name ? name : "", name ? "\"" : "", when);
+    drv_finding_at(
+        "wrong-result", name_fn_site(),
+        "in the parent, which never named itself, current_process_name() returned "
+        "%s%s%s %s, expected \"main\" (like multiprocessing.current_process().name in "
+        "the main process)",
+        name ? "\"" : "NULL", name ? name : "", name ? "\"" : "", when);
     return false;
 }
 
@@ -515,11 +551,12 @@ static int scenario_main(int argc, char **argv)
     comm_read(now);
     if (strcmp(now, parent_comm)) {
         const void *site = drv_procs_name_site() ? drv_procs_name_site() : fork_site();
-        drv_finding_at("wrong-result", site,
-                       "run_processes renamed the parent itself: the system shows it as \"%s\" "
-                       "now, it was \"%s\". Only the children take the names: name each one in "
-                       "the child (where fork returned 0)",
-                       now, parent_comm);
+        drv_finding_at(
+            "wrong-result", site,
+            "run_processes renamed the parent itself: the system shows it as \"%s\" "
+            "now, it was \"%s\". Only the children take the names: name each one in "
+            "the child (where fork returned 0)",
+            now, parent_comm);
         return 0;
     }
     main_name_ok("after run_processes returned");
@@ -534,12 +571,13 @@ static void report_returned(size_t n)
     if (!back) return;
     size_t i = 0;
     while (i + 1 < n && !atomic_load(&B->r[i].returned)) i++;
-    drv_finding_at("wrong-result", fn_site(i),
-                   "%d process%s other than the caller came back out of run_processes into the "
-                   "caller's code (the first: child %zu, after fn returned here): a child must end "
-                   "right after fn, with _exit(fn(args[i])); otherwise it runs the rest of "
-                   "run_processes (its loops: forking, waiting) and then the caller's program",
-                   back, back == 1 ? "" : "es", i);
+    drv_finding_at(
+        "wrong-result", fn_site(i),
+        "%d process%s other than the caller came back out of run_processes into the "
+        "caller's code (the first: child %zu, after fn returned here): a child must end "
+        "right after fn, with _exit(fn(args[i])); otherwise it runs the rest of "
+        "run_processes (its loops: forking, waiting) and then the caller's program",
+        back, back == 1 ? "" : "es", i);
 }
 
 /* returns N: no child comes back out of run_processes. */
@@ -565,15 +603,16 @@ static int scenario_grandchildren(int argc, char **argv)
     size_t i = 0;
     while (i + 1 < n && atomic_load(&B->r[i].calls) < 2) i++;
     if (foreign)
-        drv_finding_at("wrong-result", fn_site(i),
-                       "fn ran %d times for %zu children: %d of those calls ran in grandchildren "
-                       "(processes forked by the children). After fn returned here, the child "
-                       "went back into the fork loop and forked the remaining children itself: "
-                       "end each child right after fn, with _exit(fn(args[i]))",
-                       calls, n, foreign, n);
+        drv_finding_at(
+            "wrong-result", fn_site(i),
+            "fn ran %d times for %zu children: %d of those calls ran in grandchildren "
+            "(processes forked by the children). After fn returned here, the child "
+            "went back into the fork loop and forked the remaining children itself: "
+            "end each child right after fn, with _exit(fn(args[i]))",
+            calls, n, foreign, n);
     else if ((size_t)calls != n)
-        drv_finding_at("wrong-result", fork_site(), "fn ran %d times for %zu children, expected once each", calls,
-                       n);
+        drv_finding_at("wrong-result", fork_site(),
+                       "fn ran %d times for %zu children, expected once each", calls, n);
     return 0;
 }
 
@@ -617,17 +656,19 @@ static int scenario_stdio(int argc, char **argv)
     drv_out("copies", "%d", k);
     drv_out("exited", "%d", exited);
     if (k > 1)
-        drv_finding_at("wrong-result", fn_site(0),
-                       "a line the parent printed before calling run_processes (still in its stdio "
-                       "buffer, not yet written) came out %d times instead of once: %d of the %zu "
-                       "children wrote the parent's buffered output again when they ended after "
-                       "fn returned here. End a child with _exit(code), which leaves the stdio "
-                       "buffers it inherited alone",
-                       k, k - 1, n);
+        drv_finding_at(
+            "wrong-result", fn_site(0),
+            "a line the parent printed before calling run_processes (still in its stdio "
+            "buffer, not yet written) came out %d times instead of once: %d of the %zu "
+            "children wrote the parent's buffered output again when they ended after "
+            "fn returned here. End a child with _exit(code), which leaves the stdio "
+            "buffers it inherited alone",
+            k, k - 1, n);
     else if (k == 0)
-        drv_finding_at("wrong-result", fn_site(0),
-                       "a line the parent printed before calling run_processes never came out: "
-                       "run_processes must leave the parent's stdio alone");
+        drv_finding_at(
+            "wrong-result", fn_site(0),
+            "a line the parent printed before calling run_processes never came out: "
+            "run_processes must leave the parent's stdio alone");
     return 0;
 }
 
@@ -644,13 +685,17 @@ static int scenario_fork_fails(int argc, char **argv)
     drv_procs_fail_at(0);
     if (rc != -1)
         drv_finding_at("wrong-result", fork_site(),
-                       "fork failed (EAGAIN) for child %ld, but run_processes returned %d instead of -1", k - 1, rc);
+                       "fork failed (EAGAIN) for child %ld, but run_processes returned "
+                       "%d instead of -1",
+                       k - 1, rc);
     else if (drv_procs_stats().forked < k - 1)
-        drv_finding_at("wrong-result", fork_site(),
-                       "run_processes returned -1, but only %ld of the %ld children before the "
-                       "failing fork were started: start children with fork until one fails",
-                       drv_procs_stats().forked, k - 1);
-    drv_procs_check_reaped("after fork failed (wait for the children already started, then return -1)");
+        drv_finding_at(
+            "wrong-result", fork_site(),
+            "run_processes returned -1, but only %ld of the %ld children before the "
+            "failing fork were started: start children with fork until one fails",
+            drv_procs_stats().forked, k - 1);
+    drv_procs_check_reaped(
+        "after fork failed (wait for the children already started, then return -1)");
     drv_fds_check(before, "after fork failed");
     drv_fds_free(before);
     return 0;
@@ -681,7 +726,8 @@ int main(int argc, char **argv)
         {"names", scenario_names, "N: each child named before fn runs"},
         {"main", scenario_main, "N: the parent is \"main\" and keeps its name"},
         {"returns", scenario_returns, "N: no child comes back out of run_processes"},
-        {"grandchildren", scenario_grandchildren, "N: fn runs once per child, in children only"},
+        {"grandchildren", scenario_grandchildren,
+         "N: fn runs once per child, in children only"},
         {"stdio", scenario_stdio, "N: the parent's buffered output is written once"},
         {"fork-fails", scenario_fork_fails, "N K: the K-th fork fails"},
         {"clean", scenario_clean, "N: no child, no descriptor left"},
