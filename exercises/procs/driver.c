@@ -609,7 +609,7 @@ static int scenario_grandchildren(int argc, char **argv)
             "(processes forked by the children). After fn returned here, the child "
             "went back into the fork loop and forked the remaining children itself: "
             "end each child right after fn, with _exit(fn(args[i]))",
-            calls, n, foreign, n);
+            calls, n, foreign);
     else if ((size_t)calls != n)
         drv_finding_at("wrong-result", fork_site(),
                        "fn ran %d times for %zu children, expected once each", calls, n);
