@@ -10,6 +10,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "grader_driver.h"
 #include "grader_sync.h"
@@ -207,26 +209,44 @@ static drv_gate *gate;
 static atomic_int inside, inside_most;
 static atomic_int turns_reported; /* 0 not yet, 1 explained as turns, 2 left to the caller */
 
+/* Threads of the process, other than the caller and the main thread (the
+ * one in parallel_sum), that are asleep on a futex (a lock, a condition
+ * variable, a join), less the `others_in_work` of them waiting at the gate
+ * inside work: those are waiting outside work, for something. Exited
+ * threads are gone from /proc/self/task even before they are joined. */
+static int blocked_outside_work(int others_in_work)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    pid_t self = drv_sync_tid(), main_tid = getpid();
+    int blocked = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        pid_t tid = (pid_t)atoi(e->d_name);
+        if (tid > 0 && tid != self && tid != main_tid && drv_sync_state(tid) == DRV_T_BLOCKED) blocked++;
+    }
+    closedir(d);
+    return blocked > others_in_work ? blocked - others_in_work : 0;
+}
+
 /* The first call that finds the gate broken tells why, from the student's
- * thread: when other threads of the student are alive but none of them came
- * into work, they are waiting for this one, which holds what they need. That
- * is the whole story, so the run ends there. */
+ * thread: when other threads of the student are waiting, blocked, outside
+ * work, they are waiting for this one, which holds what they need (a lock
+ * held around work). That is the whole story, so the run ends there. */
 static void gate_broken_explain(int workers)
 {
     int unclaimed = 0;
     if (!atomic_compare_exchange_strong_explicit(&turns_reported, &unclaimed, 2, RELAXED, RELAXED))
         return;
-    drv_thread_stats s = drv_threads_stats();
-    long alive = s.created - s.joined - s.detached;
-    if (alive < 2) return; /* explained after the call, from what the observer saw */
+    int in_work = atomic_load_explicit(&inside, RELAXED);
+    int waiting = blocked_outside_work(in_work - 1);
+    if (waiting < 1) return; /* explained after the call, from what the observer saw */
     atomic_store_explicit(&turns_reported, 1, RELAXED);
     drv_finding("not-concurrent",
-                "the threads take turns: no parallelism, like Python's GIL. %ld threads were "
-                "running, but only %d of the %d workers was inside work at a time: the others "
-                "waited until it returned, as if this call of work ran with a lock held that they "
-                "need. Hold a lock only to take the next item and to add to the total; call work "
-                "with no lock held",
-                alive, drv_gate_most(gate), workers);
+                "the threads take turns: no parallelism, like Python's GIL. Only %d of the %d "
+                "workers got inside work at once; %d other thread%s waited, blocked, until this "
+                "call of work returned, as if it ran with a lock held that they need. Hold a lock "
+                "only to take the next item and to add to the total; call work with no lock held",
+                drv_gate_most(gate), workers, waiting, waiting == 1 ? "" : "s");
     /* End here: the schedule's last events are then the other threads
      * blocked on the lock this one holds, at the student's lines. */
     drv_exit(1);

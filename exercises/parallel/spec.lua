@@ -64,8 +64,10 @@ check "workers" {
         .. "item until none is left: not a thread per item, and no extra thread."),
   },
   run = function(t)
-    t:run("concurrent", 16, 4, PCT):assert_ok()
-    t:run("concurrent", 6, 3, PCT):assert_ok()
+    -- n is large enough for chunks of up to n / (4 * workers) items to
+    -- keep every worker busy.
+    t:run("concurrent", 64, 4, PCT):assert_ok()
+    t:run("concurrent", 48, 3, PCT):assert_ok()
   end,
 }
 
