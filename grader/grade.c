@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #define CHECK_DEADLINE_MS (15 * 60 * 1000)
+#define SUBMISSION_MAX_BYTES (1u << 20) /* a source file of a few thousand lines fits many times */
 
 char *exercise_dir(const char *root, const char *name)
 {
@@ -330,9 +332,9 @@ static char *exercise_name_check(const spec_exercise *ex, const char *folder, co
 }
 
 /* Prepares the runs' sandbox; with -v says what it does on this machine. */
-static void sandbox_report(grading *g)
+static void sandbox_report(grading *g, const char *submission)
 {
-    bool staged = run_prepare(&g->env, g->source_path) == 0;
+    bool staged = run_prepare(&g->env, submission) == 0;
     if (!g->o->verbose) return;
     char *d = sandbox_describe();
     fprintf(stderr, "grader: sandbox: %s\n", d);
@@ -351,24 +353,86 @@ static report *report_new(const grade_opts *o)
     return r;
 }
 
-/* The submitted file: DIR/<source> (or --source). NULL with a build-error
- * check when it is missing. */
-static char *submission_find(grading *g, const spec_exercise *ex)
+/* The `build` check failing at intake: kind, message (taken) and hint. */
+static void intake_fail(grading *g, const spec_exercise *ex, const char *kind, char *msg, char *hint)
 {
-    char *p = g->o->source ? xstrdup(g->o->source) : path_join(g->o->dir, ex->source);
-    if (file_exists(p)) return p;
     check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     c->outcome = OUTCOME_FAIL;
-    char *msg = dir_exists(g->o->dir) || g->o->source
-                    ? xasprintf(_("%s was not found: save your solution as %s"), p, ex->source)
-                    : xasprintf(_("the directory %s does not exist"), g->o->dir);
-    finding *f = findings_add(&c->findings, "build-error", "build", msg);
+    finding *f = findings_add(&c->findings, kind, "build", msg);
     f->file = xstrdup(ex->source);
     c->message = msg;
-    c->hint = xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
-                        ex->source, ex->name);
-    free(p);
-    return NULL;
+    c->hint = hint;
+}
+
+/* Why the submitted file at `shown` cannot be graded, as a message to the
+ * student (caller frees); kind gets the finding's kind. */
+static char *intake_message(file_kind k, const char *shown, const spec_exercise *ex, const char **kind)
+{
+    *kind = k == FILE_LINK || k == FILE_FIFO || k == FILE_DEVICE || k == FILE_SOCKET ? "tampering" : "build-error";
+    switch (k) {
+    case FILE_LINK:
+        return xasprintf(_("%s is a symbolic link: the grader reads only a regular file, never what a link points "
+                           "to; put your solution itself in %s"), shown, ex->source);
+    case FILE_DIRECTORY:
+        return xasprintf(_("%s is a directory, not a file: save your solution as the file %s"), shown, ex->source);
+    case FILE_TOO_LARGE:
+        return xasprintf(_("%s is larger than %u KiB: submit only your solution's source file, %s"), shown,
+                         SUBMISSION_MAX_BYTES >> 10, ex->source);
+    case FILE_UNREADABLE:
+        return xasprintf(_("%s cannot be read (%s): make it a readable file"), shown, strerror(errno));
+    default:
+        return xasprintf(_("%s is %s, not a regular file: save your solution as a plain file, %s"), shown,
+                         _(file_kind_text(k)), ex->source);
+    }
+}
+
+/* Intake: the submitted file, DIR/<source> (or --source), taken once as a
+ * regular file of at most SUBMISSION_MAX_BYTES (never through a symbolic
+ * link, never waiting on a FIFO) and copied into workdir/submission; every
+ * later read (build, cache key, excerpts) uses the copy (its path returned,
+ * caller frees) or g->rep->source_text. NULL with a failed `build` check
+ * when the file is missing or not a regular file. */
+static char *submission_take(grading *g, const spec_exercise *ex)
+{
+    const grade_opts *o = g->o;
+    char *shown = o->source ? xstrdup(o->source) : path_join(o->dir, ex->source);
+    int dfd = o->source ? AT_FDCWD : open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (o->strict_dir ? O_NOFOLLOW : 0));
+    file_kind k = FILE_MISSING;
+    size_t len = 0;
+    char *data = dfd == -1 ? NULL : file_read_untrusted(dfd, o->source ? o->source : ex->source, SUBMISSION_MAX_BYTES, &len, &k);
+    int err = errno;
+    if (dfd >= 0) close(dfd);
+    errno = err;
+    char *copy = NULL;
+    if (data) {
+        char *dir = path_join(g->workdir, "submission");
+        copy = path_join(dir, ex->source);
+        if (mkdir(dir, 0700) < 0 || file_write(copy, data, len) < 0) {
+            g->rep->error = xasprintf(_("cannot copy the submission into %s: %s"), dir, strerror(errno));
+            free(copy), free(data);
+            copy = data = NULL;
+        } else {
+            g->rep->source_text = data;
+        }
+        free(dir);
+    } else if (dfd == -1 && !o->source) {
+        bool link = o->strict_dir && err == ELOOP;
+        intake_fail(g, ex, link ? "tampering" : "build-error",
+                    link ? xasprintf(_("the folder %s is a symbolic link: the grader grades only a folder of your own"), o->dir)
+                         : xasprintf(_("the directory %s does not exist"), o->dir),
+                    xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
+                              ex->source, ex->name));
+    } else if (k == FILE_MISSING) {
+        intake_fail(g, ex, "build-error", xasprintf(_("%s was not found: save your solution as %s"), shown, ex->source),
+                    xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
+                              ex->source, ex->name));
+    } else {
+        const char *kind;
+        char *msg = intake_message(k, shown, ex, &kind);
+        intake_fail(g, ex, kind, msg, xstrdup(_(kind_lookup(kind)->hint)));
+    }
+    free(shown);
+    return copy;
 }
 
 report *grade_run(const grade_opts *o)
@@ -400,17 +464,18 @@ report *grade_run(const grade_opts *o)
         report_total(g.rep);
         return g.rep;
     }
-    g.source_path = submission_find(&g, ex);
-    g.rep->source_path = xstrdup(g.source_path);
+    g.rep->source_path = o->source ? xstrdup(o->source) : path_join(o->dir, ex->source);
     g.workdir = dir_temp("grader");
     if (!g.workdir) {
         g.rep->error = xasprintf(_("cannot create a temporary directory: %s"), strerror(errno));
     } else {
+        g.source_path = submission_take(&g, ex);
         g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
                           .builds = g.builds, .whole_program = ex->driver == NULL, .verbose = o->verbose};
-        sandbox_report(&g);
+        /* what runs must not see is judged from where the submission was */
+        sandbox_report(&g, g.rep->source_path);
         bool build_ok = g.source_path && build_all(&g);
-        if (!(o->only && !strcmp(o->only, "build"))) run_checks(&g, build_ok);
+        if (!g.rep->error && !(o->only && !strcmp(o->only, "build"))) run_checks(&g, build_ok);
     }
     run_release(&g.env);
     for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&g.builds[t]);

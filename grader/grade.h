@@ -21,6 +21,7 @@ typedef struct grade_opts {
     bool progress;         /* draw a progress line on stderr */
     bool keep;             /* keep the working directory */
     bool replay;           /* replay: `seed` is the exact seed of every run (with --only) */
+    bool strict_dir;       /* dir must not be a symbolic link (a batch's student folders) */
 } grade_opts;
 
 /* Always returns a report (caller frees with report_free); problems that are

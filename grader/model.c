@@ -83,6 +83,10 @@ static const kind_info kinds[] = {
      N_("The result differs from what the specification asks for.")},
     {"output-limit", N_("too much output"),
      N_("The program printed far more than expected; its output was cut.")},
+    {"tampering", N_("tampering"),
+     N_("The grader reads only regular files: your solution as one plain file, and the tools' reports "
+     "as the tools wrote them. A symbolic link, a named pipe, a device or an oversized file in their "
+     "place fails the check.")},
 };
 
 /* kind_lookup's answers: the kinds with title and hint in the language in
@@ -333,6 +337,7 @@ void report_free(report *r)
     free(r->submission);
     free(r->source);
     free(r->source_path);
+    free(r->source_text);
     free(r->error);
     for (size_t i = 0; i < r->checks.len; i++) check_result_free(&r->checks.items[i]);
     free(r->checks.items);

@@ -96,7 +96,8 @@ typedef struct report {
     char *exercise, *title;
     char *submission; /* the graded directory as given */
     char *source;     /* the student's file name, e.g. "threads.c" */
-    char *source_path;/* the graded file on disk (for excerpts), or NULL */
+    char *source_path;/* the graded file as named (shown, never read), or NULL */
+    char *source_text;/* the graded file's bytes as taken at intake (for excerpts), or NULL */
     outcome outcome;
     double score, max_score;
     int64_t duration_ms;

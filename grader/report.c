@@ -81,12 +81,9 @@ static void points(sbuf *b, double got, double max)
     sbuf_printf(b, "%g/%g", got, max);
 }
 
-char *source_excerpt(const char *path, int mark, int context, bool color)
+char *source_excerpt(const char *text, int mark, int context, bool color)
 {
-    if (!path || mark <= 0) return NULL;
-    size_t len;
-    char *text = file_read(path, &len);
-    if (!text) return NULL;
+    if (!text || mark <= 0) return NULL;
     sbuf b = {0};
     int line = 1;
     const char *p = text;
@@ -109,7 +106,6 @@ char *source_excerpt(const char *path, int mark, int context, bool color)
         p = nl + 1;
         line++;
     }
-    free(text);
     if (!b.len) return NULL;
     return sbuf_take(&b);
 }
@@ -177,7 +173,7 @@ static void text_finding(const report *r, const finding *f, const style *s, cons
         sbuf_putc(b, '\n');
     }
     if (f->file && r->source && !strcmp(f->file, r->source)) {
-        char *ex = source_excerpt(r->source_path, f->line, 2, o->color);
+        char *ex = source_excerpt(r->source_text, f->line, 2, o->color);
         if (ex) sbuf_printf(b, "%s", ex);
         free(ex);
     }

@@ -33,11 +33,12 @@ void report_html(const report *r, const report_opts *o, sbuf *out);
 char *check_story(const check_result *c, size_t cap);
 
 /* One finding as the text report shows it: kind, tool, place, message,
- * the lines around it (when f->file is r->source, read from
- * r->source_path) and its stacks. */
+ * the lines around it (when f->file is r->source, from r->source_text, the
+ * bytes taken at intake: no file is read) and its stacks. */
 void report_finding_text(const report *r, const finding *f, const report_opts *o, sbuf *b);
 
-/* Lines lo..hi of a file, numbered, with `mark` flagged (caller frees), or NULL. */
-char *source_excerpt(const char *path, int mark, int context, bool color);
+/* Lines mark-context..mark+context of a file's text (NULL: none), numbered,
+ * with `mark` flagged (caller frees), or NULL. */
+char *source_excerpt(const char *text, int mark, int context, bool color);
 
 #endif

@@ -298,7 +298,7 @@ void report_markdown(const report *r, const report_opts *o, sbuf *out)
             if (f->file && f->line > 0) sbuf_printf(out, " at `%s:%d`", f->file, f->line);
             sbuf_printf(out, ": %s\n", f->message);
             if (f->file && r->source && !strcmp(f->file, r->source)) {
-                char *ex = source_excerpt(r->source_path, f->line, 2, false);
+                char *ex = source_excerpt(r->source_text, f->line, 2, false);
                 if (ex) sbuf_printf(out, "\n  ```c\n%s  ```\n", ex);
                 free(ex);
             }

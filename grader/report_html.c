@@ -69,12 +69,13 @@ static void html_text(sbuf *b, const char *s)
 
 /* --- the student's file ------------------------------------------------------------ */
 
-/* Reads r->source_path into lines (none when it cannot be read). */
+/* Splits r->source_text (the bytes taken at intake) into lines (none
+ * without it). */
 static void source_load(page *p)
 {
-    size_t len = 0;
-    p->text = p->r->source_path ? file_read(p->r->source_path, &len) : NULL;
+    p->text = p->r->source_text ? xstrdup(p->r->source_text) : NULL;
     if (!p->text) return;
+    size_t len = strlen(p->text);
     size_t cap = 64;
     p->lines = xmalloc(sizeof *p->lines * cap);
     p->lens = xmalloc(sizeof *p->lens * cap);

@@ -69,11 +69,12 @@ static void replay_command(const scan_report *r, const scan_run *run, sbuf *b)
     for (size_t i = 0; i < r->nargs; i++) sbuf_putc(b, ' '), shell_word(b, r->args[i]);
 }
 
-/* The scanned file named `name` (a finding's file), or NULL. */
+/* The text of the scanned file named `name` (a finding's file), taken at
+ * intake, or NULL. */
 static const char *file_named(const scan_report *r, const char *name)
 {
     for (size_t i = 0; name && i < r->nfiles; i++)
-        if (!strcmp(path_base(r->files[i]), name)) return r->files[i];
+        if (!strcmp(path_base(r->files[i]), name)) return r->texts ? r->texts[i] : NULL;
     return NULL;
 }
 
@@ -86,7 +87,7 @@ static void text_problem(const scan_report *r, const scan_finding *p, const repo
     shown.tool = who.data;
     shown.count = 1;
     shown.has_seed = false;
-    report view = {.source = p->f.file, .source_path = (char *)file_named(r, p->f.file)};
+    report view = {.source = p->f.file, .source_text = (char *)file_named(r, p->f.file)};
     report_finding_text(&view, &shown, o, b);
     sbuf_free(&who);
     const scan_run *run = first_schedule(r, p);
@@ -145,7 +146,7 @@ static void text_build(const scan_report *r, const report_opts *o, sbuf *b)
         bool error = !strcmp(f->kind, "build-error");
         warnings += !error;
         if (!error && !o->verbose) continue;
-        report view = {.source = f->file, .source_path = (char *)file_named(r, f->file)};
+        report view = {.source = f->file, .source_text = (char *)file_named(r, f->file)};
         report_finding_text(&view, f, o, b);
     }
     if (warnings && !o->verbose)

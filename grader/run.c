@@ -17,6 +17,8 @@
 #define RESULT_FD 99
 #define MAX_TASKS 512        /* processes and threads of one run: room for hundreds of threads */
 #define FLOOD_MB 64          /* proc_run stops a program past 64 times its 1 MiB output cap */
+#define RUN_FILE_MB 64       /* RLIMIT_FSIZE of a run: no file it writes is larger */
+#define RUN_REPORTS 256      /* tool reports read from one run (one per process) */
 
 void run_output_free(run_output *out)
 {
@@ -248,19 +250,53 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
 
 /* --- after the run ------------------------------------------------------------- */
 
-/* Feeds every file in dir whose name starts with prefix to parser p. */
-static void parse_files(const char *dir, const char *prefix, parse_fn p, parse_out *out)
+/* A file the run left where a tool's report belongs was not what the tool
+ * writes: the student's doing, a failing finding. */
+static void tampering_add(parse_out *out, const char *name, const char *what, file_kind k)
 {
-    size_t n;
+    char *msg = k == FILE_TOO_LARGE
+                    ? xasprintf("%s (%s) is larger than the %d MiB any file of a run may be: the program "
+                                "tampered with the tools' reports, and nothing of it was read",
+                                name, what, RUN_FILE_MB)
+                    : xasprintf("%s (%s) is %s, not the regular file the tool writes: the program tampered "
+                                "with the tools' reports, and nothing of it was read",
+                                name, what, file_kind_text(k));
+    findings_add(&out->found, "tampering", "sandbox", msg);
+    free(msg);
+}
+
+/* Reads one file the run may have touched (name in dir), as a regular file
+ * of at most the run's file size; anything else becomes a tampering
+ * finding. Returns the bytes (caller frees) or NULL (missing or refused). */
+static char *run_file_read(const char *dir, const char *name, const char *what, size_t *len, parse_out *out)
+{
+    char *path = path_join(dir, name);
+    file_kind k;
+    char *text = file_read_untrusted(AT_FDCWD, path, (size_t)RUN_FILE_MB << 20, len, &k);
+    free(path);
+    if (!text && k != FILE_MISSING) tampering_add(out, name, what, k);
+    return text;
+}
+
+/* Feeds every file in dir whose name starts with prefix (what: the tool's
+ * report, for messages) to parser p, at most RUN_REPORTS of them. */
+static void parse_files(const char *dir, const char *prefix, const char *what, parse_fn p, parse_out *out)
+{
+    size_t n, seen = 0;
     char **names = dir_list(dir, &n);
     for (size_t i = 0; i < n; i++) {
         if (!str_starts(names[i], prefix)) continue;
-        char *path = path_join(dir, names[i]);
+        if (++seen > RUN_REPORTS) {
+            char *msg = xasprintf("the run left more than %d files named %s*: the program tampered with the "
+                                  "tools' reports, and the rest were not read", RUN_REPORTS, prefix);
+            findings_add(&out->found, "tampering", "sandbox", msg);
+            free(msg);
+            break;
+        }
         size_t len;
-        char *text = file_read(path, &len);
+        char *text = run_file_read(dir, names[i], what, &len, out);
         if (text) p(text, len, out);
         free(text);
-        free(path);
     }
     strv_free(names, n);
 }
@@ -352,13 +388,17 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     parse_out *po = &out->parsed;
     snprintf(po->token, sizeof po->token, "%s", out->token);
     channel_parse(out->proc.result.data ? out->proc.result.data : "", out->proc.result.len, po);
+    /* the run may have made its directory unreadable to us (same uid) */
+    chmod(out->dir, 0700);
     const tool_info *ti = tool_get(rq->tool);
-    if (ti->log_prefix) parse_files(out->dir, ti->log_prefix, ti->parse, po);
+    if (ti->log_prefix) {
+        char *what = xasprintf("%s's report", ti->title);
+        parse_files(out->dir, ti->log_prefix, what, ti->parse, po);
+        free(what);
+    }
     if (rq->stress.mode) {
-        char *path = path_join(out->dir, "stress.jsonl");
         size_t len = 0;
-        char *text = file_read(path, &len);
-        free(path);
+        char *text = run_file_read(out->dir, "stress.jsonl", "the stress schedule's trace", &len, po);
         if (text) stress_parse(text, len, po);
         /* the schedule that led to a finding (the shim keeps the last events
          * of every run and writes them with a finding) */
@@ -447,7 +487,7 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
         .max_memory_mb = tool_get(rq->tool)->memory_mb,
         .max_procs = MAX_TASKS,
         .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
-        .max_file_mb = 64,
+        .max_file_mb = RUN_FILE_MB,
         .max_open_files = 1024,
         .sandbox = true,
         .hide = (const char *const *)re->hide,

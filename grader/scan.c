@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define SCHEDULE_EVENTS 200 /* events kept of a schedule that went wrong */
 #define RUN_DEADLINE_MS (10 * 60 * 1000)
+#define SOURCE_MAX_BYTES (4u << 20) /* per scanned file */
 
 const char *scan_detector_name(scan_detector d)
 {
@@ -102,18 +104,18 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
 /* Builds every tool the detectors of mask use; the diagnostics of the
  * build that shows warnings (else the first failing one) go to r->build. Returns true
  * when every build succeeded, else sets r->error. */
-static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, build_result *builds,
+static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, char **copies, build_result *builds,
                        scan_report *r)
 {
     bool need[TOOL_COUNT] = {false};
     for (int d = 0; d < DET_COUNT; d++)
         if (mask & 1u << d) need[tool_detector_get((scan_detector)d)->tool] = true;
-    char *dir = path_dirname(o->files[0]);
+    char *dir = path_dirname(copies[0]);
     const char **more = xmalloc(sizeof *more * o->nfiles); /* NULL-terminated */
-    for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = o->files[i];
+    for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = copies[i];
     build_inputs in = {
-        .root = o->root, .exercise_dir = dir, .source_name = path_base(o->files[0]),
-        .source_path = o->files[0], .more_sources = o->nfiles > 1 ? more : NULL,
+        .root = o->root, .exercise_dir = dir, .source_name = path_base(copies[0]),
+        .source_path = copies[0], .more_sources = o->nfiles > 1 ? more : NULL,
         .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
     };
     build_tools(&in, need, builds);
@@ -577,6 +579,7 @@ static scan_report *report_new(const scan_opts *o, unsigned mask)
 {
     scan_report *r = xmalloc(sizeof *r);
     r->files = xmalloc(sizeof *r->files * (o->nfiles + 1));
+    r->texts = xmalloc(sizeof *r->texts * (o->nfiles + 1));
     for (size_t i = 0; i < o->nfiles; i++) r->files[i] = xstrdup(o->files[i]);
     r->nfiles = o->nfiles;
     r->args = xmalloc(sizeof *r->args * (o->nargs + 1));
@@ -589,13 +592,12 @@ static scan_report *report_new(const scan_opts *o, unsigned mask)
     return r;
 }
 
-/* The files must exist, be distinct by name (they are compiled side by
- * side) and be C. Returns NULL or why not (caller frees). */
+/* The files must be distinct by name (they are compiled side by side) and
+ * be C. Returns NULL or why not (caller frees). */
 static char *files_check(const scan_opts *o)
 {
     if (!o->nfiles) return xstrdup("no C file to scan");
     for (size_t i = 0; i < o->nfiles; i++) {
-        if (!file_exists(o->files[i])) return xasprintf("%s: no such file", o->files[i]);
         if (!str_ends(o->files[i], ".c")) return xasprintf("%s: not a C file (.c)", o->files[i]);
         for (size_t k = 0; k < i; k++)
             if (!strcmp(path_base(o->files[k]), path_base(o->files[i])))
@@ -604,16 +606,48 @@ static char *files_check(const scan_opts *o)
     return NULL;
 }
 
+/* Intake: each file taken once as a regular file of at most SOURCE_MAX_BYTES
+ * (never through a symbolic link, never waiting on a FIFO) into r->texts
+ * and copied into workdir/src (the copies' paths into copies[i], owned by
+ * the caller). Returns NULL or why a file cannot be scanned (caller frees). */
+static char *files_take(const scan_opts *o, scan_report *r, const char *workdir, char **copies)
+{
+    char *dir = path_join(workdir, "src");
+    char *why = mkdir(dir, 0700) < 0 ? xasprintf("cannot create %s: %s", dir, strerror(errno)) : NULL;
+    for (size_t i = 0; i < o->nfiles && !why; i++) {
+        file_kind k;
+        size_t len = 0;
+        r->texts[i] = file_read_untrusted(AT_FDCWD, o->files[i], SOURCE_MAX_BYTES, &len, &k);
+        copies[i] = path_join(dir, path_base(o->files[i]));
+        if (k == FILE_MISSING) why = xasprintf("%s: no such file", o->files[i]);
+        else if (k == FILE_TOO_LARGE) why = xasprintf("%s: larger than %u KiB, not a source file", o->files[i], SOURCE_MAX_BYTES >> 10);
+        else if (k == FILE_UNREADABLE) why = xasprintf("%s: cannot be read (%s)", o->files[i], strerror(errno));
+        else if (k != FILE_REGULAR)
+            why = xasprintf("%s: %s, not a regular file (scan reads only regular files, never through a link)",
+                            o->files[i], file_kind_text(k));
+        else if (file_write(copies[i], r->texts[i], len) < 0)
+            why = xasprintf("cannot copy %s into %s: %s", o->files[i], dir, strerror(errno));
+    }
+    free(dir);
+    return why;
+}
+
 /* Builds, plans, runs and merges, in workdir. */
 static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
 {
+    char **copies = xmalloc(sizeof *copies * (o->nfiles + 1));
+    r->error = files_take(o, r, workdir, copies);
+    if (r->error) {
+        strv_free(copies, o->nfiles);
+        return;
+    }
     build_result builds[TOOL_COUNT];
     memset(builds, 0, sizeof builds);
     run_env env = {.root = o->root, .workdir = workdir, .source = path_base(o->files[0]), .builds = builds,
                    .whole_program = true, .verbose = o->verbose};
     run_prepare(&env, NULL);
     if (o->progress) fprintf(stderr, "\r\033[Kscanning: building");
-    if (builds_all(o, r->detectors, workdir, builds, r)) {
+    if (builds_all(o, r->detectors, workdir, copies, builds, r)) {
         plan_item *plan = NULL;
         size_t n = plan_make(o, r->detectors, &plan);
         sbuf *results = xmalloc(sizeof *results * (n + 1));
@@ -625,6 +659,7 @@ static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
     }
     run_release(&env);
     for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&builds[t]);
+    strv_free(copies, o->nfiles);
 }
 
 scan_report *scan_execute(const scan_opts *o)
@@ -667,6 +702,7 @@ void scan_report_free(scan_report *r)
 {
     if (!r) return;
     strv_free(r->files, r->nfiles);
+    strv_free(r->texts, r->nfiles);
     strv_free(r->args, r->nargs);
     free(r->error);
     findings_free(&r->build);

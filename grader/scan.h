@@ -69,6 +69,7 @@ typedef struct scan_finding {
 
 typedef struct scan_report {
     char **files;                  /* as given (owned) */
+    char **texts;                  /* their bytes as taken at intake (owned; NULL when not taken) */
     size_t nfiles;
     char **args;                   /* the program's arguments (owned) */
     size_t nargs;

@@ -461,6 +461,14 @@ static int t_run(lua_State *L)
     run_output *o = VEC_PUSH(&cx->runs);
     int rc = cx->host->run(cx->host->ctx, &rq, o);
     strv_clear(&rq.argv);
+    /* a run that tampered with what the grader reads back fails its check,
+     * whatever the spec looks at */
+    for (size_t i = 0; i < o->parsed.found.len; i++) {
+        if (strcmp(o->parsed.found.items[i].kind, "tampering")) continue;
+        findings one = {.items = &o->parsed.found.items[i], .len = 1};
+        fail_record(cx, one.items->message, NULL, &one);
+        return stop(L);
+    }
     if (rc < 0) {
         cx->machine_error = xasprintf("a %s run could not happen: %s", tool_name(rq.tool),
                                       o->error ? o->error : "unknown reason");

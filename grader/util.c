@@ -1,5 +1,6 @@
 /* util.c - see util.h. */
 #include "util.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -235,6 +236,81 @@ char *file_read(const char *path, size_t *len)
         sbuf_add(&b, chunk, (size_t)r);
     }
     close(fd);
+    if (len) *len = b.len;
+    return sbuf_take(&b);
+}
+
+static file_kind kind_of_mode(mode_t m)
+{
+    if (S_ISREG(m)) return FILE_REGULAR;
+    if (S_ISLNK(m)) return FILE_LINK;
+    if (S_ISDIR(m)) return FILE_DIRECTORY;
+    if (S_ISFIFO(m)) return FILE_FIFO;
+    if (S_ISSOCK(m)) return FILE_SOCKET;
+    return FILE_DEVICE;
+}
+
+const char *file_kind_text(file_kind k)
+{
+    static const char *const text[] = {
+        [FILE_REGULAR] = N_("a regular file"),   [FILE_MISSING] = N_("missing"),
+        [FILE_LINK] = N_("a symbolic link"),     [FILE_DIRECTORY] = N_("a directory"),
+        [FILE_FIFO] = N_("a named pipe (FIFO)"), [FILE_DEVICE] = N_("a device"),
+        [FILE_SOCKET] = N_("a socket"),          [FILE_TOO_LARGE] = N_("too large"),
+        [FILE_UNREADABLE] = N_("unreadable"),
+    };
+    return (unsigned)k < ARRAY_LEN(text) ? text[k] : "unreadable";
+}
+
+/* Reads at most cap + 1 bytes of fd into b; -1 on a read error. */
+static int fd_read_capped(int fd, size_t cap, sbuf *b)
+{
+    char chunk[65536];
+    for (;;) {
+        size_t want = cap + 1 - b->len < sizeof chunk ? cap + 1 - b->len : sizeof chunk;
+        ssize_t r = read(fd, chunk, want);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) return 0;
+        sbuf_add(b, chunk, (size_t)r);
+        if (b->len > cap) return 0;
+    }
+}
+
+char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len, file_kind *kind)
+{
+    struct stat ls, st;
+    if (fstatat(dirfd, path, &ls, AT_SYMLINK_NOFOLLOW) < 0) {
+        *kind = errno == ENOENT || errno == ENOTDIR ? FILE_MISSING : FILE_UNREADABLE;
+        return NULL;
+    }
+    *kind = kind_of_mode(ls.st_mode);
+    if (*kind != FILE_REGULAR) return NULL;
+    if ((uint64_t)ls.st_size > cap) {
+        *kind = FILE_TOO_LARGE;
+        return NULL;
+    }
+    int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        *kind = errno == ELOOP ? FILE_LINK : errno == ENOENT ? FILE_MISSING : FILE_UNREADABLE;
+        return NULL;
+    }
+    sbuf b = {0};
+    if (fstat(fd, &st) < 0 || (*kind = kind_of_mode(st.st_mode)) != FILE_REGULAR || st.st_ino != ls.st_ino ||
+        st.st_dev != ls.st_dev) {
+        if (*kind == FILE_REGULAR) *kind = FILE_UNREADABLE; /* replaced between the two looks */
+    } else if (fd_read_capped(fd, cap, &b) < 0) {
+        *kind = FILE_UNREADABLE;
+    } else if (b.len > cap) {
+        *kind = FILE_TOO_LARGE;
+    }
+    int e = errno;
+    close(fd);
+    if (*kind != FILE_REGULAR) {
+        sbuf_free(&b);
+        errno = e;
+        return NULL;
+    }
     if (len) *len = b.len;
     return sbuf_take(&b);
 }

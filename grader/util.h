@@ -56,6 +56,33 @@ int file_write(const char *path, const void *data, size_t len); /* 0 or -1 */
 int file_copy(const char *from, const char *to);                /* 0 or -1 */
 int fd_write_all(int fd, const void *data, size_t len);         /* 0 or -1 */
 bool file_exists(const char *path);
+
+/* What is at a path that something we do not trust (a student, a program we
+ * ran) may have made or replaced. */
+typedef enum file_kind {
+    FILE_REGULAR,
+    FILE_MISSING,
+    FILE_LINK,      /* a symbolic link: never followed */
+    FILE_DIRECTORY,
+    FILE_FIFO,      /* never opened for a wait: O_NONBLOCK */
+    FILE_DEVICE,
+    FILE_SOCKET,
+    FILE_TOO_LARGE, /* a regular file over the cap */
+    FILE_UNREADABLE /* there, but open or read failed (errno) */
+} file_kind;
+
+/* Reads the file at path (relative to dirfd, or AT_FDCWD) only if it is a
+ * regular file of at most cap bytes: lstat, then open with O_NOFOLLOW |
+ * O_NONBLOCK, fstat S_ISREG on the descriptor (the same file lstat saw),
+ * then at most cap bytes. Never follows a final symbolic link, never waits
+ * on a FIFO, never reads a device. Returns the malloc'd NUL-terminated bytes
+ * (caller frees; *len their count when len is not NULL) with *kind =
+ * FILE_REGULAR, or NULL with *kind saying what was there instead. Every
+ * reader of such a file goes through here. */
+char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len, file_kind *kind);
+/* "a symbolic link", "a named pipe (FIFO)", ... for messages (static,
+ * English: _() translates it). */
+const char *file_kind_text(file_kind k);
 bool dir_exists(const char *path);
 int dir_make(const char *path);          /* mkdir -p; 0 or -1 */
 int dir_remove(const char *path);        /* rm -rf; 0 or -1 */

@@ -226,6 +226,7 @@ static report *bank_report(void)
         sbuf_printf(&src, i == 66 ? "    pthread_mutex_lock(&a->mutex);\n" : "// %d\n",
                     i);
     r->source_path = write_file("bank.c", src.data);
+    r->source_text = xstrdup(src.data);
     sbuf_free(&src);
     check_result *c = VEC_PUSH(&r->checks);
     c->name = xstrdup("never-negative");
@@ -299,6 +300,8 @@ Test(report_html, escapes_everything, .init = make_dir, .fini = remove_dir)
     free(r->source_path);
     r->source_path =
         write_file("bank.c", "<img src=x onerror=alert(1)>\n\x01\xff\xc3(\n");
+    free(r->source_text);
+    r->source_text = xstrdup("<img src=x onerror=alert(1)>\n\x01\xff\xc3(\n");
     finding *f = findings_add(&r->checks.items[0].findings, evil, evil, evil);
     f->function = xstrdup(evil);
     stack_add_frame(finding_add_stack(f, evil), evil, evil, 3);
@@ -331,6 +334,8 @@ Test(report_html, no_source_no_schedule, .init = make_dir, .fini = remove_dir)
     report *r = bank_report();
     free(r->source_path);
     r->source_path = NULL;
+    free(r->source_text);
+    r->source_text = NULL;
     trace_free(&r->checks.items[0].schedule);
     char *h = html_of(r);
     cr_assert(str_starts(h, "<!DOCTYPE html>\n"), "%s", h);
