@@ -8,12 +8,15 @@
 #include "report.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define BATCH_GRACE_MS 60000 /* past a grading's own deadline, before its worker is stopped from here */
 
 static int64_t mtime_of(const char *path)
 {
@@ -50,21 +53,82 @@ static bool graded_already(const batch_opts *o, const char *student, const char 
     return done;
 }
 
-/* Runs in the forked worker: grade, write JSON atomically, exit. */
-static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs)
+/* Writes r as out/STUDENT.json atomically (temp file + rename): 0 or -1. */
+static int report_save(const batch_opts *o, const char *student, const report *r)
 {
-    grade_opts g = *o->base;
-    g.dir = subdir;
-    g.jobs = jobs;
-    g.progress = false;
-    report *r = grade_run(&g);
     sbuf text = {0};
     report_opts ro = {0};
     report_json(r, &ro, &text);
     char *final = report_path(o, student);
     char *tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
-    int rc = file_write(tmp, text.data, text.len) == 0 && rename(tmp, final) == 0 ? 0 : 3;
+    int rc = file_write(tmp, text.data, text.len) == 0 && rename(tmp, final) == 0 ? 0 : -1;
+    if (rc < 0) unlink(tmp);
+    sbuf_free(&text);
+    free(final);
+    free(tmp);
+    return rc;
+}
+
+/* The grading options of one student's folder: never through a link. */
+static grade_opts student_opts(const batch_opts *o, const char *subdir)
+{
+    grade_opts g = *o->base;
+    g.dir = subdir;
+    g.progress = false;
+    g.strict_dir = true;
+    return g;
+}
+
+/* Runs in the forked worker: grade, write JSON atomically, exit. */
+static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs)
+{
+    grade_opts g = student_opts(o, subdir);
+    g.jobs = jobs;
+    report *r = grade_run(&g);
+    int rc = report_save(o, student, r) == 0 ? 0 : 3;
     _exit(rc ? rc : r->outcome == OUTCOME_ERROR ? 2 : 0);
+}
+
+/* A worker that ended without its report (it hung past its deadline and
+ * was stopped, or it died): the student's report says so, with outcome oc. */
+static void report_instead(const batch_opts *o, const char *student, outcome oc, const char *why)
+{
+    char *sub = path_join(o->dir, student);
+    grade_opts g = student_opts(o, sub);
+    report *r = grade_unfinished(&g, oc, why);
+    if (report_save(o, student, r) < 0) fprintf(stderr, "grader: cannot write the report of %s\n", student);
+    report_free(r);
+    free(sub);
+}
+
+/* One grading worker in progress. */
+typedef struct batch_slot {
+    pid_t pid;
+    size_t who;      /* index of the student */
+    int64_t started; /* now_ms() */
+} batch_slot;
+
+/* A worker ended with status st (or was stopped past its deadline, when
+ * overdue): makes sure its student has a report. Returns true when the
+ * grading could not finish (counted as a failure of the batch). */
+static bool worker_ended(const batch_opts *o, const char *student, int st, bool overdue, int64_t limit_ms)
+{
+    if (overdue) {
+        char *why = xasprintf(_("the grading did not end within its deadline of %d s and was stopped with "
+                                "everything it ran"), (int)(limit_ms / 1000));
+        report_instead(o, student, OUTCOME_FAIL, why);
+        free(why);
+        return false;
+    }
+    if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2)) return WEXITSTATUS(st) != 0;
+    char *why = WIFSIGNALED(st)
+                    ? xasprintf(_("the grading of this folder stopped without a report (signal %d); grade it "
+                                  "alone to see why: grader grade %s DIR"), WTERMSIG(st), o->base->exercise)
+                    : xasprintf(_("the grading of this folder stopped without a report (status %d); grade it "
+                                  "alone to see why: grader grade %s DIR"), WEXITSTATUS(st), o->base->exercise);
+    report_instead(o, student, OUTCOME_ERROR, why);
+    free(why);
+    return true;
 }
 
 static void bar(size_t done, size_t total, const char *last)
@@ -135,8 +199,11 @@ int batch_run(const batch_opts *o)
     int jobs = o->jobs > 0 ? o->jobs : 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int inner = cpus > jobs ? (int)(cpus / jobs) : 1;
-    pid_t *pids = xmalloc(sizeof *pids * (size_t)jobs);
-    size_t *who = xmalloc(sizeof *who * (size_t)jobs);
+    /* a grading ends by its own deadline; past it and a grace, its worker
+     * is stopped from here, with everything it started */
+    int64_t limit = grade_deadline_ms(o->base->root, o->base->exercise) + BATCH_GRACE_MS;
+    proc_subreaper();
+    batch_slot *slots = xmalloc(sizeof *slots * (size_t)jobs);
     int running = 0, failures = 0;
     size_t next = 0, done = 0, skipped = 0;
     while (next < ns || running) {
@@ -157,34 +224,41 @@ int batch_run(const batch_opts *o)
                 continue;
             }
             proc_trust(p, true);
-            pids[running] = p;
-            who[running++] = i;
+            slots[running++] = (batch_slot){p, i, now_ms()};
         }
         if (!running) break;
-        int st;
-        pid_t p = wait(&st);
-        if (p < 0 && errno == EINTR) continue;
-        if (p < 0) { /* ECHILD: our workers are gone, reaped by someone else */
-            failures += running, done += (size_t)running;
-            running = 0;
-            continue;
-        }
+        poll(NULL, 0, 100);
         for (int k = 0; k < running; k++) {
-            if (pids[k] != p) continue;
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) failures++;
+            int st = 0;
+            batch_slot *s = &slots[k];
+            bool overdue = false;
+            int r = proc_wait_trusted(s->pid, &st, false);
+            if (r == 0 && now_ms() - s->started > limit) {
+                proc_kill_worker(s->pid, &st);
+                overdue = true;
+            } else if (r == 0) {
+                continue;
+            } else {
+                proc_trust(s->pid, false);
+            }
+            /* r < 0: reaped by someone else, its status unknown */
+            failures += worker_ended(o, students[s->who], r < 0 ? 0 : st, overdue, limit - BATCH_GRACE_MS);
             done++;
-            if (o->progress) bar(done, ns, students[who[k]]);
-            proc_trust(p, false);
-            pids[k] = pids[--running];
-            who[k] = who[running];
-            break;
+            if (o->progress) bar(done, ns, students[s->who]);
+            slots[k--] = slots[--running];
         }
+        /* orphans of workers that ended (we are their subreaper); a worker
+         * reaped here keeps its status for the next round */
+        int st;
+        pid_t q;
+        while ((q = waitpid(-1, &st, WNOHANG)) > 0)
+            for (int k = 0; k < running; k++)
+                if (slots[k].pid == q) proc_note_exit(q, st);
     }
     if (o->progress) fprintf(stderr, "\r\033[K");
     if (skipped) printf("%zu already graded (their reports are newer than their files)\n", skipped);
     write_csv(o, students, ns);
-    free(pids);
-    free(who);
+    free(slots);
     strv_free(students, ns);
     return failures ? 2 : 0;
 }

@@ -14,6 +14,15 @@
 #define BUILD_DIR "/grader-build" /* the directory debug information names */
 #define CACHE_ENTRIES 600
 
+/* How long a build step may take: BUILD_TIMEOUT_MS, cut at the grading's
+ * deadline (at least 1 ms: a step past it fails at once). */
+static int64_t step_ms(const build_inputs *in)
+{
+    if (!in->deadline_at) return BUILD_TIMEOUT_MS;
+    int64_t left = in->deadline_at - now_ms();
+    return left < 1 ? 1 : left < BUILD_TIMEOUT_MS ? left : BUILD_TIMEOUT_MS;
+}
+
 /* --- diagnostics ------------------------------------------------------------ */
 
 /* Parses "FILE:LINE[:COL]: KIND: MESSAGE". Returns false if the line is not one. */
@@ -145,10 +154,10 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
     if (warn && in->hide) {
         char *real_inc = path_abs(inc_dir);
         const char *keep[] = {real_inc, NULL};
-        rc = proc_tool_hidden(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out, in->hide, real_inc ? keep : NULL);
+        rc = proc_tool_hidden(strv_get(&a), dir, step_ms(in), &out, in->hide, real_inc ? keep : NULL);
         free(real_inc);
     } else {
-        rc = proc_tool(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out);
+        rc = proc_tool(strv_get(&a), dir, step_ms(in), &out);
     }
     free(inc_dir);
     sbuf_add(log, out.data ? out.data : "", out.len);
@@ -162,7 +171,7 @@ static int redefine(const build_inputs *in, const char *dir, const char *obj, sb
     char *syms = path_join(in->root, "harness/driver/redefine.syms");
     char *arg = xasprintf("--redefine-syms=%s", syms);
     char *argv[] = {"objcopy", arg, (char *)obj, NULL};
-    int rc = proc_tool(argv, dir, BUILD_TIMEOUT_MS, log);
+    int rc = proc_tool(argv, dir, step_ms(in), log);
     free(arg);
     free(syms);
     return rc;
@@ -200,7 +209,7 @@ static int link_prog(const tool_info *tc, const build_inputs *in, const char *di
     add_words(&a, in->libs);
     add_words(&a, "-lm -ldl");
     sbuf out = {0};
-    int rc = proc_tool(strv_get(&a), dir, BUILD_TIMEOUT_MS, &out);
+    int rc = proc_tool(strv_get(&a), dir, step_ms(in), &out);
     sbuf_add(log, out.data ? out.data : "", out.len);
     sbuf_free(&out);
     strv_clear(&a);
@@ -231,7 +240,7 @@ static int compile_more(const tool_info *tc, const build_inputs *in, const char 
         strv_add(&objs, obj);
         free(to), free(obj);
     }
-    if (rc == 0) rc = proc_tool(strv_get(&objs), dir, BUILD_TIMEOUT_MS, log);
+    if (rc == 0) rc = proc_tool(strv_get(&objs), dir, step_ms(in), log);
     strv_clear(&objs);
     if (rc != 0) return rc;
     char *from = path_join(dir, "whole.o"), *to = path_join(dir, "student.o");

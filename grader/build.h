@@ -28,6 +28,7 @@ typedef struct build_inputs {
     const char *workdir;     /* where build-<tool>/ directories go */
     const char *const *hide; /* NULL-terminated: what the compiler of the student's file must
                               * not see (the repository, other submissions), or NULL */
+    int64_t deadline_at;     /* now_ms() past which no step may run (the grading's deadline), or 0 */
 } build_inputs;
 
 typedef struct build_result {

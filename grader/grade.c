@@ -46,6 +46,8 @@ typedef struct grading {
     build_result builds[TOOL_COUNT];
     run_env env;
     report *rep;
+    int64_t deadline_ms; /* the exercise's deadline for the whole grading */
+    int64_t deadline_at; /* now_ms() when it passes */
 } grading;
 
 static int host_run(void *ctx, const run_request *rq, run_output *out)
@@ -77,6 +79,29 @@ static check_result *result_add(report *r, const char *name, const char *title, 
     return c;
 }
 
+/* The grading's deadline passed: check c, which was running (or had not
+ * started), ends with a verdict that says so. */
+static void deadline_verdict(const grading *g, check_result *c, bool running)
+{
+    int s = (int)(g->deadline_ms / 1000);
+    free(c->message);
+    free(c->hint);
+    c->graded = true;
+    c->score = 0;
+    if (running) {
+        c->outcome = OUTCOME_FAIL;
+        c->message = xasprintf(_("stopped: the whole grading may take at most %d s (the exercise's deadline), "
+                                 "and that time ran out while this check was running"), s);
+        findings_add(&c->findings, "timeout", "sandbox", c->message);
+    } else {
+        c->outcome = OUTCOME_SKIPPED;
+        c->message = xasprintf(_("not run: the whole grading may take at most %d s (the exercise's deadline), "
+                                 "and that time ran out before this check could start"), s);
+    }
+    c->hint = xstrdup(_("Your program made the grading too slow: make the runs that timed out finish (a thread "
+                        "stuck in a lock, a join or an endless loop), then grade again."));
+}
+
 /* Builds every tool; records the outcome as the `build` check (the first
  * tool's failure, native first). Returns true when every build succeeded. */
 static bool build_all(grading *g)
@@ -87,7 +112,7 @@ static bool build_all(grading *g)
         .root = g->o->root, .exercise_dir = exdir, .source_name = ex->source,
         .source_path = g->source_path, .header = ex->header, .driver = ex->driver,
         .extra_cflags = ex->cflags, .libs = ex->libs, .workdir = g->workdir,
-        .hide = (const char *const *)g->env.hide,
+        .hide = (const char *const *)g->env.hide, .deadline_at = g->deadline_at,
     };
     check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     int64_t start = now_ms();
@@ -121,7 +146,11 @@ static bool build_all(grading *g)
     }
     c->duration_ms = now_ms() - start;
     free(exdir);
-    return ok;
+    if (now_ms() < g->deadline_at) return ok;
+    /* the build itself used up the grading's time */
+    findings_free(&c->findings);
+    deadline_verdict(g, c, true);
+    return false;
 }
 
 /* --- scheduling checks ------------------------------------------------------------- */
@@ -246,6 +275,21 @@ static bool slot_start(grading *g, slot *s, size_t i)
     return true;
 }
 
+/* The grading's deadline passed: every running check is stopped with its
+ * whole tree and fails, every check not started is marked as not run. */
+static void deadline_stop(grading *g, slot *slots, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].state == ST_RUNNING) {
+            close(slots[i].fd);
+            proc_kill_worker(slots[i].pid, NULL);
+            sbuf_free(&slots[i].buf);
+        }
+        if (slots[i].state != ST_DONE) deadline_verdict(g, slots[i].res, slots[i].state == ST_RUNNING);
+        slots[i].state = ST_DONE;
+    }
+}
+
 static void run_checks(grading *g, bool build_ok)
 {
     size_t n = spec_check_count(g->sp);
@@ -269,6 +313,7 @@ static void run_checks(grading *g, bool build_ok)
     }
     int jobs = g->o->jobs > 0 ? g->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (jobs < 1) jobs = 1;
+    proc_subreaper(); /* what a worker's runs leave comes back to us at a deadline */
     struct pollfd *pf = xmalloc(sizeof *pf * (n ? n : 1));
     size_t *idx = xmalloc(sizeof *idx * (n ? n : 1));
     for (;;) {
@@ -286,11 +331,16 @@ static void run_checks(grading *g, bool build_ok)
         }
         progress(g, slots, n);
         if (!running && !waiting) break;
+        int64_t left = g->deadline_at - now_ms();
+        if (left <= 0) {
+            deadline_stop(g, slots, n);
+            break;
+        }
         if (!running) continue;
         size_t np = 0;
         for (size_t i = 0; i < n; i++)
             if (slots[i].state == ST_RUNNING) pf[np] = (struct pollfd){slots[i].fd, POLLIN, 0}, idx[np++] = i;
-        poll(pf, np, 1000);
+        poll(pf, np, left < 1000 ? (int)left : 1000);
         for (size_t k = 0; k < np; k++) {
             slot *s = &slots[idx[k]];
             bool eof = false;
@@ -301,8 +351,11 @@ static void run_checks(grading *g, bool build_ok)
                 else if (r == 0 || errno != EINTR) eof = true;
             }
             if (!eof && now_ms() - s->started > CHECK_DEADLINE_MS) {
-                kill(s->pid, SIGKILL);
-                eof = true;
+                close(s->fd);
+                int status = 0;
+                proc_kill_worker(s->pid, &status);
+                worker_finish(g, s, status);
+                continue;
             }
             if (!eof) continue;
             close(s->fd);
@@ -456,6 +509,8 @@ report *grade_run(const grade_opts *o)
         return g.rep;
     }
     const spec_exercise *ex = spec_exercise_get(g.sp);
+    g.deadline_ms = ex->deadline_ms;
+    g.deadline_at = start + ex->deadline_ms;
     g.rep->title = xstrdup(ex->title);
     g.rep->source = xstrdup(ex->source);
     if (o->only && spec_check_find(g.sp, o->only) < 0 && strcmp(o->only, "build")) {
@@ -487,4 +542,55 @@ report *grade_run(const grade_opts *o)
     g.rep->duration_ms = now_ms() - start;
     report_total(g.rep);
     return g.rep;
+}
+
+/* Loads the spec of o->exercise (NULL with *err on a problem). */
+static spec *spec_of_exercise(const char *root, const char *exercise, char **err)
+{
+    char *exdir = exercise_dir(root, exercise);
+    char *spec_path = path_join(exdir, "spec.lua");
+    char *display = exercise_spec_display(root, spec_path);
+    spec *sp = spec_load(spec_path, display, err);
+    free(exdir), free(spec_path), free(display);
+    return sp;
+}
+
+report *grade_unfinished(const grade_opts *o, outcome oc, const char *why)
+{
+    report *r = report_new(o);
+    char *err = NULL;
+    spec *sp = spec_of_exercise(o->root, o->exercise, &err);
+    if (!sp) {
+        r->error = err;
+        report_total(r);
+        return r;
+    }
+    const spec_exercise *ex = spec_exercise_get(sp);
+    r->title = xstrdup(ex->title);
+    r->source = xstrdup(ex->source);
+    r->source_path = path_join(o->dir, ex->source);
+    check_result *c = result_add(r, "build", build_title(ex), 0);
+    c->outcome = oc;
+    c->graded = oc != OUTCOME_ERROR;
+    c->message = xstrdup(why);
+    for (size_t i = 0; i < spec_check_count(sp); i++) {
+        const spec_check *sc = spec_check_get(sp, i);
+        c = result_add(r, sc->name, sc->title, sc->points);
+        c->outcome = OUTCOME_SKIPPED;
+        c->graded = oc != OUTCOME_ERROR;
+        c->message = xasprintf(_("not run: %s"), why);
+    }
+    spec_free(sp);
+    report_total(r);
+    return r;
+}
+
+int64_t grade_deadline_ms(const char *root, const char *exercise)
+{
+    char *err = NULL;
+    spec *sp = spec_of_exercise(root, exercise, &err);
+    int64_t ms = sp ? spec_exercise_get(sp)->deadline_ms : SPEC_DEADLINE_DEFAULT_S * 1000;
+    spec_free(sp);
+    free(err);
+    return ms;
 }

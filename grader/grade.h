@@ -28,6 +28,15 @@ typedef struct grade_opts {
  * not the student's are in report->error or in checks with outcome error. */
 report *grade_run(const grade_opts *o);
 
+/* A report for a grading that ended without one (its worker passed the
+ * deadline or died): the spec's checks, none run; `build` gets outcome oc
+ * (fail: counted, error: left out) and the message why. Caller frees. */
+report *grade_unfinished(const grade_opts *o, outcome oc, const char *why);
+
+/* The whole grading's deadline of an exercise (its spec's, else the
+ * default), in milliseconds. */
+int64_t grade_deadline_ms(const char *root, const char *exercise);
+
 /* Paths of an exercise's files (caller frees). */
 char *exercise_dir(const char *root, const char *name);
 /* A spec path shown in messages, relative to root when below it (caller frees). */

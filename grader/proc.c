@@ -246,6 +246,22 @@ static void kill_tree(pid_t root, pid_t pgid, int *root_status, bool *root_done,
     reap(root, root_status, root_done, ru);
 }
 
+void proc_kill_worker(pid_t pid, int *status)
+{
+    int st = 0;
+    bool done = proc_wait_trusted(pid, &st, false) == 1;
+    proc_trust(pid, false);
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    kill_tree(pid, pid, &st, &done, &ru);
+    if (status) *status = st;
+}
+
+void proc_subreaper(void)
+{
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 static void signal_tree(pid_t root, pid_t pgid, int sig)
 {
     kill(-pgid, sig);

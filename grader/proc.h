@@ -86,6 +86,15 @@ void proc_trust(pid_t pid, bool trusted);
 void proc_note_exit(pid_t pid, int status);
 /* waitpid for a trusted child: 1 reaped (*status set), 0 still running, -1 error. */
 int proc_wait_trusted(pid_t pid, int *status, bool block);
+/* Ends a trusted child of ours (a grading worker) past its deadline: it and
+ * everything below it (its runs' whole trees) are stopped, killed and it is
+ * reaped (*status, when not NULL); it is no longer trusted afterwards. Call
+ * as a child subreaper (see proc_subreaper) so that nothing it started can
+ * slip away while it dies. */
+void proc_kill_worker(pid_t pid, int *status);
+/* Makes this process a child subreaper: orphans of its workers' trees come
+ * back to it (and proc_kill_worker finds them). */
+void proc_subreaper(void);
 
 /* Searches PATH for a program; returns a malloc'd path or NULL. */
 char *which(const char *name);

@@ -335,6 +335,7 @@ static const field exercise_fields[] = {
     {"header", F_STRING | F_FALSE, false}, {"driver", F_STRING | F_FALSE, false},
     {"timeout", F_NUMBER, false}, {"cflags", F_STRING, false}, {"libs", F_STRING, false},
     {"languages", F_TABLE, false},
+    {"deadline", F_NUMBER, false},
 };
 
 static const field check_fields[] = {
@@ -465,6 +466,16 @@ static int api_exercise(lua_State *L)
     }
     lua_pop(L, 1);
     read_languages(L, s, line);
+    e->deadline_ms = SPEC_DEADLINE_DEFAULT_S * 1000;
+    if (lua_getfield(L, 1, "deadline") == LUA_TNUMBER) {
+        double d = lua_tonumber(L, -1);
+        if (!(d >= SPEC_DEADLINE_MIN_S && d <= SPEC_DEADLINE_MAX_S))
+            raise_at(L, field_line(s, line, "deadline"),
+                     "exercise: deadline (the whole grading's, in seconds) must be between %d and %d",
+                     SPEC_DEADLINE_MIN_S, SPEC_DEADLINE_MAX_S);
+        e->deadline_ms = (int64_t)(d * 1000);
+    }
+    lua_pop(L, 1);
     s->have_exercise = true;
     return 0;
 }

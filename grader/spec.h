@@ -13,6 +13,11 @@
 
 typedef struct spec spec;
 
+/* exercise{ deadline = S }: bounds and default, in seconds. */
+#define SPEC_DEADLINE_DEFAULT_S 600
+#define SPEC_DEADLINE_MIN_S 10
+#define SPEC_DEADLINE_MAX_S 3600
+
 typedef struct spec_exercise {
     char *name, *title;
     char *source;   /* the student's file, default NAME.c */
@@ -20,6 +25,7 @@ typedef struct spec_exercise {
     char *driver;   /* NULL: the student writes the whole program */
     char *cflags, *libs;
     int64_t timeout_ms; /* default for every run */
+    int64_t deadline_ms; /* the whole grading's wall-clock limit (builds and checks) */
     int line;           /* where exercise{} was declared */
     char **languages;   /* declared languages ("en", "pt-BR"); may be none */
     size_t nlanguages;
