@@ -14,10 +14,15 @@
       line outside ::stop-commands::TOKEN ... ::TOKEN:: is a workflow command.
   check.py score REPORT.json
       Prints "SCORE/MAX".
+  check.py leak SECRET FILE...
+      Fails if any file holds the secret or any 8 characters of it in a row
+      (as they are, or written with JSON or HTML escapes); prints how
+      many files were searched.
   check.py leftovers DIR MARK
       Lists live processes (but us) whose program, working directory or
       command line names DIR or MARK; exits 1 if there is one.
 """
+import html
 import os
 import json
 import re
@@ -108,6 +113,27 @@ def score(report_path):
     return 0
 
 
+def leak(secret, *paths):
+    windows = {secret[i:i + 8] for i in range(len(secret) - 7)}
+    found = []
+    for path in paths:
+        try:
+            text = open(path, "rb").read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        # what a JSON or HTML escape could hide
+        plain = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
+        for w in windows:
+            if w in text or w in plain:
+                found.append(f"{os.path.basename(path)} holds '{w}'")
+                break
+    if found:
+        print("the secret leaked: " + "; ".join(found[:3]))
+        return 1
+    print(f"no trace of the secret in {len(paths)} files (every format)")
+    return 0
+
+
 def leftovers(directory, mark):
     found = []
     for pid in os.listdir("/proc"):
@@ -134,5 +160,5 @@ def leftovers(directory, mark):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    commands = {"verdict": verdict, "workflow": workflow, "score": score, "leftovers": leftovers}
+    commands = {"verdict": verdict, "workflow": workflow, "score": score, "leftovers": leftovers, "leak": leak}
     sys.exit(commands[cmd](*args))

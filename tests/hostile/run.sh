@@ -17,7 +17,17 @@
 #     `needs-mount` cases without a mount namespace (hidden and read-only
 #     files), `needs-isolation` ones without a PID namespace or a uid of the
 #     runs' own (signals to our processes).
-#   HOSTILE_CASES="fork_bomb kill_all" runs only those.
+#   Cases that declare `also: intake` (every new class: submissions that are
+#   not regular files, reports a run tampered with) also assert a score no
+#   higher than the skeleton's, that no trace of a secret planted outside the
+#   grading (a root-only file when run as root) reaches any report format
+#   (text, json, markdown, junit, classroom, gradescope, html), and that the
+#   grading left no file in its temporary directory. Then one `grader batch`
+#   of a class with hostile folders (a link to a classmate's file, a link to
+#   the secret, a folder that is a link, a FIFO, a program that never ends,
+#   under an exercise with a 30 s deadline) must finish, write every report
+#   and scores.csv, and score the honest student exactly as when graded alone.
+#   HOSTILE_CASES="fork_bomb kill_all" runs only those (`batch`: the batch).
 set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -60,9 +70,14 @@ ln -s "$repo/harness" "$root/harness"
 cp "$here/exercise/spec.lua" "$here/exercise/driver.c" "$root/exercises/hostile/"
 sed -e "s|@REPO@|$repo|g" -e "s|@SECRET@|$secret|g" -e "s|@CANARY_TMP@|${canaries[0]}|g" \
     -e "s|@CANARY_REPO@|$repo/tests/out/hostile-canary-$$|g" -e "s|@CANARY_HOME@|$home/hostile-canary-$$|g" \
-    -e "s|@MARK@|$mark|g" "$here/exercise/hostile.h.in" >"$root/exercises/hostile/hostile.h"
+    -e "s|@MARK@|$mark|g" -e "s|@CANARY_SECRET@|$tmp/canary/secret|g" \
+    "$here/exercise/hostile.h.in" >"$root/exercises/hostile/hostile.h"
 chmod -R a+rX "$tmp"
 echo '#define SECRET_ANSWER 42' >"$secret"
+# a secret outside the grading, readable by us only (root-only as root)
+mkdir -p "$tmp/canary"
+canary_secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+(umask 077 && printf '#define LEAKED "%s"\n' "$canary_secret" >"$tmp/canary/secret")
 
 canaries_set() {
     for c in "${canaries[@]}"; do
@@ -112,7 +127,61 @@ mkdir -p "$tmp/sub/not_c" "$tmp/sub/missing_file"
 head -c 6000 /bin/true >"$tmp/sub/not_c/hostile.c"
 printf '/* Binary garbage for a source.\n * outcome: fail\n * kinds: build-error\n * seconds: 20\n */\n' >"$tmp/out/not_c.case"
 printf '/* No hostile.c in the folder.\n * outcome: fail\n * kinds: build-error\n * seconds: 10\n */\n' >"$tmp/out/missing_file.case"
+# submissions that are not regular files (made after the chmod, which must
+# not touch what the links point to)
+intake_case() { # NAME DESCRIPTION KINDS
+    printf '/* %s\n * outcome: fail\n * kinds: %s\n * seconds: 10\n * also: intake\n */\n' "$2" "$3" \
+        >"$tmp/out/$1.case"
+    mkdir -p "$tmp/sub/$1"
+}
 chmod -R a+rX "$tmp/sub"
+intake_case link_reference "The submission is a symbolic link to the reference." tampering
+ln -s "$here/cases/reference.c" "$tmp/sub/link_reference/hostile.c"
+intake_case link_canary "The submission is a symbolic link to a root-only secret." tampering
+ln -s "$tmp/canary/secret" "$tmp/sub/link_canary/hostile.c"
+intake_case fifo_submission "The submission is a FIFO nobody writes." tampering
+mkfifo "$tmp/sub/fifo_submission/hostile.c"
+intake_case dir_submission "The submission is a directory." build-error
+mkdir "$tmp/sub/dir_submission/hostile.c"
+intake_case oversized "The reference padded past the size cap (2 MiB)." build-error
+{ cat "$here/cases/reference.c"; head -c $((2 << 20)) /dev/zero | tr '\0' ' '; echo; } \
+    >"$tmp/sub/oversized/hostile.c"
+chmod a+r "$tmp/sub/oversized/hostile.c"
+
+# the skeleton's score: what a submission doing nothing gets
+mkdir -p "$tmp/skeleton"
+printf '#include "hostile.h"\nint hostile_run(int argc, char **argv) { (void)argc, (void)argv; return 0; }\n' \
+    >"$tmp/skeleton/hostile.c"
+chmod -R a+rX "$tmp/skeleton"
+skeleton_score() { # EXERCISE: prints the skeleton's score
+    GRADER_ROOT="$root" TMPDIR="$tmp/work" "$grader" grade "$1" "$tmp/skeleton" --format json 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin).get("score"))'
+}
+skeleton=$(skeleton_score hostile)
+
+# intake_checks NAME DIR: the assertions of an `also: intake` case.
+intake_checks() {
+    local n=$1 dir=$2 got fmt only=
+    got=$(check score "$tmp/out/$n.json" 2>/dev/null)
+    if python3 -c "import sys; sys.exit(0 if float('${got%/*}' or 1e9) <= float('$skeleton') else 1)" 2>/dev/null; then
+        ok "$n: score ${got%/*} <= the skeleton's $skeleton"
+    else
+        bad "$n: score ${got:-none}, more than the skeleton's $skeleton"
+    fi
+    # every format (the report's own check is enough for those that run)
+    grep -q 'checks: .*tsan=fail' "$case_file" && only="--only tsan"
+    for fmt in text markdown junit classroom gradescope html; do
+        GRADER_ROOT="$root" TMPDIR="$tmp/work" timeout 120 "$grader" grade hostile "$dir" $only --format $fmt \
+            >"$tmp/out/$n.$fmt" 2>>"$tmp/out/$n.err"
+    done
+    if line=$(check leak "$canary_secret" "$tmp/out/$n".{json,err,text,markdown,junit,classroom,gradescope,html}); then
+        ok "$n: $line"
+    else
+        bad "$n: $line"
+    fi
+    if [ -z "$(ls -A "$tmp/work")" ]; then ok "$n: the grading left no file behind"
+    else bad "$n: left in the grading's temporary directory: $(ls -A "$tmp/work" | head -3 | tr '\n' ' ')"; fi
+}
 
 sleep 600 &
 bystander=$!
@@ -175,6 +244,7 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
         if check leftovers /nonexistent "$mark" >/dev/null; then ok "$n: the daemon it left is gone"
         else bad "$n: the daemon it left is still running"; fi
     fi
+    [[ " $also " == *" intake "* ]] && intake_checks "$n" "$dir"
     if [[ " $also " == *" workflow "* ]]; then
         for fmt in classroom text; do
             GITHUB_ACTIONS=true GITHUB_OUTPUT="$tmp/out/gh_output" GITHUB_STEP_SUMMARY="$tmp/out/gh_summary" \
@@ -189,4 +259,81 @@ for dir in "$tmp"/sub/reference "$tmp"/sub/*; do
         done
     fi
 done
+[ -n "$bystander" ] && kill "$bystander" 2>/dev/null
+bystander=
+
+# --- a batch of a class with hostile folders -------------------------------------
+batch_case() {
+    local ex=$root/exercises/hostile_deadline class=$tmp/class out=$tmp/out/batch start end s
+    mkdir -p "$ex" "$class"/{alice,bob,dave,erin,mallory}
+    cp "$root/exercises/hostile/driver.c" "$root/exercises/hostile/hostile.h" "$ex/"
+    # the hostile exercise, a 30 s deadline for the whole grading and a check
+    # of 20 runs: a program that never ends needs more than the deadline
+    sed -e 's/^exercise { name = "hostile", title = "\([^"]*\)", timeout = 2 }/exercise { name = "hostile_deadline", title = "\1", timeout = 2, deadline = 30, source = "hostile.c", header = "hostile.h" }/' \
+        "$root/exercises/hostile/spec.lua" >"$ex/spec.lua"
+    cat >>"$ex/spec.lua" <<'LUA'
+
+check "repeat" {
+  title = "hostile_run returns 42, twenty times",
+  points = 10,
+  run = function(t)
+    local last
+    for _ = 1, 20 do last = t:run("run") end
+    last:assert_ok()
+  end,
+}
+LUA
+    grep -q 'name = "hostile_deadline"' "$ex/spec.lua" || { bad "batch: cannot make the deadline exercise"; return; }
+    cp "$here/cases/reference.c" "$class/alice/hostile.c"
+    cp "$here/cases/sleep_past_deadline.c" "$class/dave/hostile.c"
+    chmod -R a+rX "$ex" "$class"
+    ln -s "$class/alice/hostile.c" "$class/bob/hostile.c"   # a classmate's file
+    ln -s "$class/alice" "$class/carol"                     # a classmate's folder
+    mkfifo "$class/erin/hostile.c"
+    ln -s "$tmp/canary/secret" "$class/mallory/hostile.c"
+    local skel
+    skel=$(skeleton_score hostile_deadline)
+    canaries_set
+    start=$(date +%s)
+    GRADER_ROOT="$root" TMPDIR="$tmp/work" timeout 300 "$grader" batch hostile_deadline "$class" -j 2 \
+        --output "$out" >"$tmp/out/batch.out" 2>"$tmp/out/batch.err"
+    end=$(date +%s)
+    s=$((end - start))
+    if [ -f "$out/scores.csv" ] && [ "$(tail -n +2 "$out/scores.csv" | wc -l)" = 6 ] && [ "$s" -le 150 ]; then
+        ok "batch: every student graded and scores.csv written in $s s"
+    else
+        bad "batch: after $s s, scores.csv: $(tr '\n' ' ' <"$out/scores.csv" 2>/dev/null)"
+    fi
+    GRADER_ROOT="$root" TMPDIR="$tmp/work" "$grader" grade hostile_deadline "$class/alice" --format json \
+        >"$tmp/out/alice-alone.json" 2>/dev/null
+    local alone together
+    alone=$(check score "$tmp/out/alice-alone.json" 2>/dev/null)
+    together=$(check score "$out/alice.json" 2>/dev/null)
+    if [ -n "$alone" ] && [ "$alone" = "$together" ] && [ "$alone" = 40/40 ]; then
+        ok "batch: the honest student got $together, as when graded alone"
+    else
+        bad "batch: the honest student got ${together:-nothing} in the batch, ${alone:-nothing} alone"
+    fi
+    local who got
+    for who in bob carol dave erin mallory; do
+        got=$(check score "$out/$who.json" 2>/dev/null)
+        if [ -n "$got" ] && [ "${got%/*}" -le "$skel" ] 2>/dev/null; then ok "batch: $who got $got (the skeleton: $skel)"
+        else bad "batch: $who got ${got:-no report}, the skeleton $skel"; fi
+    done
+    if line=$(check verdict "$out/dave.json" /dev/stdin "$s" <<<'/* seconds: 150
+ * kinds: timeout
+ * checks: repeat=fail
+ */'); then ok "batch: the program that never ends: $line"; else bad "batch: the program that never ends: $line"; fi
+    if line=$(check leak "$canary_secret" "$out"/*.json "$out/scores.csv" "$tmp/out/batch.out" "$tmp/out/batch.err"); then
+        ok "batch: $line"
+    else
+        bad "batch: $line"
+    fi
+    local damage left
+    damage=$(canaries_damage)
+    left=$(check leftovers "$tmp/work" "$mark")
+    if [ $? = 0 ] && [ -z "$damage" ] && [ -z "$(ls -A "$tmp/work")" ]; then ok "batch: host untouched ($left, no file left)"
+    else bad "batch: host touched: ${damage//$'\n'/, } $left $(ls -A "$tmp/work" | head -3 | tr '\n' ' ')"; fi
+}
+if [ -z "${HOSTILE_CASES:-}" ] || [[ " $HOSTILE_CASES " == *" batch "* ]]; then batch_case; fi
 exit $status
