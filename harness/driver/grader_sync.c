@@ -233,14 +233,18 @@ long drv_sync_wakeups(pid_t tid)
 
 static char where_kind[32];
 static char where_msg[2048];
-static atomic_int where_claimed; /* the finding was sent (by the handler or the caller) */
+static atomic_int where_claimed; /* the finding is being sent (by the handler or the caller) */
+static atomic_int where_sent;    /* the handler has sent it */
 
 /* Runs on the interrupted thread: its stack is the one to show. */
 static void on_where(int sig)
 {
     (void)sig;
     int e = errno;
-    if (!atomic_exchange(&where_claimed, 1)) drv_finding(where_kind, "%s", where_msg);
+    if (!atomic_exchange(&where_claimed, 1)) {
+        drv_finding(where_kind, "%s", where_msg);
+        atomic_store(&where_sent, 1);
+    }
     errno = e;
 }
 
@@ -252,6 +256,7 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
     va_end(ap);
     snprintf(where_kind, sizeof where_kind, "%s", kind);
     atomic_store(&where_claimed, 0);
+    atomic_store(&where_sent, 0);
     bool asked = false;
     if (!strcmp(drv_tool(), "native")) {
         static atomic_int installed;
@@ -270,5 +275,11 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
     for (int i = 0; asked && i < 1000 && !atomic_load(&where_claimed); i++)
         sleep_us(1000);
     /* the handler is left installed: a late signal finds the finding sent */
-    if (!atomic_exchange(&where_claimed, 1)) drv_finding(where_kind, "%s", where_msg);
+    if (!atomic_exchange(&where_claimed, 1)) {
+        drv_finding(where_kind, "%s", where_msg);
+        return;
+    }
+    /* the handler is sending it: return once it is out, so that a caller
+     * that ends the process right after does not lose it */
+    for (int i = 0; i < 5000 && !atomic_load(&where_sent); i++) sleep_us(1000);
 }
