@@ -842,12 +842,13 @@ static void kid_answer(kid *k, pthread_t *threads, int n, const char *kind, cons
 {
     while (!kid_done(k)) drv_pwait(kid_done, k, 60000);
     if (atomic_load(&k->report) && !atomic_load(&k->done)) {
-        for (int i = 0; i < n; i++)
+        int said = 1; /* 1: nothing stuck after all; 2: reported */
+        for (int i = 0; i < n && said == 1; i++)
             if (!drv_call_returned(&k->calls[i])) {
                 drv_sync_finding_in(threads[i], kind, "%s", msg);
-                break;
+                said = 2;
             }
-        atomic_store(&k->reported, 1);
+        atomic_store(&k->reported, said);
     }
 }
 
@@ -933,15 +934,16 @@ static bool closer_closed(void *p)
     return atomic_load((atomic_int *)p) != 0;
 }
 
-/* Asks the first process whose calls are stuck to report where; returns
- * its index (MAX_PROCS: the parent) or -1. */
+/* Asks the first child whose calls are stuck to report where (its own
+ * stack); when its calls all returned meanwhile, the next one. Returns the
+ * child's index, or -1 when none reported. */
 static int family_report_stuck(int t)
 {
     for (int i = 0; i < F->nkids; i++)
         if (atomic_load(&F->kids[i].returned) < t) {
             atomic_store(&F->kids[i].report, 1);
-            drv_pwait(closer_closed, &F->kids[i].reported, 3000);
-            return i;
+            drv_pwait(closer_closed, &F->kids[i].reported, 10000);
+            if (atomic_load(&F->kids[i].reported) == 2) return i;
         }
     return -1;
 }
