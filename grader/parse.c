@@ -24,6 +24,24 @@ const char *parse_out_get(const parse_out *p, const char *key)
     return NULL;
 }
 
+bool sanitizer_frame_parse(const char *l, stack *s)
+{
+    while (*l == ' ') l++;
+    if (*l != '#' || !strchr(l, '|')) return false;
+    char *copy = xstrdup(l), *f[7] = {0}, *p = copy;
+    for (int i = 0; i < 7 && p; i++) {
+        f[i] = p;
+        p = strchr(p, '|');
+        if (p) *p++ = 0;
+    }
+    const char *fn = f[1] && strcmp(f[1], "<null>") ? f[1] : NULL;
+    const char *file = f[2] && strcmp(f[2], "<null>") && *f[2] ? f[2] : NULL;
+    int line = f[3] ? atoi(f[3]) : 0;
+    stack_add_frame(s, fn, file, line);
+    free(copy);
+    return true;
+}
+
 char *text_stabilize(const char *s)
 {
     sbuf b = {0};

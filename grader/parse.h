@@ -46,6 +46,11 @@ void channel_add_stack(finding *f, const json_value *frames, const char *title);
 /* "the program was killed by SIGSEGV, a segmentation fault: ..." (caller frees) */
 char *channel_crash_message(int sig);
 
+/* A sanitizer's frame line, as the grader asks for it with
+ * stack_trace_format="    #%n|%f|%s|%l|%c|%m|%o" ("#0|fn|file|line|col|module|
+ * offset", "<null>" where unknown), appended to s. False if l is no frame. */
+bool sanitizer_frame_parse(const char *l, stack *s);
+
 /* Removes addresses, pids and thread ids from tool text so that messages
  * are the same from one run to the next. Returns a malloc'd string. */
 char *text_stabilize(const char *s);

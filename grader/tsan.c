@@ -52,25 +52,6 @@ static const char *kind_of(const char *what)
     return "data-race";
 }
 
-/* "#0|fn|file|line|col|module|offset" -> frame in s. */
-static bool frame_parse(const char *l, stack *s)
-{
-    while (*l == ' ') l++;
-    if (*l != '#' || !strchr(l, '|')) return false;
-    char *copy = xstrdup(l), *f[7] = {0}, *p = copy;
-    for (int i = 0; i < 7 && p; i++) {
-        f[i] = p;
-        p = strchr(p, '|');
-        if (p) *p++ = 0;
-    }
-    const char *fn = f[1] && strcmp(f[1], "<null>") ? f[1] : NULL;
-    const char *file = f[2] && strcmp(f[2], "<null>") && *f[2] ? f[2] : NULL;
-    int line = f[3] ? atoi(f[3]) : 0;
-    stack_add_frame(s, fn, file, line);
-    free(copy);
-    return true;
-}
-
 /* Section headers worth a stack: accesses, lock acquisitions, leaked threads.
  * Creation stacks of mutexes are noise for a student. */
 static bool section_wanted(const char *h)
@@ -301,7 +282,7 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
         } else if (*t == '#') {
             /* frames right under the WARNING line: where the misuse happened */
             if (!r.cur && !r.sections) report_lead(&r);
-            if (r.cur) frame_parse(t, r.cur);
+            if (r.cur) sanitizer_frame_parse(t, r.cur);
         } else if (str_starts(t, "Location is ") || str_starts(t, "Cycle in lock order graph")) {
             detail_add(&r, t);
             if (t[strlen(t) - 1] == ':') r.cur = NULL; /* an allocation stack follows */
