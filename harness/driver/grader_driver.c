@@ -16,6 +16,7 @@
 #include "grader_driver.h"
 #include "grader_forbid.h"
 #include "grader_proc.h"
+#include "grader_sync.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@
 static int result_fd = -1;
 static pid_t main_pid;          /* the process drv_main runs in */
 static char tool_name[16] = "native";
+static bool hold_threads; /* new threads start once their creator moved on (held starts below) */
 static atomic_int nfindings;
 static atomic_int finished; /* the scenario returned */
 static const char *scenario_name = "";
@@ -315,12 +318,15 @@ static void init_from_env(void)
     if (token) snprintf(run_token, sizeof run_token, "%s", token);
     main_pid = getpid();
     if (!tool || !strcmp(tool, "native")) crash_handlers_install();
+    const char *hold = getenv("GRADER_HOLD_THREADS");
+    hold_threads = hold && !strcmp(hold, "1");
     /* the student's code has no business with these */
     unsetenv("GRADER_RESULT_FD");
     unsetenv("GRADER_SEED");
     unsetenv("GRADER_PATIENCE");
     unsetenv("GRADER_TOOL");
     unsetenv("GRADER_TOKEN");
+    unsetenv("GRADER_HOLD_THREADS");
 }
 
 const char *drv_tool(void)
@@ -488,6 +494,58 @@ static tslot *tslot_find(pthread_t t)
 
 static void site_hint(const void *site);
 
+/* --- held starts ---------------------------------------------------------------------------- */
+
+/* Under a tool that asks for it (GRADER_HOLD_THREADS=1, AddressSanitizer's
+ * runs), a new thread does not start the student's function until its
+ * creator has moved on: made its next thread call (pthread_create,
+ * pthread_join, pthread_detach) or gone to sleep (a lock, a semaphore, a
+ * condition, a read). A thread that uses a frame of the function that created
+ * it after that function returned then does so on every run, and ASan
+ * reports it every time; a creator that waits for its new thread (a
+ * handshake) lets it start at once. */
+#define MAX_HELD 4096
+
+typedef struct held {
+    void *(*fn)(void *);
+    void *arg;
+    pid_t creator; /* kernel id of the creating thread */
+    atomic_int go;
+} held;
+
+static held helds[MAX_HELD];
+static atomic_long nheld;
+static _Thread_local held *last_held; /* the thread this one created last, still held */
+
+static void held_release(void)
+{
+    if (last_held) atomic_store_explicit(&last_held->go, 1, memory_order_release);
+    last_held = NULL;
+}
+
+static bool held_may_go(void *arg)
+{
+    held *h = arg;
+    return atomic_load_explicit(&h->go, memory_order_acquire) || drv_sync_state(h->creator) != DRV_T_RUNNING;
+}
+
+static void *held_start(void *arg)
+{
+    held *h = arg;
+    drv_sync_until(held_may_go, h, 10000);
+    return h->fn(h->arg);
+}
+
+/* A held start for fn(arg), or NULL (no hold asked, or no room left). */
+static held *held_new(void *(*fn)(void *), void *arg)
+{
+    if (!hold_threads) return NULL;
+    long i = atomic_fetch_add_explicit(&nheld, 1, memory_order_relaxed);
+    if (i >= MAX_HELD) return NULL;
+    helds[i] = (held){.fn = fn, .arg = arg, .creator = (pid_t)syscall(SYS_gettid)};
+    return &helds[i];
+}
+
 int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     const void *site = __builtin_return_address(0);
@@ -497,8 +555,11 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
         return EAGAIN;
     }
+    held_release();
+    held *h = held_new(fn, arg);
     site_hint(site);
-    int rc = pthread_create(t, a, fn, arg);
+    int rc = h ? pthread_create(t, a, held_start, h) : pthread_create(t, a, fn, arg);
+    if (rc == 0 && h) last_held = h;
     if (rc) {
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
         return rc;
@@ -546,6 +607,7 @@ static void mark(pthread_t t, int state, const void *site)
 
 int drv_wrap_pthread_join(pthread_t t, void **ret)
 {
+    held_release();
     site_hint(__builtin_return_address(0));
     int rc = pthread_join(t, ret);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
@@ -554,6 +616,7 @@ int drv_wrap_pthread_join(pthread_t t, void **ret)
 
 int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
 {
+    held_release();
     site_hint(__builtin_return_address(0));
     int rc = pthread_tryjoin_np(t, ret);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
@@ -562,6 +625,7 @@ int drv_wrap_pthread_tryjoin_np(pthread_t t, void **ret)
 
 int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec *abs)
 {
+    held_release();
     site_hint(__builtin_return_address(0));
     int rc = pthread_timedjoin_np(t, ret, abs);
     if (rc == 0) mark(t, 2, __builtin_return_address(0));
@@ -570,6 +634,7 @@ int drv_wrap_pthread_timedjoin_np(pthread_t t, void **ret, const struct timespec
 
 int drv_wrap_pthread_detach(pthread_t t)
 {
+    held_release();
     site_hint(__builtin_return_address(0));
     int rc = pthread_detach(t);
     if (rc == 0) mark(t, 3, __builtin_return_address(0));
