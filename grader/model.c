@@ -45,6 +45,23 @@ static const kind_info kinds[] = {
     {"lock-order-inversion", N_("lock-order inversion (potential deadlock)"),
      N_("Two locks were taken in opposite orders by different threads. Pick one global "
      "order (for example by account number or address) and always lock in that order.")},
+    {"use-after-free", N_("use after free"),
+     N_("Memory was used after free() gave it back. Free a block only once nobody (no other "
+     "thread either) will use it again: after pthread_join, or when its last user is done.")},
+    {"stack-use-after-return", N_("use of a finished function's stack"),
+     N_("A pointer to a local variable outlived the function (or block) that declared it. "
+     "Memory a thread keeps using must outlive the thread: malloc it, or keep it in the "
+     "caller's frame until every thread that uses it is joined.")},
+    {"double-free", N_("double free"),
+     N_("A block was freed twice. Decide which part of the code owns each block and free it "
+     "there exactly once (setting the pointer to NULL afterwards helps).")},
+    {"out-of-bounds", N_("out of bounds"),
+     N_("An access went outside an array or a malloc'd block. Check loop limits (< n, not <= n) "
+     "and that every block is allocated with room for all its elements.")},
+    {"undefined-behavior", N_("undefined behavior"),
+     N_("The C standard leaves this operation undefined (a signed overflow, an invalid shift, a "
+     "misaligned pointer): the compiler may do anything. Use a wider or unsigned type, or check "
+     "the operands first.")},
     {"crash", N_("crash"),
      N_("The program was killed by a signal. Look at the line shown: a NULL or freed "
      "pointer, an index out of range, or a stack overflow.")},

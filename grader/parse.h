@@ -37,6 +37,7 @@ const char *parse_out_get(const parse_out *p, const char *key); /* last value or
 
 void tsan_parse(const char *text, size_t len, parse_out *out);
 void helgrind_parse(const char *text, size_t len, parse_out *out);
+void asan_parse(const char *text, size_t len, parse_out *out);
 void channel_parse(const char *text, size_t len, parse_out *out);
 void stress_parse(const char *text, size_t len, parse_out *out);
 

@@ -14,7 +14,7 @@
 #include "parse.h"
 #include "proc.h"
 
-typedef enum { TOOL_NATIVE, TOOL_TSAN, TOOL_HELGRIND, TOOL_COUNT } tool_id;
+typedef enum { TOOL_NATIVE, TOOL_TSAN, TOOL_HELGRIND, TOOL_ASAN, TOOL_COUNT } tool_id;
 
 /* What a tool's run options depend on. */
 typedef struct tool_run_ctx {
@@ -67,7 +67,7 @@ int tool_slowdown(tool_id t);
 /* --- the detectors of `grader scan` ------------------------------------------------- */
 
 /* In the order runs are listed and findings credited. */
-typedef enum { DET_TSAN, DET_HELGRIND, DET_PCT, DET_RANDOM, DET_NATIVE, DET_COUNT } scan_detector;
+typedef enum { DET_TSAN, DET_HELGRIND, DET_ASAN, DET_PCT, DET_RANDOM, DET_NATIVE, DET_COUNT } scan_detector;
 
 typedef struct tool_detector {
     const char *name;
