@@ -55,11 +55,12 @@ static const char usage_text[] = N_(
     "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
     "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
     "  grader scan FILE.c... [-- ARGS...]  any C program under every detector: TSan, Helgrind,\n"
-    "                                      stress schedules; exit 0 nothing found, 1 found\n"
+    "                                      ASan+UBSan, stress schedules; exit 0 nothing found,\n"
+    "                                      1 found\n"
     "      -n N                            stress schedules, pct and random in turn (default %d)\n"
-    "      --tools LIST                    tsan,helgrind,pct,random,native (default all; stress =\n"
+    "      --tools LIST                    tsan,helgrind,asan,pct,random,native (default all; stress =\n"
     "                                      pct,random)\n"
-    "      --timeout S                     seconds per run (default 10; x2 tsan, x4 helgrind)\n"
+    "      --timeout S                     seconds per run (default 10; x2 tsan and asan, x4 helgrind)\n"
     "      --seed N                        schedule i uses seed N+i (default 1)\n"
     "      --depth D                       pct depth (default 2 and 3 in turn)\n"
     "      --stdin FILE                    the program's input (- for ours; default none)\n"
@@ -596,7 +597,7 @@ static int scan_options(int argc, char **argv, scan_opts *o, const char **format
         switch (c) {
         case 'n': o->schedules = atoi(optarg); break;
         case 't':
-            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage(N_("--tools: tsan, helgrind, pct, random, native, stress or all"));
+            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage(N_("--tools: tsan, helgrind, asan, pct, random, native, stress or all"));
             o->detectors = (unsigned)mask;
             break;
         case 'T': o->timeout_ms = (int64_t)(atof(optarg) * 1000); break;

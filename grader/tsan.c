@@ -35,7 +35,7 @@ static const struct {
     {"mutex held in the wrong context", "mutex-misuse"},
     {"signal-unsafe call inside of a signal", "signal-unsafe"},
     {"signal handler spoils errno", "signal-unsafe"},
-    {"heap-use-after-free", "memory-error"},
+    {"heap-use-after-free", "use-after-free"},
     {"SEGV", "crash"},
     {"BUS", "crash"},
     {"FPE", "crash"},

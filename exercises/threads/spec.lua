@@ -80,7 +80,7 @@ check "many" {
 
 check "own-argument" {
   title = _("Each thread sees its own argument (ThreadSanitizer)"),
-  points = 15,
+  points = 10,
   hint = _("Passing &i to every thread shares one variable that the loop keeps changing. "
       .. "Pass a pointer to memory that belongs to that thread alone (an array element)."),
   hints = {
@@ -100,6 +100,23 @@ check "create-fails" {
       .. "free what you allocated and return -1."),
   run = function(t)
     t:run("create-fails", 8, 5, PCT):assert_ok()
+  end,
+}
+
+check "memory" {
+  title = _("AddressSanitizer finds no use of freed or finished memory"),
+  points = 5,
+  hint = _("Every thread must only use memory that outlives it: per-thread data that is "
+      .. "malloc'd, or that lives in run_in_threads' own frame until the thread is joined."),
+  hints = {
+    ["stack-use-after-return"] = _("A thread got a pointer into the stack frame of a function "
+        .. "that returned before the thread used it. Keep the per-thread data alive until "
+        .. "pthread_join: malloc it, or put it in run_in_threads' own frame."),
+  },
+  run = function(t)
+    -- each new thread starts only once its creator moved on (a frame it
+    -- was handed is then always gone), so this fails on every run
+    t:run("results", 16, { tool = "asan" }):assert_ok()
   end,
 }
 

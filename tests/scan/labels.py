@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-DETECTORS = ["tsan", "helgrind", "pct", "random", "native"]
+DETECTORS = ["tsan", "helgrind", "asan", "pct", "random", "native"]
 SCAN_OPTS = os.environ.get("SCAN_OPTS", "-n 12 --timeout 2").split()
 
 
