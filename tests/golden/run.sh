@@ -20,8 +20,10 @@
 # scheduler touches only the golden lines it really changes.
 #   tests/golden/run.sh            compare
 #   tests/golden/run.sh --update   rewrite every golden file from a fresh run
+#   tests/golden/run.sh --update EX   only those of exercise EX
 cd "$(dirname "$0")/../.."
 update=${1:-}
+only=${2:-}
 mask() {
     sed -E 's/"duration_ms": [0-9]+/"duration_ms": 0/; s/"duration":[0-9]+/"duration":0/g;
             s/"execution_time": [0-9.]+/"execution_time": 0/; s/time="[0-9.]+"/time="0"/g;
@@ -33,6 +35,7 @@ status=0
 for golden in tests/golden/*/*.*; do
     ex=$(basename "$(dirname "$golden")")
     file=$(basename "$golden")
+    [ -n "$only" ] && [ "$ex" != "$only" ] && continue
     case $file in
         *.classroom.json) fmt=classroom ;;
         *.gradescope.json) fmt=gradescope ;;
