@@ -49,6 +49,9 @@
 #define PATIENCE 2000
 /* How long a call may take to either return or fall asleep (ms, scaled). */
 #define SETTLE 1000
+/* How long processes may go without any progress before the test calls
+ * them stuck (ms, scaled): long, since only a broken queue waits it out. */
+#define STUCK 5000
 
 /* Ends the program at once: the queue is broken, and going on would only
  * stall the test threads behind it. Findings are already sent. */
@@ -1003,7 +1006,7 @@ static int scenario_close_procs(int argc, char **argv)
         mpq_close(q);
     }
     count_arg want = {(nk + 1) * t};
-    drv_pwait(all_returned, &want, PATIENCE);
+    drv_pwait(all_returned, &want, STUCK);
     int back = family_returned();
     drv_out("woken", "%d", back);
     if (back < want.want) {
@@ -1184,7 +1187,6 @@ static int scenario_shared(int argc, char **argv)
 
 /* --- procs: producer and consumer processes, each with threads ------------------------------------ */
 
-static bool all_returned(void *p);
 static bool traffic_moved(void *p)
 {
     struct {
@@ -1285,13 +1287,13 @@ static int scenario_procs(int argc, char **argv)
     bool stuck = false;
     while (!stuck && !all_received(m)) {
         mv.seen = atomic_load(&m->progress);
-        stuck = drv_pwait(traffic_moved, &mv, PATIENCE) != 0;
+        stuck = drv_pwait(traffic_moved, &mv, STUCK) != 0;
     }
     if (!atomic_load(&m->failed) && atomic_load(&m->received) == m->producers * m->items) {
         atomic_store(&m->closing, 1);
         mpq_close(q);
         count_arg want = {k * t};
-        stuck = drv_pwait(all_returned, &want, PATIENCE) != 0;
+        stuck = drv_pwait(all_returned, &want, STUCK) != 0;
     }
     if (stuck && !atomic_load(&m->failed)) {
         int who = family_report_stuck(t);
