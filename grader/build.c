@@ -1,5 +1,6 @@
 /* build.c - see build.h. */
 #include "build.h"
+#include "i18n.h"
 #include "cache.h"
 #include "proc.h"
 
@@ -62,11 +63,11 @@ static bool parse_link_line(const char *line, const char *source_name, findings 
         for (char *c = sym; *c; c++)
             if (*c == '`' || *c == '\'' || *c == '"') *c = ' ';
         char *s = str_trim(sym);
-        char *msg = i == 0 ? xasprintf("undefined reference to '%s': it is used but never defined; "
-                                       "implement it with exactly the header's name and types",
+        char *msg = i == 0 ? xasprintf(_("undefined reference to '%s': it is used but never defined; "
+                                         "implement it with exactly the header's name and types"),
                                        s)
-                           : xasprintf("multiple definition of '%s': define it only once (a "
-                                       "submission must not define main or the driver's names)",
+                           : xasprintf(_("multiple definition of '%s': define it only once (a "
+                                         "submission must not define main or the driver's names)"),
                                        s);
         finding *f = findings_add(out, "build-error", "build", msg);
         /* "file.c:12: undefined reference" from a -g build */

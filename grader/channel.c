@@ -2,6 +2,7 @@
  * The wire format is documented in harness/driver/grader_driver.c. Lines that
  * are not JSON objects of a known type are skipped and noted. */
 #include "parse.h"
+#include "i18n.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -19,25 +20,40 @@ void channel_add_stack(finding *f, const json_value *frames, const char *title)
     }
 }
 
+/* The message of a driver's line in the grading's language, from its "fmt"
+ * and "args" (see i18n_format), or NULL: keep the English "message". */
+static char *channel_translate(const json_value *v)
+{
+    const char *fmt = json_get_str(v, "fmt");
+    const json_value *a = json_get(v, "args");
+    if (!fmt || !a || a->type != JSON_ARR || a->len > 32) return NULL;
+    const char *args[32];
+    for (size_t i = 0; i < a->len; i++) {
+        if (a->items[i]->type != JSON_STR) return NULL;
+        args[i] = a->items[i]->str;
+    }
+    return i18n_format(fmt, args, a->len);
+}
+
 static const char *signal_story(int sig)
 {
     switch (sig) {
-    case SIGSEGV: return "a segmentation fault: a NULL, freed or out-of-range pointer was used";
-    case SIGBUS: return "a bus error: memory that is not there (a truncated mapping?) was used";
-    case SIGFPE: return "an arithmetic error such as a division by zero";
-    case SIGILL: return "an illegal instruction (often a corrupted stack or function pointer)";
-    case SIGPIPE: return "which happens on a write to a pipe whose reading side has closed it (a child "
-                         "that stopped reading or ended): ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) "
-                         "and handle the EPIPE error that write() then returns";
-    case SIGABRT: return "abort(), usually a failed assert() or a corrupted heap";
-    default: return "a fatal signal";
+    case SIGSEGV: return _("a segmentation fault: a NULL, freed or out-of-range pointer was used");
+    case SIGBUS: return _("a bus error: memory that is not there (a truncated mapping?) was used");
+    case SIGFPE: return _("an arithmetic error such as a division by zero");
+    case SIGILL: return _("an illegal instruction (often a corrupted stack or function pointer)");
+    case SIGPIPE: return _("which happens on a write to a pipe whose reading side has closed it (a child "
+                           "that stopped reading or ended): ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) "
+                           "and handle the EPIPE error that write() then returns");
+    case SIGABRT: return _("abort(), usually a failed assert() or a corrupted heap");
+    default: return _("a fatal signal");
     }
 }
 
 char *channel_crash_message(int sig)
 {
     const char *name = sigabbrev_np(sig);
-    return xasprintf("the program was killed by SIG%s, %s", name ? name : "?", signal_story(sig));
+    return xasprintf(_("the program was killed by SIG%s, %s"), name ? name : "?", signal_story(sig));
 }
 
 static void handle(const json_value *v, parse_out *out)
@@ -61,8 +77,10 @@ static void handle(const json_value *v, parse_out *out)
     } else if (!strcmp(type, "finding")) {
         const char *kind = json_get_str(v, "kind");
         if (!kind) return;
+        char *told = channel_translate(v);
         finding *f = findings_add(&out->found, kind_lookup(kind) ? kind : "wrong-result", "driver",
-                                  json_get_str(v, "message"));
+                                  told ? told : json_get_str(v, "message"));
+        free(told);
         channel_add_stack(f, json_get(v, "stack"), NULL);
         const json_value *more = json_get(v, "stacks"); /* titled call sites */
         for (size_t i = 0; more && more->type == JSON_ARR && i < more->len; i++)
@@ -73,7 +91,7 @@ static void handle(const json_value *v, parse_out *out)
         char *msg = channel_crash_message(sig);
         finding *f = findings_add(&out->found, "crash", "sandbox", msg);
         free(msg);
-        channel_add_stack(f, json_get(v, "stack"), "Where it crashed");
+        channel_add_stack(f, json_get(v, "stack"), _("Where it crashed"));
     } else if (!strcmp(type, "done")) {
         out->done = true;
         out->done_status = (int)json_get_num(v, "status", 0);

@@ -161,3 +161,48 @@ const char *i18n_lookup(const char *domain, const char *lang, const char *s)
     language_set(strcmp(saved, "en") ? saved : "");
     return t == s ? NULL : t;
 }
+
+/* The length of the conversion at p ("%-5.2zu", "%2$s"), its argument
+ * position (1-based) in *pos when it names one; 0 when p is no conversion. */
+static size_t conv_len(const char *p, int *pos)
+{
+    const char *q = p + 1;
+    *pos = 0;
+    const char *d = q;
+    while (*d >= '0' && *d <= '9') d++;
+    if (d > q && *d == '$') *pos = atoi(q), q = d + 1;
+    while (*q && strchr("-+ #0'", *q)) q++;
+    while ((*q >= '0' && *q <= '9') || *q == '.') q++;
+    while (*q && strchr("hlzjtLq", *q)) q++;
+    return *q && strchr("diuoxXfFeEgGaAscp", *q) ? (size_t)(q - p + 1) : 0;
+}
+
+char *i18n_format(const char *fmt, const char *const *args, size_t nargs)
+{
+    const char *t = ex_domain[0] ? dgettext(ex_domain, fmt) : fmt;
+    if (t == fmt) t = dgettext("grader", fmt);
+    if (t == fmt) return NULL;
+    sbuf b = {0};
+    size_t next = 0;
+    for (const char *p = t; *p;) {
+        if (*p != '%') {
+            sbuf_putc(&b, *p++);
+            continue;
+        }
+        if (p[1] == '%') {
+            sbuf_putc(&b, '%');
+            p += 2;
+            continue;
+        }
+        int pos;
+        size_t n = conv_len(p, &pos);
+        size_t i = pos > 0 ? (size_t)pos - 1 : next++;
+        if (!n || i >= nargs) {
+            sbuf_free(&b);
+            return NULL;
+        }
+        sbuf_puts(&b, args[i]);
+        p += n;
+    }
+    return b.data ? sbuf_take(&b) : xstrdup("");
+}

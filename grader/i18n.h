@@ -10,6 +10,7 @@
 
 #include <libintl.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define _(s) gettext(s)
 #define N_(s) (s)
@@ -41,6 +42,15 @@ const char *i18n_exercise_domain(const char *exercise);
  * for this lookup only); NULL when the catalog has no translation. English
  * always translates to s itself. */
 const char *i18n_lookup(const char *domain, const char *lang, const char *s);
+
+/* A message a program beside the student's code (the driver, the shim)
+ * formatted in English from fmt, put in the language in force: fmt is
+ * looked up in the exercise's catalog (the last i18n_exercise_domain), then
+ * in the grader's, and args (each argument already formatted, in order)
+ * go into the translation's conversions ("%s", "%zu", "%2$s"...); no
+ * printf ever sees fmt. Returns the message (caller frees), or NULL when
+ * fmt has no translation or the arguments do not fit it. */
+char *i18n_format(const char *fmt, const char *const *args, size_t nargs);
 
 /* Converts a tag to the catalog's directory name: "pt-BR" -> "pt_BR"
  * (into buf of size n); returns buf. */

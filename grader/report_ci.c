@@ -11,6 +11,7 @@
  * same score. Checks worth 0 points and checks not graded (errors) are left
  * out, as in every other report. */
 #include "report.h"
+#include "i18n.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -40,15 +41,15 @@ char *check_story(const check_result *c, size_t cap)
         const finding *f = &c->findings.items[i];
         const kind_info *k = kind_lookup(f->kind);
         sbuf_printf(&b, "- %s (%s)", k ? k->title : f->kind, f->tool);
-        if (f->file && f->line > 0) sbuf_printf(&b, " at %s:%d", f->file, f->line);
+        if (f->file && f->line > 0) sbuf_printf(&b, _(" at %s:%d"), f->file, f->line);
         sbuf_printf(&b, ": %s\n", f->message);
     }
-    if (c->hint && *c->hint) sbuf_printf(&b, "hint: %s\n", c->hint);
-    if (c->replay) sbuf_printf(&b, "replay: %s\n", c->replay);
+    if (c->hint && *c->hint) sbuf_printf(&b, _("hint: %s\n"), c->hint);
+    if (c->replay) sbuf_printf(&b, _("replay: %s\n"), c->replay);
     if (b.len > cap) {
         b.len = cap;
         b.data[cap] = 0;
-        sbuf_puts(&b, "… (cut)\n");
+        sbuf_puts(&b, _("… (cut)\n"));
     }
     return sbuf_take(&b);
 }
@@ -133,7 +134,7 @@ void report_classroom(const report *r, const report_opts *o, sbuf *out)
         json_key(&w, "score");
         json_int(&w, 0);
         json_key(&w, "message");
-        json_str(&w, r->error ? r->error : "no graded check");
+        json_str(&w, r->error ? r->error : _("no graded check"));
         json_key(&w, "test_code");
         json_str(&w, "");
         json_key(&w, "filename");
@@ -170,7 +171,7 @@ void report_gradescope(const report *r, const report_opts *o, sbuf *out)
     json_key(&w, "output");
     sbuf summary = {0};
     sbuf_printf(&summary, "**%s** — %g/%g", r->title ? r->title : r->exercise, r->score, r->max_score);
-    if (r->error) sbuf_printf(&summary, "\n\nThe grading could not finish (not your fault): %s", r->error);
+    if (r->error) sbuf_printf(&summary, _("\n\nThe grading could not finish (not your fault): %s"), r->error);
     json_str(&w, summary.data);
     sbuf_free(&summary);
     json_key(&w, "tests");
@@ -269,18 +270,18 @@ static void md_cell(sbuf *b, const char *s)
 void report_markdown(const report *r, const report_opts *o, sbuf *out)
 {
     (void)o;
-    const char *verdict = r->outcome == OUTCOME_PASS ? "✅ pass" : r->outcome == OUTCOME_FAIL ? "❌ fail" : "⚠️ error";
-    sbuf_printf(out, "## %s — %s\n\n**Score: %g/%g** %s\n\n", r->exercise, r->title ? r->title : "", r->score,
+    const char *verdict = r->outcome == OUTCOME_PASS ? _("✅ pass") : r->outcome == OUTCOME_FAIL ? _("❌ fail") : _("⚠️ error");
+    sbuf_printf(out, _("## %s — %s\n\n**Score: %g/%g** %s\n\n"), r->exercise, r->title ? r->title : "", r->score,
                 r->max_score, verdict);
-    if (r->error) sbuf_printf(out, "> **Error** (not the student's fault): %s\n\n", r->error);
-    if (r->checks.len) sbuf_puts(out, "| | check | points | what it proves |\n|---|---|---|---|\n");
+    if (r->error) sbuf_printf(out, _("> **Error** (not the student's fault): %s\n\n"), r->error);
+    if (r->checks.len) sbuf_puts(out, _("| | check | points | what it proves |\n|---|---|---|---|\n"));
     for (size_t i = 0; i < r->checks.len; i++) {
         const check_result *c = &r->checks.items[i];
         const char *mark = c->outcome == OUTCOME_PASS ? "✅" : c->outcome == OUTCOME_FAIL ? "❌"
                          : c->outcome == OUTCOME_ERROR ? "⚠️" : "⏭️";
         sbuf_printf(out, "| %s | `%s` | ", mark, c->name);
-        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(out, "skipped");
-        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(out, "error");
+        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(out, _("skipped"));
+        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(out, _("error"));
         else sbuf_printf(out, "%g/%g", c->score, c->max_score);
         sbuf_puts(out, " | ");
         md_cell(out, c->title);
@@ -295,7 +296,7 @@ void report_markdown(const report *r, const report_opts *o, sbuf *out)
             const finding *f = &c->findings.items[k];
             const kind_info *ki = kind_lookup(f->kind);
             sbuf_printf(out, "- **%s** (%s)", ki ? ki->title : f->kind, f->tool);
-            if (f->file && f->line > 0) sbuf_printf(out, " at `%s:%d`", f->file, f->line);
+            if (f->file && f->line > 0) sbuf_printf(out, _(" at `%s:%d`"), f->file, f->line);
             sbuf_printf(out, ": %s\n", f->message);
             if (f->file && r->source && !strcmp(f->file, r->source)) {
                 char *ex = source_excerpt(r->source_text, f->line, 2, false);
@@ -304,6 +305,6 @@ void report_markdown(const report *r, const report_opts *o, sbuf *out)
             }
         }
         if (c->hint) sbuf_printf(out, "\n> 💡 %s\n", c->hint);
-        if (c->replay) sbuf_printf(out, "\nReplay: `%s`\n", c->replay);
+        if (c->replay) sbuf_printf(out, _("\nReplay: `%s`\n"), c->replay);
     }
 }

@@ -16,6 +16,7 @@
  * source lines, trace fields) goes through html_text; class names and ids
  * come from fixed tables and numbers only. */
 #include "report.h"
+#include "i18n.h"
 #include "text.h"
 #include "trace.h"
 
@@ -249,8 +250,8 @@ static const char style[] =
 static void page_head(page *p)
 {
     const report *r = p->r;
-    sbuf_puts(p->b,
-              "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    sbuf_printf(p->b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
+                i18n_lang());
     sbuf_puts(
         p->b,
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -286,25 +287,25 @@ static void page_header(page *p)
     if (r->title) sbuf_puts(p->b, " — "), html_text(p->b, r->title);
     sbuf_puts(p->b, "</h1>\n<p class=\"meta\">");
     if (r->source_path)
-        sbuf_puts(p->b, "submission: <code>"), html_text(p->b, r->source_path),
+        sbuf_puts(p->b, _("submission: <code>")), html_text(p->b, r->source_path),
             sbuf_puts(p->b, "</code> · ");
-    sbuf_printf(p->b, "seed: %llu</p>\n", (unsigned long long)r->seed);
+    sbuf_printf(p->b, _("seed: %llu</p>\n"), (unsigned long long)r->seed);
     const char *verdict = r->outcome == OUTCOME_PASS   ? "pass"
                           : r->outcome == OUTCOME_FAIL ? "fail"
                                                        : "error";
     sbuf_printf(p->b,
-                "<p class=\"score\">Score: %g/%g <span class=\"v-%s\">%s</span> <span "
-                "class=\"dur dim\">(%.1f s)</span></p>\n",
+                _("<p class=\"score\">Score: %g/%g <span class=\"v-%s\">%s</span> <span "
+                  "class=\"dur dim\">(%.1f s)</span></p>\n"),
                 r->score, r->max_score, verdict,
-                verdict[0] == 'p'   ? "PASS"
-                : verdict[0] == 'f' ? "FAIL"
-                                    : "ERROR",
+                verdict[0] == 'p'   ? _("PASS")
+                : verdict[0] == 'f' ? _("FAIL")
+                                    : _("ERROR"),
                 (double)r->duration_ms / 1000.0);
     if (r->error) {
-        sbuf_puts(p->b, "<div class=\"error\"><b>error:</b> ");
+        sbuf_puts(p->b, _("<div class=\"error\"><b>error:</b> "));
         html_text(p->b, r->error);
-        sbuf_puts(p->b, "<br>This is a problem of the exercise or of the grader's "
-                        "machine, not of your code.</div>\n");
+        sbuf_puts(p->b, _("<br>This is a problem of the exercise or of the grader's "
+                          "machine, not of your code.</div>\n"));
     }
     sbuf_puts(p->b, "</header>\n");
 }
@@ -322,10 +323,10 @@ static bool check_shown(const page *p, const check_result *c)
 /* One row per check: outcome, name (linked to its section), points, title. */
 static void summary_table(page *p)
 {
-    sbuf_puts(p->b, "<table "
-                    "class=\"checks\">\n<thead><tr><th></th><th>check</th><th>points</"
-                    "th><th>what it proves</th>"
-                    "</tr></thead>\n<tbody>\n");
+    sbuf_puts(p->b, _("<table "
+                      "class=\"checks\">\n<thead><tr><th></th><th>check</th><th>points</"
+                      "th><th>what it proves</th>"
+                      "</tr></thead>\n<tbody>\n"));
     for (size_t i = 0; i < p->r->checks.len; i++) {
         const check_result *c = &p->r->checks.items[i];
         sbuf_printf(p->b, "<tr class=\"%s\"><td class=\"mark\">%s</td><td>",
@@ -381,7 +382,9 @@ static void stack_block(page *p, const stack *st)
         sbuf_puts(p->b, "</li>");
     }
     if (st->frames.len > MAX_FRAMES)
-        sbuf_printf(p->b, "<li class=\"dim\">… %zu more frames</li>",
+        sbuf_printf(p->b,
+                    ngettext("<li class=\"dim\">… %zu more frame</li>",
+                             "<li class=\"dim\">… %zu more frames</li>", st->frames.len - MAX_FRAMES),
                     st->frames.len - MAX_FRAMES);
     sbuf_puts(p->b, "</ol></div>\n");
 }
@@ -393,7 +396,9 @@ static void finding_stacks(page *p, const finding *f)
     for (size_t i = 0; i < f->stacks.len; i++) {
         if (!f->stacks.items[i].frames.len) continue;
         if (shown++ == open)
-            sbuf_printf(p->b, "<details><summary>%zu more stacks</summary>\n",
+            sbuf_printf(p->b,
+                        ngettext("<details><summary>%zu more stack</summary>\n",
+                                 "<details><summary>%zu more stacks</summary>\n", f->stacks.len - i),
                         f->stacks.len - i);
         stack_block(p, &f->stacks.items[i]);
     }
@@ -409,14 +414,15 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     html_text(p->b, k ? k->title : f->kind);
     sbuf_puts(p->b, "</span> <span class=\"dim\">(");
     html_text(p->b, f->tool);
-    if (f->count > 1) sbuf_printf(p->b, ", seen %d times", f->count);
-    if (f->has_seed) sbuf_printf(p->b, ", seed %llu", (unsigned long long)f->seed);
+    if (f->count > 1)
+        sbuf_printf(p->b, ngettext(", seen %d time", ", seen %d times", (unsigned long)f->count), f->count);
+    if (f->has_seed) sbuf_printf(p->b, _(", seed %llu"), (unsigned long long)f->seed);
     sbuf_puts(p->b, ")</span>");
     if (f->file && f->line > 0) {
-        sbuf_puts(p->b, " at ");
+        sbuf_puts(p->b, _(" at "));
         site_link(p, f->file, f->line, 2);
         if (f->function)
-            sbuf_puts(p->b, " in <span class=\"fn\">"), html_text(p->b, f->function),
+            sbuf_puts(p->b, _(" in <span class=\"fn\">")), html_text(p->b, f->function),
                 sbuf_puts(p->b, "</span>");
     }
     sbuf_puts(p->b, "</h3>\n");
@@ -427,8 +433,8 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     finding_stacks(p, f);
     if (has_schedule && f->has_seed)
         sbuf_printf(p->b,
-                    "<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong "
-                    "↓</a></p>\n",
+                    _("<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong "
+                      "↓</a></p>\n"),
                     ci);
     sbuf_puts(p->b, "</div>\n");
 }
@@ -731,10 +737,14 @@ static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
     page *p = tl->p;
     if (folded)
         sbuf_printf(p->b,
-                    "<tbody class=\"fold\"><tr class=\"foldbar\"><td "
-                    "colspan=\"%zu\"><button type=\"button\" "
-                    "class=\"unfold\">show %zu folded event%s</button></td></tr>\n",
-                    tl->ncols, to - from, to - from == 1 ? "" : "s");
+                    ngettext("<tbody class=\"fold\"><tr class=\"foldbar\"><td "
+                             "colspan=\"%zu\"><button type=\"button\" "
+                             "class=\"unfold\">show %zu folded event</button></td></tr>\n",
+                             "<tbody class=\"fold\"><tr class=\"foldbar\"><td "
+                             "colspan=\"%zu\"><button type=\"button\" "
+                             "class=\"unfold\">show %zu folded events</button></td></tr>\n",
+                             to - from),
+                    tl->ncols, to - from);
     else
         sbuf_puts(p->b, "<tbody>\n");
     for (size_t i = from; i < to; i++) tl_row(tl, i);
@@ -747,9 +757,21 @@ static void tl_omitted(timeline *tl, size_t n, bool kept)
 {
     sbuf_printf(
         tl->p->b,
-        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event%s %s "
-        "(<code>grader replay</code> shows the whole schedule)</td></tr></tbody>\n",
-        tl->ncols, n, n == 1 ? "" : "s", kept ? "not in this page" : "not kept");
+        kept ? ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event not "
+                        "in this page (<code>grader replay</code> shows the whole "
+                        "schedule)</td></tr></tbody>\n",
+                        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier events not "
+                        "in this page (<code>grader replay</code> shows the whole "
+                        "schedule)</td></tr></tbody>\n",
+                        n)
+             : ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event not "
+                        "kept (<code>grader replay</code> shows the whole "
+                        "schedule)</td></tr></tbody>\n",
+                        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier events not "
+                        "kept (<code>grader replay</code> shows the whole "
+                        "schedule)</td></tr></tbody>\n",
+                        n),
+        tl->ncols, n);
 }
 
 /* Every event of the trace in order, in runs shown, folded or left out, then
@@ -801,7 +823,7 @@ static void tl_moments(timeline *tl)
     }
     if (more)
         sbuf_printf(tl->p->b,
-                    "<li class=\"dim\">and %zu more, marked in the timeline</li>\n",
+                    _("<li class=\"dim\">and %zu more, marked in the timeline</li>\n"),
                     more);
     if (n) sbuf_puts(tl->p->b, "</ol>\n");
 }
@@ -809,7 +831,7 @@ static void tl_moments(timeline *tl)
 /* What the colours and lines of a timeline mean. */
 static void tl_legend(timeline *tl)
 {
-    static const char legend[] =
+    static const char legend[] = N_(
         "<p class=\"legend\">"
         "<span class=\"chip k-acq\">lock acquired</span>"
         "<span class=\"chip k-rel\">unlock</span>"
@@ -820,8 +842,8 @@ static void tl_legend(timeline *tl)
         "<span class=\"chip k-turn\">loses its turn</span>"
         " · lane line: thin = running, thick = holds a lock, dashed = blocked"
         " (thick: holding a lock) · red rows: what made it go wrong;"
-        " yellow rows: at the line of a finding</p>\n";
-    sbuf_puts(tl->p->b, legend);
+        " yellow rows: at the line of a finding</p>\n");
+    sbuf_puts(tl->p->b, _(legend));
 }
 
 /* The timeline's title (with the schedule's seed), how to read it, the
@@ -834,17 +856,17 @@ static void tl_intro(timeline *tl, const check_result *c)
     for (size_t i = 0; i < c->findings.len && !seeded; i++)
         if (c->findings.items[i].has_seed) seeded = &c->findings.items[i];
     sbuf_printf(p->b, "<div class=\"timeline\" id=\"check-%zu-schedule\">\n", tl->ci);
-    sbuf_puts(p->b, "<h3>The schedule that went wrong");
-    if (seeded) sbuf_printf(p->b, " (seed %llu)", (unsigned long long)seeded->seed);
-    sbuf_puts(p->b, "</h3>\n<p>One column per thread; time runs down. Each event is a "
-                    "call the scheduler saw: hover over it to see your line, click to "
-                    "jump to it in your file. <button type=\"button\" "
-                    "class=\"unfold-all\">show every event</button>");
+    sbuf_puts(p->b, _("<h3>The schedule that went wrong"));
+    if (seeded) sbuf_printf(p->b, _(" (seed %llu)"), (unsigned long long)seeded->seed);
+    sbuf_puts(p->b, _("</h3>\n<p>One column per thread; time runs down. Each event is a "
+                      "call the scheduler saw: hover over it to see your line, click to "
+                      "jump to it in your file. <button type=\"button\" "
+                      "class=\"unfold-all\">show every event</button>"));
     bool thin = false;
     for (size_t l = 0; l < tl->t->nthreads; l++) thin |= !tl->wide[l];
     if (thin)
-        sbuf_puts(p->b, " <button type=\"button\" class=\"widen\">draw every thread in "
-                        "full</button>");
+        sbuf_puts(p->b, _(" <button type=\"button\" class=\"widen\">draw every thread in "
+                          "full</button>"));
     sbuf_puts(p->b, "</p>\n");
     tl_moments(tl);
     tl_legend(tl);
@@ -892,14 +914,16 @@ static void check_section(page *p, size_t ci, const check_result *c)
     for (size_t i = 0; i < c->findings.len && i < MAX_FINDINGS; i++)
         finding_block(p, ci, &c->findings.items[i], sched);
     if (c->findings.len > MAX_FINDINGS)
-        sbuf_printf(p->b, "<p class=\"dim\">… %zu more findings</p>\n",
+        sbuf_printf(p->b,
+                    ngettext("<p class=\"dim\">… %zu more finding</p>\n",
+                             "<p class=\"dim\">… %zu more findings</p>\n", c->findings.len - MAX_FINDINGS),
                     c->findings.len - MAX_FINDINGS);
     if (sched) timeline_block(p, ci, c);
     if (c->hint && *c->hint)
-        sbuf_puts(p->b, "<p class=\"hint\"><b>hint:</b> "), html_text(p->b, c->hint),
+        sbuf_puts(p->b, _("<p class=\"hint\"><b>hint:</b> ")), html_text(p->b, c->hint),
             sbuf_puts(p->b, "</p>\n");
     if (c->replay)
-        sbuf_puts(p->b, "<p class=\"dim\">replay: <code>"), html_text(p->b, c->replay),
+        sbuf_puts(p->b, _("<p class=\"dim\">replay: <code>")), html_text(p->b, c->replay),
             sbuf_puts(p->b, "</code></p>\n");
     sbuf_puts(p->b, "</section>\n");
 }
@@ -909,7 +933,7 @@ static void check_section(page *p, size_t ci, const check_result *c)
 static void source_section(page *p)
 {
     if (!p->nlines) return;
-    sbuf_puts(p->b, "<section id=\"source\">\n<h2>Your file: <code>");
+    sbuf_puts(p->b, _("<section id=\"source\">\n<h2>Your file: <code>"));
     html_text(p->b, p->r->source);
     sbuf_puts(p->b, "</code></h2>\n<div class=\"src\">\n");
     for (size_t l = 1; l <= p->nlines; l++) {
@@ -922,7 +946,7 @@ static void source_section(page *p)
         sbuf_puts(p->b, "</code></div>\n");
     }
     if (p->nlines == SRC_MAX_LINES)
-        sbuf_puts(p->b, "<div class=\"dim\">… the rest of the file is not shown</div>\n");
+        sbuf_puts(p->b, _("<div class=\"dim\">… the rest of the file is not shown</div>\n"));
     sbuf_puts(p->b, "</div>\n</section>\n");
 }
 

@@ -1,5 +1,6 @@
 /* run.c - see run.h. */
 #include "run.h"
+#include "i18n.h"
 #include "stacks.h"
 #include "symbolize.h"
 
@@ -341,9 +342,9 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
     if (p->timed_out) {
         finding *f = &tc->stuck.items[0];
         free(f->message);
-        f->message = xasprintf("the program did not finish within %.0f s and was stopped%s%s",
+        f->message = xasprintf(_("the program did not finish within %.0f s and was stopped%s%s"),
                                (double)out->timeout_ms / 1000.0,
-                               tc->summary.len ? "; where each thread was:" : "",
+                               tc->summary.len ? _("; where each thread was:") : "",
                                sbuf_str(&tc->summary));
         findings tmp = tc->stuck;
         memset(&tc->stuck, 0, sizeof tc->stuck);
@@ -352,8 +353,9 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         return;
     }
     if (p->flooded) {
-        char *msg = xasprintf("the program printed more than %d MiB and was stopped; only its first MiB "
-                              "of output was kept", (int)(FLOOD_MB));
+        char *msg = xasprintf(_("the program printed more than %d MiB and was stopped; only its first MiB "
+                                "of output was kept"),
+                              (int)(FLOOD_MB));
         findings_add(&po->found, "output-limit", "sandbox", msg);
         free(msg);
         return;
@@ -364,8 +366,8 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         free(msg);
     } else if (p->exit_code != 0 && p->exit_code != tool_get(rq->tool)->report_status && !po->found.len &&
                !po->done) {
-        char *msg = xasprintf(whole_program ? "the program exited with status %d"
-                                            : "the program exited with status %d before the test finished",
+        char *msg = xasprintf(whole_program ? _("the program exited with status %d")
+                                            : _("the program exited with status %d before the test finished"),
                               p->exit_code);
         findings_add(&po->found, "wrong-result", "sandbox", msg);
         free(msg);
@@ -373,12 +375,12 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         /* _exit(0) from the student's code, or the result channel closed:
          * the test never reached its end, whatever the status says */
         findings_add(&po->found, "wrong-result", "sandbox",
-                     "the program ended with status 0 before the test finished: _exit() or exit() was "
-                     "called, or the test's result channel was closed, while the test was still running");
+                     _("the program ended with status 0 before the test finished: _exit() or exit() was "
+                       "called, or the test's result channel was closed, while the test was still running"));
     }
     if (p->out_cut && p->out.len && (p->out.len >= (1u << 20))) {
         findings_add(&po->found, "output-limit", "sandbox",
-                     "the program printed more than 1 MiB; the rest of its output was cut");
+                     _("the program printed more than 1 MiB; the rest of its output was cut"));
     }
 }
 

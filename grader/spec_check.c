@@ -12,6 +12,7 @@
  * assert_* record a failure and end the check; expect_* record it and go on.
  * Both are sticky: a pcall in the spec cannot undo a failure. */
 #include "spec_internal.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -99,13 +100,14 @@ static char *run_summary(const run_output *o)
             if (!strstr(f->message, at)) sbuf_printf(&b, " (%s)", at);
             free(at);
         }
-        if (fs->len > 1) sbuf_printf(&b, "; and %zu more finding%s", fs->len - 1, fs->len > 2 ? "s" : "");
+        if (fs->len > 1)
+            sbuf_printf(&b, ngettext("; and %zu more finding", "; and %zu more findings", fs->len - 1), fs->len - 1);
         return sbuf_take(&b);
     }
-    if (o->proc.timed_out) return xasprintf("the program did not finish within %.0f s", (double)o->timeout_ms / 1000);
-    if (o->proc.signal) return xasprintf("the program was killed by signal %d", o->proc.signal);
-    if (o->proc.exit_code) return xasprintf("the program exited with status %d", o->proc.exit_code);
-    return xstrdup("the run went well");
+    if (o->proc.timed_out) return xasprintf(_("the program did not finish within %.0f s"), (double)o->timeout_ms / 1000);
+    if (o->proc.signal) return xasprintf(_("the program was killed by signal %d"), o->proc.signal);
+    if (o->proc.exit_code) return xasprintf(_("the program exited with status %d"), o->proc.exit_code);
+    return xstrdup(_("the run went well"));
 }
 
 static int r_index(lua_State *L)
@@ -192,7 +194,7 @@ static int r_exit_common(lua_State *L, bool stop_on_fail)
     if (!o->proc.timed_out && !o->proc.signal && o->proc.exit_code == want) return 0;
     char *auto_msg;
     if (o->proc.timed_out || o->proc.signal) auto_msg = run_summary(o);
-    else auto_msg = xasprintf("the program exited with status %d, expected %lld", o->proc.exit_code, (long long)want);
+    else auto_msg = xasprintf(_("the program exited with status %d, expected %lld"), o->proc.exit_code, (long long)want);
     const char *msg = opt_str(L, 3);
     fail_record(cx, msg ? msg : auto_msg, opt_str(L, 4), &o->parsed.found);
     free(auto_msg);
@@ -470,8 +472,8 @@ static int t_run(lua_State *L)
         return stop(L);
     }
     if (rc < 0) {
-        cx->machine_error = xasprintf("a %s run could not happen: %s", tool_name(rq.tool),
-                                      o->error ? o->error : "unknown reason");
+        cx->machine_error = xasprintf(_("a %s run could not happen: %s"), tool_name(rq.tool),
+                                      o->error ? o->error : _("unknown reason"));
         return stop(L);
     }
     if (rq.stress.mode)
@@ -497,7 +499,7 @@ static int t_cond_common(lua_State *L, bool stop_on_fail)
     luaL_checkany(L, 2);
     if (lua_toboolean(L, 2)) return 0;
     const char *msg = opt_str(L, 3);
-    fail_record(cx, msg ? msg : "a condition of the check does not hold", opt_str(L, 4), NULL);
+    fail_record(cx, msg ? msg : _("a condition of the check does not hold"), opt_str(L, 4), NULL);
     if (stop_on_fail) return stop(L);
     return 0;
 }
@@ -521,8 +523,8 @@ static int t_eq_common(lua_State *L, bool stop_on_fail)
     const char *actual = luaL_tolstring(L, 2, NULL);
     const char *expected = luaL_tolstring(L, 3, NULL);
     const char *msg = opt_str(L, 4);
-    char *full = msg ? xasprintf("%s (expected %s, got %s)", msg, expected, actual)
-                     : xasprintf("expected %s, got %s", expected, actual);
+    char *full = msg ? xasprintf(_("%s (expected %s, got %s)"), msg, expected, actual)
+                     : xasprintf(_("expected %s, got %s"), expected, actual);
     fail_record(cx, full, opt_str(L, 5), NULL);
     free(full);
     if (stop_on_fail) return stop(L);
@@ -742,10 +744,12 @@ void spec_run_check(spec *s, size_t i, const spec_host *host, check_result *out)
         out->outcome = OUTCOME_ERROR;
         out->graded = false;
         out->message = error_text(s, st, lua_tostring(L, -1));
-        out->hint = xstrdup("This is a problem in the exercise's spec, not in your code; it costs you no points.");
+        out->hint = xstrdup(_("This is a problem in the exercise's spec, not in your code; it costs you no points."));
     } else if (cx.failed) {
         out->outcome = OUTCOME_FAIL;
-        out->message = cx.more ? xasprintf("%s (and %d more problem%s)", cx.message, cx.more, cx.more > 1 ? "s" : "")
+        out->message = cx.more ? xasprintf(ngettext("%s (and %d more problem)", "%s (and %d more problems)",
+                                                    (unsigned long)cx.more),
+                                           cx.message, cx.more)
                                : xstrdup(cx.message);
         out->hint = hint_choose(L, &cx, c);
     } else {

@@ -1,5 +1,6 @@
 /* stacks.c - see stacks.h. */
 #include "stacks.h"
+#include "i18n.h"
 #include "proc.h"
 
 #include <stdio.h>
@@ -11,41 +12,41 @@ static const struct {
     const char *fn;
     const char *doing;
 } blocking[] = {
-    {"pthread_mutex_lock", "waiting for a mutex"},
-    {"pthread_mutex_timedlock", "waiting for a mutex"},
-    {"__lll_lock_wait", "waiting for a mutex"},
-    {"pthread_cond_wait", "waiting on a condition variable"},
-    {"pthread_cond_timedwait", "waiting on a condition variable"},
-    {"pthread_cond_clockwait", "waiting on a condition variable"},
-    {"pthread_join", "waiting in pthread_join"},
-    {"pthread_clockjoin", "waiting in pthread_join"},
-    {"pthread_rwlock_", "waiting for a read-write lock"},
-    {"pthread_barrier_wait", "waiting at a barrier"},
-    {"sem_wait", "waiting on a semaphore"},
-    {"sem_timedwait", "waiting on a semaphore"},
-    {"sem_clockwait", "waiting on a semaphore"},
-    {"__new_sem_wait", "waiting on a semaphore"},
-    {"waitpid", "waiting for a child process"},
-    {"wait4", "waiting for a child process"},
-    {"__libc_wait", "waiting for a child process"},
-    {"__libc_read", "blocked reading"},
-    {"__libc_write", "blocked writing"},
-    {"read", "blocked reading"},
-    {"write", "blocked writing"},
-    {"libc_recv", "blocked reading"},
-    {"recv", "blocked reading"},
-    {"libc_send", "blocked writing"},
-    {"send", "blocked writing"},
-    {"poll", "waiting in poll"},
-    {"epoll_wait", "waiting in epoll_wait"},
-    {"select", "waiting in select"},
-    {"accept", "waiting in accept"},
-    {"connect", "waiting in connect"},
-    {"nanosleep", "sleeping"},
-    {"clock_nanosleep", "sleeping"},
-    {"sleep", "sleeping"},
-    {"usleep", "sleeping"},
-    {"pause", "paused"},
+    {"pthread_mutex_lock", N_("waiting for a mutex")},
+    {"pthread_mutex_timedlock", N_("waiting for a mutex")},
+    {"__lll_lock_wait", N_("waiting for a mutex")},
+    {"pthread_cond_wait", N_("waiting on a condition variable")},
+    {"pthread_cond_timedwait", N_("waiting on a condition variable")},
+    {"pthread_cond_clockwait", N_("waiting on a condition variable")},
+    {"pthread_join", N_("waiting in pthread_join")},
+    {"pthread_clockjoin", N_("waiting in pthread_join")},
+    {"pthread_rwlock_", N_("waiting for a read-write lock")},
+    {"pthread_barrier_wait", N_("waiting at a barrier")},
+    {"sem_wait", N_("waiting on a semaphore")},
+    {"sem_timedwait", N_("waiting on a semaphore")},
+    {"sem_clockwait", N_("waiting on a semaphore")},
+    {"__new_sem_wait", N_("waiting on a semaphore")},
+    {"waitpid", N_("waiting for a child process")},
+    {"wait4", N_("waiting for a child process")},
+    {"__libc_wait", N_("waiting for a child process")},
+    {"__libc_read", N_("blocked reading")},
+    {"__libc_write", N_("blocked writing")},
+    {"read", N_("blocked reading")},
+    {"write", N_("blocked writing")},
+    {"libc_recv", N_("blocked reading")},
+    {"recv", N_("blocked reading")},
+    {"libc_send", N_("blocked writing")},
+    {"send", N_("blocked writing")},
+    {"poll", N_("waiting in poll")},
+    {"epoll_wait", N_("waiting in epoll_wait")},
+    {"select", N_("waiting in select")},
+    {"accept", N_("waiting in accept")},
+    {"connect", N_("waiting in connect")},
+    {"nanosleep", N_("sleeping")},
+    {"clock_nanosleep", N_("sleeping")},
+    {"sleep", N_("sleeping")},
+    {"usleep", N_("sleeping")},
+    {"pause", N_("paused")},
 };
 
 static const char *doing_of(const char *fn)
@@ -97,14 +98,14 @@ static const char *doing_of_stack(const stack *st)
 static char *summarize(thread_view *tv, int index)
 {
     char who[32];
-    if (tv->main) snprintf(who, sizeof who, "main thread");
-    else snprintf(who, sizeof who, "thread %d", index);
+    if (tv->main) snprintf(who, sizeof who, "%s", _("main thread"));
+    else snprintf(who, sizeof who, _("thread %d"), index);
     const char *doing = doing_of_stack(tv->st);
-    if (!doing) doing = "running (not blocked)";
+    doing = doing ? _(doing) : _("running (not blocked)");
     free(tv->st->title);
     tv->st->title = xasprintf("%s, %s", who, doing);
     const frame *f = frame_mine(tv->st);
-    if (f) return xasprintf("%s at %s:%d", doing, path_base(f->file), f->line);
+    if (f) return xasprintf(_("%s at %s:%d"), doing, path_base(f->file), f->line);
     return xstrdup(doing);
 }
 
@@ -118,9 +119,8 @@ static void summary_add(sbuf *summary, char **lines, const bool *is_main, int n)
         int same = 1;
         for (int j = i + 1; j < n; j++)
             if (!used[j] && !is_main[j] && !is_main[i] && !strcmp(lines[i], lines[j])) used[j] = true, same++;
-        if (is_main[i]) sbuf_printf(summary, "\n  main thread: %s", lines[i]);
-        else if (same == 1) sbuf_printf(summary, "\n  1 thread: %s", lines[i]);
-        else sbuf_printf(summary, "\n  %d threads: %s", same, lines[i]);
+        if (is_main[i]) sbuf_printf(summary, _("\n  main thread: %s"), lines[i]);
+        else sbuf_printf(summary, ngettext("\n  %d thread: %s", "\n  %d threads: %s", (unsigned long)same), same, lines[i]);
     }
     free(used);
 }

@@ -3,6 +3,7 @@
  * stacks of the threads involved, failed assertions and aborts. The
  * schedule's trace is rendered for people by trace.c. */
 #include "parse.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static void add_thread_stacks(finding *f, const json_value *th)
     const json_value *holds = json_get(th, "holds");
     for (size_t i = 0; holds && holds->type == JSON_ARR && i < holds->len; i++) {
         const char *obj = json_get_str(holds->items[i], "obj");
-        char *title = xasprintf("%s holds %s, acquired here", tid ? tid : "?", obj ? obj : "a lock");
+        char *title = xasprintf(_("%s holds %s, acquired here"), tid ? tid : "?", obj ? obj : _("a lock"));
         channel_add_stack(f, json_get(holds->items[i], "stack"), title);
         free(title);
     }
@@ -48,7 +49,7 @@ static void finding_line(const json_value *v, parse_out *out)
         json_value *site = (json_value *)json_get(sig, "site");
         one.items = &site;
         const char *tid = json_get_str(sig, "tid"), *op = json_get_str(sig, "op"), *obj = json_get_str(sig, "obj");
-        char *title = xasprintf("%s sent this %s on %s at step %ld while nobody waited: it was lost",
+        char *title = xasprintf(_("%s sent this %s on %s at step %ld while nobody waited: it was lost"),
                                 tid ? tid : "?", op ? op : "signal", obj ? obj : "?",
                                 (long)json_get_num(sig, "step", 0));
         channel_add_stack(f, &one, title);
@@ -60,15 +61,15 @@ static void assert_line(const json_value *v, parse_out *out, bool is_abort)
 {
     char *msg;
     if (is_abort) {
-        msg = xasprintf("thread %s called abort()", json_get_str(v, "tid") ? json_get_str(v, "tid") : "?");
+        msg = xasprintf(_("thread %s called abort()"), json_get_str(v, "tid") ? json_get_str(v, "tid") : "?");
     } else {
         const char *expr = json_get_str(v, "expr");
-        msg = xasprintf("the assertion `%s` failed in thread %s", expr ? expr : "?",
+        msg = xasprintf(_("the assertion `%s` failed in thread %s"), expr ? expr : "?",
                         json_get_str(v, "tid") ? json_get_str(v, "tid") : "?");
     }
     finding *f = findings_add(&out->found, "crash", "stress", msg);
     free(msg);
-    channel_add_stack(f, json_get(v, "stack"), is_abort ? "Where abort() was called" : "Where the assertion failed");
+    channel_add_stack(f, json_get(v, "stack"), is_abort ? _("Where abort() was called") : _("Where the assertion failed"));
 }
 
 static void handle(const json_value *v, parse_out *out)

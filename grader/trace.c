@@ -1,5 +1,6 @@
 /* trace.c - see trace.h. */
 #include "trace.h"
+#include "i18n.h"
 #include "json.h"
 #include "symbolize.h"
 
@@ -212,20 +213,20 @@ void trace_text(const trace *t, const findings *fs, size_t last, sbuf *out)
     size_t lanes[MAX_LANES];
     size_t nl = lanes_pick(t, show, lanes, MAX_LANES);
     if (crit || line)
-        sbuf_printf(out, "  (%s%s%s)\n", crit ? "! what made it go wrong" : "", crit && line ? ", " : "",
-                    line ? "> at the line of a finding" : "");
+        sbuf_printf(out, "  (%s%s%s)\n", crit ? _("! what made it go wrong") : "", crit && line ? ", " : "",
+                    line ? _("> at the line of a finding") : "");
     size_t hidden = t->folded, k = 0;
     while (k < n && !show[k]) k++, hidden++;
-    if (hidden) sbuf_printf(out, "  … %zu earlier event%s folded\n", hidden, hidden == 1 ? "" : "s");
-    sbuf_printf(out, "  %6s  ", "step");
+    if (hidden) sbuf_printf(out, ngettext("  … %zu earlier event folded\n", "  … %zu earlier events folded\n", hidden), hidden);
+    sbuf_printf(out, "  %6s  ", _("step"));
     for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, t->threads[lanes[i]]);
-    sbuf_puts(out, "where\n");
+    sbuf_printf(out, "%s\n", _("where"));
     for (hidden = 0; k < n; k++) {
         if (!show[k]) {
             hidden++;
             continue;
         }
-        if (hidden) sbuf_printf(out, "  … %zu event%s folded\n", hidden, hidden == 1 ? "" : "s");
+        if (hidden) sbuf_printf(out, ngettext("  … %zu event folded\n", "  … %zu events folded\n", hidden), hidden);
         hidden = 0;
         text_row(t, &t->events.items[k], m ? &m[k] : NULL, lanes, nl, out);
     }

@@ -14,6 +14,7 @@
  * Everything is decided from the events and findings alone; threads are
  * named by process and thread, as in the events. */
 #include "trace.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -254,16 +255,16 @@ static void window_mark(scan *s, const window *w)
     const trace_event *y = ev(s, in[0]);
     char a[64], b[64];
     mark(s, w->cut, TRACE_MARK_PREEMPT,
-         "%s loses its turn between unlock %s%s and lock %s%s; %s takes %s meanwhile",
+         _("%s loses its turn between unlock %s%s and lock %s%s; %s takes %s meanwhile"),
          x->tid, u->obj, at(u, a), x->obj, at(x, b), y->tid, x->obj);
     if (w->cut != w->unlock)
-        mark(s, w->unlock, TRACE_MARK_WINDOW, "%s lets go of %s", x->tid, x->obj);
+        mark(s, w->unlock, TRACE_MARK_WINDOW, _("%s lets go of %s"), x->tid, x->obj);
     for (size_t i = 0; i < nin && i < ARRAY_LEN(in); i++)
         mark(s, in[i], TRACE_MARK_INTRUDER,
-             "%s takes %s while %s is in the gap (steps %ld-%ld)", ev(s, in[i])->tid,
+             _("%s takes %s while %s is in the gap (steps %ld-%ld)"), ev(s, in[i])->tid,
              x->obj, x->tid, u->step, x->step);
     mark(s, w->relock, TRACE_MARK_WINDOW,
-         "%s takes %s again, acting on what it saw before the gap", x->tid, x->obj);
+         _("%s takes %s again, acting on what it saw before the gap"), x->tid, x->obj);
 }
 
 /* When a finding says a result or invariant broke: the best windows (at most
@@ -362,19 +363,19 @@ static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
     cycle_words(s, stuck, n, i, path, sizeof path);
     if (op_is(e, "join")) {
         mark(s, stuck[i], TRACE_MARK_CYCLE,
-             "%s waits for %s to exit, for good: a wait-for cycle (%s)", e->tid, e->peer,
+             _("%s waits for %s to exit, for good: a wait-for cycle (%s)"), e->tid, e->peer,
              path);
         return;
     }
     if (!strcmp(e->peer, e->tid))
         mark(s, stuck[i], TRACE_MARK_CYCLE,
-             "%s waits for %s, which it holds itself: it waits for good", e->tid, e->obj);
+             _("%s waits for %s, which it holds itself: it waits for good"), e->tid, e->obj);
     else
         mark(s, stuck[i], TRACE_MARK_CYCLE,
-             "%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on",
+             _("%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on"),
              e->tid, e->obj, e->peer, path);
     mark(s, holder_acquire(s, stuck[i]), TRACE_MARK_HOLDS,
-         "%s takes %s here; %s waits for it later, for good", e->peer, e->obj, e->tid);
+         _("%s takes %s here; %s waits for it later, for good"), e->peer, e->obj, e->tid);
 }
 
 /* Marks b, where a thread outside any cycle blocks for good. */
@@ -382,17 +383,17 @@ static void stuck_mark(scan *s, long b)
 {
     const trace_event *e = ev(s, b);
     if (op_is(e, "wait"))
-        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s from here on: nothing wakes it",
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s from here on: nothing wakes it"),
              e->tid, e->obj);
     else if (op_is(e, "join"))
-        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s to exit, for good", e->tid,
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s to exit, for good"), e->tid,
              e->peer);
     else if (*e->peer)
-        mark(s, b, TRACE_MARK_STUCK, "%s waits for %s (held by %s), for good", e->tid,
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s (held by %s), for good"), e->tid,
              e->obj, e->peer);
     else
-        mark(s, b, TRACE_MARK_STUCK, "%s waits on %s, for good", e->tid,
-             *e->obj ? e->obj : "something");
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s, for good"), e->tid,
+             *e->obj ? e->obj : _("something"));
 }
 
 /* The signal or broadcast that caused wake-up wk of the thread waiting
@@ -429,14 +430,14 @@ static bool swallowed_mark(scan *s, long b)
     long by = waker_of(s, wk, w);
     if (by >= 0 && op_is(ev(s, by), "signal"))
         mark(s, by, TRACE_MARK_SWALLOWED,
-             "this signal on %s wakes %s, which waits on %s again without passing it on",
+             _("this signal on %s wakes %s, which waits on %s again without passing it on"),
              w->obj, w->tid, w->obj);
     else
         mark(s, by, TRACE_MARK_SWALLOWED,
-             "this broadcast wakes the threads waiting on %s, and they wait on %s again",
+             _("this broadcast wakes the threads waiting on %s, and they wait on %s again"),
              w->obj, w->obj);
     mark(s, wk, TRACE_MARK_SWALLOWED,
-         "%s is woken by %s's %s, finds nothing to do and waits again (step %ld)", w->tid,
+         _("%s is woken by %s's %s, finds nothing to do and waits again (step %ld)"), w->tid,
          k->peer, k->result, w->step);
     return true;
 }
@@ -451,8 +452,8 @@ static void lost_mark(scan *s, long b)
         if (e->pid == w->pid && is_signal(e) && res_is(e, "nobody") &&
             !strcmp(e->obj, w->obj)) {
             mark(s, i, TRACE_MARK_LOST,
-                 "nobody waits on %s yet: this %s is lost, and %s waits on %s later "
-                 "(step %ld), for good",
+                 _("nobody waits on %s yet: this %s is lost, and %s waits on %s later "
+                 "(step %ld), for good"),
                  w->obj, e->op, w->tid, w->obj, w->step);
             return;
         }
@@ -488,7 +489,7 @@ static void lines_mark(scan *s)
         for (long j = 0; j < (long)s->t->events.len; j++) {
             const trace_event *e = ev(s, j);
             if (e->file && e->line == f->line && !strcmp(e->file, f->file))
-                mark(s, j, TRACE_MARK_AT_FINDING, "at the line of the finding (%s)",
+                mark(s, j, TRACE_MARK_AT_FINDING, _("at the line of the finding (%s)"),
                      k ? k->title : f->kind);
         }
     }

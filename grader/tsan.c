@@ -15,6 +15,7 @@
  * Fatal signals come as "==N==ERROR: ThreadSanitizer: SEGV on unknown address"
  * followed by frames and a SUMMARY line, outside the separators. */
 #include "parse.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static void report_begin(tsan_report *r, const char *what, parse_out *out)
  * signals): the line itself says what happened there. */
 static void report_lead(tsan_report *r)
 {
-    r->cur = finding_add_stack(r->f, "Where it happened");
+    r->cur = finding_add_stack(r->f, _("Where it happened"));
     r->lead = true;
 }
 
@@ -139,18 +140,36 @@ static int access_cmp(const access *a, const access *b)
     return strcmp(a->op, b->op);
 }
 
+/* The kinds of access TSan names, as a stack's title and inside a sentence. */
+static const struct {
+    const char *op, *title, *phrase;
+} access_words[] = {
+    {"write", N_("Write"), N_("a write")},
+    {"read", N_("Read"), N_("a read")},
+    {"atomic write", N_("Atomic write"), N_("an atomic write")},
+    {"atomic read", N_("Atomic read"), N_("an atomic read")},
+    {"access", N_("Access"), N_("an access")},
+};
+
 static void access_describe(const access *a, sbuf *b, bool title)
 {
-    sbuf_printf(b, "%s%s", title && a->op[0] ? "" : "a ", a->op);
-    if (title && b->len) {
-        size_t at = b->len - strlen(a->op);
-        if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 'a' + 'A');
+    size_t w = 0;
+    while (w < ARRAY_LEN(access_words) && strcmp(access_words[w].op, a->op)) w++;
+    if (w < ARRAY_LEN(access_words)) {
+        sbuf_puts(b, _(title ? access_words[w].title : access_words[w].phrase));
+    } else {
+        sbuf_printf(b, "%s%s", title && a->op[0] ? "" : "a ", a->op);
+        if (title && b->len) {
+            size_t at = b->len - strlen(a->op);
+            if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 'a' + 'A');
+        }
     }
-    if (a->size) sbuf_printf(b, " (%d bytes)", a->size);
-    sbuf_printf(b, " by %s", a->main ? "the main thread" : "a thread");
-    if (a->locked) sbuf_puts(b, " holding a lock");
-    if (!title && a->at && a->at->line > 0) sbuf_printf(b, " at %s:%d", path_base(a->at->file), a->at->line);
-    else if (!title && a->at) sbuf_printf(b, " in %s (%s)", a->at->function ? a->at->function : "?", path_base(a->at->file));
+    if (a->size) sbuf_printf(b, ngettext(" (%d byte)", " (%d bytes)", (unsigned long)a->size), a->size);
+    sbuf_puts(b, a->main ? _(" by the main thread") : _(" by a thread"));
+    if (a->locked) sbuf_puts(b, _(" holding a lock"));
+    if (!title && a->at && a->at->line > 0) sbuf_printf(b, _(" at %s:%d"), path_base(a->at->file), a->at->line);
+    else if (!title && a->at)
+        sbuf_printf(b, _(" in %s (%s)"), a->at->function ? a->at->function : "?", path_base(a->at->file));
 }
 
 /* "Location is global 'next' of size 8" -> "the global 'next'" (caller frees). */
@@ -161,11 +180,14 @@ static char *location_words(const char *detail)
     l += 12;
     if (str_starts(l, "global ")) {
         const char *q1 = strchr(l, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-        if (q1 && q2) return xasprintf("the global variable %.*s", (int)(q2 - q1 + 1), q1);
+        if (q1 && q2) return xasprintf(_("the global variable %.*s"), (int)(q2 - q1 + 1), q1);
     }
-    if (str_starts(l, "stack of main thread")) return xstrdup("a local variable of the main thread");
-    if (str_starts(l, "stack of thread")) return xstrdup("a local variable of a thread");
-    if (str_starts(l, "heap block of size ")) return xasprintf("a heap block of %d bytes", atoi(l + 19));
+    if (str_starts(l, "stack of main thread")) return xstrdup(_("a local variable of the main thread"));
+    if (str_starts(l, "stack of thread")) return xstrdup(_("a local variable of a thread"));
+    if (str_starts(l, "heap block of size ")) {
+        int size = atoi(l + 19);
+        return xasprintf(ngettext("a heap block of %d byte", "a heap block of %d bytes", (unsigned long)size), size);
+    }
     char *end = strchr(l, ';');
     return end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
 }
@@ -195,13 +217,13 @@ static void race_compose(tsan_report *r, sbuf *m)
         f->stacks.items[i].title = sbuf_take(&t);
     }
     char *loc = r->detail.len ? location_words(r->detail.data) : NULL;
-    sbuf_puts(m, "two threads use ");
-    sbuf_puts(m, loc ? loc : "the same memory");
-    sbuf_puts(m, " at the same time: ");
-    access_describe(&a, m, false);
-    sbuf_puts(m, " and ");
-    access_describe(&b, m, false);
-    sbuf_puts(m, ", with nothing ordering them");
+    sbuf one = {0}, two = {0};
+    access_describe(&a, &one, false);
+    access_describe(&b, &two, false);
+    sbuf_printf(m, _("two threads use %s at the same time: %s and %s, with nothing ordering them"),
+                loc ? loc : _("the same memory"), sbuf_str(&one), sbuf_str(&two));
+    sbuf_free(&one);
+    sbuf_free(&two);
     free(loc);
 }
 
@@ -223,8 +245,10 @@ static void report_end(tsan_report *r, parse_out *out)
     } else if (!strcmp(k, "thread-leak") && r->first) {
         size_t n = strlen(r->first);
         if (str_ends(r->first, " at")) r->first[n - 3] = 0; /* "created by main thread at" */
-        sbuf_printf(&m, "%s and was never joined", r->first);
-        if (r->more_leaks) sbuf_printf(&m, " (and %d more like it)", r->more_leaks);
+        sbuf_printf(&m, _("%s and was never joined"), r->first);
+        if (r->more_leaks)
+            sbuf_printf(&m, ngettext(" (and %d more like it)", " (and %d more like it)", (unsigned long)r->more_leaks),
+                        r->more_leaks);
     } else {
         sbuf_puts(&m, r->what);
         if (r->first && !r->lead && strcmp(k, "lock-order-inversion")) sbuf_printf(&m, ": %s", r->first);

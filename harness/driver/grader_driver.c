@@ -159,17 +159,145 @@ void drv_out(const char *key, const char *fmt, ...)
     line_send(&l);
 }
 
+/* --- messages the grader can translate ---------------------------------------
+ * Beside the English message, a finding carries its format ("fmt") and each
+ * argument formatted on its own ("args"): the grader looks the format up in
+ * its catalogs and puts the arguments back into the translation, so the
+ * driver itself never needs a locale or a catalog. */
+
+/* One conversion of fmt at *pp ("%5.2f", "%zu", "%s"): its spec into spec,
+ * its type letter (d integer, u unsigned, f double, s string, p pointer, c
+ * char) into *type and its length modifier into len; *pp moves past it.
+ * Returns false for what we do not pass on (%n, '*'). */
+static bool conv_parse(const char **pp, char *spec, size_t cap, char *type, char len[3])
+{
+    const char *p = *pp, *start = p;
+    p++;
+    while (*p && strchr("-+ #0'", *p)) p++;
+    while (*p >= '0' && *p <= '9') p++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    size_t k = 0;
+    while (*p && strchr("hlzjtLq", *p) && k < 2) len[k++] = *p++;
+    len[k] = 0;
+    char c = *p;
+    if (!c || (size_t)(p - start + 2) > cap || strchr("*$n", c)) return false;
+    *type = strchr("di", c) ? 'd' : strchr("uoxX", c) ? 'u' : strchr("fFeEgGaA", c) ? 'f' : c;
+    if (!strchr("dufspc", *type)) return false;
+    memcpy(spec, start, (size_t)(p - start + 1));
+    spec[p - start + 1] = 0;
+    *pp = p + 1;
+    return true;
+}
+
+/* Formats the next argument of ap by spec into buf. */
+static void conv_format(char *buf, size_t n, const char *spec, char type, const char *len, va_list *ap)
+{
+    bool ll = !strcmp(len, "ll") || !strcmp(len, "q"), l = !strcmp(len, "l"), z = *len == 'z' || *len == 'j' || *len == 't';
+    switch (type) {
+    case 'd':
+        if (ll) snprintf(buf, n, spec, va_arg(*ap, long long));
+        else if (l || z) snprintf(buf, n, spec, va_arg(*ap, long));
+        else snprintf(buf, n, spec, va_arg(*ap, int));
+        break;
+    case 'u':
+        if (ll) snprintf(buf, n, spec, va_arg(*ap, unsigned long long));
+        else if (l || z) snprintf(buf, n, spec, va_arg(*ap, unsigned long));
+        else snprintf(buf, n, spec, va_arg(*ap, unsigned));
+        break;
+    case 'f':
+        if (*len == 'L') snprintf(buf, n, spec, va_arg(*ap, long double));
+        else snprintf(buf, n, spec, va_arg(*ap, double));
+        break;
+    case 's': snprintf(buf, n, spec, va_arg(*ap, const char *)); break;
+    case 'p': snprintf(buf, n, spec, va_arg(*ap, void *)); break;
+    default: snprintf(buf, n, spec, va_arg(*ap, int)); break;
+    }
+}
+
+/* Appends ,"fmt":FMT,"args":[...] for fmt and its arguments; nothing when
+ * fmt holds a conversion we do not pass on. */
+static void line_args(line *l, const char *fmt, va_list ap)
+{
+    char args[LINE_MAX_BYTES / 2];
+    size_t used = 0;
+    va_list aq;
+    va_copy(aq, ap);
+    bool ok = true;
+    args[0] = 0;
+    for (const char *p = fmt; ok && *p;) {
+        if (*p != '%') {
+            p++;
+            continue;
+        }
+        if (p[1] == '%') {
+            p += 2;
+            continue;
+        }
+        char spec[32], type, len[3], val[512];
+        ok = conv_parse(&p, spec, sizeof spec, &type, len);
+        if (!ok) break;
+        conv_format(val, sizeof val, spec, type, len, &aq);
+        line one = {.len = 0};
+        line_str(&one, val);
+        if (used + one.len + 2 >= sizeof args) ok = false;
+        else used += (size_t)snprintf(args + used, sizeof args - used, "%s%.*s", used ? "," : "", (int)one.len, one.buf);
+    }
+    va_end(aq);
+    if (!ok) return;
+    line_puts(l, ",\"fmt\":");
+    line_str(l, fmt);
+    line_puts(l, ",\"args\":[");
+    line_puts(l, args);
+    line_puts(l, "]");
+}
+
 static void finding_send(const char *kind, void *const *pcs, int n, bool exact, const char *fmt,
                          va_list ap)
 {
     char msg[2048];
+    va_list aq;
+    va_copy(aq, ap);
     vsnprintf(msg, sizeof msg, fmt, ap);
     line l = {.len = 0};
     line_puts(&l, "{\"type\":\"finding\",\"kind\":");
     line_str(&l, kind);
     line_puts(&l, ",\"message\":");
     line_str(&l, msg);
+    line_args(&l, fmt, aq);
+    va_end(aq);
     line_stack(&l, pcs, n, exact);
+    line_puts(&l, "}");
+    line_send(&l);
+    atomic_fetch_add(&nfindings, 1);
+}
+
+void drv_message_fields(char *buf, size_t n, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    va_list aq;
+    va_copy(aq, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    line l = {.len = 0};
+    line_puts(&l, "\"message\":");
+    line_str(&l, msg);
+    line_args(&l, fmt, aq);
+    va_end(aq);
+    snprintf(buf, n, "%.*s", (int)l.len, l.buf);
+}
+
+void drv_finding_fields(const char *kind, const char *fields)
+{
+    void *pcs[MAX_STACK];
+    int n = backtrace(pcs, MAX_STACK);
+    line l = {.len = 0};
+    line_puts(&l, "{\"type\":\"finding\",\"kind\":");
+    line_str(&l, kind);
+    line_puts(&l, ",");
+    line_puts(&l, fields);
+    line_stack(&l, pcs + 1, n > 1 ? n - 1 : 0, false);
     line_puts(&l, "}");
     line_send(&l);
     atomic_fetch_add(&nfindings, 1);
@@ -199,8 +327,9 @@ void drv_finding_sites(const char *kind, int n, const void *const *sites, const 
                        const char *fmt, ...)
 {
     char msg[4096];
-    va_list ap;
+    va_list ap, aq;
     va_start(ap, fmt);
+    va_copy(aq, ap);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     line l = {.len = 0};
@@ -208,6 +337,8 @@ void drv_finding_sites(const char *kind, int n, const void *const *sites, const 
     line_str(&l, kind);
     line_puts(&l, ",\"message\":");
     line_str(&l, msg);
+    line_args(&l, fmt, aq);
+    va_end(aq);
     line_puts(&l, ",\"stacks\":[");
     for (int i = 0; i < n; i++) {
         line_puts(&l, i ? ",{\"title\":" : "{\"title\":");

@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -45,6 +46,12 @@ void drv_finding(const char *kind, const char *fmt, ...) __attribute__((format(p
 void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int drv_findings(void); /* how many findings were reported so far */
+/* For the harness's helpers: the fields of a finding's message ("message",
+ * and the "fmt" and "args" the grader translates) formatted now into buf
+ * (a few KiB), to be sent later, from any thread or a signal handler, by
+ * drv_finding_fields (located at its caller's stack). */
+void drv_message_fields(char *buf, size_t n, const char *fmt, va_list ap);
+void drv_finding_fields(const char *kind, const char *fields);
 /* A finding with several call sites, each under its own title: e.g. every
  * process of a deadlock and the line where it is blocked. */
 void drv_finding_sites(const char *kind, int n, const void *const *sites, const char *const *titles,

@@ -235,13 +235,34 @@ def case_hostile(case, p):
           meta[0].text() if meta else "no meta")
 
 
+def case_bankpt(case, p):
+    """The bank page graded with --lang pt-BR: the same timeline, in Portuguese."""
+    html = p.dom.find("html")
+    check(case, "<html lang=\"pt-BR\">", html and html[0].attrs.get("lang") == "pt-BR",
+          html[0].attrs.get("lang") if html else "no <html>")
+    pre = p.rows("preempt")
+    note = pre[0].find("td", "note")[0].text() if pre else ""
+    check(case, "the preemption's note is in Portuguese, accents intact", "perde a vez" in note and "nesse meio-tempo" in note, note)
+    end = p.dom.find("tr", "end")
+    check(case, "the failing row names the kind in Portuguese", end and "invariante quebrado" in end[-1].text())
+    text = p.dom.find("body")[0].text() if p.dom.find("body") else ""
+    for words in ("O escalonamento que deu errado", "Nota:", "dica:", "O seu arquivo", "verificação"):
+        check(case, f"the page says \"{words}\"", words in text)
+    english = [w for w in ("The schedule that went wrong", "loses its turn", "Score:", "hint:", "Your file",
+                           "invariant broken", "what it proves") if w in text]
+    check(case, "none of the grader's English sentences is left", not english, f"found {english}")
+    chips = [s for s in p.dom.find("span", "chip") if "k-acq" in s.cls()]
+    check(case, "the legend is in Portuguese", any("trava adquirida" in c.text() for c in chips))
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     case, page, dom = sys.argv[1:4]
     p = Page(page, dom, sys.argv[4] if len(sys.argv) > 4 else None)
     common(case, p)
-    {"bank": case_bank, "queue": case_queue, "replay": case_replay, "hostile": case_hostile}[case.split("-")[0]](case, p)
+    {"bank": case_bank, "bankpt": case_bankpt, "queue": case_queue, "replay": case_replay,
+     "hostile": case_hostile}[case.split("-")[0]](case, p)
     sys.exit(1 if failures else 0)
 
 

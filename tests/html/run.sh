@@ -11,6 +11,8 @@
 #   queue-close_signal     threads waiting for good, folded events unfolded
 #   replay-close_signal    the same run replayed: the signal nobody received
 #   hostile                a submission whose source and path hold HTML
+#   bank-pt-BR             the bank page graded with --lang pt-BR: lang attribute,
+#                          notes, legend and headings in Portuguese, no English
 cd "$(dirname "$0")/../.."
 out=tests/out/html
 rm -rf "$out"
@@ -59,7 +61,8 @@ look() {
 # grade NAME EXERCISE SOURCE CHECK: the HTML report of one check.
 grade() {
     local page="$out/$1.html"
-    bin/grader grade "$2" --source "$3" --only "$4" --format html --output "$page" >/dev/null 2>"$out/$1.log"
+    bin/grader grade "$2" --source "$3" --only "$4" --format html --output "$page" --lang "${5:-en}" \
+        >/dev/null 2>"$out/$1.log"
     if [ $? = 1 ] && [ -s "$page" ]; then
         echo "ok - $1: grade --format html wrote the report of a failed check"
     else
@@ -84,7 +87,7 @@ look queue-close_signal queue "$page" $src "$(folded_row "$page")"
 
 seed=$(grep -o 'check stress --seed [0-9]*' "$page" | head -1 | awk '{print $4}')
 if [ -n "$seed" ] && bin/grader replay queue --source $src --check stress --seed "$seed" \
-    --html "$out/replay-close_signal.html" >"$out/replay-close_signal.txt" 2>&1; [ -s "$out/replay-close_signal.html" ]; then
+    --html "$out/replay-close_signal.html" --lang en >"$out/replay-close_signal.txt" 2>&1; [ -s "$out/replay-close_signal.html" ]; then
     echo "ok - replay-close_signal: replay --html wrote the page (seed $seed)"
     look replay-close_signal replay "$out/replay-close_signal.html" $src
 else
@@ -100,5 +103,9 @@ mkdir -p "$dir"
 } >"$dir/threads.c"
 grade hostile threads "$dir/threads.c" concurrent
 look hostile hostile "$out/hostile.html" "$dir/threads.c"
+
+src=solutions/bank/buggy/check_then_act.c
+grade bank-pt-BR bank $src never-negative pt-BR
+look bank-pt-BR bankpt "$out/bank-pt-BR.html" $src
 
 exit $status

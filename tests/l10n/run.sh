@@ -109,4 +109,21 @@ else
     bad "new should write README.md, README.pt-BR.md and _() strings"
 fi
 
+# --- 4. Portuguese reports hold no English sentence of ours ----------------------
+# The golden pt-BR reports (tests/golden/*/*.pt-BR.*, compared by the golden
+# tier) are read as they are committed; an English report must fail the same
+# test, or it proves nothing.
+goldens=$(ls tests/golden/*/*.pt-BR.* 2>/dev/null)
+if [ -n "$goldens" ]; then
+    python3 tests/l10n/no_english.py $goldens || status=1
+else
+    bad "no golden pt-BR report (tests/golden/*/*.pt-BR.*)"
+fi
+english=$(ls tests/golden/threads/serial.txt 2>/dev/null)
+if [ -n "$english" ] && ! python3 tests/l10n/no_english.py "$english" >/dev/null; then
+    ok "an English report is caught by the same test"
+else
+    bad "the English report tests/golden/threads/serial.txt should fail no_english.py"
+fi
+
 exit $status
