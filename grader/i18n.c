@@ -177,10 +177,17 @@ static size_t conv_len(const char *p, int *pos)
     return *q && strchr("diuoxXfFeEgGaAscp", *q) ? (size_t)(q - p + 1) : 0;
 }
 
+/* s in the exercise's catalog, else in the grader's; s itself when neither
+ * translates it. */
+static const char *translate_any(const char *s)
+{
+    const char *t = ex_domain[0] && *s ? dgettext(ex_domain, s) : s;
+    return t != s || !*s ? t : dgettext("grader", s);
+}
+
 char *i18n_format(const char *fmt, const char *const *args, size_t nargs)
 {
-    const char *t = ex_domain[0] ? dgettext(ex_domain, fmt) : fmt;
-    if (t == fmt) t = dgettext("grader", fmt);
+    const char *t = translate_any(fmt);
     if (t == fmt) return NULL;
     sbuf b = {0};
     size_t next = 0;
@@ -201,7 +208,10 @@ char *i18n_format(const char *fmt, const char *const *args, size_t nargs)
             sbuf_free(&b);
             return NULL;
         }
-        sbuf_puts(&b, args[i]);
+        /* an argument that is a sentence of ours (a story told by the
+         * driver, marked DRV_MSG) is translated too */
+        bool hidden = n >= 4 && !strncmp(p + n - 3, ".0s", 3); /* "%.0s": used, not shown */
+        if (!hidden) sbuf_puts(&b, strchr(args[i], ' ') ? translate_any(args[i]) : args[i]);
         p += n;
     }
     return b.data ? sbuf_take(&b) : xstrdup("");

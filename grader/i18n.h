@@ -47,8 +47,9 @@ const char *i18n_lookup(const char *domain, const char *lang, const char *s);
  * formatted in English from fmt, put in the language in force: fmt is
  * looked up in the exercise's catalog (the last i18n_exercise_domain), then
  * in the grader's, and args (each argument already formatted, in order)
- * go into the translation's conversions ("%s", "%zu", "%2$s"...); no
- * printf ever sees fmt. Returns the message (caller frees), or NULL when
+ * go into the translation's conversions ("%s", "%zu", "%2$s"...), each
+ * translated too when it is a sentence of the catalogs; no printf ever
+ * sees fmt. Returns the message (caller frees), or NULL when
  * fmt has no translation or the arguments do not fit it. */
 char *i18n_format(const char *fmt, const char *const *args, size_t nargs);
 

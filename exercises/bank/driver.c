@@ -110,7 +110,7 @@ static bool ledger_open(ledger *l, size_t n, long initial)
     return balances_ok(l);
 }
 
-static const char *const SHORT = ": the account holds less than that, so nothing may change";
+static const char *const SHORT = DRV_MSG(": the account holds less than that, so nothing may change");
 
 /* do_*: makes the call, checks that it returned want (why explains the
  * expectation) and every balance after it; false after a finding. */
@@ -153,7 +153,7 @@ static int scenario_basics(int argc, char **argv)
     ledger l;
     if (!ledger_open(&l, 3, 100)) return 0;
     if (!do_deposit(&l, 0, 50, 0, "") || !do_withdraw(&l, 1, 30, 0, "") ||
-        !do_withdraw(&l, 1, 70, 0, ": the account holds exactly 70, and may be emptied") ||
+        !do_withdraw(&l, 1, 70, 0, DRV_MSG(": the account holds exactly 70, and may be emptied")) ||
         !do_withdraw(&l, 1, 1, -1, SHORT) || !do_withdraw(&l, 2, 101, -1, SHORT) || !do_deposit(&l, 1, 5, 0, ""))
         return 0;
     bank_close(l.b);
@@ -170,7 +170,7 @@ static int scenario_transfer(int argc, char **argv)
     ledger l;
     if (!ledger_open(&l, 3, 100)) return 0;
     if (!do_transfer(&l, 0, 1, 40, 0, "") ||
-        !do_transfer(&l, 1, 2, 140, 0, ": account 1 holds exactly 140, and may be emptied") ||
+        !do_transfer(&l, 1, 2, 140, 0, DRV_MSG(": account 1 holds exactly 140, and may be emptied")) ||
         !do_transfer(&l, 1, 0, 1, -1, SHORT) || !do_transfer(&l, 0, 2, 61, -1, SHORT) ||
         !do_transfer(&l, 2, 0, 240, 0, "") || !do_withdraw(&l, 0, 300, 0, "") || !do_deposit(&l, 2, 7, 0, ""))
         return 0;
@@ -184,8 +184,8 @@ static int scenario_bad_args(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *const BAD_ACCOUNT = ": there is no account 2 (accounts are 0 and 1)";
-    const char *const BAD_AMOUNT = ": an amount must be > 0";
+    const char *const BAD_ACCOUNT = DRV_MSG(": there is no account 2 (accounts are 0 and 1)");
+    const char *const BAD_AMOUNT = DRV_MSG(": an amount must be > 0");
     bank_t *none = bank_open(0, 100);
     if (none) drv_finding_at("wrong-result", SITE(bank_open), "bank_open(0, 100) returned a bank, expected NULL: a bank needs accounts");
     none = bank_open(2, -1);
@@ -195,17 +195,17 @@ static int scenario_bad_args(int argc, char **argv)
     if (!do_deposit(&l, 2, 10, -1, BAD_ACCOUNT) || !do_deposit(&l, 0, 0, -1, BAD_AMOUNT) ||
         !do_deposit(&l, 0, -5, -1, BAD_AMOUNT) || !do_withdraw(&l, 2, 10, -1, BAD_ACCOUNT) ||
         !do_withdraw(&l, 0, 0, -1, BAD_AMOUNT) ||
-        !do_withdraw(&l, 0, -5, -1, ": an amount must be > 0 (withdrawing -5 would add money)") ||
-        !do_transfer(&l, 0, 2, 10, -1, ": there is no account 2; the money must stay in account 0") ||
+        !do_withdraw(&l, 0, -5, -1, DRV_MSG(": an amount must be > 0 (withdrawing -5 would add money)")) ||
+        !do_transfer(&l, 0, 2, 10, -1, DRV_MSG(": there is no account 2; the money must stay in account 0")) ||
         !do_transfer(&l, 2, 0, 10, -1, BAD_ACCOUNT) || !do_transfer(&l, 2, 2, 10, -1, BAD_ACCOUNT) ||
         !do_transfer(&l, 0, 1, 0, -1, BAD_AMOUNT) ||
-        !do_transfer(&l, 0, 1, -10, -1, ": an amount must be > 0 (a transfer of -10 would take money from account 1)"))
+        !do_transfer(&l, 0, 1, -10, -1, DRV_MSG(": an amount must be > 0 (a transfer of -10 would take money from account 1)")))
         return 0;
     story(&l, "bank_balance(b, 2)");
     l.site = SITE(bank_balance);
     if (!returned(&l, bank_balance(l.b, 2), -1, BAD_ACCOUNT)) return 0;
     story(&l, "bank_balance(b, SIZE_MAX)");
-    if (!returned(&l, bank_balance(l.b, SIZE_MAX), -1, ": there is no such account")) return 0;
+    if (!returned(&l, bank_balance(l.b, SIZE_MAX), -1, DRV_MSG(": there is no such account"))) return 0;
     bank_close(l.b);
     return 0;
 }
@@ -351,7 +351,7 @@ static bool final_balances_ok(bank_t *b, size_t n, long initial, worker *w, int 
                         "threads changed the balance at the same time (each read the old value, then wrote its "
                         "own result)",
                         what, i, got, want[i], got < want[i] ? want[i] - got : got - want[i],
-                        got < want[i] ? "went missing" : "appeared from nowhere");
+                        got < want[i] ? DRV_MSG("went missing") : DRV_MSG("appeared from nowhere"));
             return false;
         }
     }
@@ -565,7 +565,7 @@ static int scenario_crossing(int argc, char **argv)
 static int scenario_same(int argc, char **argv)
 {
     long k = drv_arg(argc, argv, 1, 10);
-    const char *const SAME = ": a transfer from an account to itself is valid and changes nothing";
+    const char *const SAME = DRV_MSG(": a transfer from an account to itself is valid and changes nothing");
     k += k % 2;
     ledger l;
     if (!ledger_open(&l, 3, 100)) return 0;

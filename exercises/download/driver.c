@@ -124,10 +124,10 @@ static void fds_compare(const bool *before)
     drv_out("fds_leaked", "%d", leaked);
     if (leaked)
         drv_finding("fd-leak",
-                    "%d descriptor%s (%d of them socket%s, the first is fd %d) opened by download_all "
-                    "%s still open after it returned: close every socket, the failed ones too",
-                    leaked, leaked == 1 ? "" : "s", sockets, sockets == 1 ? "" : "s", first,
-                    leaked == 1 ? "was" : "were");
+                    leaked == 1 ? DRV_MSG("%d descriptor%s (%d of them socket%s, the first is fd %d) opened by download_all was still open after it returned: close every socket, the failed ones too")
+                                : DRV_MSG("%d descriptor%s (%d of them socket%s, the first is fd %d) opened by download_all were still open after it returned: close every socket, the failed ones too"),
+                    leaked, leaked == 1 ? "" : "s", sockets, sockets == 1 ? "" : "s",
+                    first);
 }
 
 /* --- judging ---------------------------------------------------------------------- */

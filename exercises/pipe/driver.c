@@ -187,8 +187,8 @@ static void check_output(const char *name, const unsigned char *in, size_t len, 
     size_t got = (size_t)r, same = 0;
     while (same < got && same < n && out[same] == want[same]) same++;
     const char *nul = got < n && memchr(in, 0, len)
-                          ? ": the input holds NUL bytes, so count it with len and copy it with "
-                            "memcpy, never with strlen or strcpy"
+                          ? DRV_MSG(": the input holds NUL bytes, so count it with len and copy it with "
+                                    "memcpy, never with strlen or strcpy")
                           : "";
     if (same < n && same < got)
         drv_finding("wrong-result",
@@ -239,7 +239,7 @@ static int scenario_fails(int argc, char **argv)
     drv_fds *before = drv_fds_snapshot();
     void *out;
     ssize_t r = call(f, in, len, &out);
-    const char *how = strcmp(f->name, "crash") ? "exited with status 3" : "was killed by SIGSEGV";
+    const char *how = strcmp(f->name, "crash") ? DRV_MSG("exited with status 3") : DRV_MSG("was killed by SIGSEGV");
     if (r != -1)
         drv_finding("wrong-result", "the child %s, but pipe_filter returned %zd instead of -1", how, r);
     else if (out)

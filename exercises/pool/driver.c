@@ -186,15 +186,15 @@ static int scenario_concurrent(int argc, char **argv)
     drv_out("most", "%d", most);
     if (drv_pgate_broken(gate)) {
         const void *wait = drv_procs_early_wait();
-        const char *story = "fork all the workers before waiting for any of them";
+        const char *story = DRV_MSG("fork all the workers before waiting for any of them");
         if (wait)
-            drv_finding_at("not-concurrent", wait,
-                           "only %d of the %d workers %s inside fn at the same time: this wait "
-                           "collects one worker before the next is forked; %s",
-                           most, k, most == 1 ? "was" : "were", story);
+            drv_finding_at("not-concurrent", wait, most == 1
+                           ? DRV_MSG("only %d of the %d workers was inside fn at the same time: this wait collects one worker before the next is forked; %s")
+                           : DRV_MSG("only %d of the %d workers were inside fn at the same time: this wait collects one worker before the next is forked; %s"), most, k, story);
         else
-            drv_finding("not-concurrent", "only %d of the %d workers %s inside fn at the same time: %s", most, k,
-                        most == 1 ? "was" : "were", story);
+            drv_finding("not-concurrent", most == 1 ? DRV_MSG("only %d of the %d workers was inside fn at the same time: %s")
+                        : DRV_MSG("only %d of the %d workers were inside fn at the same time: %s"),
+                        most, k, story);
     } else if (rc == 0) {
         check_results(in, out, n);
     }
@@ -250,8 +250,8 @@ static int scenario_few(int argc, char **argv)
                        "than workers, fork only n",
                        forked, n, w);
     else if (drv_pgate_broken(gate))
-        drv_finding("not-concurrent", "only %d of the %zu items %s computed at the same time",
-                    drv_pgate_most(gate), n, drv_pgate_most(gate) == 1 ? "was" : "were");
+        drv_finding("not-concurrent", drv_pgate_most(gate) == 1 ? DRV_MSG("only %d of the %zu items was computed at the same time")
+                    : DRV_MSG("only %d of the %zu items were computed at the same time"), drv_pgate_most(gate), n);
     else if (rc == 0)
         check_results(in, out, n);
     drv_pgate_free(gate);
@@ -311,7 +311,7 @@ static int scenario_crash(int argc, char **argv)
     int rc = call(in, out, n, w, -2);
     if (rc != -1)
         drv_finding("wrong-result", "the worker computing in[%zu] %s, but pool_map returned %d instead of -1",
-                    crash_item, crash_how ? "exited with status 3" : "was killed by SIGSEGV", rc);
+                    crash_item, crash_how ? DRV_MSG("exited with status 3") : DRV_MSG("was killed by SIGSEGV"), rc);
     drv_procs_check_reaped("after a worker crashed");
     drv_fds_check(before, "after a worker crashed");
     drv_fds_free(before);

@@ -156,18 +156,18 @@ static int scenario_fifo(int argc, char **argv)
                                     "take an item");
     fifo_state f = {.q = create_or_report(4), .next_put = 1, .next_get = 1};
     if (!f.q) return 0;
-    if (!fifo_size(&f, "on a new queue")) return 0;
+    if (!fifo_size(&f, DRV_MSG("on a new queue"))) return 0;
     for (int i = 0; i < 4; i++)
         if (!fifo_put(&f)) return 0;
-    if (!fifo_size(&f, "after 4 puts")) return 0;
+    if (!fifo_size(&f, DRV_MSG("after 4 puts"))) return 0;
     for (int i = 0; i < 2; i++)
         if (!fifo_get(&f)) return 0;
-    if (!fifo_size(&f, "after 4 puts and 2 gets")) return 0;
+    if (!fifo_size(&f, DRV_MSG("after 4 puts and 2 gets"))) return 0;
     for (int i = 0; i < 2; i++)
         if (!fifo_put(&f)) return 0;
     for (int i = 0; i < 4; i++)
         if (!fifo_get(&f)) return 0;
-    if (!fifo_size(&f, "once every item was taken")) return 0;
+    if (!fifo_size(&f, DRV_MSG("once every item was taken"))) return 0;
     /* round and round the ring: k puts then k gets */
     for (int round = 0; round < 600; round++) {
         int k = 1 + round % 4;
@@ -176,7 +176,7 @@ static int scenario_fifo(int argc, char **argv)
         for (int i = 0; i < k; i++)
             if (!fifo_get(&f)) return 0;
     }
-    if (!fifo_size(&f, "after 1500 items went through")) return 0;
+    if (!fifo_size(&f, DRV_MSG("after 1500 items went through"))) return 0;
     drv_out("items", "%ld", f.next_get - 1);
     queue_destroy(f.q);
     return 0;
@@ -497,7 +497,7 @@ static int scenario_busy(int argc, char **argv)
     if (watchers_returned(w)) {
         drv_out("get_waited", "no");
     } else {
-        if (!cheap_while_blocked(w, "queue_get on an empty queue")) return 0;
+        if (!cheap_while_blocked(w, DRV_MSG("queue_get on an empty queue"))) return 0;
         /* a get that is not woken is get-blocks' business, not this check's */
         if (queue_put(q, ITEM(0, 0)) != 0 || watchers_wait(w, 1) != 0) return 0;
     }
@@ -510,7 +510,7 @@ static int scenario_busy(int argc, char **argv)
         drv_out("put_waited", "no");
         return 0;
     }
-    if (!cheap_while_blocked(w, "queue_put on a full queue")) return 0;
+    if (!cheap_while_blocked(w, DRV_MSG("queue_put on a full queue"))) return 0;
     if (queue_get(q, &it) != 0 || watchers_wait(w, 1) != 0) return 0; /* put-blocks reports it */
     watchers_join(w);
     queue_destroy(q);
@@ -556,7 +556,7 @@ static int scenario_close_get(int argc, char **argv)
         drv_finding_at("wrong-result", SITE(queue_get), "queue_get returned on an empty, open queue: it must wait until an item arrives");
         return 0;
     }
-    close_wakes_all(q, w, "queue_get", "for an item");
+    close_wakes_all(q, w, "queue_get", DRV_MSG("for an item"));
     return 0;
 }
 
@@ -572,7 +572,7 @@ static int scenario_close_put(int argc, char **argv)
         drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned on a full, open queue: it must wait until there is room");
         return 0;
     }
-    close_wakes_all(q, w, "queue_put", "for room");
+    close_wakes_all(q, w, "queue_put", DRV_MSG("for room"));
     return 0;
 }
 

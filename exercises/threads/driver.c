@@ -135,7 +135,7 @@ static int scenario_concurrent(int argc, char **argv)
     if (drv_gate_broken(gate)) {
         /* a join that came before a later create is where the calls were serialized */
         const void *join = drv_threads_early_join();
-        const char *story = "start every thread before you join any of them";
+        const char *story = DRV_MSG("start every thread before you join any of them");
         if (join)
             drv_finding_at("not-concurrent", join,
                            "at most %d of the %zu calls ran at the same time: this "

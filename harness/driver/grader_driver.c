@@ -680,7 +680,7 @@ static held *held_new(void *(*fn)(void *), void *arg)
 int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
 {
     const void *site = __builtin_return_address(0);
-    if (drv_forbid_check("pthread_create", "thread", site)) return EPERM;
+    if (drv_forbid_check("pthread_create", DRV_MSG("a thread"), site)) return EPERM;
     long call = atomic_fetch_add_explicit(&tcalls, 1, memory_order_relaxed) + 1;
     if (call == atomic_load_explicit(&tfail_at, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&tfailed, 1, memory_order_relaxed);
@@ -823,13 +823,16 @@ int drv_threads_check_joined(const char *when)
     }
     if (leaks)
         drv_finding_at("thread-leak", leak_site,
-                       "%ld of the %ld threads created here %s not joined %s", leaks, n,
-                       leaks == 1 ? "was" : "were", when);
+                       leaks == 1 ? DRV_MSG("%ld of the %ld threads created here was not joined %s")
+                                  : DRV_MSG("%ld of the %ld threads created here were not joined %s"),
+                       leaks, n, when);
     if (detached)
         drv_finding_at("thread-leak", detach_site,
-                       "%ld of the %ld threads created here %s detached: a detached thread "
-                       "cannot be joined, so nothing waits for it %s",
-                       detached, n, detached == 1 ? "was" : "were", when);
+                       detached == 1 ? DRV_MSG("%ld of the %ld threads created here was detached: a detached "
+                                               "thread cannot be joined, so nothing waits for it %s")
+                                     : DRV_MSG("%ld of the %ld threads created here were detached: a detached "
+                                               "thread cannot be joined, so nothing waits for it %s"),
+                       detached, n, when);
     return (int)(leaks + detached);
 }
 
@@ -871,7 +874,7 @@ drv_proc_stats drv_procs_stats(void)
 pid_t drv_wrap_fork(void)
 {
     const void *site = __builtin_return_address(0);
-    if (drv_forbid_check("fork", "process", site)) {
+    if (drv_forbid_check("fork", DRV_MSG("a process"), site)) {
         errno = EPERM;
         return -1;
     }

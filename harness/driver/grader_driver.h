@@ -38,6 +38,9 @@ int drv_main(int argc, char **argv, const drv_scenario *scenarios);
 long drv_arg(int argc, char **argv, int i, long dflt);
 
 /* --- reporting -------------------------------------------------------------- */
+/* Marks a message format for the catalogs when it is not the format
+ * argument itself (a choice between a singular and a plural sentence). */
+#define DRV_MSG(s) s
 void drv_out(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A finding located at the driver's current stack (and the student frames in it). */
 void drv_finding(const char *kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
