@@ -1298,7 +1298,7 @@ static int lock_check(lock_note *l)
                        "process %s its own copy, so it %s. Put it in the shared memory, next to the "
                        "%s, and make it process-shared",
                        names[kind], where, kind == LOCK_COND ? "waits on" : "locks",
-                       kind == LOCK_COND ? "wakes no waiter of another process" : "keeps no other process out",
+                       kind == LOCK_COND ? DRV_MSG("wakes no waiter of another process") : DRV_MSG("keeps no other process out"),
                        kind == LOCK_COND ? "data it waits for" : "value");
         return 1;
     }
