@@ -232,7 +232,7 @@ long drv_sync_wakeups(pid_t tid)
 /* --- a finding where another thread is ---------------------------------- */
 
 static char where_kind[32];
-static char where_msg[2048];
+static char where_msg[6144]; /* the finding's message fields (drv_message_fields) */
 static atomic_int where_claimed; /* the finding is being sent (by the handler or the caller) */
 static atomic_int where_sent;    /* the handler has sent it */
 
@@ -242,7 +242,7 @@ static void on_where(int sig)
     (void)sig;
     int e = errno;
     if (!atomic_exchange(&where_claimed, 1)) {
-        drv_finding(where_kind, "%s", where_msg);
+        drv_finding_fields(where_kind, where_msg);
         atomic_store(&where_sent, 1);
     }
     errno = e;
@@ -252,7 +252,7 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(where_msg, sizeof where_msg, fmt, ap);
+    drv_message_fields(where_msg, sizeof where_msg, fmt, ap);
     va_end(ap);
     snprintf(where_kind, sizeof where_kind, "%s", kind);
     atomic_store(&where_claimed, 0);
@@ -276,7 +276,7 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
         sleep_us(1000);
     /* the handler is left installed: a late signal finds the finding sent */
     if (!atomic_exchange(&where_claimed, 1)) {
-        drv_finding(where_kind, "%s", where_msg);
+        drv_finding_fields(where_kind, where_msg);
         return;
     }
     /* the handler is sending it: return once it is out, so that a caller
