@@ -275,15 +275,16 @@ static int scenario_concurrent(int argc, char **argv)
         const void *join = drv_threads_early_join();
         if (join)
             drv_finding_at("not-concurrent", join,
-                           "at most %d of the %d workers were inside work at the same time: this "
+                           "at most %d of the %d workers %s inside work at the same time: this "
                            "pthread_join waits for one thread before the next is created; start "
                            "every worker before you join any of them",
-                           drv_gate_most(gate), w);
+                           drv_gate_most(gate), w, drv_gate_most(gate) == 1 ? "was" : "were");
         else
             drv_finding_at("not-concurrent", drv_threads_create_site(),
-                           "at most %d of the %d workers were inside work at the same time (%ld "
+                           "at most %d of the %d workers %s inside work at the same time (%ld "
                            "threads created): start %d threads and let each of them call work",
-                           drv_gate_most(gate), w, s.created, w);
+                           drv_gate_most(gate), w, drv_gate_most(gate) == 1 ? "was" : "were",
+                           s.created, w);
     }
     if (s.created > w || atomic_load(&inside_most) > w)
         drv_finding_at("wrong-result", drv_threads_create_site(),
@@ -336,6 +337,31 @@ static bool others_done(void *arg)
  * is done, or once nothing else can happen (every other thread is waiting,
  * finished or idle). The items still not done then were set aside for this
  * thread in advance: fixed blocks, where a slow item stalls its whole block. */
+/* How the items never started (count 0, the slow item aside) were laid out,
+ * as a phrase: a block right after the slow item, every k-th item, or
+ * neither. */
+static void stuck_describe(char *buf, size_t len)
+{
+    long first = -1, second = -1, last = -1, count = 0;
+    bool block = true, stride = true;
+    for (long i = 0; i < item_n; i++) {
+        if (i == SLOW_ITEM || atomic_load_explicit(&item_counts[i], RELAXED)) continue;
+        if (count == 1) second = i;
+        if (count >= 1 && i != last + 1) block = false;
+        if (count >= 2 && i - last != second - first) stride = false;
+        if (!count++) first = i;
+        last = i;
+    }
+    if (block && first == SLOW_ITEM + 1)
+        snprintf(buf, len, "items %ld to %ld, the fixed block of n / workers items that holds "
+                 "work(%d)", first, last, SLOW_ITEM);
+    else if (stride && count >= 2 && first == second - first)
+        snprintf(buf, len, "items %ld, %ld, ... %ld, dealt out in advance round-robin with work(%d)",
+                 first, second, last, SLOW_ITEM);
+    else
+        snprintf(buf, len, "set aside in advance for the thread computing work(%d)", SLOW_ITEM);
+}
+
 static long work_slow(long i)
 {
     if (!item_record(i)) return 0;
@@ -344,16 +370,18 @@ static long work_slow(long i)
         long stuck = item_n - 1 - atomic_load_explicit(&item_done, RELAXED);
         long chunk = item_n / (4L * slow_workers);
         drv_out("stuck", "%ld", stuck);
-        if (stuck >= (chunk > 1 ? chunk : 1))
+        if (stuck >= (chunk > 1 ? chunk : 1)) {
+            char which[256];
+            stuck_describe(which, sizeof which);
             drv_finding("not-concurrent",
                         "work(%d) stood for a slow item: it waited until every other item was "
                         "done. But %ld of the other %ld items were never started while the other "
-                        "workers had nothing left to do: they were set aside in advance for the "
-                        "thread computing work(%d), so one slow item stalled them all (fixed "
-                        "blocks of n / workers items?). Hand the items out one at a time from a "
-                        "shared next-item counter (or in small chunks, at most n / (4 * workers) "
-                        "= %ld items), so that a slow item delays only its own worker",
-                        SLOW_ITEM, stuck, item_n - 1, SLOW_ITEM, chunk > 1 ? chunk : 1);
+                        "workers had nothing left to do (%s): one slow item stalled them all. "
+                        "Hand the items out one at a time from a shared next-item counter (or in "
+                        "small chunks, at most n / (4 * workers) = %ld items), so that a slow item "
+                        "delays only its own worker",
+                        SLOW_ITEM, stuck, item_n - 1, which, chunk > 1 ? chunk : 1);
+        }
     }
     item_finish();
     return value_of(i);
