@@ -9,6 +9,7 @@
  *   grader new NAME [--title T]
  *   grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]
  *   grader classroom-template DIR [EXERCISE...]
+ *   grader gradescope-template DIR [EXERCISE...]
  * (usage_text below says what each does.)
  *
  * Every command takes --lang pt-BR|en (default: LC_ALL/LC_MESSAGES/LANG,
@@ -72,18 +73,23 @@ static const char usage_text[] = N_(
     "                                      grade every DIR/STUDENT; OUT/STUDENT.json, scores.csv\n"
     "  grader classroom-template DIR [EXERCISE...]\n"
     "                                      a GitHub Classroom starter repository\n"
+    "  grader gradescope-template DIR [EXERCISE...]\n"
+    "                                      a Gradescope autograder (setup.sh, run_autograder)\n"
     "\n"
     "  --lang LANG                         the language of every message: en or pt-BR\n"
     "                                      (default: LC_ALL, LC_MESSAGES or LANG, else en)\n"
     "\n"
     "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
-    "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md\n");
+    "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md, docs/gradescope.md\n");
 
 #define SCAN_SCHEDULES 20
 
 /* The language given with --lang (NULL: none), for what is written for
  * others to read later (a Classroom template). */
 static const char *lang_given;
+/* The grader as it was invoked when that was a path (".grader/bin/grader" in
+ * a Classroom repository), for commands the reports tell a reader to run. */
+static const char *program = "grader";
 
 static int usage(const char *msg)
 {
@@ -304,9 +310,14 @@ static int cmd_grade(const char *root, int argc, char **argv)
     o.progress = want_color(stderr) && !o.verbose;
     report *r = grade_run(&o);
     replay_commands(r, &o);
-    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
+    char *where = o.source ? xasprintf("--source %s", o.source) : xstrdup(o.dir);
+    char *rerun = xasprintf("%s grade %s %s --only ", program, o.exercise, where);
+    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose,
+                      .rerun = rerun, .program = program};
     sbuf text = {0};
     rep->write(r, &ro, &text);
+    free(rerun);
+    free(where);
     github_publish(r, rep, &text);
     /* under GitHub Actions nothing in the report may act as a workflow command */
     char *token = getenv("GITHUB_ACTIONS") && out == stdout ? stop_token() : NULL;
@@ -531,9 +542,12 @@ static int cmd_batch(const char *root, int argc, char **argv)
     return rc;
 }
 
+/* classroom-template or gradescope-template (argv[0]) DIR [EXERCISE...] */
 static int cmd_template(const char *root, int argc, char **argv)
 {
-    if (argc < 2) return usage(N_("classroom-template needs a directory"));
+    bool gradescope = !strcmp(argv[0], "gradescope-template");
+    if (argc < 2)
+        return usage(gradescope ? N_("gradescope-template needs a directory") : N_("classroom-template needs a directory"));
     const char *dir = argv[1];
     size_t n = (size_t)(argc - 2);
     char **names = NULL;
@@ -541,7 +555,7 @@ static int cmd_template(const char *root, int argc, char **argv)
         names = xmalloc(sizeof *names * n);
         for (size_t i = 0; i < n; i++) {
             if (!exercise_exists(root, argv[i + 2])) {
-                free(names);
+                strv_free(names, i);
                 return unknown_exercise(root, argv[i + 2]);
             }
             names[i] = xstrdup(argv[i + 2]);
@@ -550,8 +564,13 @@ static int cmd_template(const char *root, int argc, char **argv)
         names = exercise_names(root, &n);
     }
     char *err = NULL;
-    int rc = scaffold_classroom(root, dir, names, n, lang_given ? i18n_lang() : NULL, &err);
+    int rc = gradescope ? scaffold_gradescope(root, dir, names, n, &err)
+                        : scaffold_classroom(root, dir, names, n, lang_given ? i18n_lang() : NULL, &err);
     if (rc < 0) fprintf(stderr, "grader: %s\n", err);
+    else if (gradescope)
+        printf(ngettext("wrote a Gradescope autograder for %zu exercise in %s (zip its contents)\n",
+                        "wrote a Gradescope autograder for each of %zu exercises in %s/EXERCISE (zip each)\n", n),
+               n, dir);
     else
         printf(ngettext("wrote a starter repository for %zu exercise in %s\n",
                         "wrote a starter repository for %zu exercises in %s\n", n),
@@ -677,7 +696,8 @@ static int run_command(const char *root, int argc, char **argv)
     if (!strcmp(cmd, "new")) return cmd_new(root, argc - 1, argv + 1);
     if (!strcmp(cmd, "replay")) return cmd_replay(root, argc - 1, argv + 1);
     if (!strcmp(cmd, "batch")) return cmd_batch(root, argc - 1, argv + 1);
-    if (!strcmp(cmd, "classroom-template")) return cmd_template(root, argc - 1, argv + 1);
+    if (!strcmp(cmd, "classroom-template") || !strcmp(cmd, "gradescope-template"))
+        return cmd_template(root, argc - 1, argv + 1);
     if (!strcmp(cmd, "scan")) return cmd_scan(root, argc - 1, argv + 1);
     return usage(N_("unknown command"));
 }
@@ -717,6 +737,7 @@ static int choose_language(const char *root, const char *lang, bool bad)
 
 int main(int argc, char **argv)
 {
+    if (argc > 0 && strchr(argv[0], '/')) program = argv[0];
     bool bad_lang = false;
     const char *lang = take_lang(&argc, argv, &bad_lang);
     lang_given = lang;

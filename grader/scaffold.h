@@ -1,5 +1,6 @@
 /* scaffold.h - files the grader writes for instructors: a new exercise that
- * `grader check` accepts at once, and a GitHub Classroom starter repository. */
+ * `grader check` accepts at once, a GitHub Classroom starter repository and a
+ * Gradescope autograder. */
 #ifndef GRADER_SCAFFOLD_H
 #define GRADER_SCAFFOLD_H
 
@@ -19,6 +20,14 @@ int scaffold_exercise(const char *root, const char *name, const char *title, cha
  * *err set. */
 int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, const char *lang,
                        char **err);
+
+/* Writes a Gradescope autograder into dir: setup.sh (installs what grading
+ * needs, builds the grader), run_autograder (grades the submission's EX.c
+ * into results/results.json) and grader/ (the grader's sources and the
+ * exercise, never the solutions), the folder to zip. With several
+ * exercises, one such folder per exercise: dir/EX. Returns 0, or -1 with
+ * *err set (caller frees). */
+int scaffold_gradescope(const char *root, const char *dir, char **exercises, size_t n, char **err);
 
 /* The workflow file alone (caller frees); ids are the exercise names; lang
  * as for scaffold_classroom. */

@@ -92,7 +92,7 @@ else
     bad "init --lang en should copy README.md"
 fi
 bin/grader classroom-template "$tmp/starter" threads --lang pt-BR >/dev/null 2>&1
-if grep -q -- '--format classroom --lang pt-BR' "$tmp/starter/.github/workflows/classroom.yml" &&
+if grep -q -- 'classroom-step threads threads --lang pt-BR' "$tmp/starter/.github/workflows/classroom.yml" &&
     grep -q -- '^LANGUAGE_OPT := --lang pt-BR' "$tmp/starter/Makefile" &&
     cmp -s "$tmp/starter/threads/README.md" exercises/threads/README.pt-BR.md &&
     [ -f "$tmp/starter/.grader/po/pt_BR.po" ]; then

