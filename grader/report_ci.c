@@ -97,8 +97,8 @@ static char *classroom_message(const check_result *c)
     if (c->outcome == OUTCOME_PASS) return xstrdup("");
     char *story = check_story(c, MESSAGE_CAP);
     if (!errored(c)) return story;
-    char *m = xasprintf("not graded (an error of the exercise or of the grader, not of your code; "
-                        "ask for a regrade): %s",
+    char *m = xasprintf(_("not graded (an error of the exercise or of the grader, not of your code; "
+                          "ask for a regrade): %s"),
                         story);
     free(story);
     return m;
@@ -147,7 +147,7 @@ static size_t classroom_check(json_writer *w, const report *r, const check_resul
         char *name = parts == 1 ? xasprintf("%s: %s", c->name, c->title ? c->title : "")
                                 : xasprintf("%s: %s [%ld/%ld]", c->name, c->title ? c->title : "", k + 1, parts);
         /* the reporter prints an error test as its message alone */
-        const char *msg = k == 0 ? story : errored(c) ? "not graded: see the first part" : "";
+        const char *msg = k == 0 ? story : errored(c) ? _("not graded: see the first part") : "";
         classroom_test(w, name, status, c->outcome == OUTCOME_PASS ? share : 0, msg, code,
                        k == 0 ? c->duration_ms : 0);
         free(name);
@@ -214,11 +214,12 @@ static char *gradescope_summary(const report *r)
     sbuf_printf(&b, "**: %g/%g", r->score, r->max_score + report_ungraded_points(r));
     double ungraded = report_ungraded_points(r);
     if (ungraded > 0)
-        sbuf_printf(&b, "\n\n⚠️ %g points could not be graded because of an error of the exercise or of "
-                        "the grader, not of your code: ask for a regrade.",
+        sbuf_printf(&b,
+                    _("\n\n⚠️ %g points could not be graded because of an error of the exercise or of "
+                      "the grader, not of your code: ask for a regrade."),
                     ungraded);
     if (r->error) {
-        sbuf_puts(&b, "\n\n⚠️ The grading could not finish (not your fault): ");
+        sbuf_puts(&b, _("\n\n⚠️ The grading could not finish (not your fault): "));
         text_put(&b, TEXT_MD, r->error);
     }
     return sbuf_take(&b);
@@ -228,7 +229,7 @@ static void gradescope_test(json_writer *w, const report *r, const check_result 
 {
     json_obj_begin(w);
     json_key(w, "name");
-    char *name = xasprintf("%s: %s%s", c->name, c->title ? c->title : "", errored(c) ? " (not graded: error)" : "");
+    char *name = xasprintf("%s: %s%s", c->name, c->title ? c->title : "", errored(c) ? _(" (not graded: error)") : "");
     json_str(w, name);
     free(name);
     json_key(w, "number");

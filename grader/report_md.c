@@ -7,6 +7,7 @@
  * A finding lists every site it has in the student's file, one per stack
  * (both sides of a deadlock, both accesses of a race), each with its line. */
 #include "report.h"
+#include "i18n.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -56,14 +57,28 @@ static void md_excerpt(const report *r, int line, int context, sbuf *b)
     free(ex);
 }
 
-/* `file:line` in `function` */
+/* A copy of s, sanitised, for inside a `code span` of a message (caller
+ * frees): a backtick would end the span, so it becomes a quote. */
+static char *md_in_code(const char *s)
+{
+    char *t = text_sanitize(s);
+    for (char *c = t; *c; c++)
+        if (*c == '`' || *c == '\n') *c = *c == '`' ? '\'' : ' ';
+    return t;
+}
+
+/* " at `file:line` in `function`" */
 static void md_place(const char *file, int line, const char *function, sbuf *b)
 {
-    char *at = xasprintf("%s:%d", file, line);
-    sbuf_puts(b, " at ");
-    text_md_code(b, at);
-    free(at);
-    if (function) sbuf_puts(b, " in "), text_md_code(b, function);
+    char *f = md_in_code(file);
+    sbuf_printf(b, _(" at `%s:%d`"), f, line);
+    free(f);
+    if (function) {
+        sbuf code = {0};
+        text_md_code(&code, function);
+        sbuf_printf(b, _(" in %s"), code.data);
+        sbuf_free(&code);
+    }
 }
 
 /* Every site of f in the student's file, one per stack (each thread's side
@@ -85,7 +100,7 @@ static void md_sites(const report *r, const finding *f, sbuf *b)
         }
         sbuf_puts(b, "\n  - ");
         if (st->title) text_put(b, TEXT_MD, st->title);
-        else sbuf_printf(b, "stack %zu", i + 1);
+        else sbuf_printf(b, _("stack %zu"), i + 1);
         md_place(fr->file, fr->line, fr->function, b);
         sbuf_putc(b, '\n');
         if (!seen) md_excerpt(r, fr->line, 0, b);
@@ -110,20 +125,27 @@ static void md_finding(const report *r, const finding *f, sbuf *b)
 void report_md_check(const report *r, const check_result *c, sbuf *b)
 {
     if (c->outcome == OUTCOME_ERROR || (!c->graded && c->max_score > 0))
-        sbuf_printf(b, "**Not graded**: an error of the exercise or of the grader, not of your code; "
-                       "its %g points are left out until it is graded again.\n\n",
+        sbuf_printf(b,
+                    _("**Not graded**: an error of the exercise or of the grader, not of your code; "
+                      "its %g points are left out until it is graded again.\n\n"),
                     c->max_score);
     if (c->message && *c->message) text_put(b, TEXT_MD, c->message), sbuf_puts(b, "\n\n");
     for (size_t k = 0; k < c->findings.len && k < MD_FINDINGS; k++) md_finding(r, &c->findings.items[k], b);
     if (c->findings.len > MD_FINDINGS)
-        sbuf_printf(b, "- … %zu more findings (the text report with -v shows them all)\n", c->findings.len - MD_FINDINGS);
+        sbuf_printf(b, _("- … %zu more findings (the text report with -v shows them all)\n"),
+                    c->findings.len - MD_FINDINGS);
     if (c->findings.len) sbuf_putc(b, '\n');
     if (c->hint && *c->hint) {
-        sbuf_puts(b, "💡 **Hint**\n\n");
+        sbuf_puts(b, _("💡 **Hint**\n\n"));
         text_md_advice(b, c->hint, "");
         sbuf_putc(b, '\n');
     }
-    if (c->replay) sbuf_puts(b, "Replay: "), text_md_code(b, c->replay), sbuf_puts(b, "\n\n");
+    if (c->replay) {
+        char *cmd = md_in_code(c->replay);
+        sbuf_printf(b, _("\nReplay: `%s`\n"), cmd);
+        sbuf_putc(b, '\n');
+        free(cmd);
+    }
 }
 
 static const char *md_mark(outcome o)
@@ -133,14 +155,14 @@ static const char *md_mark(outcome o)
 
 static void md_table(const report *r, sbuf *out)
 {
-    sbuf_puts(out, "| | check | points | what it proves |\n|---|---|---|---|\n");
+    sbuf_puts(out, _("| | check | points | what it proves |\n|---|---|---|---|\n"));
     for (size_t i = 0; i < r->checks.len; i++) {
         const check_result *c = &r->checks.items[i];
         sbuf_printf(out, "| %s | ", md_mark(c->outcome));
         text_md_code(out, c->name);
         sbuf_puts(out, " | ");
-        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(out, "skipped");
-        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(out, "error");
+        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(out, _("skipped"));
+        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(out, _("error"));
         else sbuf_printf(out, "%g/%g", c->score, c->max_score);
         sbuf_puts(out, " | ");
         text_put(out, TEXT_MD_CELL, c->title);
@@ -151,18 +173,28 @@ static void md_table(const report *r, sbuf *out)
 void report_markdown(const report *r, const report_opts *o, sbuf *out)
 {
     (void)o;
-    const char *verdict = r->outcome == OUTCOME_PASS ? "✅ pass" : r->outcome == OUTCOME_FAIL ? "❌ fail" : "⚠️ error";
-    sbuf_puts(out, "## ");
-    text_put(out, TEXT_MD, r->exercise);
-    sbuf_puts(out, " — ");
-    text_put(out, TEXT_MD, r->title ? r->title : "");
-    sbuf_printf(out, "\n\n**Score: %g/%g** %s\n\n", r->score, r->max_score, verdict);
+    const char *verdict = r->outcome == OUTCOME_PASS   ? _("✅ pass")
+                          : r->outcome == OUTCOME_FAIL ? _("❌ fail")
+                                                       : _("⚠️ error");
+    sbuf ex = {0}, title = {0};
+    text_put(&ex, TEXT_MD, r->exercise);
+    text_put(&title, TEXT_MD, r->title ? r->title : "");
+    sbuf_printf(out, _("## %s — %s\n\n**Score: %g/%g** %s\n\n"), sbuf_str(&ex), sbuf_str(&title), r->score,
+                r->max_score, verdict);
+    sbuf_free(&ex);
+    sbuf_free(&title);
     double ungraded = report_ungraded_points(r);
     if (ungraded > 0)
-        sbuf_printf(out, "> **%g more points could not be graded** (an error, not the student's fault): "
-                         "the score counts only the checks that were graded.\n\n",
+        sbuf_printf(out,
+                    _("> **%g more points could not be graded** (an error, not the student's fault): "
+                      "the score counts only the checks that were graded.\n\n"),
                     ungraded);
-    if (r->error) sbuf_puts(out, "> **Error** (not the student's fault): "), text_put(out, TEXT_MD, r->error), sbuf_puts(out, "\n\n");
+    if (r->error) {
+        sbuf err = {0};
+        text_put(&err, TEXT_MD, r->error);
+        sbuf_printf(out, _("> **Error** (not the student's fault): %s\n\n"), sbuf_str(&err));
+        sbuf_free(&err);
+    }
     if (r->checks.len) md_table(r, out);
     for (size_t i = 0; i < r->checks.len; i++) {
         const check_result *c = &r->checks.items[i];
