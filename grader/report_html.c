@@ -679,7 +679,7 @@ static const stack *lane_wait_stack(const trace *t, const finding *f, size_t l)
     size_t n = strlen(tid);
     for (size_t i = 0; i < f->stacks.len; i++) {
         const char *title = f->stacks.items[i].title;
-        if (title && !strncmp(title, tid, n) && !strncmp(title + n, " waits", 6))
+        if (title && !strncmp(title, tid, n) && title[n] == ' ' && str_ends(title, _(", here")))
             return &f->stacks.items[i];
     }
     return NULL;

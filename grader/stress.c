@@ -17,6 +17,8 @@ static const char *kind_of(const char *k)
     return kind_lookup(k) ? k : "deadlock";
 }
 
+static char *state_told(const char *state);
+
 static void add_thread_stacks(finding *f, const json_value *th)
 {
     const char *tid = json_get_str(th, "tid");
@@ -30,9 +32,12 @@ static void add_thread_stacks(finding *f, const json_value *th)
     const json_value *waits = json_get(th, "waits");
     if (waits && waits->type == JSON_OBJ) {
         const char *state = json_get_str(th, "state");
-        char *title = xasprintf("%s %s, here", tid ? tid : "?", state ? state : "waits");
+        char *told = state_told(state);
+        /* report_html.c finds a lane's wait by "TID " and this ", here" */
+        char *title = xasprintf("%s %s%s", tid ? tid : "?", told ? told : state ? state : "waits", _(", here"));
         channel_add_stack(f, json_get(waits, "stack"), title);
         free(title);
+        free(told);
     }
 }
 
@@ -69,7 +74,9 @@ static bool eat_name(const char **p, const char *letters, char *buf, size_t cap)
 static bool shim_state(const char **p, sbuf *b)
 {
     char x[24];
-    if (eat(p, "waits for T")) {
+    if (eat(p, "waits for itself")) {
+        sbuf_puts(b, _("waits for itself"));
+    } else if (eat(p, "waits for T")) {
         (*p)--;
         if (!eat_name(p, "T", x, sizeof x) || !eat(p, " to exit")) return false;
         sbuf_printf(b, _("waits for %s to exit"), x);
@@ -181,6 +188,18 @@ static bool shim_self(const char **p, sbuf *b)
                      "waits for itself forever."),
                 t, o, t2);
     return true;
+}
+
+/* A thread's state from the shim ("waits for M2") in the grading's
+ * language (caller frees), or NULL: keep it. */
+static char *state_told(const char *state)
+{
+    if (!state || !strcmp(i18n_lang(), "en")) return NULL;
+    const char *p = state;
+    sbuf b = {0};
+    if (shim_state(&p, &b) && !*p) return sbuf_take(&b);
+    sbuf_free(&b);
+    return NULL;
 }
 
 /* en told in the grading's language (caller frees), or NULL: keep en. */
