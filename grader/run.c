@@ -4,6 +4,7 @@
 #include "stacks.h"
 #include "symbolize.h"
 
+#include "helper.h"
 #include "sandbox.h"
 
 #include <dirent.h>
@@ -34,10 +35,10 @@ void run_output_free(run_output *out)
 
 /* --- the sandbox of a grading's runs --------------------------------------------- */
 
-static const char *const helper_names[] = {"libstress.so", "httpd"};
+#define STRESS_SHIM "libstress.so" /* the stress schedules' LD_PRELOAD library */
 
-/* The path of a helper runs use: the grading's copy, else the repository's
- * (caller frees). */
+/* The path of a file under build/harness runs use: the grading's copy, else
+ * the repository's (caller frees). */
 static char *helper_path(const run_env *re, const char *name)
 {
     if (re->helpers) return path_join(re->helpers, name);
@@ -47,14 +48,18 @@ static char *helper_path(const run_env *re, const char *name)
     return p;
 }
 
-/* Copies the helpers into workdir/harness; 0, or -1 (nothing staged). */
+/* Copies the stress shim and the exercise's helpers into workdir/harness;
+ * 0, or -1 (nothing staged). */
 static int helpers_stage(run_env *re)
 {
     char *to_dir = path_join(re->workdir, "harness");
     int rc = dir_make(to_dir);
-    for (size_t i = 0; rc == 0 && i < ARRAY_LEN(helper_names); i++) {
-        char *from = helper_path(re, helper_names[i]);
-        char *to = path_join(to_dir, helper_names[i]);
+    for (size_t i = 0; rc == 0 && (i == 0 || (re->exercise_helpers && re->exercise_helpers[i - 1])); i++) {
+        const helper_info *h = i ? helper_lookup(re->exercise_helpers[i - 1]) : NULL;
+        const char *name = i == 0 ? STRESS_SHIM : h ? h->binary : NULL;
+        if (!name) continue;
+        char *from = helper_path(re, name);
+        char *to = path_join(to_dir, name);
         if (file_exists(from)) rc = file_copy(from, to) < 0 || chmod(to, 0755) < 0 ? -1 : 0;
         free(from);
         free(to);
@@ -62,6 +67,33 @@ static int helpers_stage(run_env *re)
     if (rc == 0) re->helpers = to_dir;
     else free(to_dir);
     return rc;
+}
+
+/* Calls fn for each helper the exercise declared (with a row in the table). */
+static void helpers_each(const run_env *re, void (*fn)(const run_env *, const helper_info *, strv *), strv *v)
+{
+    for (size_t i = 0; re->exercise_helpers && re->exercise_helpers[i]; i++) {
+        const helper_info *h = helper_lookup(re->exercise_helpers[i]);
+        if (h) fn(re, h, v);
+    }
+}
+
+/* "GRADER_HTTPD=PATH": where the driver finds helper h. */
+static void helper_env(const run_env *re, const helper_info *h, strv *env)
+{
+    char *path = helper_path(re, h->binary);
+    strv_addf(env, "%s=%s", h->env, path);
+    free(path);
+}
+
+/* The real path of h's binary, for telling its processes apart. */
+static void helper_real(const run_env *re, const helper_info *h, strv *paths)
+{
+    char *path = helper_path(re, h->binary);
+    char *real = realpath(path, NULL);
+    if (real) strv_add(paths, real);
+    free(real);
+    free(path);
 }
 
 /* Whether the folder dir holds the program a run finds as name. */
@@ -232,7 +264,7 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
                        const char *binary)
 {
     const stress_opts *s = &rq->stress;
-    char *lib = helper_path(re, "libstress.so");
+    char *lib = helper_path(re, STRESS_SHIM);
     strv_addf(env, "LD_PRELOAD=%s", lib);
     free(lib);
     strv_addf(env, "STRESS_MODE=%s", s->mode);
@@ -306,7 +338,7 @@ typedef struct timeout_ctx {
     findings stuck;
     sbuf summary;
     bool take_stacks;
-    char *helper; /* the test server drivers start: its stacks are not the student's */
+    strv helpers; /* the exercise's helpers (real paths): their stacks are not the student's */
 } timeout_ctx;
 
 /* True if pid runs the program at path (a canonical path, or NULL). */
@@ -320,6 +352,13 @@ static bool runs_program(pid_t pid, const char *path)
     return !strcmp(exe, path);
 }
 
+static bool runs_helper(pid_t pid, const strv *helpers)
+{
+    for (size_t i = 0; i < helpers->len; i++)
+        if (runs_program(pid, helpers->items[i])) return true;
+    return false;
+}
+
 static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 {
     timeout_ctx *t = ctx;
@@ -328,7 +367,7 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
     pid_t *mine = xmalloc(sizeof *mine * (n + 1));
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (!runs_program(pids[i], t->helper)) mine[m++] = pids[i];
+        if (!runs_helper(pids[i], &t->helpers)) mine[m++] = pids[i];
     stacks_capture(mine, m, f, &t->summary);
     free(mine);
 }
@@ -454,9 +493,7 @@ static void run_environment(const run_env *re, const run_request *rq, const buil
     strv_addf(env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
     strv_addf(env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
     strv_addf(env, "GRADER_TOOL=%s", tool_name(rq->tool));
-    char *httpd = helper_path(re, "httpd");
-    strv_addf(env, "GRADER_HTTPD=%s", httpd);
-    free(httpd);
+    helpers_each(re, helper_env, env);
     const tool_info *ti = tool_get(rq->tool);
     tool_run_ctx c = {.dir = dir, .build_dir = b->dir};
     if (ti->options) ti->options(&c, env);
@@ -467,7 +504,7 @@ static void timeout_ctx_free(timeout_ctx *tc)
 {
     findings_free(&tc->stuck);
     sbuf_free(&tc->summary);
-    free(tc->helper);
+    strv_clear(&tc->helpers);
 }
 
 /* Starts the run in its directory, sandboxed; fills out->proc. */
@@ -536,9 +573,8 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     run_environment(re, rq, b, out->dir, &env);
     run_token(out->token, sizeof out->token);
     strv_addf(&env, "GRADER_TOKEN=%s", out->token);
-    char *httpd = helper_path(re, "httpd");
-    timeout_ctx tc = {.take_stacks = tool_get(rq->tool)->timeout_stacks, .helper = realpath(httpd, NULL)};
-    free(httpd);
+    timeout_ctx tc = {.take_stacks = tool_get(rq->tool)->timeout_stacks};
+    helpers_each(re, helper_real, &tc.helpers);
     int rc = run_start(re, rq, &argv, &env, out, &tc);
     strv_clear(&argv);
     strv_clear(&env);

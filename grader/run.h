@@ -23,9 +23,11 @@ typedef struct run_env {
     const build_result *builds; /* indexed by tool_id */
     bool whole_program;    /* no driver: argv goes to the student's main */
     int verbose;
+    const char *const *exercise_helpers; /* NULL-terminated names the exercise declared
+                           * (helper.h), or NULL; the caller's */
     /* Set by run_prepare, released by run_release: */
     char **hide;           /* NULL-terminated: what runs must not see (repository, other submissions) */
-    char *helpers;         /* workdir/harness: the copies of the stress shim and test server runs use */
+    char *helpers;         /* workdir/harness: the copies of the stress shim and helpers runs use */
 } run_env;
 
 /* Prepares the sandbox of a grading's runs (before any run, in the process

@@ -6,6 +6,7 @@
  * The run-time API (the check object `t` and run results `r`) is in
  * spec_check.c. */
 #include "spec_internal.h"
+#include "helper.h"
 #include "i18n.h"
 
 #include <lualib.h>
@@ -335,7 +336,7 @@ static const field exercise_fields[] = {
     {"header", F_STRING | F_FALSE, false}, {"driver", F_STRING | F_FALSE, false},
     {"timeout", F_NUMBER, false}, {"cflags", F_STRING, false}, {"libs", F_STRING, false},
     {"languages", F_TABLE, false},
-    {"deadline", F_NUMBER, false},
+    {"deadline", F_NUMBER, false}, {"helpers", F_TABLE, false},
 };
 
 static const field check_fields[] = {
@@ -436,6 +437,31 @@ static void read_languages(lua_State *L, spec *s, int line)
     lua_pop(L, 1);
 }
 
+/* Reads exercise{}'s `helpers` (names in the helper table, helper.h). */
+static void read_helpers(lua_State *L, spec *s, int line)
+{
+    spec_exercise *e = &s->ex;
+    if (lua_getfield(L, 1, "helpers") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    int at = field_line(s, line, "helpers");
+    size_t n = lua_rawlen(L, -1), known = 0;
+    const helper_info *all = helper_all(&known);
+    if (n > known) raise_at(L, at, "exercise: helpers lists %zu helpers, there are %zu", n, known);
+    e->helpers = xmalloc(sizeof *e->helpers * (n + 1));
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i);
+        const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!helper_lookup(name))
+            raise_at(L, at, "exercise: helpers: '%s' is not a helper (the grader has \"%s\")",
+                     name ? name : "?", all[0].name);
+        e->helpers[e->nhelpers++] = xstrdup(name);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 static int api_exercise(lua_State *L)
 {
     spec *s = spec_of(L);
@@ -466,6 +492,7 @@ static int api_exercise(lua_State *L)
     }
     lua_pop(L, 1);
     read_languages(L, s, line);
+    read_helpers(L, s, line);
     e->deadline_ms = SPEC_DEADLINE_DEFAULT_S * 1000;
     if (lua_getfield(L, 1, "deadline") == LUA_TNUMBER) {
         double d = lua_tonumber(L, -1);
@@ -793,6 +820,7 @@ void spec_free(spec *s)
     free(e->cflags);
     free(e->libs);
     strv_free(e->languages, e->nlanguages);
+    strv_free(e->helpers, e->nhelpers);
     free(s->domain);
     for (size_t i = 0; i < s->checks.len; i++) {
         spec_check *c = &s->checks.items[i];

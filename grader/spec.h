@@ -29,6 +29,8 @@ typedef struct spec_exercise {
     int line;           /* where exercise{} was declared */
     char **languages;   /* declared languages ("en", "pt-BR"); may be none */
     size_t nlanguages;
+    char **helpers;     /* declared helpers (helper.h), NULL-terminated; may be none */
+    size_t nhelpers;
 } spec_exercise;
 
 typedef struct spec_check {

@@ -1,11 +1,13 @@
 -- spec.lua: the `download` exercise — asynchronous downloads from one thread.
--- Scenarios live in driver.c; the test server they start is harness/httpd.
+-- Scenarios live in driver.c; the test server they start is harness/httpd,
+-- a helper the grader hands to every run of this exercise.
 
 exercise {
   name = "download",
   languages = { "en", "pt-BR" },
   title = _("Asynchronous downloads from one thread"),
   timeout = 10,
+  helpers = { "httpd" },
 }
 
 -- Runs a scenario; a test server that could not start is the grader's

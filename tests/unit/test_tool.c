@@ -1,5 +1,6 @@
 /* test_tool.c - the tool table and the detectors of a scan: every row is
  * complete and consistent, so that a new row cannot half-work. */
+#include "helper.h"
 #include "tool.h"
 
 #include <criterion/criterion.h>
@@ -86,4 +87,22 @@ Test(tool, detectors)
     for (int t = 0; t < TOOL_COUNT; t++) cr_assert_eq(single[t], 1, "%s is scanned %d times", tool_name((tool_id)t), single[t]);
     cr_assert_str_eq(tool_detector_get(DET_PCT)->stress, "pct");
     cr_assert_str_eq(tool_detector_get(DET_RANDOM)->stress, "random");
+}
+
+/* Helpers: distinct names, a binary and a variable each; the one exercises
+ * use is there. */
+Test(tool, helpers_table)
+{
+    size_t n = 0;
+    const helper_info *all = helper_all(&n);
+    cr_assert_geq(n, 1);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(all[i].name && all[i].binary && all[i].about, "helper %zu is incomplete", i);
+        cr_assert(str_starts(all[i].env, "GRADER_"), "%s: its variable %s is not the grader's", all[i].name, all[i].env);
+        cr_assert_eq(helper_lookup(all[i].name), &all[i]);
+        for (size_t k = 0; k < i; k++) cr_assert_str_neq(all[i].name, all[k].name);
+    }
+    cr_assert_str_eq(helper_lookup("httpd")->env, "GRADER_HTTPD");
+    cr_assert_null(helper_lookup("ftpd"));
+    cr_assert_null(helper_lookup(NULL));
 }
