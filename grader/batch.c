@@ -16,7 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define BATCH_GRACE_MS 60000 /* past a grading's own deadline, before its worker is stopped from here */
+/* Past a grading's own deadline, how long before its worker is stopped from
+ * here: a quarter of the deadline, between 10 s and a minute (the grading
+ * itself needs a second or two to stop its checks and write its report). */
+static int64_t grace_ms(int64_t deadline_ms)
+{
+    int64_t g = deadline_ms / 4;
+    return g < 10000 ? 10000 : g > 60000 ? 60000 : g;
+}
 
 static int64_t mtime_of(const char *path)
 {
@@ -79,9 +86,12 @@ static grade_opts student_opts(const batch_opts *o, const char *subdir)
     return g;
 }
 
-/* Runs in the forked worker: grade, write JSON atomically, exit. */
-static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs)
+/* Runs in the forked worker: grade, write JSON atomically, exit. Its
+ * temporary files go under scratch (which the batch removes, whatever
+ * becomes of the worker). */
+static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs, const char *scratch)
 {
+    if (scratch) setenv("TMPDIR", scratch, 1);
     grade_opts g = student_opts(o, subdir);
     g.jobs = jobs;
     report *r = grade_run(&g);
@@ -106,7 +116,21 @@ typedef struct batch_slot {
     pid_t pid;
     size_t who;      /* index of the student */
     int64_t started; /* now_ms() */
+    char *scratch;   /* its temporary directory (owned), or NULL */
 } batch_slot;
+
+/* A directory of its own under the batch's for a worker's temporary files
+ * (runs' users must traverse it as root: 0711), or NULL. */
+static char *scratch_make(const char *batch_tmp, size_t i)
+{
+    if (!batch_tmp) return NULL;
+    char *d = xasprintf("%s/%zu", batch_tmp, i);
+    if (mkdir(d, 0711) < 0 || chmod(d, 0711) < 0) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
 
 /* A worker ended with status st (or was stopped past its deadline, when
  * overdue): makes sure its student has a report. Returns true when the
@@ -201,8 +225,11 @@ int batch_run(const batch_opts *o)
     int inner = cpus > jobs ? (int)(cpus / jobs) : 1;
     /* a grading ends by its own deadline; past it and a grace, its worker
      * is stopped from here, with everything it started */
-    int64_t limit = grade_deadline_ms(o->base->root, o->base->exercise) + BATCH_GRACE_MS;
+    int64_t deadline = grade_deadline_ms(o->base->root, o->base->exercise);
+    int64_t limit = deadline + grace_ms(deadline);
     proc_subreaper();
+    char *batch_tmp = dir_temp("grader-batch");
+    if (batch_tmp && chmod(batch_tmp, 0711) < 0) fprintf(stderr, "grader: cannot open %s to the runs\n", batch_tmp);
     batch_slot *slots = xmalloc(sizeof *slots * (size_t)jobs);
     int running = 0, failures = 0;
     size_t next = 0, done = 0, skipped = 0;
@@ -215,16 +242,19 @@ int batch_run(const batch_opts *o)
                 free(sub);
                 continue;
             }
+            char *scratch = scratch_make(batch_tmp, i);
             fflush(NULL);
             pid_t p = fork();
-            if (p == 0) worker(o, students[i], sub, inner);
+            if (p == 0) worker(o, students[i], sub, inner, scratch);
             free(sub);
             if (p < 0) {
                 failures++, done++;
+                if (scratch) dir_remove(scratch);
+                free(scratch);
                 continue;
             }
             proc_trust(p, true);
-            slots[running++] = (batch_slot){p, i, now_ms()};
+            slots[running++] = (batch_slot){p, i, now_ms(), scratch};
         }
         if (!running) break;
         poll(NULL, 0, 100);
@@ -242,7 +272,11 @@ int batch_run(const batch_opts *o)
                 proc_trust(s->pid, false);
             }
             /* r < 0: reaped by someone else, its status unknown */
-            failures += worker_ended(o, students[s->who], r < 0 ? 0 : st, overdue, limit - BATCH_GRACE_MS);
+            failures += worker_ended(o, students[s->who], r < 0 ? 0 : st, overdue, deadline);
+            /* nothing of a worker outlives it: what it left running, then its files */
+            proc_kill_orphans();
+            if (s->scratch) dir_remove(s->scratch);
+            free(s->scratch);
             done++;
             if (o->progress) bar(done, ns, students[s->who]);
             slots[k--] = slots[--running];
@@ -259,6 +293,8 @@ int batch_run(const batch_opts *o)
     if (skipped) printf("%zu already graded (their reports are newer than their files)\n", skipped);
     write_csv(o, students, ns);
     free(slots);
+    if (batch_tmp) dir_remove(batch_tmp);
+    free(batch_tmp);
     strv_free(students, ns);
     return failures ? 2 : 0;
 }

@@ -257,6 +257,24 @@ void proc_kill_worker(pid_t pid, int *status)
     if (status) *status = st;
 }
 
+void proc_kill_orphans(void)
+{
+    int st = 0;
+    bool done = false;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    for (int round = 0; round < 50; round++) {
+        size_t n;
+        pid_t *pids = tree_pids(-1, &n); /* [0] is no process: only our untrusted children and below */
+        for (size_t i = 1; i < n; i++) kill(pids[i], SIGSTOP);
+        for (size_t i = 1; i < n; i++) kill(pids[i], SIGKILL);
+        free(pids);
+        reap(-1, &st, &done, &ru);
+        if (n <= 1) break;
+        usleep(2000);
+    }
+}
+
 void proc_subreaper(void)
 {
     prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -92,6 +92,10 @@ int proc_wait_trusted(pid_t pid, int *status, bool block);
  * as a child subreaper (see proc_subreaper) so that nothing it started can
  * slip away while it dies. */
 void proc_kill_worker(pid_t pid, int *status);
+/* Stops and kills every untrusted child of ours (orphans of workers that
+ * died, adopted as a subreaper) with everything below it, and reaps them;
+ * trusted children are left alone (their statuses kept, see proc_note_exit). */
+void proc_kill_orphans(void);
 /* Makes this process a child subreaper: orphans of its workers' trees come
  * back to it (and proc_kill_worker finds them). */
 void proc_subreaper(void);

@@ -335,5 +335,51 @@ LUA
     if [ $? = 0 ] && [ -z "$damage" ] && [ -z "$(ls -A "$tmp/work")" ]; then ok "batch: host untouched ($left, no file left)"
     else bad "batch: host touched: ${damage//$'\n'/, } $left $(ls -A "$tmp/work" | head -3 | tr '\n' ' ')"; fi
 }
-if [ -z "${HOSTILE_CASES:-}" ] || [[ " $HOSTILE_CASES " == *" batch "* ]]; then batch_case; fi
+# worker_fault SIGNAL: a batch (-j 1) of two reference submissions whose
+# first grading worker gets SIGNAL from outside (STOP: a grading that hangs
+# in a way its own deadline cannot end; SEGV: one that dies); the batch must
+# still end, write both reports (the faulty one saying why) and scores.csv,
+# and score the other student as usual.
+worker_fault() {
+    local sig=$1 class=$tmp/fault-$1 out=$tmp/out/fault-$1 pid child= start end s i want
+    mkdir -p "$class/a_faulty" "$class/b_honest"
+    cp "$here/cases/reference.c" "$class/a_faulty/hostile.c"
+    cp "$here/cases/reference.c" "$class/b_honest/hostile.c"
+    chmod -R a+rX "$class"
+    start=$(date +%s)
+    GRADER_ROOT="$root" TMPDIR="$tmp/work" timeout 300 "$grader" batch hostile_deadline "$class" -j 1 \
+        --output "$out" >"$tmp/out/fault-$sig.out" 2>"$tmp/out/fault-$sig.err" &
+    pid=$!
+    local batch=
+    for i in $(seq 200); do
+        [ -z "$batch" ] && batch=$(pgrep -P "$pid" | head -1)
+        [ -n "$batch" ] && child=$(pgrep -P "$batch" | head -1)
+        [ -n "$child" ] && break
+        sleep 0.05
+    done
+    [ -n "$child" ] && kill -"$sig" "$child"
+    wait "$pid"
+    end=$(date +%s)
+    s=$((end - start))
+    if [ "$sig" = STOP ]; then want='/* seconds: 90
+ * outcome: fail
+ */'; else want='/* seconds: 60
+ * outcome: error
+ */'; fi
+    if [ -n "$child" ] && line=$(check verdict "$out/a_faulty.json" /dev/stdin "$s" <<<"$want") &&
+        grep -q -e 'did not end within its deadline' -e 'stopped without a report' "$out/a_faulty.json" &&
+        [ "$(check score "$out/b_honest.json" 2>/dev/null)" = 40/40 ] && [ "$(tail -n +2 "$out/scores.csv" | wc -l)" = 2 ]; then
+        ok "batch: a grading worker sent SIG$sig: its report says so ($line), the other got 40/40"
+    else
+        bad "batch: a grading worker sent SIG$sig (pid ${child:-not found}): ${line:-} $(tr '\n' ' ' <"$out/scores.csv" 2>/dev/null)"
+    fi
+    left=$(check leftovers "$tmp/work" "$mark")
+    if [ $? = 0 ] && [ -z "$(ls -A "$tmp/work")" ]; then ok "batch: after SIG$sig, $left, no file left"
+    else bad "batch: after SIG$sig: $left $(ls -A "$tmp/work" | head -3 | tr '\n' ' ')"; fi
+}
+if [ -z "${HOSTILE_CASES:-}" ] || [[ " $HOSTILE_CASES " == *" batch "* ]]; then
+    batch_case
+    worker_fault STOP
+    worker_fault SEGV
+fi
 exit $status
