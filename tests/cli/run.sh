@@ -6,7 +6,9 @@
 #                   scored 0 without stopping the others, reruns that grade
 #                   only what changed (resumable);
 #   grader classroom-template  a starter repository with a loadable workflow,
-#                   the student files, and no solution anywhere in it.
+#                   the student files, and no solution anywhere in it;
+#   grader scan     files taken as regular files only: a link or a FIFO is
+#                   refused at once (exit 2, saying what it is), never read.
 set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -110,4 +112,18 @@ if [ -z "$leak" ] && ! grep -rqs --include='*.c' -F "$(sed -n '/pthread_create/{
 else
     bad "the starter leaks solutions: $leak"
 fi
+# --- grader scan takes regular files only ---------------------------------------------
+ln -s "$repo/solutions/threads/threads.c" "$tmp/linked.c"
+mkfifo "$tmp/piped.c"
+for f in linked piped; do
+    timeout 20 "$grader" scan "$tmp/$f.c" >"$tmp/scan-$f.out" 2>&1
+    rc=$?
+    if [ $rc = 2 ] && grep -q -e 'a symbolic link, not a regular file' -e 'a named pipe (FIFO), not a regular file' \
+        "$tmp/scan-$f.out"; then
+        ok "scan refuses $f.c at once, saying what it is"
+    else
+        bad "scan of $f.c: exit $rc"; sed 's/^/    /' "$tmp/scan-$f.out" | tail -5
+    fi
+done
+
 exit $status
