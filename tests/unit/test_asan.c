@@ -3,6 +3,7 @@
  * the kind, the student's line, the stacks and a message that names both. */
 #include "fixture.h"
 #include "parse.h"
+#include "report.h"
 #include "symbolize.h"
 
 #include <criterion/criterion.h>
@@ -168,5 +169,50 @@ Test(asan, garbage_and_runtime_failure)
                          "Perhaps you're using ulimit -v\n";
     asan_parse(broken, strlen(broken), &o);
     cr_assert(o.tool_failed);
+    parse_out_free(&o);
+}
+
+/* A real ASan finding reaches every report format at the student's line:
+ * the fixture's stack-use-after-return in a failed check, through each
+ * registered reporter. */
+Test(asan, every_report_format)
+{
+    const char *src = "asan_stack_return.c";
+    parse_out o = parse_tidy("stack_return", src);
+    report *r = xmalloc(sizeof *r);
+    r->exercise = xstrdup("threads");
+    r->title = xstrdup("Threads");
+    r->source = xstrdup(src);
+    char *dir = fixture_src_dir();
+    r->source_path = path_join(dir, src);
+    free(dir);
+    r->source_text = file_read(r->source_path, NULL);
+    r->seed = 1;
+    check_result *c = VEC_PUSH(&r->checks);
+    c->name = xstrdup("memory");
+    c->title = xstrdup("AddressSanitizer finds nothing");
+    c->outcome = OUTCOME_FAIL;
+    c->max_score = 5;
+    c->graded = true;
+    c->message = xasprintf("%s: %s", kind_lookup("stack-use-after-return")->title, o.found.items[0].message);
+    c->findings = o.found;
+    memset(&o.found, 0, sizeof o.found);
+    report_total(r);
+    char *line = xasprintf("%d", fixture_line(src, "use"));
+    size_t n = 0;
+    const reporter *all = reporter_all(&n);
+    cr_assert_geq(n, 7);
+    for (size_t i = 0; i < n; i++) {
+        report_opts opts = {0};
+        sbuf b = {0};
+        all[i].write(r, &opts, &b);
+        const char *text = sbuf_str(&b);
+        cr_assert(strstr(text, src), "%s: no %s in\n%s", all[i].name, src, text);
+        cr_assert(strstr(text, line), "%s: no line %s", all[i].name, line);
+        cr_assert(strstr(text, "local variable"), "%s: no message", all[i].name);
+        sbuf_free(&b);
+    }
+    free(line);
+    report_free(r);
     parse_out_free(&o);
 }
