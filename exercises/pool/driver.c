@@ -190,11 +190,11 @@ static int scenario_concurrent(int argc, char **argv)
         if (wait)
             drv_finding_at("not-concurrent", wait, most == 1
                            ? DRV_MSG("only %d of the %d workers was inside fn at the same time: this wait collects one worker before the next is forked; %s")
-                           : DRV_MSG("only %d of the %d workers were inside fn at the same time: this wait collects one worker before the next is forked; %s"), most, k, story);
+                           : DRV_MSG("only %d of the %d workers were inside fn at the same time: this wait collects one worker before the next is forked; %s"),
+                           most, k, story);
         else
             drv_finding("not-concurrent", most == 1 ? DRV_MSG("only %d of the %d workers was inside fn at the same time: %s")
-                        : DRV_MSG("only %d of the %d workers were inside fn at the same time: %s"),
-                        most, k, story);
+                        : DRV_MSG("only %d of the %d workers were inside fn at the same time: %s"), most, k, story);
     } else if (rc == 0) {
         check_results(in, out, n);
     }
