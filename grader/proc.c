@@ -5,6 +5,7 @@
  * are still ours to find and kill. At the end every descendant is stopped with
  * SIGSTOP (so a fork bomb cannot outrun us), then killed and reaped. */
 #include "proc.h"
+#include "hang.h"
 #include "sandbox.h"
 
 #include <dirent.h>
@@ -677,11 +678,25 @@ static void deadline_passed(running *r)
     kill_tree(r->pid, r->pid, &r->status, &r->done, &r->ru);
 }
 
-/* Reads output until the program and its streams are done, or the deadline. */
+/* Whether the program is hung (hang.h), sampled now and then. */
+static bool hung_now(running *r, hang_watch *w)
+{
+    int64_t now = now_ms();
+    if (!r->o->watch_hangs || r->done || !hang_watch_due(w, now)) return false;
+    size_t n;
+    pid_t *pids = tree_pids(r->pid, &n);
+    bool hung = hang_watch_sample(w, pids, n, now);
+    free(pids);
+    return hung;
+}
+
+/* Reads output until the program and its streams are done, or the deadline
+ * (or the moment it is seen hung, which ends it the same way). */
 static void supervise(running *r, int64_t start)
 {
     int64_t deadline = r->o->timeout_ms > 0 ? start + r->o->timeout_ms : 0;
     int64_t drain_until = 0;
+    hang_watch watch = {.next = start + HANG_SAMPLE_MS};
     for (;;) {
         int wait = 50;
         int64_t now = now_ms();
@@ -696,7 +711,8 @@ static void supervise(running *r, int64_t start)
             if (r->in_fd >= 0) close(r->in_fd), r->in_fd = -1;
         }
         if (drain_until && now_ms() > drain_until) break;
-        if (!r->done && deadline && now_ms() >= deadline) {
+        if (!r->done && deadline && (now_ms() >= deadline || hung_now(r, &watch))) {
+            r->res->hung = now_ms() < deadline;
             deadline_passed(r);
             deadline = 0;
         }

@@ -42,12 +42,16 @@ typedef struct proc_opts {
      * group's process ids; lets the caller take stacks. May be NULL. */
     void (*on_timeout)(void *ctx, const pid_t *pids, size_t n);
     void *ctx;
+    /* Stop the program before its deadline, as at the deadline, once it is
+     * hung (hang.h: every thread parked in a wait nothing can end). */
+    bool watch_hangs;
 } proc_opts;
 
 typedef struct proc_result {
     int exit_code;   /* -1 when killed by a signal or not started */
     int signal;      /* the signal that killed it, else 0 */
-    bool timed_out;  /* the deadline passed */
+    bool timed_out;  /* the deadline passed, or the program was hung (then `hung` too) */
+    bool hung;       /* stopped early: it could never have finished (hang.h) */
     bool started;    /* exec succeeded */
     int64_t duration_ms;
     double cpu_ms;   /* user + system CPU time of the whole group */

@@ -381,10 +381,15 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
     if (p->timed_out) {
         finding *f = &tc->stuck.items[0];
         free(f->message);
-        f->message = xasprintf(_("the program did not finish within %.0f s and was stopped%s%s"),
-                               (double)out->timeout_ms / 1000.0,
-                               tc->summary.len ? _("; where each thread was:") : "",
-                               sbuf_str(&tc->summary));
+        const char *where = tc->summary.len ? _("; where each thread was:") : "";
+        if (p->hung)
+            f->message = xasprintf(_("the program could never finish: every thread waited (on a lock, a "
+                                     "condition variable, a semaphore, a join or a child) for another that "
+                                     "waited too, nothing could wake any of them, and it was stopped%s%s"),
+                                   where, sbuf_str(&tc->summary));
+        else
+            f->message = xasprintf(_("the program did not finish within %.0f s and was stopped%s%s"),
+                                   (double)out->timeout_ms / 1000.0, where, sbuf_str(&tc->summary));
         findings tmp = tc->stuck;
         memset(&tc->stuck, 0, sizeof tc->stuck);
         for (size_t i = 0; i < tmp.len; i++) *VEC_PUSH(&po->found) = tmp.items[i];
@@ -533,6 +538,7 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
         .keep = workdir ? keep : NULL,
         .on_timeout = on_timeout,
         .ctx = tc,
+        .watch_hangs = true,
     };
     if (re->verbose > 1) {
         fprintf(stderr, "grader: run");

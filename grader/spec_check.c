@@ -104,6 +104,7 @@ static char *run_summary(const run_output *o)
             sbuf_printf(&b, ngettext("; and %zu more finding", "; and %zu more findings", fs->len - 1), fs->len - 1);
         return sbuf_take(&b);
     }
+    if (o->proc.hung) return xstrdup(_("the program could never finish: every thread waited for another"));
     if (o->proc.timed_out) return xasprintf(_("the program did not finish within %.0f s"), (double)o->timeout_ms / 1000);
     if (o->proc.signal) return xasprintf(_("the program was killed by signal %d"), o->proc.signal);
     if (o->proc.exit_code) return xasprintf(_("the program exited with status %d"), o->proc.exit_code);
