@@ -16,6 +16,26 @@
 #define CHUNK 65536
 
 static long param; /* the filter's parameter (a factor, a count) */
+static int *returned; /* shared: pipe_filter has returned in the parent */
+
+/* --- the child's end, in a certain order ---------------------------------------- */
+
+/* Ends the filter's output, then holds the child until its parent's next
+ * step is certain: a blocking waitpid, or pipe_filter returned (bounded by
+ * the patience). The parent therefore always sees the end of the output
+ * while the child is still running: one that collects the status without
+ * waiting (WNOHANG) finds no status and leaves a zombie every time, never
+ * by luck. */
+static void end_late(int out)
+{
+    close(out);
+    pid_t parent = getppid();
+    long limit = drv_patience_ms(3000);
+    for (long t = 0; t < limit; t++) {
+        if ((returned && __atomic_load_n(returned, __ATOMIC_ACQUIRE)) || drv_proc_in_wait(parent, NULL)) return;
+        usleep(1000);
+    }
+}
 
 /* --- filters (run in the child) ------------------------------------------------ */
 
@@ -28,6 +48,7 @@ static void filter_xor(int in, int out)
         for (ssize_t i = 0; i < r; i++) b[i] ^= 0x5A;
         if (drv_write_all(out, b, (size_t)r) < 0) _exit(2);
     }
+    end_late(out);
 }
 
 /* Each byte `param` times: the output is larger than the input. */
@@ -40,6 +61,7 @@ static void filter_expand(int in, int out)
             memset(o, b[i], (size_t)param);
             if (drv_write_all(out, o, (size_t)param) < 0) _exit(2);
         }
+    end_late(out);
 }
 
 /* Reads everything, then writes how many bytes and their sum: nothing comes
@@ -54,6 +76,7 @@ static void filter_sum(int in, int out)
         for (ssize_t i = 0; i < r; i++) res[1] = res[1] * 31 + b[i];
     }
     if (drv_write_all(out, res, sizeof res) < 0) _exit(2);
+    end_late(out);
 }
 
 /* Ignores its input (reads to the end), answers "hello\n". */
@@ -62,6 +85,7 @@ static void filter_hello(int in, int out)
     static unsigned char b[CHUNK];
     while (drv_read(in, b, sizeof b) > 0) {}
     if (drv_write_all(out, "hello\n", 6) < 0) _exit(2);
+    end_late(out);
 }
 
 /* Reads `param` bytes, echoes them and stops reading: closes its input and
@@ -74,6 +98,7 @@ static void filter_head(int in, int out)
     while (got < (size_t)param && (r = drv_read(in, b + got, (size_t)param - got)) > 0) got += (size_t)r;
     close(in);
     if (drv_write_all(out, b, got) < 0) _exit(2);
+    end_late(out);
 }
 
 /* Reads `param` bytes, stops reading, writes a little, then is killed by
@@ -86,13 +111,14 @@ static void filter_crash(int in, int out)
     while (got < (size_t)param && (r = drv_read(in, b + got, (size_t)param - got)) > 0) got += (size_t)r;
     close(in);
     drv_write_all(out, "partial", 7);
+    end_late(out);
     drv_die(SIGSEGV);
 }
 
 /* Reads everything, writes a little, exits with status 3. */
 static void filter_fail(int in, int out)
 {
-    filter_hello(in, out);
+    filter_hello(in, out); /* ends late */
     _exit(3);
 }
 
@@ -164,8 +190,11 @@ static unsigned char *make_input(size_t len, bool binary)
 static ssize_t call(const filter *f, const void *in, size_t len, void **out)
 {
     *out = (void *)1; /* must become NULL or a buffer */
+    if (!returned) returned = drv_shared_new(sizeof *returned);
+    if (returned) __atomic_store_n(returned, 0, __ATOMIC_RELEASE);
     drv_watch_start();
     ssize_t r = pipe_filter(f->fn, in, len, out);
+    if (returned) __atomic_store_n(returned, 1, __ATOMIC_RELEASE);
     drv_watch_stop();
     drv_out("rc", "%zd", r);
     return r;
