@@ -376,7 +376,7 @@ static int cmd_replay(const char *root, int argc, char **argv)
     if (!o.only || !have_seed) return usage(N_("replay needs --check NAME and --seed S (from a report)"));
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     report *r = grade_run(&o);
-    report_opts ro = {.color = want_color(stdout), .verbose = o.verbose};
+    report_opts ro = {.color = want_color(stdout), .verbose = o.verbose, .no_score = true};
     sbuf text = {0};
     report_text(r, &ro, &text);
     for (size_t i = 0; i < r->checks.len; i++) {

@@ -227,6 +227,7 @@ void report_text(const report *r, const report_opts *o, sbuf *b)
                     (c->outcome == OUTCOME_PASS && c->message && *c->message);
         if (show) text_check(r, c, &s, o, b);
     }
+    if (o->no_score) return;
     const char *verdict = r->outcome == OUTCOME_PASS ? _("PASS") : r->outcome == OUTCOME_FAIL ? _("FAIL") : _("ERROR");
     sbuf_printf(b, _("\n%sScore: "), s.bold);
     points(b, r->score, r->max_score);

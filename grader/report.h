@@ -12,6 +12,7 @@ typedef struct report_opts {
      * threads --only "), and the program as invoked (".grader/bin/grader");
      * NULL: "grader grade EXERCISE --only " and "grader". */
     const char *rerun, *program;
+    bool no_score; /* a replay: it ran a part of the exercise, its score means nothing */
 } report_opts;
 
 typedef void (*report_fn)(const report *r, const report_opts *o, sbuf *out);

@@ -482,8 +482,14 @@ static int t_run(lua_State *L)
             o->parsed.found.items[i].has_seed = true;
             o->parsed.found.items[i].seed = rq.seed;
         }
-    /* keep the schedule that went wrong (or, when replaying, the first one) */
-    if (o->schedule.events.len && !cx->schedule.events.len && (o->parsed.found.len || cx->host->replay)) {
+    /* keep the schedule that went wrong; a replay runs every scenario of the
+     * check with the one seed, and shows the first whose run went wrong
+     * (else its first), never a passing scenario's under another's finding */
+    bool found = o->parsed.found.len > 0;
+    bool take = found ? !cx->schedule_found : cx->host->replay && !cx->schedule.events.len;
+    if (o->schedule.events.len && take) {
+        trace_free(&cx->schedule);
+        cx->schedule_found = found;
         cx->schedule = o->schedule;
         memset(&o->schedule, 0, sizeof o->schedule);
         trace_keep_last(&cx->schedule, cx->host->replay ? 20000 : 256);

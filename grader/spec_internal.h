@@ -32,7 +32,9 @@ typedef struct check_ctx {
     bool driver_kind;        /* ... and it came from the driver */
     char *machine_error;     /* a run could not happen */
     findings found;          /* attached to the check result */
-    trace schedule;          /* of the first stress run that found something */
+    trace schedule;          /* of the first stress run that found something (a replay:
+                              * else of its first stress run) */
+    bool schedule_found;     /* that run found something */
     sbuf notes;
 } check_ctx;
 

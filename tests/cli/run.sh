@@ -8,7 +8,10 @@
 #   grader classroom-template  a starter repository with a loadable workflow,
 #                   the student files, and no solution anywhere in it;
 #   grader scan     files taken as regular files only: a link or a FIFO is
-#                   refused at once (exit 2, saying what it is), never read.
+#                   refused at once (exit 2, saying what it is), never read;
+#   grader replay   the command a report gives replays the run that went
+#                   wrong: its schedule ends in the reported deadlock, and
+#                   no (partial) score is printed.
 set -u
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -126,4 +129,18 @@ for f in linked piped; do
     fi
 done
 
+# --- grader replay: the report's command, the failing run's schedule -------------------
+src=solutions/bank/buggy/lock_order.c
+NO_COLOR=1 "$grader" grade bank --source $src --only crossing --format json >"$tmp/rep.json" 2>/dev/null
+cmd=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))
+print(next(c.get("replay","") for c in r["checks"] if c["name"] == "crossing"))' "$tmp/rep.json" 2>/dev/null)
+seed=${cmd##*--seed }
+if [ -n "$cmd" ] && NO_COLOR=1 "$grader" replay bank --source $src --check crossing --seed "$seed" >"$tmp/replay.out" 2>"$tmp/replay.err"; then
+    bad "replay of a deadlock passed: $cmd"
+elif grep -q "wait-for cycle" "$tmp/replay.out" && grep -q "whole schedule of check 'crossing'" "$tmp/replay.out" &&
+    ! grep -q "^Score" "$tmp/replay.out"; then
+    ok "replay shows the failing run's schedule, without a score"
+else
+    bad "replay ($cmd)"; sed 's/^/    /' "$tmp/replay.out" | tail -20
+fi
 exit $status
