@@ -5,6 +5,8 @@
 #   make setup    only check / install the packages
 #   make sanitize the grader and its unit tests built with ASan + UBSan, run
 #   make po       extract every catalog's strings and merge them into the .po files
+#   make bench-stability  grade every reference and buggy variant 20 times with
+#                 two CPU hogs running; fails if any got more than one score
 
 CC       ?= gcc
 CSTD     := -std=c11 -D_GNU_SOURCE
@@ -20,7 +22,7 @@ GRADER_SRC := $(wildcard grader/*.c)
 GRADER_OBJ := $(GRADER_SRC:grader/%.c=$(BUILD)/grader/%.o)
 LIB_OBJ    := $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ))
 
-.PHONY: all setup test demo clean format unit sanitize sanitize-build po locale
+.PHONY: all setup test demo clean format unit sanitize sanitize-build po locale bench-stability
 all: $(GRADER_BIN) harness locale
 
 $(GRADER_BIN): $(GRADER_OBJ)
@@ -53,6 +55,9 @@ setup:
 
 demo: setup all
 	@scripts/demo
+
+bench-stability: all
+	@bench/stability -n 20 --hogs
 
 # --- the grader itself under AddressSanitizer + UndefinedBehaviorSanitizer -----
 # A second build in build/san (clang, -O1) of the grader and its unit tests;
