@@ -82,6 +82,9 @@ static void handle(const json_value *v, parse_out *out)
                                   told ? told : json_get_str(v, "message"));
         free(told);
         channel_add_stack(f, json_get(v, "stack"), NULL);
+        double within = json_get_num(v, "within", 0);
+        if (f->stacks.len && within >= 1 && within < (double)f->stacks.items[f->stacks.len - 1].frames.len)
+            f->stacks.items[f->stacks.len - 1].within = (int)within;
         const json_value *more = json_get(v, "stacks"); /* titled call sites */
         for (size_t i = 0; more && more->type == JSON_ARR && i < more->len; i++)
             channel_add_stack(f, json_get(more->items[i], "stack"), json_get_str(more->items[i], "title"));

@@ -526,7 +526,8 @@ report *grade_run(const grade_opts *o)
     } else {
         g.source_path = submission_take(&g, ex);
         g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
-                          .builds = g.builds, .whole_program = ex->driver == NULL, .verbose = o->verbose,
+                          .source_text = g.rep->source_text, .builds = g.builds,
+                          .whole_program = ex->driver == NULL, .verbose = o->verbose,
                           .exercise_helpers = (const char *const *)ex->helpers};
         /* what runs must not see is judged from where the submission was */
         sandbox_report(&g, g.rep->source_path);

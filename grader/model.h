@@ -30,6 +30,11 @@ typedef struct stack {
         frame *items;
         size_t len, cap;
     } frames;
+    /* frames [0, within) are candidates, best first, for the place inside
+     * frame `within`'s function where it went wrong: stacks_tidy keeps the
+     * first one in that function instead of it, and drops the others
+     * (internal) */
+    int within;
 } stack;
 
 typedef struct finding {

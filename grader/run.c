@@ -454,6 +454,7 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     }
     ti->symbolize(&po->found, b->binary);
     stacks_tidy(&po->found, b->dir, re->source);
+    findings_to_decision(&po->found, re->source, re->source_text);
     findings tmp = po->found;
     memset(&po->found, 0, sizeof po->found);
     findings_merge(&po->found, &tmp);

@@ -20,6 +20,7 @@ typedef struct run_env {
     const char *root;      /* the grader's repository */
     const char *workdir;   /* runs get directories below it */
     const char *source;    /* the student's file name */
+    const char *source_text; /* its text as taken at intake (may be NULL) */
     const build_result *builds; /* indexed by tool_id */
     bool whole_program;    /* no driver: argv goes to the student's main */
     int verbose;

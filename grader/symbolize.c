@@ -125,6 +125,35 @@ static bool frame_ours(const frame *f)
            !strstr(f->file, ".so.");
 }
 
+static void frame_free(frame *f)
+{
+    free(f->function);
+    free(f->file);
+    free(f->module);
+}
+
+/* A stack with candidate frames (see stack.within): the first candidate in
+ * the function of the frame after them replaces that frame; the others go. */
+static void stack_settle_within(stack *s)
+{
+    size_t n = (size_t)s->within;
+    if (!n || n >= s->frames.len) return;
+    const frame *fn = &s->frames.items[n];
+    size_t keep = n;
+    for (size_t k = 0; k < n && keep == n; k++) {
+        const frame *c = &s->frames.items[k];
+        if (c->function && fn->function && !strcmp(c->function, fn->function) && c->line > 0) keep = k;
+    }
+    size_t w = 0;
+    for (size_t k = 0; k < s->frames.len; k++) {
+        bool drop = k < n ? k != keep : k == n && keep != n;
+        if (drop) frame_free(&s->frames.items[k]);
+        else s->frames.items[w++] = s->frames.items[k];
+    }
+    s->frames.len = w;
+    s->within = 0;
+}
+
 static void strip_dir(frame *f, const char *build_dir)
 {
     if (!f->file || !build_dir) return;
@@ -140,12 +169,67 @@ static void strip_dir(frame *f, const char *build_dir)
     }
 }
 
+/* Line n (from 1) of text, as [*start, *end), or false past the end. */
+static bool text_line(const char *text, int n, const char **start, const char **end)
+{
+    const char *p = text;
+    for (int i = 1; i < n && p; i++) {
+        p = strchr(p, '\n');
+        if (p) p++;
+    }
+    if (!p || !*p) return false;
+    *start = p;
+    *end = strchr(p, '\n');
+    if (!*end) *end = p + strlen(p);
+    while (*start < *end && isspace((unsigned char)**start)) (*start)++;
+    return true;
+}
+
+static bool line_starts_word(const char *s, const char *e, const char *w)
+{
+    size_t n = strlen(w);
+    return (size_t)(e - s) >= n && !strncmp(s, w, n) &&
+           (s + n == e || (!isalnum((unsigned char)s[n]) && s[n] != '_'));
+}
+
+/* The line of the `if` or `while` that decides whether the wait (a call to
+ * a function ending in "wait") at line runs: the wait's own line when it
+ * holds the test, else the nearest test above it within a few lines (an
+ * opening brace or a comment between them is fine); line itself when there
+ * is none. */
+static int decision_line(const char *text, int line)
+{
+    const char *s, *e;
+    if (!text_line(text, line, &s, &e)) return line;
+    const char *w = s;
+    while ((w = strstr(w, "wait")) && w < e && (isalnum((unsigned char)w[4]) || w[4] == '_')) w += 4;
+    if (!w || w >= e) return line;
+    if (line_starts_word(s, e, "if") || line_starts_word(s, e, "while")) return line;
+    for (int up = line - 1; up > 0 && up >= line - 3; up--) {
+        if (!text_line(text, up, &s, &e)) break;
+        if (line_starts_word(s, e, "if") || line_starts_word(s, e, "while")) return up;
+        bool skip = s == e || (e - s == 1 && *s == '{') || !strncmp(s, "//", 2) || !strncmp(s, "/*", 2) || *s == '*';
+        if (!skip) break;
+    }
+    return line;
+}
+
+void findings_to_decision(findings *fs, const char *source, const char *source_text)
+{
+    for (size_t i = 0; source && source_text && i < fs->len; i++) {
+        finding *f = &fs->items[i];
+        if (f->file && !strcmp(f->file, source) && f->line > 0 && !strcmp(f->tool, "driver"))
+            f->line = decision_line(source_text, f->line);
+    }
+}
+
 void stacks_tidy(findings *fs, const char *build_dir, const char *source)
 {
     for (size_t i = 0; i < fs->len; i++) {
         finding *fd = &fs->items[i];
         for (size_t j = 0; j < fd->stacks.len; j++) {
             stack *s = &fd->stacks.items[j];
+            stack_settle_within(s);
             size_t keep = 0;
             for (size_t k = 0; k < s->frames.len; k++) {
                 strip_dir(&s->frames.items[k], build_dir);
@@ -158,9 +242,7 @@ void stacks_tidy(findings *fs, const char *build_dir, const char *source)
                 if (frame_ours(f)) {
                     s->frames.items[w++] = *f;
                 } else {
-                    free(f->function);
-                    free(f->file);
-                    free(f->module);
+                    frame_free(f);
                 }
             }
             s->frames.len = w;

@@ -17,4 +17,10 @@ void symbolize_findings(findings *fs, const char *binary);
  * stack empty, and locates each finding at the student's first frame. */
 void stacks_tidy(findings *fs, const char *build_dir, const char *source);
 
+/* A driver's finding located at a wait in the student's file (source, whose
+ * text is source_text; the wait its caller returned from, drv_finding_in)
+ * moves to the `if` or `while` that decided to wait: a woken caller that
+ * went wrong did so because that test was not made again. */
+void findings_to_decision(findings *fs, const char *source, const char *source_text);
+
 #endif

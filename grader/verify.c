@@ -29,6 +29,8 @@ int verify_expect_read(const char *path, verify_expect *e)
     for (char *l = strtok_r(head, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         const char *k = strstr(l, "expect-kinds:");
         const char *f = strstr(l, "expect-fail:");
+        const char *a = strstr(l, "expect-at:");
+        if (a) words_add(a + strlen("expect-at:"), &e->ats, &e->nats);
         if (k) words_add(k + strlen("expect-kinds:"), &e->kinds, &e->nkinds);
         if (f) words_add(f + strlen("expect-fail:"), &e->fails, &e->nfails);
     }
@@ -41,6 +43,8 @@ void verify_expect_free(verify_expect *e)
 {
     for (size_t i = 0; i < e->nkinds; i++) free(e->kinds[i]);
     for (size_t i = 0; i < e->nfails; i++) free(e->fails[i]);
+    for (size_t i = 0; i < e->nats; i++) free(e->ats[i]);
+    free(e->ats);
     free(e->kinds);
     free(e->fails);
     memset(e, 0, sizeof *e);
@@ -68,6 +72,25 @@ static void row(const char *label, const report *r, bool ok, const char *why, bo
     snprintf(pts, sizeof pts, "%g/%g", r->score, r->max_score);
     printf("  %-32s %9s  %s%-8s%s %s\n", label, pts, on, ok ? "ok" : "MISMATCH", off, why);
     fflush(stdout);
+}
+
+/* Whether check CHECK (of "CHECK:LINE") has a finding located at LINE of
+ * the student's file. */
+static bool report_has_at(const report *r, const char *at)
+{
+    const char *colon = strrchr(at, ':');
+    if (!colon) return false;
+    char *name = xstrndup(at, (size_t)(colon - at));
+    int line = atoi(colon + 1);
+    const check_result *c = NULL;
+    for (size_t i = 0; i < r->checks.len && !c; i++)
+        if (!strcmp(r->checks.items[i].name, name)) c = &r->checks.items[i];
+    free(name);
+    for (size_t i = 0; c && i < c->findings.len; i++) {
+        const finding *f = &c->findings.items[i];
+        if (f->file && r->source && !strcmp(path_base(f->file), path_base(r->source)) && f->line == line) return true;
+    }
+    return false;
 }
 
 static int verify_reference(const grade_opts *o, bool color)
@@ -129,6 +152,11 @@ static int verify_buggy(const grade_opts *o, const char *label, bool color)
         ok &= failed;
         sbuf_printf(&why, "%s%s%s", why.len ? " " : "", e.fails[i],
                     failed ? ":fail ✓" : c ? ":not failed ✗" : ":no such check ✗");
+    }
+    for (size_t i = 0; i < e.nats; i++) {
+        bool at = report_has_at(r, e.ats[i]);
+        ok &= at;
+        sbuf_printf(&why, "%sat %s%s", why.len ? " " : "", e.ats[i], at ? " ✓" : " ✗(elsewhere)");
     }
     row(label, r, ok, sbuf_str(&why), color);
     sbuf_free(&why);

@@ -19,6 +19,8 @@ typedef struct verify_expect {
     size_t nkinds;
     char **fails;
     size_t nfails;
+    char **ats; /* "CHECK:LINE": a finding of CHECK at that line of the student's file */
+    size_t nats;
 } verify_expect;
 
 /* Reads the expect-kinds / expect-fail lines of a buggy variant's first

@@ -23,9 +23,6 @@
 #define RELAXED memory_order_relaxed
 #define ITEM(p, s) ((void *)(uintptr_t)((((uintptr_t)(p) + 1) << 32) | ((uintptr_t)(s) + 1)))
 #define MAX_WATCHED 16
-/* Where a finding about one of the student's functions is shown: its first
- * line (drv_finding_at takes a return address and looks one byte back). */
-#define SITE(fn) ((const void *)((const char *)(void *)(fn) + 1))
 
 /* How long a call that should return promptly may take before the test
  * gives up on it (ms, scaled for slow tools): bounds a failure only. */
@@ -76,7 +73,7 @@ static pthread_t spawn(void *(*fn)(void *), void *arg)
 static queue_t *create_or_report(size_t cap)
 {
     queue_t *q = queue_create(cap);
-    if (!q) drv_finding_at("wrong-result", SITE(queue_create), "queue_create(%zu) returned NULL", cap);
+    if (!q) drv_finding_in("wrong-result", (const void *)queue_create, "queue_create(%zu) returned NULL", cap);
     return q;
 }
 
@@ -101,7 +98,7 @@ static bool fifo_put(fifo_state *f)
 {
     int rc = queue_put(f->q, ITEM(0, f->next_put - 1));
     if (rc != 0) {
-        drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %d on an open queue holding %zu items (capacity 4), expected 0", rc, f->held);
+        drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %d on an open queue holding %zu items (capacity 4), expected 0", rc, f->held);
         return false;
     }
     f->next_put++;
@@ -117,12 +114,12 @@ static bool fifo_get(fifo_state *f)
     f->gets++;
     int rc = queue_get(f->q, &it);
     if (rc != 0) {
-        drv_finding_at("wrong-result", SITE(queue_get), "the %s queue_get returned %d while the queue held %zu items, expected 0 and item #%ld",
+        drv_finding_in("wrong-result", (const void *)queue_get, "the %s queue_get returned %d while the queue held %zu items, expected 0 and item #%ld",
                     nth(f->gets, a, sizeof a), rc, f->held, f->next_get);
         return false;
     }
     if (it != ITEM(0, f->next_get - 1)) {
-        drv_finding_at("wrong-result", SITE(queue_get),
+        drv_finding_in("wrong-result", (const void *)queue_get,
                     "the %s queue_get returned %s, expected %s: items must leave in the order they were "
                     "put (first in, first out)",
                     nth(f->gets, a, sizeof a), item_name(it, b, sizeof b), item_name(ITEM(0, f->next_get - 1), c, sizeof c));
@@ -138,7 +135,7 @@ static bool fifo_size(fifo_state *f, const char *when)
 {
     size_t n = queue_size(f->q);
     if (n != f->held) {
-        drv_finding_at("wrong-result", SITE(queue_size), "queue_size returned %zu %s, expected %zu", n, when, f->held);
+        drv_finding_in("wrong-result", (const void *)queue_size, "queue_size returned %zu %s, expected %zu", n, when, f->held);
         return false;
     }
     return true;
@@ -152,7 +149,7 @@ static int scenario_fifo(int argc, char **argv)
     (void)argv;
     queue_t *none = queue_create(0);
     if (none)
-        drv_finding_at("wrong-result", SITE(queue_create), "queue_create(0) returned a queue, expected NULL: a queue with no room can never "
+        drv_finding_in("wrong-result", (const void *)queue_create, "queue_create(0) returned a queue, expected NULL: a queue with no room can never "
                                     "take an item");
     fifo_state f = {.q = create_or_report(4), .next_put = 1, .next_get = 1};
     if (!f.q) return 0;
@@ -292,7 +289,7 @@ static bool fill(queue_t *q, size_t n, size_t cap)
     for (size_t i = 0; i < n; i++) {
         int rc = queue_put(q, ITEM(0, i));
         if (rc != 0) {
-            drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %d on an open queue holding %zu of %zu items, expected 0", rc, i, cap);
+            drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %d on an open queue holding %zu of %zu items, expected 0", rc, i, cap);
             return false;
         }
     }
@@ -315,12 +312,12 @@ static int scenario_put_blocks(int argc, char **argv)
     if (i >= 0) {
         long rc = atomic_load(&w->calls[i].rc);
         if (rc == 0)
-            drv_finding_at("invariant", SITE(queue_put),
+            drv_finding_in("invariant", (const void *)queue_put,
                         "queue_put returned 0 while the queue was full (%zu of %zu items) and nobody had taken "
                         "an item: the queue now holds more than its capacity. put must wait while the queue is full",
                         cap, cap);
         else
-            drv_finding_at("wrong-result", SITE(queue_put),
+            drv_finding_in("wrong-result", (const void *)queue_put,
                         "queue_put returned %ld at once on a full queue that is open: -1 means \"closed\"; while "
                         "the queue is full, put must wait until a get makes room",
                         rc);
@@ -331,12 +328,12 @@ static int scenario_put_blocks(int argc, char **argv)
         void *it = NULL;
         int rc = queue_get(q, &it);
         if (rc != 0 || it != ITEM(0, j)) {
-            drv_finding_at("wrong-result", SITE(queue_get), "queue_get on a full queue returned %d and %s, expected 0 and %s (the oldest item)",
+            drv_finding_in("wrong-result", (const void *)queue_get, "queue_get on a full queue returned %d and %s, expected 0 and %s (the oldest item)",
                         rc, item_name(it, a, sizeof a), item_name(ITEM(0, j), b, sizeof b));
             return 0;
         }
         if (watchers_wait(w, j + 1) != 0) {
-            drv_finding_at("lost-wakeup", SITE(queue_get),
+            drv_finding_in("lost-wakeup", (const void *)queue_get,
                         "queue_get took an item out of the full queue, but none of the %d queue_put calls waiting "
                         "for room returned: they were never woken. After taking an item, get must wake a put that "
                         "waits (signal the condition variable that puts wait on)",
@@ -345,7 +342,7 @@ static int scenario_put_blocks(int argc, char **argv)
         }
         watchers_settle(w);
         if (watchers_returned(w) > j + 1) {
-            drv_finding_at("invariant", SITE(queue_put),
+            drv_finding_in("invariant", (const void *)queue_put,
                         "one queue_get made room for one item, but %d of the queue_put calls waiting for room "
                         "returned: the queue went over its capacity (%zu). A woken put must check again, in a "
                         "while loop, that there is room",
@@ -355,7 +352,7 @@ static int scenario_put_blocks(int argc, char **argv)
         i = newly_returned(w, &known);
         long prc = atomic_load(&w->calls[i].rc);
         if (prc != 0) {
-            drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %ld once a get had made room, expected 0", prc);
+            drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %ld once a get had made room, expected 0", prc);
             return 0;
         }
     }
@@ -374,7 +371,7 @@ static int scenario_put_blocks(int argc, char **argv)
         }
         int rc = queue_get(q, &it);
         if (rc != 0 || it != want) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "after the blocked puts finished, queue_get returned %d and %s, expected 0 and %s: items "
                         "must leave in the order they went in",
                         rc, item_name(it, a, sizeof a), item_name(want, b, sizeof b));
@@ -400,7 +397,7 @@ static int scenario_get_blocks(int argc, char **argv)
     unsigned known = 0;
     int i = newly_returned(w, &known);
     if (i >= 0) {
-        drv_finding_at("wrong-result", SITE(queue_get),
+        drv_finding_in("wrong-result", (const void *)queue_get,
                     "queue_get returned %ld (with %s) on an empty queue nobody had put anything into: while the "
                     "queue is empty, get must wait until an item arrives",
                     atomic_load(&w->calls[i].rc), item_name(w->items[i], a, sizeof a));
@@ -410,11 +407,11 @@ static int scenario_get_blocks(int argc, char **argv)
     for (int j = 0; j < k; j++) {
         int rc = queue_put(q, ITEM(0, j));
         if (rc != 0) {
-            drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %d on an open queue that is not full, expected 0", rc);
+            drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %d on an open queue that is not full, expected 0", rc);
             return 0;
         }
         if (watchers_wait(w, j + 1) != 0) {
-            drv_finding_at("lost-wakeup", SITE(queue_put),
+            drv_finding_in("lost-wakeup", (const void *)queue_put,
                         "queue_put added an item, but none of the %d queue_get calls waiting for one returned: they "
                         "were never woken. After adding an item, put must wake a get that waits (signal the "
                         "condition variable that gets wait on)",
@@ -423,7 +420,7 @@ static int scenario_get_blocks(int argc, char **argv)
         }
         watchers_settle(w);
         if (watchers_returned(w) > j + 1) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "one item arrived, but %d of the queue_get calls waiting for one returned: a get went on "
                         "with nothing to take. A woken get must check again, in a while loop, that the queue is "
                         "not empty",
@@ -433,14 +430,14 @@ static int scenario_get_blocks(int argc, char **argv)
         i = newly_returned(w, &known);
         long grc = atomic_load(&w->calls[i].rc);
         if (grc != 0 || w->items[i] != ITEM(0, j)) {
-            drv_finding_at("wrong-result", SITE(queue_get), "a waiting queue_get returned %ld and %s once item #%d arrived, expected 0 and %s",
+            drv_finding_in("wrong-result", (const void *)queue_get, "a waiting queue_get returned %ld and %s once item #%d arrived, expected 0 and %s",
                         grc, item_name(w->items[i], a, sizeof a), j + 1, item_name(ITEM(0, j), b, sizeof b));
             return 0;
         }
     }
     watchers_join(w);
     size_t n = queue_size(q);
-    if (n != 0) drv_finding_at("wrong-result", SITE(queue_size), "queue_size returned %zu after every item was taken, expected 0", n);
+    if (n != 0) drv_finding_in("wrong-result", (const void *)queue_size, "queue_size returned %zu after every item was taken, expected 0", n);
     queue_destroy(q);
     return 0;
 }
@@ -526,7 +523,7 @@ static void close_wakes_all(queue_t *q, watchers *w, const char *what, const cha
     watchers_wait(w, w->k);
     int back = watchers_returned(w);
     if (back < w->k) {
-        drv_finding_at("lost-wakeup", SITE(queue_close),
+        drv_finding_in("lost-wakeup", (const void *)queue_close,
                     "queue_close woke %d of the %d %s calls waiting %s; %d still wait, for something that can "
                     "never happen now. close must wake every waiter (pthread_cond_broadcast, on every condition "
                     "variable callers wait on), and a woken caller must see that the queue is closed",
@@ -536,7 +533,7 @@ static void close_wakes_all(queue_t *q, watchers *w, const char *what, const cha
     for (int i = 0; i < w->k; i++) {
         long rc = atomic_load(&w->calls[i].rc);
         if (rc != -1) {
-            drv_finding_at("wrong-result", SITE(queue_close), "a %s call waiting %s returned %ld when the queue was closed, expected -1", what,
+            drv_finding_in("wrong-result", (const void *)queue_close, "a %s call waiting %s returned %ld when the queue was closed, expected -1", what,
                         waiting_for, rc);
             return;
         }
@@ -553,7 +550,7 @@ static int scenario_close_get(int argc, char **argv)
     watchers *w = watchers_start(q, k, false, 0);
     watchers_settle(w);
     if (watchers_returned(w)) {
-        drv_finding_at("wrong-result", SITE(queue_get), "queue_get returned on an empty, open queue: it must wait until an item arrives");
+        drv_finding_in("wrong-result", (const void *)queue_get, "queue_get returned on an empty, open queue: it must wait until an item arrives");
         return 0;
     }
     close_wakes_all(q, w, "queue_get", DRV_MSG("for an item"));
@@ -569,7 +566,7 @@ static int scenario_close_put(int argc, char **argv)
     watchers *w = watchers_start(q, k, true, 3);
     watchers_settle(w);
     if (watchers_returned(w)) {
-        drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned on a full, open queue: it must wait until there is room");
+        drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned on a full, open queue: it must wait until there is room");
         return 0;
     }
     close_wakes_all(q, w, "queue_put", DRV_MSG("for room"));
@@ -602,22 +599,22 @@ static int scenario_close_drain(int argc, char **argv)
     long rc;
     void *it;
     if (!call_returns(q, true, &rc, NULL)) {
-        drv_finding_at("wrong-result", SITE(queue_put), "queue_put on a closed queue (full, as it happens) blocked: after queue_close, "
+        drv_finding_in("wrong-result", (const void *)queue_put, "queue_put on a closed queue (full, as it happens) blocked: after queue_close, "
                                     "put must return -1 at once");
         return 0;
     }
     if (rc != -1) {
-        drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %ld after queue_close, expected -1: a closed queue takes no "
+        drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %ld after queue_close, expected -1: a closed queue takes no "
                                     "more items", rc);
         return 0;
     }
     for (int i = 0; i < 3; i++) {
         if (!call_returns(q, false, &rc, &it)) {
-            drv_finding_at("wrong-result", SITE(queue_get), "queue_get blocked on a closed queue that still held %d items", 3 - i);
+            drv_finding_in("wrong-result", (const void *)queue_get, "queue_get blocked on a closed queue that still held %d items", 3 - i);
             return 0;
         }
         if (rc != 0 || it != ITEM(0, i)) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "queue_get on a closed queue that still held %d items returned %ld and %s, expected 0 and "
                         "%s: after close, gets still take every item left, in order",
                         3 - i, rc, item_name(it, a, sizeof a), item_name(ITEM(0, i), b, sizeof b));
@@ -626,16 +623,16 @@ static int scenario_close_drain(int argc, char **argv)
     }
     for (int i = 0; i < 2; i++) {
         if (!call_returns(q, false, &rc, &it)) {
-            drv_finding_at("wrong-result", SITE(queue_get), "queue_get on a closed, empty queue blocked: it must return -1 at once");
+            drv_finding_in("wrong-result", (const void *)queue_get, "queue_get on a closed, empty queue blocked: it must return -1 at once");
             return 0;
         }
         if (rc != -1) {
-            drv_finding_at("wrong-result", SITE(queue_get), "queue_get on a closed, empty queue returned %ld, expected -1", rc);
+            drv_finding_in("wrong-result", (const void *)queue_get, "queue_get on a closed, empty queue returned %ld, expected -1", rc);
             return 0;
         }
     }
     if (!call_returns(q, true, &rc, NULL) || rc != -1) {
-        drv_finding_at("wrong-result", SITE(queue_put), "queue_put on a closed, empty queue did not return -1 at once");
+        drv_finding_in("wrong-result", (const void *)queue_put, "queue_put on a closed, empty queue did not return -1 at once");
         return 0;
     }
     queue_destroy(q);
@@ -669,13 +666,13 @@ static void *producer(void *p)
     for (long s = 0; s < m->items; s++) {
         int rc = queue_put(m->q, ITEM(r->id, s));
         if (rc != 0) {
-            drv_finding_at("wrong-result", SITE(queue_put), "queue_put returned %d on an open queue, expected 0 (producer %ld, item #%ld)",
+            drv_finding_in("wrong-result", (const void *)queue_put, "queue_put returned %d on an open queue, expected 0 (producer %ld, item #%ld)",
                         rc, r->id + 1, s + 1);
             give_up();
         }
         long held = atomic_fetch_add_explicit(&m->net, 1, RELAXED) + 1;
         if (held > (long)m->cap) {
-            drv_finding_at("invariant", SITE(queue_put),
+            drv_finding_in("invariant", (const void *)queue_put,
                         "at one moment the queue held at least %ld items, more than its capacity %zu: a queue_put "
                         "went ahead while the queue was full. A woken put must check again, in a while loop, that "
                         "there is room",
@@ -701,7 +698,7 @@ static void *consumer(void *p)
         int rc = queue_get(m->q, &it);
         if (rc != 0) {
             if (!atomic_load_explicit(&m->closing, RELAXED)) {
-                drv_finding_at("wrong-result", SITE(queue_get), "queue_get returned %d before the queue was closed: while it is open, "
+                drv_finding_in("wrong-result", (const void *)queue_get, "queue_get returned %d before the queue was closed: while it is open, "
                                             "get must wait for an item", rc);
                 give_up();
             }
@@ -709,21 +706,21 @@ static void *consumer(void *p)
         }
         long pr, s;
         if (!item_decode(it, &pr, &s) || pr >= m->producers || s >= m->items) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "queue_get returned %s, which no producer ever put: was it taken from an empty queue, or "
                         "from a slot overwritten while the queue was full?",
                         item_name(it, a, sizeof a));
             give_up();
         }
         if (atomic_exchange_explicit(&m->seen[pr * m->items + s], 1, RELAXED)) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "item #%ld of producer %ld came out of the queue twice: two gets took the same slot (was "
                         "one of them taken while the queue was empty?)",
                         s + 1, pr + 1);
             give_up();
         }
         if (s <= last[pr]) {
-            drv_finding_at("wrong-result", SITE(queue_get),
+            drv_finding_in("wrong-result", (const void *)queue_get,
                         "a consumer got item #%ld of producer %ld after item #%ld of the same producer: items must "
                         "leave in the order they were put",
                         s + 1, pr + 1, last[pr] + 1);
@@ -743,7 +740,7 @@ static void *monitor(void *p)
     while (atomic_fetch_sub_explicit(&m->monitor_left, 1, RELAXED) > 0) {
         size_t n = queue_size(m->q);
         if (n > m->cap) {
-            drv_finding_at("invariant", SITE(queue_size), "queue_size returned %zu, more than the capacity %zu", n, m->cap);
+            drv_finding_in("invariant", (const void *)queue_size, "queue_size returned %zu, more than the capacity %zu", n, m->cap);
             give_up();
         }
         sched_yield();
@@ -799,7 +796,7 @@ static int scenario_mpmc(int argc, char **argv)
     if (got != total) {
         long first = 0;
         while (first < total && atomic_load(&m.seen[first])) first++;
-        drv_finding_at("wrong-result", SITE(queue_get),
+        drv_finding_in("wrong-result", (const void *)queue_get,
                     "%ld of the %ld items never came out of the queue (the first: item #%ld of producer %ld); "
                     "every item put must be delivered exactly once",
                     total - got, total, first % m.items + 1, first / m.items + 1);

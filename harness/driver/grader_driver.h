@@ -48,6 +48,13 @@ void drv_finding(const char *kind, const char *fmt, ...) __attribute__((format(p
  * the thread observer (see drv_thread_info). */
 void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A finding about the student's function fn, just called by this thread:
+ * located at the wait (condition variable, semaphore) inside fn this thread
+ * (else any thread) last returned from when the stress shim saw one (a woken caller that went
+ * wrong went wrong right there; the grader then names the `if` or `while`
+ * that decided to wait), else at fn's first line. */
+void drv_finding_in(const char *kind, const void *fn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int drv_findings(void); /* how many findings were reported so far */
 /* For the harness's helpers: the fields of a finding's message ("message",
  * and the "fmt" and "args" the grader translates) formatted now into buf

@@ -171,6 +171,7 @@ static int cond_wait_do(pthread_cond_t *c, pthread_mutex_t *m, const struct time
     else
         rc = cond_model_wait(t, m, oc, om, abs, clock);
     sched_exit(t);
+    stk_note_wait(ra);
     return rc;
 }
 

@@ -103,6 +103,7 @@ static int sem_wait_do(sem_t *s, int mode, const struct timespec *abs, void *ra)
                               : sem_model_wait(t, s, o, mode, abs);
     int err = errno;
     sched_exit(t);
+    if (mode != AM_TRY) stk_note_wait(ra);
     errno = err;
     return rc;
 }

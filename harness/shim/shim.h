@@ -298,6 +298,8 @@ void obj_dequeue(struct obj *o, struct thr *t);
 void stk_init(void);
 void stk_capture(struct stack *s);
 void stk_site(struct site *s, void *ra);
+/* Remembers ra as the calling thread's last returned wait (stress_last_wait). */
+void stk_note_wait(void *ra);
 int stk_interceptor(const char *name);
 
 /* ---- output (out.c) ------------------------------------------------- */

@@ -127,6 +127,26 @@ SHIM_EXPORT void stress_site_hint(void *pc)
     site_hint = pc;
 }
 
+/* The return address of the calling thread's last wait (condition variable
+ * or semaphore) that returned: a woken thread that then goes wrong went
+ * wrong right after that line. */
+static __thread void *last_wait;
+static void *_Atomic any_last_wait; /* the same, of any thread of the process */
+
+void stk_note_wait(void *ra)
+{
+    last_wait = ra;
+    atomic_store_explicit(&any_last_wait, ra, memory_order_relaxed);
+}
+
+/* Read by the test driver (dlsym) to place a finding about the student's
+ * function at the wait it returned from rather than at its first line:
+ * the calling thread's last one when mine, else any thread's. */
+SHIM_EXPORT void *stress_last_wait(int mine)
+{
+    return mine ? last_wait : atomic_load_explicit(&any_last_wait, memory_order_relaxed);
+}
+
 void stk_site(struct site *s, void *ra)
 {
     sys_zero(s, sizeof *s);

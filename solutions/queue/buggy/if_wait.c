@@ -4,6 +4,7 @@
  * lets a put overwrite a slot of a full queue or a get take from an empty one.
  * expect-kinds: wrong-result
  * expect-fail: stress
+ * expect-at: capacity:45 many:61
  */
 #include <pthread.h>
 #include <stdbool.h>
