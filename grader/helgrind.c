@@ -48,6 +48,7 @@ static const struct {
 static const char *kind_of(const char *k, const char *message)
 {
     if (message && strstr(message, "re-lock a non-recursive lock I already hold")) return "self-deadlock";
+    if (message && strstr(message, "thread still holds")) return "lock-held"; /* "Exiting thread still holds 1 lock" */
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
         if (k && !strcmp(kinds[i].kind, k)) return kinds[i].finding;
     return "mutex-misuse";

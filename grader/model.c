@@ -28,6 +28,10 @@ static const kind_info kinds[] = {
      N_("Fix the first compiler error first; later ones are often caused by it.")},
     {"build-warning", N_("compiler warning"),
      N_("Warnings often point at real bugs (a missing return, a wrong pointer type).")},
+    {"lock-held", N_("lock left held"),
+     N_("A function returned (or a thread ended) still holding a lock it took, so the next "
+     "thread that needs it waits forever. On every return path, the early ones too (an error, "
+     "a bad argument), unlock each lock the function took before returning.")},
     {"deadlock", N_("deadlock"),
      N_("Threads wait for each other in a cycle. Take locks in one fixed order, and never "
      "wait (join, read, lock) while holding a lock the other side needs.")},

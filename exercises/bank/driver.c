@@ -118,7 +118,9 @@ static bool do_deposit(ledger *l, size_t a, long amount, int want, const char *w
 {
     story(l, "bank_deposit(b, %zu, %ld)", a, amount);
     l->site = SITE(bank_deposit);
-    if (!returned(l, bank_deposit(l->b, a, amount), want, why)) return false;
+    int rc = bank_deposit(l->b, a, amount);
+    if (!drv_locks_released((const void *)bank_deposit, "bank_deposit")) return false;
+    if (!returned(l, rc, want, why)) return false;
     if (want == 0) l->want[a] += amount;
     return balances_ok(l);
 }
@@ -127,7 +129,9 @@ static bool do_withdraw(ledger *l, size_t a, long amount, int want, const char *
 {
     story(l, "bank_withdraw(b, %zu, %ld)", a, amount);
     l->site = SITE(bank_withdraw);
-    if (!returned(l, bank_withdraw(l->b, a, amount), want, why)) return false;
+    int rc = bank_withdraw(l->b, a, amount);
+    if (!drv_locks_released((const void *)bank_withdraw, "bank_withdraw")) return false;
+    if (!returned(l, rc, want, why)) return false;
     if (want == 0) l->want[a] -= amount;
     return balances_ok(l);
 }
@@ -136,7 +140,9 @@ static bool do_transfer(ledger *l, size_t from, size_t to, long amount, int want
 {
     story(l, "bank_transfer(b, %zu, %zu, %ld)", from, to, amount);
     l->site = SITE(bank_transfer);
-    if (!returned(l, bank_transfer(l->b, from, to, amount), want, why)) return false;
+    int rc = bank_transfer(l->b, from, to, amount);
+    if (!drv_locks_released((const void *)bank_transfer, "bank_transfer")) return false;
+    if (!returned(l, rc, want, why)) return false;
     if (want == 0) {
         l->want[from] -= amount;
         l->want[to] += amount;
@@ -254,9 +260,18 @@ static void *work(void *p)
         op *o = &w->ops[i];
         long rc;
         switch (o->kind) {
-        case OP_TRANSFER: rc = bank_transfer(w->b, o->from, o->to, o->amount); break;
-        case OP_DEPOSIT: rc = bank_deposit(w->b, o->to, o->amount); break;
-        case OP_WITHDRAW: rc = bank_withdraw(w->b, o->from, o->amount); break;
+        case OP_TRANSFER:
+            rc = bank_transfer(w->b, o->from, o->to, o->amount);
+            if (!drv_locks_released((const void *)bank_transfer, "bank_transfer")) give_up();
+            break;
+        case OP_DEPOSIT:
+            rc = bank_deposit(w->b, o->to, o->amount);
+            if (!drv_locks_released((const void *)bank_deposit, "bank_deposit")) give_up();
+            break;
+        case OP_WITHDRAW:
+            rc = bank_withdraw(w->b, o->from, o->amount);
+            if (!drv_locks_released((const void *)bank_withdraw, "bank_withdraw")) give_up();
+            break;
         case OP_BALANCE:
             rc = bank_balance(w->b, o->from);
             if (rc < 0) {
@@ -443,6 +458,9 @@ static void *overdraw_work(void *p)
     for (size_t j = 0; j < o->n; j++) {
         size_t a = j; /* all in the same order: each runs into the others */
         int rc = o->mode ? bank_transfer(o->b, a, o->n, 60) : bank_withdraw(o->b, a, 60);
+        if (!drv_locks_released(o->mode ? (const void *)bank_transfer : (const void *)bank_withdraw,
+                                o->mode ? "bank_transfer" : "bank_withdraw"))
+            give_up();
         o->ok[(size_t)o->id * o->n + a] = rc == 0;
     }
     return NULL;

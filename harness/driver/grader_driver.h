@@ -55,6 +55,12 @@ void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
  * that decided to wait), else at fn's first line. */
 void drv_finding_in(const char *kind, const void *fn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* After the student's function fn (named name) returned to this thread:
+ * true when it left no mutex locked; else a `lock-held` finding at the line
+ * that took the lock and at fn, and false. The student's object calls
+ * pthread_mutex_lock and friends through the driver (redefine.syms), which
+ * counts the locks each thread holds. */
+bool drv_locks_released(const void *fn, const char *name);
 int drv_findings(void); /* how many findings were reported so far */
 /* For the harness's helpers: the fields of a finding's message ("message",
  * and the "fmt" and "args" the grader translates) formatted now into buf

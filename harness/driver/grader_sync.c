@@ -3,6 +3,7 @@
 
 #include "grader_driver.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -282,4 +283,103 @@ void drv_sync_finding_in(pthread_t t, const char *kind, const char *fmt, ...)
     /* the handler is sending it: return once it is out, so that a caller
      * that ends the process right after does not lose it */
     for (int i = 0; i < 5000 && !atomic_load(&where_sent); i++) sleep_us(1000);
+}
+
+/* --- locks the student's code holds ---------------------------------------
+ * The student's object calls these instead of pthread_mutex_lock and friends
+ * (redefine.syms): each thread counts the mutexes it holds and where it took
+ * them. Thread-local only: no edge between threads, nothing hidden from the
+ * race detectors. */
+
+#define HELD_MAX 16
+
+typedef struct held_lock {
+    const void *m;
+    int count;
+    const void *site; /* the student's call that took it */
+} held_lock;
+
+static _Thread_local held_lock held_locks[HELD_MAX];
+static _Thread_local int nheld_locks;
+
+static void held_note(const void *m, const void *site)
+{
+    for (int i = 0; i < nheld_locks; i++)
+        if (held_locks[i].m == m) {
+            held_locks[i].count++;
+            return;
+        }
+    if (nheld_locks < HELD_MAX) held_locks[nheld_locks++] = (held_lock){m, 1, site};
+}
+
+static void held_forget(const void *m)
+{
+    for (int i = 0; i < nheld_locks; i++)
+        if (held_locks[i].m == m) {
+            if (--held_locks[i].count == 0) held_locks[i] = held_locks[--nheld_locks];
+            return;
+        }
+}
+
+/* Tells the stress shim the student's call site (see grader_driver.c). */
+static void sync_site_hint(const void *site)
+{
+    typedef void (*hint_fn)(void *);
+    static _Atomic(hint_fn) hint;
+    static atomic_int looked;
+    if (!atomic_load_explicit(&looked, memory_order_relaxed)) {
+        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"), memory_order_relaxed);
+        atomic_store_explicit(&looked, 1, memory_order_relaxed);
+    }
+    hint_fn h = atomic_load_explicit(&hint, memory_order_relaxed);
+    if (h) h((void *)site);
+}
+
+int drv_wrap_pthread_mutex_lock(pthread_mutex_t *m)
+{
+    const void *site = __builtin_return_address(0);
+    sync_site_hint(site);
+    int rc = pthread_mutex_lock(m);
+    if (rc == 0) held_note(m, site);
+    return rc;
+}
+
+int drv_wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    const void *site = __builtin_return_address(0);
+    sync_site_hint(site);
+    int rc = pthread_mutex_trylock(m);
+    if (rc == 0) held_note(m, site);
+    return rc;
+}
+
+int drv_wrap_pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abs)
+{
+    const void *site = __builtin_return_address(0);
+    sync_site_hint(site);
+    int rc = pthread_mutex_timedlock(m, abs);
+    if (rc == 0) held_note(m, site);
+    return rc;
+}
+
+int drv_wrap_pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    sync_site_hint(__builtin_return_address(0));
+    int rc = pthread_mutex_unlock(m);
+    if (rc == 0) held_forget(m);
+    return rc;
+}
+
+bool drv_locks_released(const void *fn, const char *name)
+{
+    if (!nheld_locks) return true;
+    const void *sites[2] = {held_locks[0].site, (const char *)(uintptr_t)fn + 1};
+    const char *titles[2] = {"the lock taken here", "is still held after this function returned"};
+    drv_finding_sites("lock-held", 2, sites, titles,
+                      "%s returned still holding a lock it took (%d lock%s held): a return path skips the "
+                      "unlock. Every return, the early ones too (a bad argument, too little money), must "
+                      "first unlock each lock the function took",
+                      name, nheld_locks, nheld_locks == 1 ? "" : "s");
+    nheld_locks = 0;
+    return false;
 }
