@@ -51,7 +51,7 @@ static bool parse_diag_line(const char *line, char **file, int *lineno, char **k
 }
 
 /* "undefined reference to `foo'" and friends from the linker. */
-static bool parse_link_line(const char *line, const char *source_name, findings *out)
+static bool parse_link_line(const char *line, const char *source_name, bool program, findings *out)
 {
     static const char *const pats[] = {"undefined reference to", "multiple definition of"};
     for (size_t i = 0; i < ARRAY_LEN(pats); i++) {
@@ -63,12 +63,20 @@ static bool parse_link_line(const char *line, const char *source_name, findings 
         for (char *c = sym; *c; c++)
             if (*c == '`' || *c == '\'' || *c == '"') *c = ' ';
         char *s = str_trim(sym);
-        char *msg = i == 0 ? xasprintf(_("undefined reference to '%s': it is used but never defined; "
-                                         "implement it with exactly the header's name and types"),
-                                       s)
-                           : xasprintf(_("multiple definition of '%s': define it only once (a "
-                                         "submission must not define main or the driver's names)"),
-                                       s);
+        char *msg = i == 0 && program
+                        ? xasprintf(_("undefined reference to '%s': it is used but defined in none of the program's "
+                                      "files; define it, scan the file that does with it, or link its library "
+                                      "(--libs)"),
+                                    s)
+                    : i == 0 ? xasprintf(_("undefined reference to '%s': it is used but never defined; "
+                                           "implement it with exactly the header's name and types"),
+                                         s)
+                    : program ? xasprintf(_("multiple definition of '%s': more than one of the program's files "
+                                            "defines it; define it once (static, or extern in the others)"),
+                                          s)
+                              : xasprintf(_("multiple definition of '%s': define it only once (a "
+                                            "submission must not define main or the driver's names)"),
+                                          s);
         finding *f = findings_add(out, "build-error", "build", msg);
         /* "file.c:12: undefined reference" from a -g build */
         char *file;
@@ -90,8 +98,8 @@ static bool parse_link_line(const char *line, const char *source_name, findings 
     return false;
 }
 
-void build_parse_diagnostics(const char *text, const char *source_name, bool warnings,
-                             findings *out)
+static void parse_diagnostics(const char *text, const char *source_name, bool warnings, bool program,
+                              findings *out)
 {
     char *copy = xstrdup(text), *save = NULL;
     findings tmp = {0};
@@ -109,11 +117,21 @@ void build_parse_diagnostics(const char *text, const char *source_name, bool war
             free(kind);
             free(msg);
         } else {
-            parse_link_line(line, source_name, &tmp);
+            parse_link_line(line, source_name, program, &tmp);
         }
     }
     free(copy);
     findings_merge(out, &tmp);
+}
+
+void build_parse_diagnostics(const char *text, const char *source_name, bool warnings, findings *out)
+{
+    parse_diagnostics(text, source_name, warnings, false, out);
+}
+
+void build_parse_program_diagnostics(const char *text, const char *source_name, bool warnings, findings *out)
+{
+    parse_diagnostics(text, source_name, warnings, true, out);
 }
 
 /* --- compiling ---------------------------------------------------------------- */
@@ -127,6 +145,24 @@ static void add_words(strv *v, const char *s)
     free(copy);
 }
 
+/* Runs the compiler command a in dir, out getting its output; the
+ * student's file (warn) without sight of in->hide. 0 on success. */
+static int compile_exec(strv *a, const build_inputs *in, const char *dir, const char *inc_dir, bool warn, sbuf *out)
+{
+    if (!warn || !in->hide) return proc_tool(strv_get(a), dir, step_ms(in), out);
+    char *real_inc = path_abs(inc_dir);
+    const char *keep[] = {real_inc, NULL};
+    int rc = proc_tool_hidden(strv_get(a), dir, step_ms(in), out, in->hide, real_inc ? keep : NULL);
+    free(real_inc);
+    return rc;
+}
+
+/* Clang refused a whole program's `void main`, which gcc compiles. */
+static bool void_main_refused(const tool_info *tc, const sbuf *out)
+{
+    return !strcmp(tc->cc, "clang") && strstr(sbuf_str(out), "'main' must return 'int'");
+}
+
 /* Compiles one file in dir; appends the compiler output to log. 0 on success.
  * Debug information names dir BUILD_DIR, so that objects built in any cache
  * entry read the same. The student's file (warn) is compiled without sight
@@ -135,35 +171,38 @@ static void add_words(strv *v, const char *s)
 static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
                    const char *file, const char *obj, bool warn, sbuf *log)
 {
-    strv a = {0};
-    strv_add(&a, tc->cc);
-    add_words(&a, "-std=c11 -D_GNU_SOURCE -pthread -c");
-    add_words(&a, tc->cflags);
-    if (warn) add_words(&a, "-Wall -Wextra");
-    add_words(&a, in->extra_cflags);
-    char *real_dir = path_abs(dir);
-    strv_addf(&a, "-fdebug-prefix-map=%s=%s", real_dir ? real_dir : dir, BUILD_DIR);
-    free(real_dir);
     char *inc_dir = path_join(in->root, "harness/driver");
-    strv_addf(&a, "-I%s", inc_dir);
-    strv_add(&a, "-I.");
-    strv_add(&a, "-o");
-    strv_add(&a, obj);
-    strv_add(&a, file);
+    char *real_dir = path_abs(dir);
     sbuf out = {0};
-    int rc;
-    if (warn && in->hide) {
-        char *real_inc = path_abs(inc_dir);
-        const char *keep[] = {real_inc, NULL};
-        rc = proc_tool_hidden(strv_get(&a), dir, step_ms(in), &out, in->hide, real_inc ? keep : NULL);
-        free(real_inc);
-    } else {
-        rc = proc_tool(strv_get(&a), dir, step_ms(in), &out);
+    int rc = -1;
+    for (int freestanding = 0; freestanding < 2; freestanding++) {
+        strv a = {0};
+        strv_add(&a, tc->cc);
+        add_words(&a, "-std=c11 -D_GNU_SOURCE -pthread -c");
+        add_words(&a, tc->cflags);
+        if (warn) add_words(&a, "-Wall -Wextra");
+        /* gcc takes a whole program's `void main` (with a warning), clang
+         * refuses it in a hosted build: freestanding, main is an ordinary
+         * function */
+        if (freestanding) strv_add(&a, "-ffreestanding");
+        add_words(&a, in->extra_cflags);
+        strv_addf(&a, "-fdebug-prefix-map=%s=%s", real_dir ? real_dir : dir, BUILD_DIR);
+        strv_addf(&a, "-I%s", inc_dir);
+        strv_add(&a, "-I.");
+        for (size_t i = 0; in->include_dirs && in->include_dirs[i]; i++)
+            strv_addf(&a, "-iquote%s", in->include_dirs[i]);
+        strv_add(&a, "-o");
+        strv_add(&a, obj);
+        strv_add(&a, file);
+        sbuf_free(&out);
+        rc = compile_exec(&a, in, dir, inc_dir, warn, &out);
+        strv_clear(&a);
+        if (rc == 0 || in->driver || !void_main_refused(tc, &out)) break;
     }
+    free(real_dir);
     free(inc_dir);
     sbuf_add(log, out.data ? out.data : "", out.len);
     sbuf_free(&out);
-    strv_clear(&a);
     return rc;
 }
 
@@ -472,7 +511,8 @@ static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, b
     } else if (st->link_rc != 0) {
         /* undefined or duplicate names are the student's */
         findings lf = {0};
-        build_parse_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
+        if (in->driver) build_parse_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
+        else build_parse_program_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
         if (!lf.len) out->machine_error = true;
         findings_merge(&out->diags, &lf);
         sbuf_add(&log, sbuf_str(&st->link_log), st->link_log.len);
@@ -492,6 +532,24 @@ static void manifest_harness(sbuf *m, const build_inputs *in, const char *words)
         free(p);
     }
     free(copy);
+}
+
+/* Appends what an include folder holds that an #include may read: each
+ * entry's name, size and time (the folder of a scanned program). */
+static void manifest_neighbours(sbuf *m, const char *dir)
+{
+    size_t n = 0;
+    char **names = dir_list(dir, &n);
+    sbuf_printf(m, "include %s %zu\n", dir, n);
+    for (size_t i = 0; i < n; i++) {
+        char *p = path_join(dir, names[i]);
+        struct stat st;
+        if (stat(p, &st) == 0)
+            sbuf_printf(m, "  %s %lld %lld.%09ld\n", names[i], (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                        st.st_mtim.tv_nsec);
+        free(p);
+    }
+    strv_free(names, n);
 }
 
 /* The manifest of the student's build: the common inputs, the source, the
@@ -521,6 +579,7 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
     }
     manifest_harness(m, in, tool_get(tool)->runtime);
     sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
+    for (size_t i = 0; in->include_dirs && in->include_dirs[i]; i++) manifest_neighbours(m, in->include_dirs[i]);
 }
 
 /* The program runs from a copy of its own in workdir (a cache entry is

@@ -23,6 +23,8 @@ typedef struct build_inputs {
     const char *driver;      /* driver file name in exercise_dir, or NULL (whole program) */
     const char *const *more_sources; /* a whole program's other C files (paths; distinct
                               * names), NULL-terminated, or NULL */
+    const char *const *include_dirs; /* searched for #include "..." after the source's copy
+                              * (a whole program's own folders), NULL-terminated, or NULL */
     const char *extra_cflags;/* from the spec, or NULL */
     const char *libs;        /* extra link flags from the spec, or NULL */
     const char *workdir;     /* where build-<tool>/ directories go */
@@ -52,5 +54,8 @@ void build_result_free(build_result *b);
 /* Parses compiler / linker output into findings (exposed for unit tests). */
 void build_parse_diagnostics(const char *text, const char *source_name, bool warnings,
                              findings *out);
+/* The same for a whole program (no header to follow): link errors speak of
+ * the program's files and libraries. */
+void build_parse_program_diagnostics(const char *text, const char *source_name, bool warnings, findings *out);
 
 #endif

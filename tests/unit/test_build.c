@@ -166,3 +166,17 @@ Test(build, tool_names)
     cr_assert_eq(tool_parse(NULL), -1);
     cr_assert_str_eq(tool_name(TOOL_TSAN), "tsan");
 }
+
+/* A whole program has no header: its link errors speak of its files. */
+Test(build, program_link_errors)
+{
+    const char *text = "/usr/bin/ld: /tmp/w/main.o: in function `main':\n"
+                       "main.c:2: undefined reference to `undefined_fn'\n";
+    findings fs = {0};
+    build_parse_program_diagnostics(text, "main.c", false, &fs);
+    cr_assert_eq(fs.len, 1);
+    cr_assert(strstr(fs.items[0].message, "defined in none of the program's files"), "%s", fs.items[0].message);
+    cr_assert_null(strstr(fs.items[0].message, "header"), "%s", fs.items[0].message);
+    cr_assert_eq(fs.items[0].line, 2);
+    findings_free(&fs);
+}
