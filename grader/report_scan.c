@@ -54,6 +54,7 @@ static void seen_words(const scan_report *r, const scan_finding *p, sbuf *b)
         if (b->len) sbuf_puts(b, ", ");
         sbuf_printf(b, "%s %d/%d", scan_detector_name((scan_detector)d), p->seen[d],
                     scan_runs_of(r, (scan_detector)d, NULL));
+        if (p->hung[d] == p->seen[d] && strcmp(p->f.kind, "timeout")) sbuf_puts(b, " did not end");
     }
 }
 
@@ -170,8 +171,12 @@ void scan_text(const scan_report *r, const report_opts *o, sbuf *b)
     text_detectors(r, b);
     for (size_t i = 0; i < r->found.len; i++) text_problem(r, &r->found.items[i], o, b);
     size_t n = r->found.len;
+    char *error = scan_error_text(r);
     if (n) sbuf_printf(b, "\n%zu problem%s found (%.1f s)\n", n, n == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
-    else sbuf_printf(b, "\nnothing found (%.1f s)\n", (double)r->duration_ms / 1000.0);
+    else if (!error) sbuf_printf(b, "\nnothing found (%.1f s)\n", (double)r->duration_ms / 1000.0);
+    if (error && n) sbuf_printf(b, "\nerror: %s; the problems above are the other detectors'\n", error);
+    else if (error) sbuf_printf(b, "\nerror: %s; nothing else was found (%.1f s)\n", error, (double)r->duration_ms / 1000.0);
+    free(error);
 }
 
 /* --- JSON ------------------------------------------------------------------------------- */
@@ -221,6 +226,7 @@ static void json_problem(json_writer *w, const scan_report *r, const scan_findin
         json_int(w, p->seen[d]);
         json_key(w, "of");
         json_int(w, scan_runs_of(r, (scan_detector)d, NULL));
+        if (p->hung[d]) json_key(w, "timeouts"), json_int(w, p->hung[d]);
         json_obj_end(w);
     }
     json_obj_end(w);
@@ -247,7 +253,9 @@ void scan_json(const scan_report *r, const report_opts *o, sbuf *out)
     json_key(&w, "depth"), json_int(&w, r->depth);
     json_key(&w, "timeout_ms"), json_int(&w, r->timeout_ms);
     json_key(&w, "outcome"), json_str(&w, outcomes[scan_exit_status(r)]);
-    if (r->error) json_key(&w, "error"), json_str(&w, r->error);
+    char *error = scan_error_text(r);
+    if (error) json_key(&w, "error"), json_str(&w, error);
+    free(error);
     json_key(&w, "duration_ms"), json_int(&w, r->duration_ms);
     json_key(&w, "build");
     json_arr_begin(&w);

@@ -374,8 +374,9 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 
 /* Findings the run itself implies: a timeout, a crash nobody explained, a
  * status nobody explained, a flood of output. */
-static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, bool whole_program)
+static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, const run_env *re)
 {
+    bool whole_program = re->whole_program;
     proc_result *p = &out->proc;
     parse_out *po = &out->parsed;
     if (p->timed_out) {
@@ -409,7 +410,7 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         findings_add(&po->found, "crash", tool_get(rq->tool)->crash_by, msg);
         free(msg);
     } else if (p->exit_code != 0 && p->exit_code != tool_get(rq->tool)->report_status && !po->found.len &&
-               !po->done) {
+               !po->done && !re->status_undefined) {
         char *msg = xasprintf(whole_program ? _("the program exited with status %d")
                                             : _("the program exited with status %d before the test finished"),
                               p->exit_code);
@@ -591,7 +592,7 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
         return -1;
     }
     read_outputs(re, rq, out);
-    judge_exit(rq, out, &tc, re->whole_program);
+    judge_exit(rq, out, &tc, re);
     /* the timeout finding's stacks need tidying too */
     stacks_tidy(&out->parsed.found, b->dir, re->source);
     findings_sort(&out->parsed.found);

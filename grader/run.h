@@ -23,6 +23,7 @@ typedef struct run_env {
     const char *source_text; /* its text as taken at intake (may be NULL) */
     const build_result *builds; /* indexed by tool_id */
     bool whole_program;    /* no driver: argv goes to the student's main */
+    bool status_undefined; /* a whole program's main returns void: its exit status means nothing */
     int verbose;
     const char *const *exercise_helpers; /* NULL-terminated names the exercise declared
                            * (helper.h), or NULL; the caller's */

@@ -101,6 +101,25 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
 
 /* --- building ------------------------------------------------------------------------ */
 
+/* The folders of the program's files, each once, absolute and
+ * NULL-terminated (caller frees with strv_free(v, *n)): a file's
+ * #include "x.h" finds its neighbours there, as it would with gcc. */
+static char **include_dirs(const scan_opts *o, size_t *n)
+{
+    char **v = xmalloc(sizeof *v * (o->nfiles + 1));
+    *n = 0;
+    for (size_t i = 0; i < o->nfiles; i++) {
+        char *rel = path_dirname(o->files[i]), *abs = path_abs(rel);
+        free(rel);
+        bool seen = !abs;
+        for (size_t k = 0; k < *n && !seen; k++) seen = !strcmp(v[k], abs);
+        if (seen) free(abs);
+        else v[(*n)++] = abs;
+    }
+    v[*n] = NULL;
+    return v;
+}
+
 /* Builds every tool the detectors of mask use; the diagnostics of the
  * build that shows warnings (else the first failing one) go to r->build. Returns true
  * when every build succeeded, else sets r->error. */
@@ -113,12 +132,15 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, c
     char *dir = path_dirname(copies[0]);
     const char **more = xmalloc(sizeof *more * o->nfiles); /* NULL-terminated */
     for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = copies[i];
+    size_t ninc = 0;
+    char **inc = include_dirs(o, &ninc);
     build_inputs in = {
         .root = o->root, .exercise_dir = dir, .source_name = path_base(copies[0]),
         .source_path = copies[0], .more_sources = o->nfiles > 1 ? more : NULL,
-        .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
+        .include_dirs = (const char *const *)inc, .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
     };
     build_tools(&in, need, builds);
+    strv_free(inc, ninc);
     free(more);
     free(dir);
     bool ok = true;
@@ -439,12 +461,42 @@ static bool has_lines(const finding *f)
     return n > 0;
 }
 
+/* A kind that says a run did not end (and, but for a timeout, why). */
+static bool hang_kind(const char *kind)
+{
+    static const char *const hangs[] = {"deadlock", "self-deadlock", "lost-wakeup", "timeout"};
+    for (size_t i = 0; i < ARRAY_LEN(hangs); i++)
+        if (!strcmp(kind, hangs[i])) return true;
+    return false;
+}
+
+/* The rank of a kind in the vocabulary: most explanatory first. */
+static size_t kind_rank(const char *kind)
+{
+    size_t nk;
+    const kind_info *ks = kind_all(&nk);
+    for (size_t k = 0; k < nk; k++)
+        if (!strcmp(ks[k].name, kind)) return k;
+    return nk;
+}
+
+/* Two findings of one hang: explained hangs of different kinds at a
+ * common place, or a timeout and an explained hang (the program that
+ * does not end is stuck once, however each tool saw it). */
+static bool same_hang(const finding *a, const finding *b)
+{
+    if (!hang_kind(a->kind) || !hang_kind(b->kind) || !strcmp(a->kind, b->kind)) return false;
+    if (!strcmp(a->kind, "timeout") || !strcmp(b->kind, "timeout")) return true;
+    return lines_meet(a, b);
+}
+
 /* The same problem: the same kind at a common line, or, for findings
  * without any line, the same kind and message; a crash without a line is
  * the crash of the same signal seen with one. A program that does not end,
  * or floods its output, has that problem once, wherever it was. */
 static bool same_problem(const finding *a, const finding *b)
 {
+    if (same_hang(a, b)) return true;
     if (strcmp(a->kind, b->kind)) return false;
     if (!strcmp(a->kind, "timeout") || !strcmp(a->kind, "output-limit")) return true;
     if (!has_lines(a) && !has_lines(b)) return !strcmp(a->message ? a->message : "", b->message ? b->message : "");
@@ -472,7 +524,8 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
     for (size_t k = 0; k < r->found.len; k++) {
         finding *told = &r->found.items[k].f;
         if (!same_problem(told, f)) continue;
-        if (!own_place(r, told) && own_place(r, f)) {
+        bool explains = kind_rank(f->kind) < kind_rank(told->kind);
+        if (explains || (!strcmp(told->kind, f->kind) && !own_place(r, told) && own_place(r, f))) {
             finding swap = *told;
             *told = *f;
             told->tool = swap.tool, swap.tool = f->tool;
@@ -497,7 +550,12 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
 void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedule)
 {
     size_t *seen = xmalloc(sizeof *seen * (fs->len + 1)), nseen = 0;
-    for (size_t i = 0; i < fs->len; i++) {
+    bool *timeouts = xmalloc(sizeof *timeouts * (fs->len + 1)); /* taken findings are freed */
+    for (size_t i = 0; i < fs->len; i++) timeouts[i] = !strcmp(fs->items[i].kind, "timeout");
+    for (size_t n = 0; n < 2 * fs->len; n++) { /* the run's timeouts last */
+        size_t i = n % fs->len;
+        bool timeout = timeouts[i];
+        if (timeout != (n >= fs->len)) continue;
         size_t k = problem_of(r, &fs->items[i], run->det);
         scan_finding *p = &r->found.items[k];
         p->f.count++;
@@ -506,6 +564,7 @@ void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedu
         if (again) continue;
         seen[nseen++] = k;
         p->seen[run->det]++;
+        p->hung[run->det] += timeout;
         if (!stress_det(run->det)) continue;
         if (p->nseeds < ARRAY_LEN(p->seeds)) p->seeds[p->nseeds++] = run->seed;
         if (!p->schedule.events.len && schedule && schedule->events.len) {
@@ -513,6 +572,7 @@ void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedu
             memset(schedule, 0, sizeof *schedule);
         }
     }
+    free(timeouts);
     free(seen);
     free(fs->items);
     memset(fs, 0, sizeof *fs);
@@ -632,6 +692,16 @@ static char *files_take(const scan_opts *o, scan_report *r, const char *workdir,
     return why;
 }
 
+/* A compiler said main does not return int (`void main`, which gcc takes
+ * and clang takes freestanding): the program's exit status is then
+ * whatever was left in a register, not a verdict. */
+static bool void_main(const build_result *builds)
+{
+    for (int t = 0; t < TOOL_COUNT; t++)
+        if (builds[t].log && strstr(builds[t].log, "return type of 'main' is not 'int'")) return true;
+    return false;
+}
+
 /* Builds, plans, runs and merges, in workdir. */
 static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
 {
@@ -648,6 +718,7 @@ static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
     run_prepare(&env, NULL);
     if (o->progress) fprintf(stderr, "\r\033[Kscanning: building");
     if (builds_all(o, r->detectors, workdir, copies, builds, r)) {
+        env.status_undefined = void_main(builds);
         plan_item *plan = NULL;
         size_t n = plan_make(o, r->detectors, &plan);
         sbuf *results = xmalloc(sizeof *results * (n + 1));
@@ -688,6 +759,30 @@ int scan_runs_of(const scan_report *r, scan_detector d, int *found)
     }
     if (found) *found = f;
     return n;
+}
+
+char *scan_error_text(const scan_report *r)
+{
+    if (r->error) return xstrdup(r->error);
+    sbuf b = {0};
+    for (int d = 0; d < DET_COUNT; d++) {
+        int failed = 0, n = 0;
+        const char *first = NULL;
+        for (size_t i = 0; i < r->runs.len; i++) {
+            const scan_run *run = &r->runs.items[i];
+            if (run->det != (scan_detector)d) continue;
+            n++;
+            if (run->error && !failed++) first = run->error;
+        }
+        if (!failed) continue;
+        size_t len = strlen(first);
+        while (len && first[len - 1] == '\n') len--;
+        if (n == 1) sbuf_printf(&b, "%sthe %s detector failed in its run, so its verdict is missing: %.*s", b.len ? "; " : "",
+                                scan_detector_name((scan_detector)d), (int)len, first);
+        else sbuf_printf(&b, "%sthe %s detector failed in %d of its %d runs, so its verdict is missing: %.*s",
+                         b.len ? "; " : "", scan_detector_name((scan_detector)d), failed, n, (int)len, first);
+    }
+    return b.len ? sbuf_take(&b) : NULL;
 }
 
 int scan_exit_status(const scan_report *r)

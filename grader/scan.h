@@ -62,6 +62,7 @@ typedef struct scan_run {
 typedef struct scan_finding {
     finding f;
     int seen[DET_COUNT];
+    int hung[DET_COUNT];           /* of seen[d], the runs that saw it only as a timeout */
     uint64_t seeds[4];             /* the first schedules that saw it */
     size_t nseeds;
     trace schedule;                /* the first failing schedule's events, if any */
@@ -99,7 +100,10 @@ void scan_report_free(scan_report *r);
  * finding of the same kind at a common place as one already there (a
  * line, or a function where the line is unknown; any place for a timeout
  * or an output flood; a crash without a place and one of the same signal
- * with a place) is that problem seen again, counted once per run; others
+ * with a place; a deadlock, self-deadlock or lost wake-up at a common place
+ * with another of these, and a timeout with any of them: one hang, told by
+ * its most explanatory kind) is that problem seen again, counted once per
+ * run (a run's timeout after its explained hang adds nothing); others
  * are new problems. Each problem keeps its first finding placed in the
  * program's files, and the first schedule that showed it (taken from
  * *schedule, which may be NULL). */
@@ -110,6 +114,11 @@ void scan_order(scan_report *r);
 
 /* Runs of detector d, and how many of them found something. */
 int scan_runs_of(const scan_report *r, scan_detector d, int *found);
+
+/* Why the scan is not complete (caller frees), or NULL: r->error, or the
+ * detectors whose runs could not happen (a tool's own crash), each with
+ * its first reason. */
+char *scan_error_text(const scan_report *r);
 
 /* 0: nothing found; 1: something found; 2: the scan could not be done. */
 int scan_exit_status(const scan_report *r);

@@ -5,6 +5,9 @@ Each program is a C file of tests/scan, or a folder of C files whose main.c
 holds the label. The first comment says what a scan must find:
 
     scan-expect: clean                     nothing, from any detector
+    scan-expect: error                     the scan says it could not be
+                                           complete (a detector failed), in
+                                           its JSON `error`, exit status 2
     scan-expect: deadlock timeout          at least one finding of these
                                            kinds, and no finding of another
     scan-args: --min 3                     the program's arguments
@@ -98,6 +101,9 @@ def verdict(prog, report):
     """(ok, words) for one scanned program against its label."""
     kinds = [f["kind"] for f in report["findings"]]
     who = sorted({d for f in report["findings"] for d in f["seen_by"]}, key=DETECTORS.index)
+    if prog.expect == ["error"]:
+        ok = report["outcome"] == "error" and bool(report.get("error")) and report["exit"] == 2
+        return ok, "error: " + str(report.get("error", "(no error field)"))[:120]
     if report["outcome"] == "error":
         return False, "error: " + str(report.get("error", "a run could not happen"))[:200]
     if prog.clean:

@@ -167,3 +167,55 @@ Test(scan, reports)
     sbuf_free(&json);
     scan_report_free(r);
 }
+
+/* One hang, however each tool saw it: TSan's timeout (listed first), a pct
+ * schedule's deadlock and lost wake-up at a common line, and that run's own
+ * timeout are one problem, told as the deadlock; TSan saw it only hang. A
+ * lost wake-up elsewhere joins no deadlock. */
+Test(scan, one_hang_one_problem)
+{
+    const char *runs[] = {"tsan", "pct:3", "random:4"};
+    scan_report *r = report_of(runs, 3);
+    findings a = {0}, b = {0}, c = {0};
+    add(&a, "timeout", "tsan", "the program did not finish", 40, 0);
+    add(&b, "timeout", "sandbox", "the program did not finish", 28, 0);
+    add(&b, "lost-wakeup", "pct", "a wake-up was lost", 28, 0);
+    add(&b, "deadlock", "pct", "threads wait on each other", 17, 28);
+    add(&c, "lost-wakeup", "random", "a wake-up was lost", 60, 0);
+    scan_merge(r, &r->runs.items[0], &a, NULL);
+    scan_merge(r, &r->runs.items[1], &b, NULL);
+    scan_merge(r, &r->runs.items[2], &c, NULL);
+    scan_order(r);
+    cr_assert_eq(r->found.len, 2);
+    const scan_finding *p = &r->found.items[0];
+    cr_assert_str_eq(p->f.kind, "deadlock");
+    cr_assert_eq(p->seen[DET_TSAN], 1);
+    cr_assert_eq(p->hung[DET_TSAN], 1);
+    cr_assert_eq(p->seen[DET_PCT], 1);
+    cr_assert_eq(p->hung[DET_PCT], 0);
+    cr_assert_str_eq(r->found.items[1].f.kind, "lost-wakeup");
+    cr_assert_eq(r->found.items[1].f.line, 60);
+    scan_report_free(r);
+}
+
+/* A detector that could not run is an error of the scan, named in every
+ * format, never "nothing found". */
+Test(scan, failed_detector_is_an_error)
+{
+    const char *runs[] = {"tsan", "native"};
+    scan_report *r = report_of(runs, 2);
+    r->runs.items[0].error = xstrdup("ThreadSanitizer failed: CHECK failed\n");
+    char *e = scan_error_text(r);
+    cr_assert(e && strstr(e, "the tsan detector failed in its run"));
+    cr_assert_eq(scan_exit_status(r), 2);
+    report_opts o = {0};
+    sbuf text = {0}, json = {0};
+    scan_text(r, &o, &text);
+    scan_json(r, &o, &json);
+    cr_assert(!strstr(sbuf_str(&text), "nothing found"));
+    cr_assert(strstr(sbuf_str(&text), "error: the tsan detector failed"));
+    cr_assert(strstr(sbuf_str(&json), "\"error\": \"the tsan detector failed"));
+    free(e);
+    sbuf_free(&text), sbuf_free(&json);
+    scan_report_free(r);
+}
