@@ -57,6 +57,7 @@ typedef struct plan_item {
     scan_detector det;
     uint64_t seed;
     int depth;
+    bool trace; /* keep the schedule's whole trace: the locks held where each lock is taken */
 } plan_item;
 
 /* Whether detector d runs pct schedules (they have a depth). */
@@ -88,12 +89,12 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
         if (!(mask & 1u << d) || stress_det((scan_detector)d)) continue;
         size_t at = n++; /* slowest first, else in the detectors' order */
         for (; at > 0 && det_slowdown(p[at - 1].det) < det_slowdown((scan_detector)d); at--) p[at] = p[at - 1];
-        p[at] = (plan_item){(scan_detector)d, o->seed, 0};
+        p[at] = (plan_item){(scan_detector)d, o->seed, 0, false};
     }
     for (size_t i = 0; i < ns; i++) {
         scan_detector d = modes[i % nm];
         int depth = !pct_det(d) ? 0 : o->depth > 0 ? o->depth : 2 + (int)(i / nm) % 2;
-        p[n++] = (plan_item){d, o->seed + i, depth};
+        p[n++] = (plan_item){d, o->seed + i, depth, i == 0};
     }
     *out = p;
     return n;
@@ -229,9 +230,163 @@ static char *tool_crash_drop(const run_request *rq, findings *fs)
     return note;
 }
 
+/* Helgrind's style warnings: legal code it finds dubious (a condition
+ * variable signalled without its lock held). */
+static bool style_warning(const finding *f)
+{
+    static const char *const styles[] = {"dubious: associated lock is not held",
+                                         "associated lock is not held by calling thread"};
+    for (size_t i = 0; f->message && i < ARRAY_LEN(styles); i++)
+        if (!strcmp(f->tool, "helgrind") && strstr(f->message, styles[i])) return true;
+    return false;
+}
+
+/* Style warnings are information, not findings: they leave fs and are
+ * appended to *note (owned by the caller) with their place. */
+static void style_drop(findings *fs, char **note)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < fs->len; i++) {
+        finding *f = &fs->items[i];
+        if (!style_warning(f)) {
+            fs->items[k++] = *f;
+            continue;
+        }
+        char *was = *note;
+        *note = xasprintf("%s%sa style warning, not a bug (the program may signal without the lock): %s at %s:%d",
+                          was ? was : "", was ? "; " : "", f->message, f->file ? f->file : "?", f->line);
+        free(was);
+        finding_free(f);
+    }
+    fs->len = k;
+}
+
+/* --- gate locks ---------------------------------------------------------------------- */
+
+/* The locks held at every acquisition of one place of the program. */
+typedef struct gate_site {
+    char *place; /* "file.c:12" */
+    strv held;   /* held at each acquisition there (the intersection so far) */
+} gate_site;
+
+typedef struct gate_holder {
+    int pid;
+    char tid[16];
+    strv held;
+} gate_holder;
+
+typedef struct gates {
+    struct {
+        gate_site *items;
+        size_t len, cap;
+    } sites;
+    struct {
+        gate_holder *items;
+        size_t len, cap;
+    } holders;
+} gates;
+
+static bool strv_has(const strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (!strcmp(v->items[i], s)) return true;
+    return false;
+}
+
+/* Keeps in v only what keep has too. */
+static void strv_keep(strv *v, const strv *keep)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        if (strv_has(keep, v->items[i])) v->items[k++] = v->items[i];
+        else free(v->items[i]);
+    }
+    v->len = k;
+    if (v->items) v->items[k] = NULL;
+}
+
+static strv *gate_held(gates *g, const trace_event *e)
+{
+    for (size_t i = 0; i < g->holders.len; i++)
+        if (g->holders.items[i].pid == e->pid && !strcmp(g->holders.items[i].tid, e->tid))
+            return &g->holders.items[i].held;
+    gate_holder *h = VEC_PUSH(&g->holders);
+    h->pid = e->pid;
+    snprintf(h->tid, sizeof h->tid, "%s", e->tid);
+    return &h->held;
+}
+
+/* An acquisition at place while holding held. */
+static void gate_note(gates *g, const char *place, const strv *held)
+{
+    for (size_t i = 0; i < g->sites.len; i++)
+        if (!strcmp(g->sites.items[i].place, place)) {
+            strv_keep(&g->sites.items[i].held, held);
+            return;
+        }
+    gate_site *site = VEC_PUSH(&g->sites);
+    site->place = xstrdup(place);
+    for (size_t i = 0; i < held->len; i++) strv_add(&site->held, held->items[i]);
+}
+
+/* Replays a schedule's lock events: for each place that takes a lock, the
+ * locks every thread held each time it took one there. */
+static void gates_of(const trace *t, gates *g)
+{
+    for (size_t i = 0; i < t->events.len; i++) {
+        const trace_event *e = &t->events.items[i];
+        bool take = !strcmp(e->op, "lock") || !strcmp(e->op, "trylock") || !strcmp(e->op, "wrlock") ||
+                    !strcmp(e->op, "rdlock");
+        if (take && !strcmp(e->result, "acquired") && e->obj[0]) {
+            strv *held = gate_held(g, e);
+            if (e->file && e->line > 0) {
+                char *place = xasprintf("%s:%d", path_base(e->file), e->line);
+                gate_note(g, place, held);
+                free(place);
+            }
+            strv_add(held, e->obj);
+        } else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") && e->value == 0 && e->obj[0]) {
+            strv *held = gate_held(g, e);
+            size_t k = 0;
+            bool gone = false;
+            for (size_t j = 0; j < held->len; j++) {
+                if (!gone && !strcmp(held->items[j], e->obj)) gone = true, free(held->items[j]);
+                else held->items[k++] = held->items[j];
+            }
+            held->len = k;
+            if (held->items) held->items[k] = NULL;
+        }
+    }
+}
+
+static void gates_free(gates *g)
+{
+    for (size_t i = 0; i < g->sites.len; i++) free(g->sites.items[i].place), strv_clear(&g->sites.items[i].held);
+    for (size_t i = 0; i < g->holders.len; i++) strv_clear(&g->holders.items[i].held);
+    free(g->sites.items);
+    free(g->holders.items);
+}
+
+/* Writes "gates": {"file.c:12": ["M1"], ...}: the locks held at every
+ * acquisition of each place (places without any left out). */
+static void gates_pack(json_writer *w, const gates *g)
+{
+    json_key(w, "gates");
+    json_obj_begin(w);
+    for (size_t i = 0; i < g->sites.len; i++) {
+        if (!g->sites.items[i].held.len) continue;
+        json_key(w, g->sites.items[i].place);
+        json_arr_begin(w);
+        for (size_t j = 0; j < g->sites.items[i].held.len; j++) json_str(w, g->sites.items[i].held.items[j]);
+        json_arr_end(w);
+    }
+    json_obj_end(w);
+}
+
 /* Packs a run's outcome as JSON into json: exit, signal, timeout,
  * duration, error and note, and c (the run's findings and schedule). */
-static void run_pack(const run_output *out, const char *error, const char *note, const check_result *c, sbuf *json)
+static void run_pack(const run_output *out, const char *error, const char *note, const check_result *c,
+                     const gates *g, sbuf *json)
 {
     json_writer w;
     json_init(&w, json, false);
@@ -250,6 +405,7 @@ static void run_pack(const run_output *out, const char *error, const char *note,
     json_str(&w, note);
     json_key(&w, "check");
     check_to_json(&w, c);
+    if (g) gates_pack(&w, g);
     json_obj_end(&w);
 }
 
@@ -261,19 +417,24 @@ static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, 
     run_request rq = {.tool = det->tool, .timeout_ms = o->timeout_ms, .seed = p->seed,
                       .stdin_data = o->stdin_data, .stdin_len = o->stdin_len};
     for (size_t i = 0; i < o->nargs; i++) strv_add(&rq.argv, o->args[i]);
-    if (det->stress) rq.stress = (stress_opts){.mode = det->stress, .depth = p->depth};
+    if (det->stress) rq.stress = (stress_opts){.mode = det->stress, .depth = p->depth, .trace = p->trace};
     run_output out;
     int rc = run_exec(env, &rq, &out);
     assertion_locate(&out.proc.err, &out.parsed.found);
     stopped_drop(&out, &out.parsed.found);
     char *note = tool_crash_drop(&rq, &out.parsed.found);
+    style_drop(&out.parsed.found, &note);
     check_result c = {.name = xstrdup(det->name), .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
     c.findings = out.parsed.found;
     memset(&out.parsed.found, 0, sizeof out.parsed.found);
+    gates g = {0};
+    if (p->trace) gates_of(&out.schedule, &g); /* the whole schedule */
     c.schedule = out.schedule;
     memset(&out.schedule, 0, sizeof out.schedule);
     trace_keep_last(&c.schedule, SCHEDULE_EVENTS);
-    run_pack(&out, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL, note, &c, json);
+    run_pack(&out, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL, note, &c,
+             p->trace ? &g : NULL, json);
+    gates_free(&g);
     check_result_free(&c);
     run_output_free(&out);
     strv_clear(&rq.argv);
@@ -611,6 +772,72 @@ static void seeds_sort(scan_finding *p)
         }
 }
 
+/* The locks held at every acquisition at each of f's places, as the
+ * traced schedule's gates (JSON object) saw them: held gets their
+ * intersection (caller clears it). Returns how many of f's places the
+ * schedule took a lock at. */
+static size_t gates_common(const json_value *gates_v, const finding *f, strv *held)
+{
+    size_t n, known = 0;
+    char **places = places_of(f, &n);
+    for (size_t i = 0; i < n; i++) {
+        bool took = false;
+        for (size_t k = 0; gates_v && gates_v->type == JSON_OBJ && k < gates_v->len && !took; k++)
+            took = !strcmp(gates_v->keys[k], places[i]);
+        if (!took) continue; /* a place without a gate is a place without held locks, or not a lock */
+        const json_value *locks = json_get(gates_v, places[i]);
+        strv here = {0};
+        for (size_t j = 0; locks && locks->type == JSON_ARR && j < locks->len; j++)
+            if (locks->items[j]->type == JSON_STR) strv_add(&here, locks->items[j]->str);
+        if (known++ == 0)
+            for (size_t j = 0; j < here.len; j++) strv_add(held, here.items[j]);
+        else strv_keep(held, &here);
+        strv_clear(&here);
+    }
+    strv_free(places, n);
+    return known;
+}
+
+/* Lock-order inversions whose every acquisition (two places at least, all
+ * seen by the traced schedule) held one common lock: that gate lock lets
+ * only one of the threads in, so they can never deadlock. They leave
+ * r->found for a note on the traced run. */
+static void gates_apply(scan_report *r, const plan_item *plan, size_t n, sbuf *results)
+{
+    size_t traced = n;
+    for (size_t i = 0; i < n && traced == n; i++)
+        if (plan[i].trace) traced = i;
+    if (traced == n) return;
+    json_value *v = json_parse(sbuf_str(&results[traced]), results[traced].len, NULL);
+    const json_value *gates_v = json_get(v, "gates");
+    scan_run *run = NULL;
+    for (size_t i = 0; i < r->runs.len && !run; i++)
+        if (r->runs.items[i].det == plan[traced].det && r->runs.items[i].seed == plan[traced].seed) run = &r->runs.items[i];
+    size_t k = 0;
+    for (size_t i = 0; i < r->found.len; i++) {
+        scan_finding *p = &r->found.items[i];
+        strv held = {0};
+        bool gated = !strcmp(p->f.kind, "lock-order-inversion") && gates_v && gates_common(gates_v, &p->f, &held) >= 2 &&
+                     held.len && run;
+        if (gated) {
+            char *was = run->note;
+            run->note = xasprintf("%s%sthe lock-order inversion at %s:%d is no possible deadlock: every acquisition "
+                                  "of it holds one more lock (%s in the trace of %s seed %llu), a gate that lets "
+                                  "one thread in at a time",
+                                  was ? was : "", was ? "; " : "", p->f.file ? p->f.file : "?", p->f.line, held.items[0],
+                                  scan_detector_name(run->det), (unsigned long long)run->seed);
+            free(was);
+            finding_free(&p->f);
+            trace_free(&p->schedule);
+        } else {
+            r->found.items[k++] = *p;
+        }
+        strv_clear(&held);
+    }
+    r->found.len = k;
+    json_free(v);
+}
+
 /* Unpacks every run's JSON, in detector order then plan order, so that the
  * merged list is the same whatever order the runs finished in. */
 static void runs_collect(scan_report *r, const plan_item *plan, size_t n, sbuf *results)
@@ -624,6 +851,7 @@ static void runs_collect(scan_report *r, const plan_item *plan, size_t n, sbuf *
             scan_merge(r, run, &c.findings, &c.schedule);
             check_result_free(&c);
         }
+    gates_apply(r, plan, n, results);
     scan_order(r);
 }
 

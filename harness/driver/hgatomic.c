@@ -126,3 +126,46 @@ ATOMICS(int8_t, 8)
 ATOMICS(int16_t, 16)
 ATOMICS(int32_t, 32)
 ATOMICS(int64_t, 64)
+
+/* --- pthread_once ----------------------------------------------------------------- */
+
+/* glibc's pthread_once is atomics and futexes Helgrind does not follow, so
+ * it saw the initialisation race with every later read. Here the init
+ * routine "sends" on the once object when it is done and every return from
+ * pthread_once "receives" from it: the order pthread_once guarantees. The
+ * routine and its object reach the wrapper through thread-local slots
+ * (saved and restored, so an init that calls pthread_once works). */
+#include <dlfcn.h>
+#include <pthread.h>
+
+typedef int (*once_fn)(pthread_once_t *, void (*)(void));
+static once_fn once_real;
+static __thread pthread_once_t *once_object;
+static __thread void (*once_routine)(void);
+
+__attribute__((constructor)) static void once_resolve(void)
+{
+    once_real = (once_fn)dlsym(RTLD_NEXT, "pthread_once");
+}
+
+static void once_run(void)
+{
+    pthread_once_t *o = once_object;
+    void (*routine)(void) = once_routine;
+    routine();
+    ANNOTATE_HAPPENS_BEFORE(o);
+}
+
+int pthread_once(pthread_once_t *o, void (*routine)(void))
+{
+    if (!once_real) once_resolve();
+    pthread_once_t *outer_object = once_object;
+    void (*outer_routine)(void) = once_routine;
+    once_object = o;
+    once_routine = routine;
+    int rc = once_real(o, once_run);
+    once_object = outer_object;
+    once_routine = outer_routine;
+    ANNOTATE_HAPPENS_AFTER(o);
+    return rc;
+}
