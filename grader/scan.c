@@ -18,6 +18,7 @@
 #define SCHEDULE_EVENTS 200 /* events kept of a schedule that went wrong */
 #define RUN_DEADLINE_MS (10 * 60 * 1000)
 #define SOURCE_MAX_BYTES (4u << 20) /* per scanned file */
+#define SCAN_OPT_LEVEL "-O0"        /* every build of a scan; --cflags -O1 overrides it */
 
 const char *scan_detector_name(scan_detector d)
 {
@@ -135,12 +136,16 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, c
     for (size_t i = 1; i < o->nfiles; i++) more[i - 1] = copies[i];
     size_t ninc = 0;
     char **inc = include_dirs(o, &ninc);
+    /* -O0 (before the caller's flags, which may say otherwise): at -O1 the
+     * optimiser drops racy loads and copies, and their races with them */
+    char *cflags = xasprintf("%s%s%s", SCAN_OPT_LEVEL, o->cflags ? " " : "", o->cflags ? o->cflags : "");
     build_inputs in = {
         .root = o->root, .exercise_dir = dir, .source_name = path_base(copies[0]),
         .source_path = copies[0], .more_sources = o->nfiles > 1 ? more : NULL,
-        .include_dirs = (const char *const *)inc, .extra_cflags = o->cflags, .libs = o->libs, .workdir = workdir,
+        .include_dirs = (const char *const *)inc, .extra_cflags = cflags, .libs = o->libs, .workdir = workdir,
     };
     build_tools(&in, need, builds);
+    free(cflags);
     strv_free(inc, ninc);
     free(more);
     free(dir);
