@@ -195,14 +195,16 @@ static void assertion_locate(const sbuf *err, findings *fs)
 }
 
 /* Findings that only say the run was stopped: Helgrind's "exiting thread
- * still holds a lock" of every thread a timeout killed. */
+ * still holds a lock" of every thread a timeout killed (a mutex-misuse or,
+ * since it has its own kind, a lock-held finding). */
 static void stopped_drop(const run_output *out, findings *fs)
 {
     if (!out->proc.timed_out) return;
     size_t k = 0;
     for (size_t i = 0; i < fs->len; i++) {
         finding *f = &fs->items[i];
-        if (!strcmp(f->kind, "mutex-misuse") && f->message && strstr(f->message, "still holds")) finding_free(f);
+        bool held = !strcmp(f->kind, "mutex-misuse") || !strcmp(f->kind, "lock-held");
+        if (held && f->message && strstr(f->message, "still holds")) finding_free(f);
         else fs->items[k++] = *f;
     }
     fs->len = k;
