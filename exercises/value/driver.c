@@ -25,6 +25,11 @@
 #include "grader_proc.h"
 #include "value.h"
 
+/* Where a finding about one of the student's functions is shown, in the
+ * student's file rather than here: its first line (drv_finding_at takes a
+ * return address and looks one byte back). */
+#define SITE(fn) ((const void *)((const char *)(void *)(fn) + 1))
+
 #define MAX_RUNNERS 64
 #define BURST 32
 #define OVERLAP_NS 200000L /* 0.2 ms of updates running in parallel */
@@ -199,7 +204,7 @@ static long run_children(int procs, int threads, int style_of_odd, long min)
 static shared_value_t *create(long initial)
 {
     shared_value_t *v = value_create(initial);
-    if (!v) drv_finding("wrong-result", "value_create(%ld) returned NULL", initial);
+    if (!v) drv_finding_at("wrong-result", SITE(value_create), "value_create(%ld) returned NULL", initial);
     return v;
 }
 
@@ -228,7 +233,7 @@ static void check_total(long initial, long updates, const char *who)
     static const char *const pairs[3] = {"overlap_add_add_us", "overlap_add_compound_us", "overlap_compound_compound_us"};
     for (int k = 0; k < 3; k++) drv_out(pairs[k], "%ld", atomic_load(&R->overlap_ns[k]) / 1000);
     if (got != want && measure)
-        drv_finding("lost-update", "%s made %ld updates of +1 starting from %ld, so the value should be %ld, but it is %ld: %ld updates were lost%s",
+        drv_finding_at("lost-update", SITE(value_add), "%s made %ld updates of +1 starting from %ld, so the value should be %ld, but it is %ld: %ld updates were lost%s",
                     who, updates, initial, want, got, want - got, why_private());
 }
 
@@ -256,10 +261,10 @@ static int scenario_basic(int argc, char **argv)
     long a = value_get(V);
     value_set(V, -3);
     long b = value_get(V), c = value_add(V, 10), d = value_get(V);
-    if (a != 5) drv_finding("wrong-result", "value_get right after value_create(5) returned %ld", a);
-    else if (b != -3) drv_finding("wrong-result", "value_get after value_set(v, -3) returned %ld", b);
-    else if (c != 7) drv_finding("wrong-result", "value_add(v, 10) on -3 returned %ld, expected the new value 7", c);
-    else if (d != 7) drv_finding("wrong-result", "value_get after value_add(v, 10) on -3 returned %ld, expected 7", d);
+    if (a != 5) drv_finding_at("wrong-result", SITE(value_get), "value_get right after value_create(5) returned %ld", a);
+    else if (b != -3) drv_finding_at("wrong-result", SITE(value_set), "value_get after value_set(v, -3) returned %ld", b);
+    else if (c != 7) drv_finding_at("wrong-result", SITE(value_add), "value_add(v, 10) on -3 returned %ld, expected the new value 7", c);
+    else if (d != 7) drv_finding_at("wrong-result", SITE(value_add), "value_get after value_add(v, 10) on -3 returned %ld, expected 7", d);
     value_destroy(V);
     return 0;
 }
@@ -281,7 +286,7 @@ static int scenario_reenter(int argc, char **argv)
     value_unlock(V);
     long z = value_get(V);
     if (y != 42 || z != 42)
-        drv_finding("wrong-result", "holding value_lock: get gave %ld, then set(%ld) and add(1) gave %ld; after value_unlock, get gave %ld (expected 42)",
+        drv_finding_at("wrong-result", SITE(value_unlock), "holding value_lock: get gave %ld, then set(%ld) and add(1) gave %ld; after value_unlock, get gave %ld (expected 42)",
                     x, x + 41, y, z);
     drv_watch_stop();
     value_destroy(V);
@@ -305,14 +310,14 @@ static int scenario_shared(int argc, char **argv)
     drv_waitpid(c, &st);
     long got = value_get(V);
     if (got != 42)
-        drv_finding("wrong-result", "a child process called value_set(v, 42) and ended, but then the parent read %ld%s",
+        drv_finding_at("wrong-result", SITE(value_create), "a child process called value_set(v, 42) and ended, but then the parent read %ld%s",
                     got, *why_private() ? why_private() : "");
     value_set(V, 7);
     c = drv_fork("child 2");
     if (c == 0) _exit(value_get(V) == 7 ? 0 : 1);
     drv_waitpid(c, &st);
     if (got == 42 && WIFEXITED(st) && WEXITSTATUS(st) == 1)
-        drv_finding("wrong-result", "the parent called value_set(v, 7), but a child forked afterwards read another value%s",
+        drv_finding_at("wrong-result", SITE(value_create), "the parent called value_set(v, 7), but a child forked afterwards read another value%s",
                     why_private());
     drv_watch_stop();
     value_destroy(V);
@@ -348,13 +353,13 @@ static int scenario_excludes(int argc, char **argv)
     drv_waitpid(c, &st);
     long got = value_get(V);
     if (went_ahead)
-        drv_finding("lost-update",
+        drv_finding_at(SITE(value_add), "lost-update",
                     "a child's value_add(v, 1) finished while the parent held value_lock, so the "
                     "parent's value_set(v, 200) then overwrote it (the value is %ld, not 201): "
                     "value_add must wait for the same lock value_lock takes",
                     got);
     else if (got != 201)
-        drv_finding("lost-update", "after value_set(v, 200) and value_unlock, a child's waiting value_add(v, 1) should give 201, but the value is %ld", got);
+        drv_finding_at("lost-update", SITE(value_add), "after value_set(v, 200) and value_unlock, a child's waiting value_add(v, 1) should give 201, but the value is %ld", got);
     drv_watch_stop();
     value_destroy(V);
     return 0;

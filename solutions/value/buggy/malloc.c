@@ -2,6 +2,7 @@
  * so what a child changes never reaches the parent or its siblings.
  * expect-kinds: wrong-result
  * expect-fail: shared
+ * expect-at: shared:19
  */
 #include <pthread.h>
 #include <stdlib.h>
