@@ -681,7 +681,8 @@ static void metatables_init(lua_State *L)
 
 /* The hint a student sees: the failing assert's, else the check's hint for
  * the first finding's kind; then, when that finding came from the driver (or
- * there is none), the check's own hint; else the kind's default advice (a
+ * there is none), the check's own hint, unless the kind has advice of its own
+ * (a lock left held names its cause); else the kind's default advice (a
  * crash or a timeout calls for its own advice, not the check's). */
 static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
 {
@@ -695,8 +696,12 @@ static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
         lua_settop(L, 0);
         if (h) return h;
     }
-    if (c->hint && (!cx->kind || cx->driver_kind)) return xstrdup(c->hint);
     const kind_info *k = cx->kind ? kind_lookup(cx->kind) : NULL;
+    /* kinds that name their cause: their advice outranks a check's general hint */
+    static const char *const own_advice[] = {"lock-held"};
+    bool own = false;
+    for (size_t i = 0; k && i < ARRAY_LEN(own_advice); i++) own |= !strcmp(k->name, own_advice[i]);
+    if (c->hint && (!cx->kind || cx->driver_kind) && !own) return xstrdup(c->hint);
     if (!k && c->hint) return xstrdup(c->hint);
     return k ? xstrdup(k->hint) : NULL;
 }
