@@ -208,20 +208,20 @@ static const char style[] =
     ".legend{margin:.4em 0;color:var(--dim)}\n"
     ".legend .chip{margin-right:.2em}\n"
     ".tl-scroll{overflow:auto;max-height:80vh;border:1px solid var(--line);border-radius:6px}\n"
-    "table.tl{border-collapse:collapse;width:max-content}\n"
+    "table.tl{border-collapse:collapse;width:100%;table-layout:fixed}\n"
     "table.tl th{position:sticky;top:0;z-index:3;background:#eef1f5;padding:.25em .5em;border-bottom:1px solid var(--line)}\n"
-    "table.tl th.lane{min-width:8.5em}\n"
-    "table.tl td{padding:0 .5em;height:1.7em;white-space:nowrap;text-align:center;position:relative}\n"
+    "table.tl th.step{width:3.5em}\n"
+    "table.tl td{padding:0 .25em;height:1.7em;white-space:nowrap;text-align:center;position:relative}\n"
     "table.tl td.step{text-align:right;color:var(--dim);position:sticky;left:0;background:#fff;z-index:2}\n"
-    "table.tl .where,table.tl .note{position:sticky;z-index:2;background:#fff;text-align:left;box-sizing:border-box}\n"
-    "table.tl .where{right:17em;width:14em;min-width:14em;max-width:14em;overflow:hidden;text-overflow:ellipsis;box-shadow:-8px 0 8px -8px rgba(0,0,0,.35)}\n"
-    "table.tl .note{right:0;width:17em;min-width:17em;max-width:17em;white-space:normal;font-family:system-ui,sans-serif;font-size:13px}\n"
+    "table.tl .where,table.tl .note{background:#fff;text-align:left;box-sizing:border-box}\n"
+    "table.tl .where{width:14em;overflow:hidden;text-overflow:ellipsis;border-left:1px solid var(--line)}\n"
+    "table.tl .note{width:17em;white-space:normal;font-family:system-ui,sans-serif;font-size:13px}\n"
     "table.tl th.where,table.tl th.note{z-index:4;background:#eef1f5}\n"
     "td.a::before,td.h::before,td.w::before{content:'';position:absolute;left:50%;top:0;bottom:0;border-left:2px solid #98a2b3}\n"
     "td.h::before{border-left:6px solid var(--teal);margin-left:-2px}\n"
     "td.w::before{border-left:2px dashed var(--amber)}\n"
     "td.wh::before{border-left:6px dashed var(--teal);margin-left:-2px}\n"
-    ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;background:#fff;color:inherit;text-decoration:none;line-height:1.45;font-size:11.5px}\n"
+    ".chip{display:inline-block;position:relative;z-index:1;padding:0 .5em;border-radius:10px;border:1px solid;background:#fff;color:inherit;text-decoration:none;line-height:1.45;font-size:11.5px;max-width:100%;box-sizing:border-box;overflow:hidden;text-overflow:ellipsis;vertical-align:middle}\n"
     ".k-acq{border-color:var(--teal);background:#e6f6f8}\n"
     ".k-rel,.k-oth{border-color:#98a2b3}\n"
     ".k-blk{border-color:var(--amber);background:#fff4e5}\n"
@@ -234,8 +234,9 @@ static const char style[] =
     "tr.crit td.note{color:var(--red)}\n"
     "tr.crit .chip{outline:2px solid var(--red);outline-offset:1px;font-weight:700}\n"
     "tr.mk-window .chip,tr.mk-intruder .chip,tr.mk-holds .chip,tr.mk-stuck .chip{outline-color:var(--amber)}\n"
+    "tr.mk-waiting td.note{color:var(--dim)}\n"
     "tr.ev:target td{background:#ffd966}\n"
-    "table.tl:not(.wide) .thin{min-width:0;width:16px;max-width:16px;padding:0;overflow:hidden}\n"
+    "table.tl:not(.wide) .thin{width:16px;padding:0;overflow:hidden}\n"
     "table.tl:not(.wide) th.thin{font-weight:400;font-size:9px;letter-spacing:-.5px;color:var(--dim)}\n"
     "table.tl:not(.wide) td.thin .chip{font-size:0;line-height:0;width:9px;height:9px;padding:0;box-sizing:border-box;border-width:2px;border-radius:50%;vertical-align:middle}\n"
     "table.tl tr.end td{background:#ffe9e9;border-top:2px solid var(--red);height:2.2em}\n"
@@ -426,8 +427,8 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
                 sbuf_puts(p->b, "</span>");
     }
     sbuf_puts(p->b, "</h3>\n");
-    if (f->message && *f->message)
-        sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, f->message),
+    if (*finding_text(f))
+        sbuf_puts(p->b, "<p class=\"msg\">"), html_text(p->b, finding_text(f)),
             sbuf_puts(p->b, "</p>\n");
     if (source_has(p, f->file, f->line)) excerpt(p, f->line);
     finding_stacks(p, f);
@@ -588,7 +589,7 @@ static void tl_row(timeline *tl, size_t i)
             sbuf_puts(p->b, "</span>");
     if (e->nondeterministic) sbuf_puts(p->b, " <span class=\"dim\">(timing)</span>");
     sbuf_puts(p->b, "</td><td class=\"note\">");
-    if (m->kind >= TRACE_MARK_CRITICAL) html_text(p->b, m->note);
+    if (m->kind >= TRACE_MARK_CRITICAL || m->kind == TRACE_MARK_WAITING) html_text(p->b, m->note);
     sbuf_puts(p->b, "</td></tr>\n");
 }
 
@@ -600,7 +601,7 @@ static bool lane_wanted(const timeline *tl, size_t i, int pass)
     trace_mark_kind k = tl->m[i].kind;
     if (!tl->show[i]) return false;
     if (pass == 0) return k >= TRACE_MARK_CRITICAL && k != TRACE_MARK_STUCK;
-    if (pass == 1) return k == TRACE_MARK_STUCK;
+    if (pass == 1) return k == TRACE_MARK_STUCK || k == TRACE_MARK_WAITING;
     return pass == 3 || k == TRACE_MARK_AT_FINDING;
 }
 
@@ -644,7 +645,7 @@ static void tl_head(timeline *tl)
     const trace *t = tl->t;
     sbuf_puts(p->b, "<thead>");
     if (t->nthreads && t->threads[0][0] == 'P') {
-        sbuf_puts(p->b, "<tr class=\"procs\"><th></th>");
+        sbuf_puts(p->b, "<tr class=\"procs\"><th class=\"step\"></th>");
         for (size_t l = 0, span; l < t->nthreads; l += span) {
             int pid = atoi(t->threads[l] + 1);
             for (span = 1;
@@ -656,7 +657,7 @@ static void tl_head(timeline *tl)
         }
         sbuf_puts(p->b, "<th class=\"where\"></th><th class=\"note\"></th></tr>");
     }
-    sbuf_puts(p->b, "<tr><th>step</th>");
+    sbuf_puts(p->b, "<tr><th class=\"step\">step</th>");
     for (size_t l = 0; l < t->nthreads; l++) {
         sbuf_printf(p->b, "<th class=\"lane%s\" title=\"", tl->wide[l] ? "" : " thin");
         html_text(p->b, t->threads[l]);
@@ -695,15 +696,22 @@ static const frame *stack_site(const page *p, const stack *st)
 }
 
 /* The row where the run failed: per lane what the finding says that thread
- * waits for, where the finding is, and its message. */
+ * waits for, the lines where they wait (else where the finding is), and its
+ * message. */
 static void tl_end_row(timeline *tl, const finding *f)
 {
     page *p = tl->p;
     const kind_info *k = kind_lookup(f->kind);
     sbuf_puts(p->b, "<tr class=\"end\"><td class=\"step\">✗</td>");
+    int at[8], nat = 0; /* the lines the waiting lanes link to */
     for (size_t l = 0; l < tl->t->nthreads; l++) {
         const stack *st = lane_wait_stack(tl->t, f, l);
         const frame *fr = st ? stack_site(p, st) : NULL;
+        if (fr && source_has(p, fr->file, fr->line) && nat < 8) {
+            bool dup = false;
+            for (int j = 0; j < nat; j++) dup |= at[j] == fr->line;
+            if (!dup) at[nat++] = fr->line;
+        }
         lane_state end = tl->ls[l];
         end.waiting |= st != NULL;
         lane_cell(tl, l, lane_class(&end));
@@ -718,15 +726,21 @@ static void tl_end_row(timeline *tl, const finding *f)
         }
         sbuf_puts(p->b, "</td>");
     }
+    /* where the threads wait, as their lanes and stacks say; else the finding */
     sbuf_puts(p->b, "<td class=\"where\">");
-    site_link(p, f->file, f->line, 2);
+    for (int j = 0; j < nat; j++) {
+        if (j) sbuf_puts(p->b, ", ");
+        site_link(p, p->r->source, at[j], 2);
+    }
+    if (!nat) site_link(p, f->file, f->line, 2);
     sbuf_puts(p->b, "</td><td class=\"note\"><b>");
     html_text(p->b, k ? k->title : f->kind);
     sbuf_puts(p->b, "</b> (");
     html_text(p->b, f->tool);
     sbuf_puts(p->b, "): ");
-    size_t n = f->message ? strlen(f->message) : 0;
-    html_text_n(p->b, f->message ? f->message : "", n > NOTE_CAP ? NOTE_CAP : n);
+    const char *said = finding_text(f);
+    size_t n = strlen(said);
+    html_text_n(p->b, said, n > NOTE_CAP ? NOTE_CAP : n);
     if (n > NOTE_CAP) sbuf_puts(p->b, "…");
     sbuf_puts(p->b, "</td></tr>\n");
 }

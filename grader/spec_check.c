@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char RUN_KEY = 0; /* hidden key of a run result: its run index */
 
@@ -86,6 +87,16 @@ static bool run_ok(const run_output *o)
     return !o->proc.timed_out && !o->proc.signal && o->proc.exit_code == 0 && !o->parsed.found.len;
 }
 
+/* "Title: message", or the message alone when it already starts with the
+ * kind's title ("Deadlock: T1 waits..."): the kind is said once (caller
+ * frees). */
+static char *kind_message(const char *title, const char *message)
+{
+    size_t n = strlen(title);
+    if (!strncasecmp(message, title, n) && message[n] == ':') return xstrdup(message);
+    return xasprintf("%s: %s", title, message);
+}
+
 /* One sentence saying what went wrong in a run (caller frees). */
 static char *run_summary(const run_output *o)
 {
@@ -94,7 +105,9 @@ static char *run_summary(const run_output *o)
         const finding *f = &fs->items[0];
         const kind_info *k = kind_lookup(f->kind);
         sbuf b = {0};
-        sbuf_printf(&b, "%s: %s", k ? k->title : f->kind, f->message);
+        char *said = kind_message(k ? k->title : f->kind, f->message);
+        sbuf_puts(&b, said);
+        free(said);
         if (f->file && f->line > 0) {
             char *at = xasprintf("%s:%d", f->file, f->line);
             if (!strstr(f->message, at)) sbuf_printf(&b, " (%s)", at);
@@ -174,7 +187,7 @@ static int r_no_common(lua_State *L, bool stop_on_fail)
         }
     if (!of.len) return 0;
     const kind_info *k = kind_lookup(kind);
-    char *auto_msg = xasprintf("%s: %s", k->title, of.items[0].message);
+    char *auto_msg = kind_message(k->title, of.items[0].message);
     const char *msg = opt_str(L, 3);
     fail_record(cx, msg ? msg : auto_msg, opt_str(L, 4), &of);
     free(auto_msg);

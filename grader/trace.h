@@ -37,12 +37,14 @@ bool trace_event_blocks(const trace_event *e);
 typedef enum {
     TRACE_MARK_NONE,
     TRACE_MARK_AT_FINDING, /* at the file:line of one of the findings */
+    TRACE_MARK_WAITING,    /* blocked when the run stopped, not proven stuck for good */
     TRACE_MARK_WINDOW,     /* lets go of a lock, or takes it again, around a preemption */
     TRACE_MARK_INTRUDER,   /* another thread takes that lock in between */
     TRACE_MARK_HOLDS,      /* takes a lock that a thread of a wait-for cycle waits for */
     TRACE_MARK_STUCK,      /* blocks here and never runs again */
     TRACE_MARK_PREEMPT,    /* the preemption that broke a check-then-act in two */
     TRACE_MARK_SWALLOWED,  /* a wake-up taken by a thread that waits again without passing it on */
+    TRACE_MARK_SPURIOUS,   /* a wake-up without a signal, and the thread going on unchecked */
     TRACE_MARK_LOST,       /* a signal or broadcast while nobody waited: nobody receives it */
     TRACE_MARK_CYCLE,      /* blocks for good, in a wait-for cycle (deadlock) */
 } trace_mark_kind;

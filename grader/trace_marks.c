@@ -10,6 +10,11 @@
  *     cycle, and where each took the lock the previous one waits for;
  *   - lost wake-up: a thread waiting on a condition variable for good, and
  *     the signal nobody received or the wake-up a thread swallowed;
+ *   - threads blocked at the end: for ever only when every thread still
+ *     alive is blocked (nothing can wake them), else "waiting when the run
+ *     stopped";
+ *   - a spurious wake-up after which the thread goes on without checking
+ *     its condition again, and what it then does;
  *   - events at the file:line of a finding.
  * Everything is decided from the events and findings alone; threads are
  * named by process and thread, as in the events. */
@@ -89,9 +94,9 @@ bool trace_event_blocks(const trace_event *e)
 
 const char *trace_mark_name(trace_mark_kind k)
 {
-    static const char *const names[] = {"none",  "at-finding", "window",  "intruder",
-                                        "holds", "stuck",      "preempt", "swallowed",
-                                        "lost",  "cycle"};
+    static const char *const names[] = {"none",    "at-finding", "waiting",  "window",
+                                        "intruder", "holds",     "stuck",    "preempt",
+                                        "swallowed", "spurious", "lost",     "cycle"};
     return (size_t)k < ARRAY_LEN(names) ? names[k] : "none";
 }
 
@@ -378,22 +383,47 @@ static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
          _("%s takes %s here; %s waits for it later, for good"), e->peer, e->obj, e->tid);
 }
 
-/* Marks b, where a thread outside any cycle blocks for good. */
-static void stuck_mark(scan *s, long b)
+/* Marks b, where a thread outside any cycle blocks at the end: for good
+ * when every thread still alive is blocked too (proven: nothing can wake
+ * it), else only "when the run stopped" (a mark that tells, not accuses). */
+static void stuck_mark(scan *s, long b, bool proven)
 {
     const trace_event *e = ev(s, b);
+    if (!proven) {
+        const char *on = *e->obj ? e->obj : _("something");
+        if (op_is(e, "join"))
+            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting for %s to exit when the run stopped"),
+                 e->tid, e->peer);
+        else if (*e->peer && !op_is(e, "wait"))
+            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting for %s (held by %s) when the run stopped"),
+                 e->tid, on, e->peer);
+        else
+            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting on %s when the run stopped"), e->tid, on);
+        return;
+    }
     if (op_is(e, "wait"))
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s from here on: nothing wakes it"),
+        mark(s, b, TRACE_MARK_STUCK,
+             _("%s waits on %s for ever: every other thread is blocked too, nothing can wake it"),
              e->tid, e->obj);
     else if (op_is(e, "join"))
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s to exit, for good"), e->tid,
-             e->peer);
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s to exit, for ever (every thread is blocked)"),
+             e->tid, e->peer);
     else if (*e->peer)
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s (held by %s), for good"), e->tid,
-             e->obj, e->peer);
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s (held by %s), for ever (every thread is blocked)"),
+             e->tid, e->obj, e->peer);
     else
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s, for good"), e->tid,
+        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s, for ever (every thread is blocked)"), e->tid,
              *e->obj ? e->obj : _("something"));
+}
+
+/* Whether every thread alive at the end of the schedule (its last event is
+ * not its exit) is among the n blocked ones: then none can wake another. */
+static bool all_blocked(const scan *s, size_t n)
+{
+    size_t alive = 0;
+    for (long i = 0; i < (long)s->t->events.len; i++)
+        if (s->next[i] < 0 && !op_is(ev(s, i), "exit")) alive++;
+    return alive == n;
 }
 
 /* The signal or broadcast that caused wake-up wk of the thread waiting
@@ -444,37 +474,82 @@ static bool swallowed_mark(scan *s, long b)
 
 /* The last signal or broadcast on b's condition variable that nobody
  * received, before the thread began its wait for good. */
-static void lost_mark(scan *s, long b)
+static void lost_mark(scan *s, long b, bool proven)
 {
     const trace_event *w = ev(s, b);
     for (long i = b - 1; i >= 0; i--) {
         const trace_event *e = ev(s, i);
         if (e->pid == w->pid && is_signal(e) && res_is(e, "nobody") &&
             !strcmp(e->obj, w->obj)) {
-            mark(s, i, TRACE_MARK_LOST,
-                 _("nobody waits on %s yet: this %s is lost, and %s waits on %s later "
-                 "(step %ld), for good"),
-                 w->obj, e->op, w->tid, w->obj, w->step);
+            if (proven)
+                mark(s, i, TRACE_MARK_LOST,
+                     _("nobody waits on %s yet: this %s is lost, and %s waits on %s later "
+                       "(step %ld), for ever"),
+                     w->obj, e->op, w->tid, w->obj, w->step);
+            else
+                mark(s, i, TRACE_MARK_LOST,
+                     _("nobody waits on %s yet: this %s is lost; %s waits on %s later "
+                       "(step %ld) and is still waiting when the run stops"),
+                     w->obj, e->op, w->tid, w->obj, w->step);
             return;
         }
     }
 }
 
-/* Every thread blocked at the end: in a cycle or stuck, and for a condition
+/* Every thread blocked at the end: in a cycle or stuck (for ever when all
+ * are blocked, else only waiting when the run stopped), and for a condition
  * wait the wake-up it swallowed or the signal nobody received. */
 static void blocked_mark(scan *s)
 {
     long *stuck;
     size_t n = stuck_find(s, &stuck);
+    bool proven = all_blocked(s, n);
     for (size_t i = 0; i < n; i++) {
         if (in_cycle(s, stuck, n, i))
             cycle_mark(s, stuck, n, i);
         else
-            stuck_mark(s, stuck[i]);
+            stuck_mark(s, stuck[i], proven);
         if (op_is(ev(s, stuck[i]), "wait") && !swallowed_mark(s, stuck[i]))
-            lost_mark(s, stuck[i]);
+            lost_mark(s, stuck[i], proven);
     }
     free(stuck);
+}
+
+/* --- spurious wake-ups -------------------------------------------------------------- */
+
+#define MAX_SPURIOUS 2 /* the last ones marked */
+
+/* The same thread's first event after i that is not re-taking a lock at
+ * i's line (a woken wait re-acquires its mutex), or -1. */
+static long after_relock(const scan *s, long i)
+{
+    long j = s->next[i];
+    while (j >= 0 && is_lock_op(ev(s, j)) && ev(s, j)->line == ev(s, i)->line) j = s->next[j];
+    return j;
+}
+
+/* A wait that ends without a signal (spurious: POSIX allows it) and after
+ * which the thread goes on instead of waiting again: its condition was
+ * never checked again. Marks the wake-up and what the thread does next (a
+ * put on a full queue, a get from an empty one), the last MAX_SPURIOUS. */
+static void spurious_mark(scan *s)
+{
+    int marked = 0;
+    for (long i = (long)s->t->events.len; i-- > 0 && marked < MAX_SPURIOUS;) {
+        const trace_event *w = ev(s, i);
+        if (!op_is(w, "wake") || !res_is(w, "spurious")) continue;
+        long j = after_relock(s, i);
+        if (j < 0 || (op_is(ev(s, j), "wait") && !strcmp(ev(s, j)->obj, w->obj))) continue;
+        mark(s, i, TRACE_MARK_SPURIOUS,
+             _("%s wakes up without any signal (a spurious wake-up, which POSIX allows) and does "
+               "not check its condition again"),
+             w->tid);
+        mark(s, j, TRACE_MARK_SPURIOUS,
+             _("%s goes on here as if its condition held, though nothing changed since it began "
+               "to wait on %s"),
+             w->tid, w->obj);
+        marked++;
+    }
 }
 
 /* --- findings' lines --------------------------------------------------------------- */
@@ -504,6 +579,7 @@ trace_mark *trace_marks(const trace *t, const findings *fs)
     scan_link(&s);
     lines_mark(&s);
     atomicity_mark(&s);
+    spurious_mark(&s);
     blocked_mark(&s);
     free(s.own.items);
     free(s.prev);

@@ -19,6 +19,12 @@ outside, every link to the source resolves to a shown line. Then per CASE:
             received, linked to its pthread_cond_signal
   hostile   a submission whose source and path hold HTML: shown as text, no
             element of theirs in the page
+  spurious  a wait guarded by `if` (queue): the spurious wake-up and the put
+            that follows it highlighted; the threads blocked when the run
+            stopped said to be waiting then, never "for good" or "for ever"
+  deadlock  two transfers locking in opposite orders (bank): the end row's
+            lines are the lines its lanes wait at; the kind is said once in
+            the headings and messages
 """
 import base64
 import hashlib
@@ -219,7 +225,7 @@ def case_replay(case, p):
     check(case, "it links to the student's pthread_cond_signal",
           chip is not None and "pthread_cond_signal" in p.code(p.line_of(chip)))
     note = lost[0].find("td", "note")[0].text()
-    check(case, "its note names the thread that then waits for good", "nobody waits" in note and "for good" in note, note)
+    check(case, "its note names the thread that then waits for ever", "nobody waits" in note and "for ever" in note, note)
     check(case, "the threads left waiting are highlighted too", len(p.rows("stuck")) >= 1)
 
 
@@ -255,6 +261,41 @@ def case_bankpt(case, p):
     check(case, "the legend is in Portuguese", any("trava adquirida" in c.text() for c in chips))
 
 
+def case_spurious(case, p):
+    rows = p.rows("spurious")
+    notes = [r.find("td", "note")[0].text() for r in rows]
+    check(case, "the spurious wake-up and what the thread does next are highlighted",
+          len(rows) >= 2 and all("crit" in r.cls() for r in rows), f"{len(rows)} rows")
+    if len(rows) < 2:
+        return
+    check(case, "the wake-up's note says it was spurious and not checked again",
+          any("spurious" in n and "does not check" in n for n in notes), notes[:2])
+    check(case, "the next row of the same thread says it went on anyway",
+          any("goes on here" in n for n in notes) and len({p.chip(r)[0] for r in rows[:2]}) == 1, notes[:2])
+    every = " ".join(n.text() for n in p.dom.find("td", "note"))
+    check(case, "no thread is said to wait for good: the run stopped on a wrong result",
+          "for good" not in every and "for ever" not in every)
+    check(case, "threads blocked when the run stopped are said to be waiting then",
+          all("when the run stopped" in r.find("td", "note")[0].text() for r in p.rows("waiting")))
+
+
+def case_deadlock(case, p):
+    end = p.dom.find("tr", "end")
+    check(case, "the timeline ends with the deadlock row", bool(end))
+    if not end:
+        return
+    row = end[-1]
+    chips = [p.line_of(a) for td in row.find("td") if "where" not in td.cls() and "note" not in td.cls()
+             for a in td.find("a")]
+    where = [p.line_of(a) for a in row.find("td", "where")[0].find("a")]
+    check(case, "the end row's lines are the lines its lanes wait at",
+          chips and sorted(set(chips)) == sorted(set(where)), f"lanes {chips}, where {where}")
+    check(case, "each of those lines is a pthread_mutex_lock", all("pthread_mutex_lock" in p.code(n) for n in where))
+    texts = [n.text() for n in p.dom.find("p", "msg")] + [n.text() for n in p.dom.find("td", "note")]
+    repeated = [t for t in texts if "deadlock: deadlock" in t.lower()]
+    check(case, "the kind is said once (no 'deadlock: Deadlock:')", not repeated, repeated[:1])
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -262,7 +303,7 @@ def main():
     p = Page(page, dom, sys.argv[4] if len(sys.argv) > 4 else None)
     common(case, p)
     {"bank": case_bank, "bankpt": case_bankpt, "queue": case_queue, "replay": case_replay,
-     "hostile": case_hostile}[case.split("-")[0]](case, p)
+     "hostile": case_hostile, "spurious": case_spurious, "deadlock": case_deadlock}[case.split("-")[0]](case, p)
     sys.exit(1 if failures else 0)
 
 

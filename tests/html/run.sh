@@ -8,11 +8,17 @@
 # page's script (tests/html/check_page.py says what is checked):
 #   bank-check_then_act    the preemption between the balance check and the
 #                          withdrawal, the other thread taking the lock
-#   queue-close_signal     threads waiting for good, folded events unfolded
+#   queue-close_signal     threads waiting for ever, folded events unfolded
 #   replay-close_signal    the same run replayed: the signal nobody received
 #   hostile                a submission whose source and path hold HTML
 #   bank-pt-BR             the bank page graded with --lang pt-BR: lang attribute,
 #                          notes, legend and headings in Portuguese, no English
+#   lanes-N                timelines of 2, 6 and 14 threads at 1280 and 1920
+#                          pixels: every lane on screen (tests/html/lanes.py)
+#   spurious               queue, a wait guarded by `if`: the spurious wake-up
+#                          and the put after it highlighted, nobody "for good"
+#   deadlock               bank, opposite lock orders: the end row's lines are
+#                          its lanes', the kind said once
 cd "$(dirname "$0")/../.."
 out=tests/out/html
 rm -rf "$out"
@@ -94,6 +100,39 @@ else
     echo "not ok - replay-close_signal: replay --html wrote nothing (seed '$seed')"
     status=1
 fi
+
+# every lane on screen: timelines of 2, 6 and 14 threads, in a window 1280
+# and 1920 pixels wide (tests/html/lanes.py measures the boxes Chromium laid out)
+lanes() {
+    local name=$1 threads=$2 src=$3 check=$4 page="$out/lanes-$1.html" w
+    bin/grader grade queue --source "$src" --only "$check" --format html --output "$page" >/dev/null 2>&1
+    local n
+    n=$(grep -o '<th class="lane' "$page" | wc -l)
+    if [ "$n" != "$threads" ]; then
+        echo "not ok - lanes-$name: the timeline has $n lanes, not $threads"
+        status=1
+        return
+    fi
+    python3 tests/html/lanes.py prepare "$page" "$out/lanes-$name.measure.html"
+    for w in 1280 1920; do
+        local profile
+        profile=$(mktemp -d)
+        timeout 90 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$profile" --hide-scrollbars --window-size=$w,1000 \
+            --dump-dom "file://$PWD/$out/lanes-$name.measure.html" >"$out/lanes-$name-$w.dom.html" 2>/dev/null
+        rm -rf "$profile"
+        python3 tests/html/lanes.py check "lanes-$name ($threads threads)" $w "$out/lanes-$name-$w.dom.html" || status=1
+    done
+}
+lanes 2 2 solutions/queue/buggy/nonblocking.c capacity
+lanes 6 6 solutions/queue/buggy/if_wait.c capacity
+lanes 14 14 solutions/queue/buggy/close_forgets_waiters.c stress
+
+# the spurious wake-up of a wait guarded by `if`, and a deadlock's end row
+look spurious spurious "$out/lanes-6.html" solutions/queue/buggy/if_wait.c
+grade deadlock bank solutions/bank/buggy/lock_order.c reentrant
+look deadlock deadlock "$out/deadlock.html" solutions/bank/buggy/lock_order.c
 
 dir="$out/evil\"<b>&'x"
 mkdir -p "$dir"

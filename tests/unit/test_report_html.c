@@ -150,14 +150,71 @@ Test(trace_marks, signal_to_nobody)
     ev(&t, "T2", "lock", "M1", "acquired", "", 55, "queue_get");
     ev(&t, "T2", "wait", "C1", "waiting", "", 56, "queue_get");
     ev(&t, "T2", "unlock", "M1", "ok", "", 56, "queue_get");
+    ev(&t, "T1", "exit", "", "ok", "", 0, "producer");
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[0].kind, TRACE_MARK_LOST);
     cr_assert(strstr(m[0].note,
-                     "this signal is lost, and T2 waits on C1 later (step 3), for good"),
+                     "this signal is lost, and T2 waits on C1 later (step 3), for ever"),
               "%s", m[0].note);
     cr_assert_eq(m[2].kind, TRACE_MARK_STUCK,
                  "the wait, not the unlock that belongs to it");
     cr_assert_eq(m[3].kind, TRACE_MARK_NONE);
+    trace_marks_free(m, t.events.len);
+    trace_free(&t);
+}
+
+/* The same wait while another thread still runs: not proven stuck, only
+ * waiting when the run stopped. */
+Test(trace_marks, waiting_when_stopped)
+{
+    trace t = {0};
+    ev(&t, "T1", "signal", "C1", "nobody", "", 48, "queue_put");
+    ev(&t, "T2", "lock", "M1", "acquired", "", 55, "queue_get");
+    ev(&t, "T2", "wait", "C1", "waiting", "", 56, "queue_get");
+    ev(&t, "T2", "unlock", "M1", "ok", "", 56, "queue_get");
+    ev(&t, "T1", "lock", "M1", "acquired", "", 47, "queue_put");
+    trace_mark *m = trace_marks(&t, NULL);
+    cr_assert_eq(m[2].kind, TRACE_MARK_WAITING, "T1 still runs: T2 is not proven stuck");
+    cr_assert(strstr(m[2].note, "T2 was waiting on C1 when the run stopped"), "%s", m[2].note);
+    cr_assert(strstr(m[0].note, "still waiting when the run stops"), "%s", m[0].note);
+    for (size_t i = 0; i < t.events.len; i++)
+        cr_assert(!m[i].note || (!strstr(m[i].note, "for ever") && !strstr(m[i].note, "for good")),
+                  "%s", m[i].note);
+    trace_marks_free(m, t.events.len);
+    trace_free(&t);
+}
+
+/* A wait guarded by `if`: woken spuriously, the thread goes on. */
+Test(trace_marks, spurious_wake_goes_on)
+{
+    trace t = {0};
+    ev(&t, "T5", "lock", "M1", "acquired", "", 43, "queue_put");
+    ev(&t, "T5", "wait", "C2", "waiting", "", 45, "queue_put");
+    ev(&t, "T5", "unlock", "M1", "ok", "", 45, "queue_put");
+    ev(&t, "T5", "wake", "C2", "spurious", "", 45, "queue_put");
+    ev(&t, "T5", "lock", "M1", "acquired", "", 45, "queue_put");
+    ev(&t, "T5", "signal", "C1", "nobody", "", 52, "queue_put");
+    ev(&t, "T5", "unlock", "M1", "ok", "", 53, "queue_put");
+    trace_mark *m = trace_marks(&t, NULL);
+    cr_assert_eq(m[3].kind, TRACE_MARK_SPURIOUS);
+    cr_assert(strstr(m[3].note, "spurious wake-up"), "%s", m[3].note);
+    cr_assert_eq(m[5].kind, TRACE_MARK_SPURIOUS, "what it does next, past re-taking its mutex");
+    cr_assert_eq(m[4].kind, TRACE_MARK_NONE);
+    trace_marks_free(m, t.events.len);
+    trace_free(&t);
+}
+
+/* Woken spuriously in a while loop: it waits again, nothing to mark. */
+Test(trace_marks, spurious_wake_waits_again)
+{
+    trace t = {0};
+    ev(&t, "T5", "wait", "C2", "waiting", "", 45, "queue_put");
+    ev(&t, "T5", "wake", "C2", "spurious", "", 45, "queue_put");
+    ev(&t, "T5", "lock", "M1", "acquired", "", 45, "queue_put");
+    ev(&t, "T5", "wait", "C2", "waiting", "", 45, "queue_put");
+    ev(&t, "T6", "lock", "M1", "acquired", "", 60, "queue_get");
+    trace_mark *m = trace_marks(&t, NULL);
+    cr_assert_lt(m[1].kind, TRACE_MARK_CRITICAL);
     trace_marks_free(m, t.events.len);
     trace_free(&t);
 }
@@ -175,7 +232,7 @@ Test(trace_marks, swallowed_signal)
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[2].kind, TRACE_MARK_SWALLOWED);
     cr_assert_eq(m[3].kind, TRACE_MARK_SWALLOWED);
-    cr_assert_eq(m[5].kind, TRACE_MARK_STUCK);
+    cr_assert_eq(m[5].kind, TRACE_MARK_WAITING, "T1 may still signal: not proven stuck");
     trace_marks_free(m, t.events.len);
     trace_free(&t);
 }
@@ -377,7 +434,7 @@ Test(report_html, process_lanes, .init = make_dir, .fini = remove_dir)
     pev(t, 1, "T0", "join", "ok", "T1");
     char *h = html_of(r);
     cr_assert_eq(t->nthreads, 3);
-    cr_assert(strstr(h, "<tr class=\"procs\"><th></th><th colspan=\"2\">process "
+    cr_assert(strstr(h, "<tr class=\"procs\"><th class=\"step\"></th><th colspan=\"2\">process "
                         "1</th><th colspan=\"1\">process 2 "
                         "(forked)</th>"),
               "%s", h);
