@@ -40,6 +40,7 @@ static void fail_record(check_ctx *cx, const char *msg, const char *hint, const 
         if (attach && attach->len) {
             cx->kind = xstrdup(attach->items[0].kind);
             cx->driver_kind = !strcmp(attach->items[0].tool, "driver");
+            cx->located = attach->items[0].file && attach->items[0].line > 0;
         }
     } else {
         cx->more++;
@@ -715,6 +716,10 @@ static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
     bool own = false;
     for (size_t i = 0; k && i < ARRAY_LEN(own_advice); i++) own |= !strcmp(k->name, own_advice[i]);
     if (c->hint && (!cx->kind || cx->driver_kind) && !own) return xstrdup(c->hint);
+    if (k && !strcmp(k->name, "crash") && !cx->located) /* the kind's advice points at a line */
+        return xstrdup(_("The program was killed by a signal while no line of your file was running: look "
+                         "at the calls your code made just before (a write to a pipe or socket nobody reads "
+                         "any more raises SIGPIPE; a bad pointer given to a library function crashes inside it)."));
     if (!k && c->hint) return xstrdup(c->hint);
     return k ? xstrdup(k->hint) : NULL;
 }

@@ -30,6 +30,7 @@ typedef struct check_ctx {
     char *message, *hint;    /* of the first failure */
     char *kind;              /* kind of the first failure's first finding */
     bool driver_kind;        /* ... and it came from the driver */
+    bool located;            /* ... and it names a line */
     char *machine_error;     /* a run could not happen */
     findings found;          /* attached to the check result */
     trace schedule;          /* of the first stress run that found something (a replay:
