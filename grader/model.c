@@ -486,6 +486,20 @@ static void field_copy(char *dst, size_t cap, const json_value *v, const char *k
     dst[n] = 0;
 }
 
+void trace_event_read(trace_event *e, const json_value *v)
+{
+    e->seq = (long)json_get_num(v, "seq", 0);
+    e->step = (long)json_get_num(v, "step", 0);
+    e->pid = (int)json_get_num(v, "pid", 0);
+    e->value = (long)json_get_num(v, "value", 0);
+    e->nondeterministic = json_get_bool(v, "nondeterministic", false);
+    field_copy(e->tid, sizeof e->tid, v, "tid");
+    field_copy(e->op, sizeof e->op, v, "op");
+    field_copy(e->obj, sizeof e->obj, v, "obj");
+    field_copy(e->result, sizeof e->result, v, "result");
+    field_copy(e->peer, sizeof e->peer, v, "peer");
+}
+
 static void trace_from_json(const json_value *v, trace *t)
 {
     const json_value *th = json_get(v, "threads"), *ev = json_get(v, "events");
@@ -498,17 +512,8 @@ static void trace_from_json(const json_value *v, trace *t)
     for (size_t i = 0; ev && ev->type == JSON_ARR && i < ev->len; i++) {
         const json_value *e = ev->items[i];
         trace_event *x = VEC_PUSH(&t->events);
-        x->seq = (long)json_get_num(e, "seq", 0);
-        x->step = (long)json_get_num(e, "step", 0);
-        x->pid = (int)json_get_num(e, "pid", 0);
-        x->value = (long)json_get_num(e, "value", 0);
+        trace_event_read(x, e);
         x->line = (int)json_get_num(e, "line", 0);
-        x->nondeterministic = json_get_bool(e, "nondeterministic", false);
-        field_copy(x->tid, sizeof x->tid, e, "tid");
-        field_copy(x->op, sizeof x->op, e, "op");
-        field_copy(x->obj, sizeof x->obj, e, "obj");
-        field_copy(x->result, sizeof x->result, e, "result");
-        field_copy(x->peer, sizeof x->peer, e, "peer");
         x->file = xstrdup(json_get_str(e, "file"));
         x->function = xstrdup(json_get_str(e, "function"));
     }

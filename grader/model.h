@@ -69,6 +69,11 @@ typedef struct trace_event {
     int line;
 } trace_event;
 
+/* Fills e's scheduling fields (seq, step, pid, value, nondeterministic, tid,
+ * op, obj, result, peer) from one event object, whether the shim's line or
+ * a report's; strings are cut to their fields. Location fields untouched. */
+void trace_event_read(trace_event *e, const json_value *v);
+
 typedef struct trace {
     struct {
         trace_event *items;

@@ -8,12 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_field(char *dst, size_t cap, const json_value *v, const char *key)
-{
-    const char *s = json_get_str(v, key);
-    snprintf(dst, cap, "%s", s ? s : "");
-}
-
 /* The lane name of an event: its thread, prefixed by the process when the
  * trace has several. */
 static void lane_name(const trace_event *e, bool many, char *buf, size_t cap)
@@ -88,16 +82,7 @@ int trace_parse(const char *text, size_t len, const char *binary, const char *bu
             continue;
         }
         trace_event *e = VEC_PUSH(&out->events);
-        e->seq = (long)json_get_num(v, "seq", 0);
-        e->step = (long)json_get_num(v, "step", 0);
-        e->value = (long)json_get_num(v, "value", 0);
-        e->pid = (int)json_get_num(v, "pid", 0);
-        e->nondeterministic = json_get_bool(v, "nondeterministic", false);
-        copy_field(e->tid, sizeof e->tid, v, "tid");
-        copy_field(e->op, sizeof e->op, v, "op");
-        copy_field(e->obj, sizeof e->obj, v, "obj");
-        copy_field(e->result, sizeof e->result, v, "result");
-        copy_field(e->peer, sizeof e->peer, v, "peer");
+        trace_event_read(e, v);
         if (!first_pid) first_pid = e->pid;
         many |= e->pid != first_pid;
         if (nkeep == cap) {
