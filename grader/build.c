@@ -145,33 +145,45 @@ static void add_words(strv *v, const char *s)
     free(copy);
 }
 
-/* Runs the compiler command a in dir, out getting its output; the
- * student's file (warn) without sight of in->hide. 0 on success. */
-static int compile_exec(strv *a, const build_inputs *in, const char *dir, const char *inc_dir, bool warn, sbuf *out)
-{
-    if (!warn || !in->hide) return proc_tool(strv_get(a), dir, step_ms(in), out);
-    char *real_inc = path_abs(inc_dir);
-    const char *keep[] = {real_inc, NULL};
-    int rc = proc_tool_hidden(strv_get(a), dir, step_ms(in), out, in->hide, real_inc ? keep : NULL);
-    free(real_inc);
-    return rc;
-}
-
 /* Clang refused a whole program's `void main`, which gcc compiles. */
 static bool void_main_refused(const tool_info *tc, const sbuf *out)
 {
     return !strcmp(tc->cc, "clang") && strstr(sbuf_str(out), "'main' must return 'int'");
 }
 
+/* A file of the grader's repository by its real path (caller frees): the
+ * box sees the repository's parts only where they really are. */
+static char *root_path(const build_inputs *in, const char *rel)
+{
+    char *p = path_join(in->root, rel), *real = path_abs(p);
+    if (!real) return p;
+    free(p);
+    return real;
+}
+
+/* Runs a tool on the student's files in dir, boxed (proc_tool_hidden):
+ * in->hide is out of its sight, the driver support headers and prebuilt
+ * objects stay readable. Its output goes to log. */
+static int boxed(char *const *argv, const build_inputs *in, const char *dir, sbuf *log)
+{
+    char *real_inc = root_path(in, "harness/driver"), *real_objs = root_path(in, "build/harness");
+    const char *keep[3] = {NULL, NULL, NULL};
+    size_t k = 0;
+    if (real_inc) keep[k++] = real_inc;
+    if (real_objs) keep[k++] = real_objs;
+    int rc = proc_tool_hidden(argv, dir, step_ms(in), log, in->hide, keep);
+    free(real_inc), free(real_objs);
+    return rc;
+}
+
 /* Compiles one file in dir; appends the compiler output to log. 0 on success.
  * Debug information names dir BUILD_DIR, so that objects built in any cache
- * entry read the same. The student's file (warn) is compiled without sight
- * of in->hide, so that no #include reaches the solutions; the driver
- * support headers stay. */
-static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
-                   const char *file, const char *obj, bool warn, sbuf *log)
+ * entry read the same. The student's files (untrusted) are compiled in the
+ * box; warn asks for warnings. */
+static int compile(const tool_info *tc, const build_inputs *in, const char *dir, const char *file,
+                   const char *obj, bool untrusted, bool warn, sbuf *log)
 {
-    char *inc_dir = path_join(in->root, "harness/driver");
+    char *inc_dir = root_path(in, "harness/driver");
     char *real_dir = path_abs(dir);
     sbuf out = {0};
     int rc = -1;
@@ -195,7 +207,7 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
         strv_add(&a, obj);
         strv_add(&a, file);
         sbuf_free(&out);
-        rc = compile_exec(&a, in, dir, inc_dir, warn, &out);
+        rc = untrusted ? boxed(strv_get(&a), in, dir, &out) : proc_tool(strv_get(&a), dir, step_ms(in), &out);
         strv_clear(&a);
         if (rc == 0 || in->driver || !void_main_refused(tc, &out)) break;
     }
@@ -208,10 +220,10 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
 
 static int redefine(const build_inputs *in, const char *dir, const char *obj, sbuf *log)
 {
-    char *syms = path_join(in->root, "harness/driver/redefine.syms");
+    char *syms = root_path(in, "harness/driver/redefine.syms");
     char *arg = xasprintf("--redefine-syms=%s", syms);
     char *argv[] = {"objcopy", arg, (char *)obj, NULL};
-    int rc = proc_tool(argv, dir, step_ms(in), log);
+    int rc = boxed(argv, in, dir, log);
     free(arg);
     free(syms);
     return rc;
@@ -222,7 +234,8 @@ static void add_harness(strv *v, const build_inputs *in, const char *words)
 {
     char *copy = xstrdup(words ? words : ""), *save = NULL;
     for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        char *p = xasprintf("%s/build/harness/%s", in->root, w);
+        char *rel = xasprintf("build/harness/%s", w), *p = root_path(in, rel);
+        free(rel);
         strv_add(v, p);
         free(p);
     }
@@ -249,7 +262,7 @@ static int link_prog(const tool_info *tc, const build_inputs *in, const char *di
     add_words(&a, in->libs);
     add_words(&a, "-lm -ldl");
     sbuf out = {0};
-    int rc = proc_tool(strv_get(&a), dir, step_ms(in), &out);
+    int rc = boxed(strv_get(&a), in, dir, &out);
     sbuf_add(log, out.data ? out.data : "", out.len);
     sbuf_free(&out);
     strv_clear(&a);
@@ -275,12 +288,12 @@ static int compile_more(const tool_info *tc, const build_inputs *in, const char 
             sbuf_printf(log, "cannot copy %s\n", in->more_sources[i]);
             rc = -1;
         } else {
-            rc = compile(tc, in, dir, name, obj, warn, log);
+            rc = compile(tc, in, dir, name, obj, true, warn, log);
         }
         strv_add(&objs, obj);
         free(to), free(obj);
     }
-    if (rc == 0) rc = proc_tool(strv_get(&objs), dir, step_ms(in), log);
+    if (rc == 0) rc = boxed(strv_get(&objs), in, dir, log);
     strv_clear(&objs);
     if (rc != 0) return rc;
     char *from = path_join(dir, "whole.o"), *to = path_join(dir, "student.o");
@@ -429,7 +442,7 @@ static int driver_object(const build_inputs *in, tool_id tool, const char *cache
     int rc = step_open(in, tool, cache, "driver", sbuf_str(&m), d);
     if (rc == 0 && !d->ready) {
         rc = stage(in, d->dir, false, true, log) == 0 &&
-                     compile(tool_get(tool), in, d->dir, in->driver, "driver.o", false, log) == 0
+                     compile(tool_get(tool), in, d->dir, in->driver, "driver.o", false, false, log) == 0
                  ? 0
                  : -1;
         if (rc == 0 && d->cached) cache_commit(&d->e, sbuf_str(&m));
@@ -461,12 +474,34 @@ static void steps_run(const build_inputs *in, tool_id tool, const char *driver_o
     const tool_info *tc = tool_get(tool);
     st->staged = stage(in, dir, true, false, &st->other_log) == 0;
     if (!st->staged) return;
-    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", tc->warnings, &st->compile_log);
+    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", true, tc->warnings, &st->compile_log);
     if (st->compile_rc == 0 && in->more_sources)
         st->compile_rc = compile_more(tc, in, dir, tc->warnings, &st->compile_log);
     if (st->compile_rc != 0) return;
     st->redefined = !driver_obj || redefine(in, dir, "student.o", &st->other_log) == 0;
     if (st->redefined) st->link_rc = link_prog(tc, in, dir, driver_obj, &st->link_log);
+}
+
+/* steps_run in a directory of the grading's own when d is a cache entry
+ * (the box cannot reach the cache, and nothing of the student's may write
+ * there): the driver object is copied in, the program copied out. */
+static void steps_boxed(const build_inputs *in, tool_id tool, const char *driver_obj, const step_dir *d,
+                        build_steps *st)
+{
+    char *box = d->cached ? xasprintf("%s/box-%s", in->workdir, tool_name(tool)) : xstrdup(d->dir);
+    char *obj = driver_obj ? path_join(box, "driver.o") : NULL;
+    if (d->cached) dir_remove(box);
+    if ((d->cached && (dir_make(box) < 0 || chmod(box, 0700) < 0)) || (obj && file_copy(driver_obj, obj) < 0)) {
+        sbuf_printf(&st->other_log, "cannot prepare %s", box);
+    } else {
+        steps_run(in, tool, obj ? "driver.o" : NULL, box, st);
+        char *from = path_join(box, "prog"), *to = path_join(d->dir, "prog");
+        if (d->cached && st->link_rc == 0 && st->compile_rc == 0 && st->redefined && file_copy(from, to) < 0)
+            st->staged = false;
+        free(from), free(to);
+    }
+    if (d->cached) dir_remove(box);
+    free(box), free(obj);
 }
 
 static void steps_save(const char *dir, const build_steps *st)
@@ -496,6 +531,17 @@ static void steps_load(const char *dir, build_steps *st)
     free(p), free(q), free(r);
 }
 
+/* Why a build stopped at the box's limits (static text). */
+static const char *limit_message(bool compiling)
+{
+    return compiling ? "the compiler stopped on this file at the build's limits (CPU time, memory, file size or "
+                       "time): an #include of something huge or endless (a device such as /dev/zero, a generated "
+                       "file) or macros that expand without end; include only the exercise's header and the "
+                       "system's headers"
+                     : "the link of this file stopped at the build's limits (CPU time, memory, file size or "
+                       "time): remove what makes the program huge (enormous initialized arrays?)";
+}
+
 /* The build's verdict from its steps: the student's diagnostics, or a
  * failure that is not theirs (machine_error). */
 static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, build_result *out)
@@ -503,7 +549,11 @@ static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, b
     sbuf log = {0};
     sbuf_add(&log, sbuf_str(&st->compile_log), st->compile_log.len);
     build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name, tool_get(tool)->warnings, &out->diags);
-    if (!st->staged || (st->compile_rc == 0 && !st->redefined)) {
+    if (st->staged && (st->compile_rc == PROC_TOOL_LIMIT || st->link_rc == PROC_TOOL_LIMIT)) {
+        finding *f = findings_add(&out->diags, "build-error", "build", limit_message(st->compile_rc != 0));
+        f->file = xstrdup(in->source_name);
+        sbuf_add(&log, sbuf_str(&st->link_log), st->link_log.len);
+    } else if (!st->staged || (st->compile_rc == 0 && !st->redefined)) {
         out->machine_error = true;
         sbuf_add(&log, sbuf_str(&st->other_log), st->other_log.len);
     } else if (st->compile_rc != 0) {
@@ -614,7 +664,7 @@ void build_run(const build_inputs *in, tool_id tool, build_result *out)
             steps_load(bld.dir, &st);
         } else {
             char *obj = in->driver ? path_join(drv.dir, "driver.o") : NULL;
-            steps_run(in, tool, obj, bld.dir, &st);
+            steps_boxed(in, tool, obj, &bld, &st);
             free(obj);
         }
         steps_judge(in, tool, &st, out);

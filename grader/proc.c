@@ -515,7 +515,7 @@ static void launch_sandbox(const proc_opts *o, launch *l)
     const sandbox_caps *c = sandbox_probe();
     l->flags = sandbox_clone_flags(c, true);
     if (c->root) {
-        l->uid = sandbox_uid();
+        l->uid = o->uid_of > 0 ? sandbox_uid_of(o->uid_of) : sandbox_uid();
         if (l->cwd && (chown(l->cwd, l->uid, l->uid) < 0 || chmod(l->cwd, 0700) < 0)) l->uid = (uid_t)-1;
     } else if (!(l->flags & CLONE_NEWUSER) && l->procs) {
         l->procs += user_tasks(); /* RLIMIT_NPROC counts every task of our uid */
@@ -809,16 +809,7 @@ int proc_run(const proc_opts *o, proc_result *res)
     return 0;
 }
 
-/* How a tool's child hides what it must not read (NULL: nothing). */
-typedef struct tool_view {
-    int flags; /* CLONE_NEWNS, CLONE_NEWUSER */
-    uid_t uid;
-    gid_t gid;
-    sandbox_view view;
-} tool_view;
-
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out,
-                          const tool_view *tv);
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out);
 
 /* argv with argv[0] found on PATH (caller clears); -1 if it is nowhere. */
 static int tool_argv(char *const *argv, strv *v, sbuf *out)
@@ -838,25 +829,141 @@ int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
 {
     extern char **environ;
     strv v = {0};
-    int rc = tool_argv(argv, &v, out) < 0 ? -1 : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out, NULL);
+    int rc = tool_argv(argv, &v, out) < 0 ? -1 : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out);
     strv_clear(&v);
     return rc;
+}
+
+/* The limits of a tool on untrusted input: generous for any honest build,
+ * small enough that a huge or endless input stops it fast. */
+#define BOX_CPU_SECONDS 60
+#define BOX_MEMORY_MB 2048
+#define BOX_FILE_MB 64
+#define BOX_PROCS 64
+#define BOX_OPEN_FILES 256
+
+/* What the box's runner tells the caller before the tool's output. */
+typedef struct box_status {
+    int rc; /* exit status, -1 (not run) or PROC_TOOL_LIMIT */
+    size_t len;
+} box_status;
+
+/* The environment of a boxed tool: ours for finding programs and speaking
+ * the same language, nothing else. */
+static void box_env(strv *env, const char *cwd)
+{
+    static const char *const pass[] = {"PATH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE"};
+    for (size_t i = 0; i < ARRAY_LEN(pass); i++) {
+        const char *v = getenv(pass[i]);
+        if (v) strv_addf(env, "%s=%s", pass[i], v);
+    }
+    strv_addf(env, "HOME=%s", cwd);
+    strv_addf(env, "TMPDIR=%s", cwd);
+}
+
+/* Whether a tool that failed said it ran out of a limit of ours. */
+static bool said_limit(const sbuf *out)
+{
+    static const char *const says[] = {"out of memory", "memory exhausted", "Cannot allocate memory",
+                                       "CPU time limit exceeded", "File size limit exceeded",
+                                       "Resource temporarily unavailable", "std::bad_alloc"};
+    for (size_t i = 0; i < ARRAY_LEN(says); i++)
+        if (strstr(sbuf_str(out), says[i])) return true;
+    return false;
+}
+
+/* In the box's runner (a forked process of its own, so that proc_run's
+ * reaping never meets another thread's children): runs the tool like a
+ * program and sends its status and output on fd. Never returns. */
+static _Noreturn void box_runner(char *const *argv, const char *cwd, int64_t timeout_ms, const char *const *hide,
+                                 const char *const *keep, int fd)
+{
+    strv env = {0};
+    box_env(&env, cwd);
+    proc_opts o = {.argv = argv, .env = strv_get(&env), .cwd = cwd, .timeout_ms = timeout_ms,
+                   .max_memory_mb = BOX_MEMORY_MB, .max_procs = BOX_PROCS, .cpu_seconds = BOX_CPU_SECONDS,
+                   .max_file_mb = BOX_FILE_MB, .max_open_files = BOX_OPEN_FILES, .sandbox = true,
+                   .uid_of = getppid(), .hide = hide, .keep = keep};
+    proc_result r;
+    memset(&r, 0, sizeof r);
+    sbuf out = {0};
+    box_status st = {.rc = -1};
+    if (proc_run(&o, &r) == 0 && r.started) {
+        sbuf_add(&out, sbuf_str(&r.err), r.err.len);
+        sbuf_add(&out, sbuf_str(&r.out), r.out.len);
+        bool limit = r.timed_out || r.flooded || r.signal == SIGXCPU || r.signal == SIGXFSZ ||
+                     r.signal == SIGKILL || (r.exit_code != 0 && said_limit(&out));
+        st.rc = limit ? PROC_TOOL_LIMIT : r.exit_code >= 0 ? r.exit_code : 128 + r.signal;
+    } else {
+        sbuf_printf(&out, "%s", r.error ? r.error : "the tool could not be started");
+    }
+    st.len = out.len;
+    bool sent = write(fd, &st, sizeof st) == (ssize_t)sizeof st;
+    for (size_t off = 0; sent && off < out.len;) {
+        ssize_t w = write(fd, out.data + off, out.len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    _exit(sent ? 0 : 1);
+}
+
+/* Reads the runner's answer from fd until EOF or the deadline. */
+static int box_answer(int fd, pid_t pid, int64_t deadline, sbuf *out)
+{
+    sbuf got = {0};
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        struct pollfd pf = {fd, POLLIN, 0};
+        if (left <= 0) {
+            kill(pid, SIGKILL); /* its PR_SET_PDEATHSIG children follow */
+            break;
+        }
+        if (poll(&pf, 1, (int)(left < 1000 ? left : 1000)) <= 0) continue;
+        char chunk[65536];
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        if (got.len < (20u << 20)) sbuf_add(&got, chunk, (size_t)r);
+    }
+    box_status st = {.rc = -1};
+    if (got.len >= sizeof st) memcpy(&st, got.data, sizeof st);
+    if (got.len >= sizeof st) sbuf_add(out, got.data + sizeof st, got.len - sizeof st);
+    else sbuf_printf(out, "the sandbox of the tool ended without an answer");
+    sbuf_free(&got);
+    return st.rc;
 }
 
 int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out,
                      const char *const *hide, const char *const *keep)
 {
-    extern char **environ;
-    const sandbox_caps *c = sandbox_probe();
-    char *dir = cwd ? path_abs(cwd) : NULL;
-    const char *write[] = {dir, NULL};
-    tool_view tv = {.flags = c->mount ? CLONE_NEWNS | (c->userns ? CLONE_NEWUSER : 0) : 0,
-                    .uid = getuid(), .gid = getgid(),
-                    .view = {.hide = hide, .keep = keep, .write = dir ? write : NULL, .private_tmp = true}};
+    sandbox_probe(); /* once, here, rather than in every runner */
     strv v = {0};
-    int rc = tool_argv(argv, &v, out) < 0 ? -1
-                                          : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out,
-                                                           tv.flags ? &tv : NULL);
+    char *dir = cwd ? path_abs(cwd) : NULL;
+    if (!dir || tool_argv(argv, &v, out) < 0) {
+        if (!dir) sbuf_printf(out, "no working directory for %s", argv[0]);
+        strv_clear(&v);
+        free(dir);
+        return -1;
+    }
+    int p[2];
+    int rc = -1;
+    int64_t budget = timeout_ms > 0 ? timeout_ms : 60000;
+    if (pipe2(p, O_CLOEXEC) == 0) {
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[0]);
+            box_runner(strv_get(&v), dir, budget, hide, keep, p[1]);
+        }
+        close(p[1]);
+        /* the runner stops the tool at its deadline; ours leaves it time
+         * for that and the kill */
+        if (pid > 0) rc = box_answer(p[0], pid, now_ms() + budget + 15000, out);
+        close(p[0]);
+        while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+        if (pid < 0) sbuf_printf(out, "cannot fork: %s", strerror(errno));
+    }
     strv_clear(&v);
     free(dir);
     return rc;
@@ -864,10 +971,8 @@ int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbu
 
 /* Trusted tools need no containment, and must not disturb a proc_run in
  * progress (they may run from its on_timeout hook): a plain fork, one pipe
- * for both streams, and waitpid on that child only. With tv, the child first
- * hides what tv says (a fresh mount namespace). */
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out,
-                          const tool_view *tv)
+ * for both streams, and waitpid on that child only. */
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
@@ -883,14 +988,6 @@ static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, 
         if (devnull >= 0) dup2(devnull, 0);
         dup2(p[1], 1);
         dup2(p[1], 2);
-        const char *step = NULL;
-        if (tv && (unshare(tv->flags) < 0 || sandbox_enter(tv->flags, tv->uid, tv->gid, &tv->view, &step) < 0)) {
-            char msg[256];
-            int n = snprintf(msg, sizeof msg, "cannot hide the grader's files from %s (%s): %s\n", argv[0],
-                             step ? step : "unshare", strerrordesc_np(errno));
-            if (write(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0) < 0) _exit(127);
-            _exit(127);
-        }
         if (cwd && chdir(cwd) < 0) _exit(127);
         execve(argv[0], argv, env);
         _exit(127);

@@ -36,6 +36,7 @@ typedef struct proc_opts {
      * /tmp and everything else read-only. Paths: absolute, canonical,
      * NULL-terminated lists owned by the caller. */
     bool sandbox;
+    pid_t uid_of;          /* as root: run under this process's dedicated uid (0: ours) */
     const char *const *hide;
     const char *const *keep;
     /* Called after the deadline passed, before any signal is sent, with the
@@ -71,10 +72,18 @@ void proc_result_free(proc_result *res);
  * into *out. Returns its exit status, or -1 if it could not run or timed out. */
 int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out);
 
-/* proc_tool for a tool reading untrusted input (the compiler on a student's
- * file): where a mount namespace is allowed it sees the `hide` directories
- * empty, the `keep` ones read-only, cwd writable and a private /tmp, so an
- * #include cannot reach the solutions. Safe to call from several threads. */
+/* proc_tool for a tool reading untrusted input (the compiler, assembler and
+ * linker on a student's file): run like a program, in the sandbox of
+ * proc_run (the runs' own uid as root, PID, mount and network namespaces,
+ * the `hide` directories empty, the `keep` ones read-only, cwd the only
+ * writable place, a private /tmp) with limits on CPU time, address space,
+ * file size and processes, and a clean environment (PATH and the locale
+ * only). Its standard error then output go to *out. Returns its exit
+ * status (128 + N when killed by signal N), PROC_TOOL_LIMIT when a limit
+ * or the deadline stopped it (the input's doing), or -1 when it could not
+ * run (the reason in *out). Safe to call from several threads: each call
+ * supervises its tool from a process of its own. */
+#define PROC_TOOL_LIMIT (-2)
 int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out,
                      const char *const *hide, const char *const *keep);
 

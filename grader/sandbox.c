@@ -46,7 +46,12 @@ static const char *const tmp_dirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
 /* see sandbox.h */
 uid_t sandbox_uid(void)
 {
-    return (uid_t)(UID_BASE + (unsigned)getpid());
+    return sandbox_uid_of(getpid());
+}
+
+uid_t sandbox_uid_of(pid_t pid)
+{
+    return (uid_t)(UID_BASE + (unsigned)pid);
 }
 
 pid_t sandbox_fork(int flags)

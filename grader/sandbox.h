@@ -43,6 +43,8 @@ char *sandbox_describe(void);
  * only): a fixed high base plus our pid, so concurrently running workers,
  * even of different gradings, never share one. */
 uid_t sandbox_uid(void);
+/* The dedicated uid of process pid (see sandbox_uid). */
+uid_t sandbox_uid_of(pid_t pid);
 
 /* The file system a sandboxed child sees. Every path is absolute and
  * canonical; arrays end with NULL; all memory belongs to the caller and must
