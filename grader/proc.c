@@ -321,19 +321,31 @@ static void drop_root(uid_t uid, int errfd)
         child_fail(errfd, "switching to the run's user");
 }
 
-/* Moves the pipes to 0, 1, 2 and the result number; closes everything else
- * but *errfd (moved above them). */
-static void place_descriptors(const proc_opts *o, int fds[4], int *errfd)
+/* Closes every descriptor from `from` up to `to` (inclusive) but the kept ones. */
+static void close_but(unsigned from, unsigned to, const int *kept, size_t n)
 {
-    int hi[4], hierr = fcntl(*errfd, F_DUPFD_CLOEXEC, 1000);
-    for (int i = 0; i < 4; i++) hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD, 1000) : -1;
-    int target[4] = {0, 1, 2, o->result_fd};
-    for (int i = 0; i < 4; i++)
-        if (hi[i] >= 0) dup2(hi[i], target[i]);
-    int keep = o->result_fd >= 3 ? o->result_fd : 2;
-    syscall(SYS_close_range, (unsigned)keep + 1, (unsigned)hierr - 1, 0);
+    for (size_t i = 0; i < n; i++) {
+        unsigned k = (unsigned)kept[i];
+        if (kept[i] < 0 || k < from || k > to) continue;
+        if (k > from) close_but(from, k - 1, kept, n);
+        if (k < to) close_but(k + 1, to, kept, n);
+        return;
+    }
+    if (from <= to) syscall(SYS_close_range, from, to, 0);
+}
+
+/* Moves the pipes to 0, 1, 2, the result number and the secret's number;
+ * closes everything else but *errfd (moved above them). */
+static void place_descriptors(const proc_opts *o, int fds[5], int *errfd)
+{
+    int hi[5], hierr = fcntl(*errfd, F_DUPFD_CLOEXEC, 1000);
+    for (int i = 0; i < 5; i++) hi[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD, 1000) : -1;
+    int target[5] = {0, 1, 2, o->result_fd, o->secret_fd};
+    for (int i = 0; i < 5; i++)
+        if (hi[i] >= 0 && target[i] >= 0) dup2(hi[i], target[i]);
+    int kept[2] = {hi[3] >= 0 ? o->result_fd : -1, hi[4] >= 0 ? o->secret_fd : -1};
+    close_but(3, (unsigned)hierr - 1, kept, 2);
     syscall(SYS_close_range, (unsigned)hierr + 1, ~0U, 0);
-    if (keep > 3) syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0);
     *errfd = hierr;
 }
 
@@ -352,7 +364,7 @@ static void set_limits(const proc_opts *o, long procs)
  * [3]=result (or -1); errfd reports a failure to start; parent: the pid our
  * parent has here (to close the PR_SET_PDEATHSIG race); uid: the run's own
  * user when we are root, else (uid_t)-1; procs: RLIMIT_NPROC or 0. */
-static _Noreturn void child_exec(const proc_opts *o, int fds[4], int errfd, pid_t parent, uid_t uid, long procs)
+static _Noreturn void child_exec(const proc_opts *o, int fds[5], int errfd, pid_t parent, uid_t uid, long procs)
 {
     /* a session of its own puts a sandboxed program's whole tree in one
      * scheduler autogroup: a fork bomb gets one share of the CPU */
@@ -381,7 +393,7 @@ static _Noreturn void child_exec(const proc_opts *o, int fds[4], int errfd, pid_
  * what it does not handle); the grader still can stop and kill it. lifefd:
  * the parent's end of a pipe, to see whether it died before PR_SET_PDEATHSIG
  * took hold. Never returns. */
-static _Noreturn void init_main(const proc_opts *o, int fds[4], int errfd, int stfd, int lifefd, uid_t uid,
+static _Noreturn void init_main(const proc_opts *o, int fds[5], int errfd, int stfd, int lifefd, uid_t uid,
                                 long procs)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -483,7 +495,7 @@ static void ignore_sigpipe(void)
 
 /* Everything a run needs on both sides of the fork, decided before it. */
 typedef struct launch {
-    int in[2], out[2], err[2], rfd[2], ex[2], st[2], life[2];
+    int in[2], out[2], err[2], rfd[2], ex[2], st[2], life[2], sec[2];
     int devnull;
     int flags;       /* namespaces (sandbox_clone_flags) */
     uid_t uid;       /* the run's own user as root, else (uid_t)-1 */
@@ -496,7 +508,7 @@ typedef struct launch {
 /* Closes every descriptor l still owns and frees its strings. */
 static void launch_close(launch *l)
 {
-    int *fds[] = {l->in, l->out, l->err, l->rfd, l->ex, l->st, l->life};
+    int *fds[] = {l->in, l->out, l->err, l->rfd, l->ex, l->st, l->life, l->sec};
     for (size_t i = 0; i < ARRAY_LEN(fds); i++)
         for (int k = 0; k < 2; k++)
             if (fds[i][k] >= 0) close(fds[i][k]), fds[i][k] = -1;
@@ -535,13 +547,21 @@ static int launch_pipes(const proc_opts *o, launch *l)
         (init && (make_pipe(l->st) || make_pipe(l->life))))
         return -1;
     if (!o->stdin_data) l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (o->secret && o->secret_fd >= 3) {
+        /* the whole secret waits in the pipe; the write end is closed, so
+         * the program reads it once and then EOF */
+        size_t n = strlen(o->secret);
+        if (make_pipe(l->sec) || write(l->sec[1], o->secret, n) != (ssize_t)n) return -1;
+        close(l->sec[1]);
+        l->sec[1] = -1;
+    }
     return 0;
 }
 
 /* The child side of proc_run: into the sandbox, then the init or the program. */
 static _Noreturn void launch_child(const proc_opts *o, launch *l, uid_t outer_uid, gid_t outer_gid, pid_t parent)
 {
-    int fds[4] = {o->stdin_data ? l->in[0] : l->devnull, l->out[1], l->err[1], l->rfd[1]};
+    int fds[5] = {o->stdin_data ? l->in[0] : l->devnull, l->out[1], l->err[1], l->rfd[1], l->sec[0]};
     const char *step = NULL;
     if (l->flags && sandbox_enter(l->flags, outer_uid, outer_gid, &l->view, &step) < 0)
         child_fail(l->ex[1], step);
@@ -750,7 +770,7 @@ static void fill_result(running *r, int status, int64_t start)
 static void running_init(running *r, launch *l, const proc_opts *o, proc_result *res, pid_t pid)
 {
     int *child_ends[] = {&l->out[1], &l->err[1], &l->ex[1], &l->rfd[1], &l->in[0], &l->st[1], &l->life[0],
-                         &l->devnull};
+                         &l->devnull, &l->sec[0]};
     for (size_t i = 0; i < ARRAY_LEN(child_ends); i++)
         if (*child_ends[i] >= 0) close(*child_ends[i]), *child_ends[i] = -1;
     *r = (running){.o = o, .res = res, .pid = pid, .init = l->flags & CLONE_NEWPID, .in_fd = l->in[1],
@@ -774,7 +794,7 @@ static void running_init(running *r, launch *l, const proc_opts *o, proc_result 
 int proc_run(const proc_opts *o, proc_result *res)
 {
     launch l = {.in = {-1, -1}, .out = {-1, -1}, .err = {-1, -1}, .rfd = {-1, -1}, .ex = {-1, -1},
-                .st = {-1, -1}, .life = {-1, -1}, .devnull = -1};
+                .st = {-1, -1}, .life = {-1, -1}, .sec = {-1, -1}, .devnull = -1};
     launch_sandbox(o, &l);
     if (launch_pipes(o, &l) < 0) {
         res->error = xasprintf("cannot create pipes: %s", strerror(errno));

@@ -23,6 +23,8 @@ typedef struct proc_opts {
     int64_t timeout_ms;    /* wall-clock deadline; 0 = none */
     size_t output_cap;     /* bytes kept per stream (default 1 MiB) */
     int result_fd;         /* >= 3: also capture this descriptor number in the child */
+    const char *secret;    /* non-NULL: readable once in the child on descriptor secret_fd (>= 3), */
+    int secret_fd;         /* a pipe holding only it, never in the environment */
     long max_memory_mb;    /* RLIMIT_AS when > 0 (never for TSan) */
     long max_procs;        /* RLIMIT_NPROC when > 0; a sandboxed program without a uid or
                             * user namespace of its own gets this many above the tasks

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define RESULT_FD 99
+#define TOKEN_FD 98 /* the run's secret, read once by the driver (grader_driver.c) */
 #define MAX_TASKS 512        /* processes and threads of one run: room for hundreds of threads */
 #define FLOOD_MB 64          /* proc_run stops a program past 64 times its 1 MiB output cap */
 #define RUN_FILE_MB 64       /* RLIMIT_FSIZE of a run: no file it writes is larger */
@@ -497,6 +498,7 @@ static void run_environment(const run_env *re, const run_request *rq, const buil
     strv_add(env, "LANG=C");
     strv_add(env, "LC_ALL=C");
     strv_addf(env, "GRADER_RESULT_FD=%d", RESULT_FD);
+    strv_addf(env, "GRADER_TOKEN_FD=%d", TOKEN_FD);
     strv_addf(env, "GRADER_SEED=%llu", (unsigned long long)rq->seed);
     strv_addf(env, "GRADER_PATIENCE=%d", tool_slowdown(rq->tool));
     strv_addf(env, "GRADER_TOOL=%s", tool_name(rq->tool));
@@ -530,6 +532,8 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
         .stdin_len = rq->stdin_len,
         .timeout_ms = timeout,
         .result_fd = re->whole_program ? -1 : RESULT_FD,
+        .secret = re->whole_program ? NULL : out->token,
+        .secret_fd = TOKEN_FD,
         .max_memory_mb = tool_get(rq->tool)->memory_mb,
         .max_procs = MAX_TASKS,
         .cpu_seconds = (long)(timeout / 1000) * 2 + 5,
@@ -580,7 +584,6 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     }
     run_environment(re, rq, b, out->dir, &env);
     run_token(out->token, sizeof out->token);
-    strv_addf(&env, "GRADER_TOKEN=%s", out->token);
     timeout_ctx tc = {.take_stacks = tool_get(rq->tool)->timeout_stacks};
     helpers_each(re, helper_real, &tc.helpers);
     int rc = run_start(re, rq, &argv, &env, out, &tc);

@@ -1,7 +1,9 @@
 /* grader_driver.c - see grader_driver.h.
  *
  * Wire format (one JSON object per line, one write() per line, on the
- * descriptor named by GRADER_RESULT_FD):
+ * descriptor named by GRADER_RESULT_FD), each line stamped with the run's
+ * secret ("token"), which the grader passes on the descriptor named by
+ * GRADER_TOKEN_FD (a pipe holding only it) and never in the environment:
  *   {"type":"out","key":K,"value":V}
  *   {"type":"finding","kind":K,"message":M,"stack":[FRAME...]}
  *     optionally with "stacks":[{"title":T,"stack":[FRAME...]}...] (drv_finding_sites)
@@ -15,6 +17,7 @@
  * relaxed atomics only. */
 #include "grader_driver.h"
 #include "grader_forbid.h"
+#include "grader_guard.h"
 #include "grader_proc.h"
 #include "grader_sync.h"
 
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -94,6 +98,33 @@ static void line_str(line *l, const char *s)
 }
 
 static char run_token[48]; /* the grader's secret for this run, stamped on every line */
+
+/* Reads the run's secret and closes its descriptor, before any constructor
+ * of the student's object can run (they are refused by the build, and ours
+ * runs first anyway): student code never finds it in the environment or on
+ * a descriptor. */
+__attribute__((constructor(101))) static void token_take(void)
+{
+    const char *fdtext = getenv("GRADER_TOKEN_FD");
+    int fd = fdtext ? atoi(fdtext) : -1;
+    struct stat st;
+    if (fd < 3 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) return;
+    char buf[sizeof run_token];
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, sizeof buf - 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n == sizeof buf - 1) break;
+    }
+    close(fd);
+    buf[n] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))) n = 0;
+    if (n) memcpy(run_token, buf, n + 1);
+    memset(buf, 0, sizeof buf);
+}
 
 static void line_send(line *l)
 {
@@ -491,8 +522,6 @@ static void init_from_env(void)
     patience_factor = p && atol(p) > 0 ? atol(p) : 1;
     const char *tool = getenv("GRADER_TOOL");
     if (tool) snprintf(tool_name, sizeof tool_name, "%s", tool);
-    const char *token = getenv("GRADER_TOKEN");
-    if (token) snprintf(run_token, sizeof run_token, "%s", token);
     main_pid = getpid();
     if (!tool || !strcmp(tool, "native")) crash_handlers_install();
     const char *hold = getenv("GRADER_HOLD_THREADS");
@@ -502,7 +531,7 @@ static void init_from_env(void)
     unsetenv("GRADER_SEED");
     unsetenv("GRADER_PATIENCE");
     unsetenv("GRADER_TOOL");
-    unsetenv("GRADER_TOKEN");
+    unsetenv("GRADER_TOKEN_FD");
     unsetenv("GRADER_HOLD_THREADS");
 }
 
@@ -531,6 +560,7 @@ int drv_main(int argc, char **argv, const drv_scenario *scenarios)
         if (strcmp(s->name, argv[1])) continue;
         scenario_name = s->name;
         atexit(on_exit_early);
+        drv_guard_install(tool_name); /* before the first call into student code */
         int rc = s->run(argc - 1, argv + 1);
         atomic_store(&finished, 1);
         line l = {.len = 0};
