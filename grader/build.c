@@ -2,6 +2,7 @@
 #include "build.h"
 #include "i18n.h"
 #include "cache.h"
+#include "policy.h"
 #include "proc.h"
 
 #include <ctype.h>
@@ -14,6 +15,7 @@
 #define BUILD_TIMEOUT_MS 120000
 #define BUILD_DIR "/grader-build" /* the directory debug information names */
 #define CACHE_ENTRIES 600
+#define LISTING "student.lst" /* the assembler's listing of the student's file (policy.h) */
 
 /* How long a build step may take: BUILD_TIMEOUT_MS, cut at the grading's
  * deadline (at least 1 ms: a step past it fails at once). */
@@ -161,6 +163,29 @@ static char *root_path(const build_inputs *in, const char *rel)
     return real;
 }
 
+/* Whether the student's object of this toolchain is checked (policy.h):
+ * with a driver to protect, on the native build (gcc's listing). */
+static bool policy_on(const build_inputs *in, const tool_info *tc)
+{
+    return in->policy && in->driver && tc->checks_object;
+}
+
+/* Checks the student's object (policy.h): 0 when it may be linked, 1 with
+ * the problems in *log as diagnostics, -1 (the reason in other) when it
+ * could not be checked. */
+static int policy_run(const build_inputs *in, const char *dir, sbuf *log, sbuf *other)
+{
+    char *syms = root_path(in, "harness/driver");
+    policy_inputs pi = {.dir = dir, .object = "student.o", .listing = LISTING, .source_name = in->source_name,
+                        .syms_dir = syms, .allow = in->allow};
+    sbuf out = {0};
+    int n = policy_check(&pi, &out);
+    sbuf_add(n > 0 ? log : other, sbuf_str(&out), out.len);
+    sbuf_free(&out);
+    free(syms);
+    return n > 0 ? 1 : n;
+}
+
 /* Runs a tool on the student's files in dir, boxed (proc_tool_hidden):
  * in->hide is out of its sight, the driver support headers and prebuilt
  * objects stay readable. Its output goes to log. */
@@ -193,6 +218,7 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
         add_words(&a, "-std=c11 -D_GNU_SOURCE -pthread -c");
         add_words(&a, tc->cflags);
         if (warn) add_words(&a, "-Wall -Wextra");
+        if (untrusted && policy_on(in, tc) && !strcmp(obj, "student.o")) strv_add(&a, "-Wa,-adln=" LISTING);
         /* gcc takes a whole program's `void main` (with a warning), clang
          * refuses it in a hosted build: freestanding, main is an ordinary
          * function */
@@ -477,7 +503,20 @@ static void steps_run(const build_inputs *in, tool_id tool, const char *driver_o
     st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", true, tc->warnings, &st->compile_log);
     if (st->compile_rc == 0 && in->more_sources)
         st->compile_rc = compile_more(tc, in, dir, tc->warnings, &st->compile_log);
+    if (st->compile_rc > 0 && strstr(sbuf_str(&st->compile_log), "Assembler messages:"))
+        /* the compiler's own assembly never fails: the file's asm did */
+        sbuf_printf(&st->compile_log, "%s:0: error: %s\n", in->source_name,
+                    policy_on(in, tc) ? "assembly (asm, __asm__, .incbin) is not allowed: write the exercise in C"
+                                      : "the assembler rejected the assembly (asm) in this file");
     if (st->compile_rc != 0) return;
+    if (policy_on(in, tc)) {
+        int p = policy_run(in, dir, &st->compile_log, &st->other_log);
+        if (p < 0) st->staged = false;
+        if (p != 0) {
+            st->compile_rc = 1;
+            return;
+        }
+    }
     st->redefined = !driver_obj || redefine(in, dir, "student.o", &st->other_log) == 0;
     if (st->redefined) st->link_rc = link_prog(tc, in, dir, driver_obj, &st->link_log);
 }
@@ -630,6 +669,17 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
     manifest_harness(m, in, tool_get(tool)->runtime);
     sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
     for (size_t i = 0; in->include_dirs && in->include_dirs[i]; i++) manifest_neighbours(m, in->include_dirs[i]);
+    if (policy_on(in, tool_get(tool))) {
+        /* what the object check allows */
+        sbuf_printf(m, "policy allow %s\n", in->allow ? in->allow : "");
+        char *allowed = root_path(in, "harness/driver/allowed.syms"), *refused = root_path(in, "harness/driver/refused.syms");
+        manifest_file(m, "allowed.syms", allowed);
+        manifest_file(m, "refused.syms", refused);
+        free(allowed), free(refused);
+        char *nm = which("nm");
+        manifest_stamp(m, "nm", nm);
+        free(nm);
+    }
 }
 
 /* The program runs from a copy of its own in workdir (a cache entry is

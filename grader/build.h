@@ -31,6 +31,9 @@ typedef struct build_inputs {
     const char *const *hide; /* NULL-terminated: what the compiler of the student's file must
                               * not see (the repository, other submissions), or NULL */
     int64_t deadline_at;     /* now_ms() past which no step may run (the grading's deadline), or 0 */
+    bool policy;             /* check the student's object before linking it (policy.h; with a
+                              * driver only) */
+    const char *allow;       /* the exercise's extra allowed symbols (spaces), or NULL */
 } build_inputs;
 
 typedef struct build_result {

@@ -337,6 +337,7 @@ static const field exercise_fields[] = {
     {"timeout", F_NUMBER, false}, {"cflags", F_STRING, false}, {"libs", F_STRING, false},
     {"languages", F_TABLE, false},
     {"deadline", F_NUMBER, false}, {"helpers", F_TABLE, false},
+    {"allow", F_STRING, false},
 };
 
 static const field check_fields[] = {
@@ -484,6 +485,7 @@ static int api_exercise(lua_State *L)
     e->driver = opt_string(L, 1, "driver", "driver.c");
     e->cflags = opt_string(L, 1, "cflags", NULL);
     e->libs = opt_string(L, 1, "libs", NULL);
+    e->allow = opt_string(L, 1, "allow", NULL);
     e->timeout_ms = 10000;
     if (lua_getfield(L, 1, "timeout") == LUA_TNUMBER) {
         double t = lua_tonumber(L, -1);
@@ -822,6 +824,7 @@ void spec_free(spec *s)
     strv_free(e->languages, e->nlanguages);
     strv_free(e->helpers, e->nhelpers);
     free(s->domain);
+    free(e->allow);
     for (size_t i = 0; i < s->checks.len; i++) {
         spec_check *c = &s->checks.items[i];
         free(c->name);

@@ -24,6 +24,7 @@ typedef struct spec_exercise {
     char *header;   /* NULL when none */
     char *driver;   /* NULL: the student writes the whole program */
     char *cflags, *libs;
+    char *allow; /* extra symbols the student's object may use (policy.h), or NULL */
     int64_t timeout_ms; /* default for every run */
     int64_t deadline_ms; /* the whole grading's wall-clock limit (builds and checks) */
     int line;           /* where exercise{} was declared */

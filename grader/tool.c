@@ -68,7 +68,7 @@ static const tool_info tools[TOOL_COUNT] = {
     [TOOL_NATIVE] = {
         .name = "native", .title = "the native build",
         .cc = "gcc", .cflags = "-g -O1 -fno-omit-frame-pointer -fdiagnostics-plain-output",
-        .support = "driver-native.a", .ldflags = "", .runtime = "", .warnings = true,
+        .support = "driver-native.a", .ldflags = "", .runtime = "", .warnings = true, .checks_object = true,
         .slowdown = 1, .memory_mb = NATIVE_MEMORY_MB, .programs = "", .timeout_stacks = true, .crash_by = "sandbox",
         .symbolize = symbolize_findings,
     },

@@ -32,6 +32,7 @@ typedef struct tool_info {
     const char *ldflags; /* link flags */
     const char *runtime; /* prebuilt objects every program of the tool links */
     bool warnings;       /* this build's warnings are the ones shown to the student */
+    bool checks_object;  /* its student object is checked before linking (policy.h: gcc's listing) */
     /* running */
     int slowdown;   /* timeouts and the driver's patience are multiplied by it */
     long memory_mb; /* address-space limit; 0: none (a sanitizer's shadow needs terabytes) */
