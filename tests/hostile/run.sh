@@ -70,8 +70,8 @@ ln -s "$repo/harness" "$root/harness"
 cp "$here/exercise/spec.lua" "$here/exercise/driver.c" "$root/exercises/hostile/"
 sed -e "s|@REPO@|$repo|g" -e "s|@SECRET@|$secret|g" -e "s|@CANARY_TMP@|${canaries[0]}|g" \
     -e "s|@CANARY_REPO@|$repo/tests/out/hostile-canary-$$|g" -e "s|@CANARY_HOME@|$home/hostile-canary-$$|g" \
-    -e "s|@MARK@|$mark|g" -e "s|@CANARY_SECRET@|$tmp/canary/secret|g" \
-    "$here/exercise/hostile.h.in" >"$root/exercises/hostile/hostile.h"
+    -e "s|@MARK@|$mark|g" -e "s|@CANARY_SECRET@|$tmp/canary/secret|g" -e "s|@PID@|$$|g" \
+    -e "s|@SUBMISSIONS@|$tmp/sub|g" "$here/exercise/hostile.h.in" >"$root/exercises/hostile/hostile.h"
 chmod -R a+rX "$tmp"
 echo '#define SECRET_ANSWER 42' >"$secret"
 # a secret outside the grading, readable by us only (root-only as root)
