@@ -9,7 +9,7 @@
  *     and still run it (mprotect to PROT_READ|PROT_WRITE stays allowed; the
  *     page then cannot run).
  * A refused call fails with EPERM or EACCES; nothing is killed. Not under
- * Helgrind: Valgrind runs the program's code from translations of its own,
+ * Helgrind (nor any Valgrind run, seen by its LD_PRELOAD): Valgrind runs the program's code from translations of its own,
  * which a filter would break (and, there, the program's mprotect never
  * reaches the real code anyway). Where the kernel has no seccomp the
  * filter is left out silently. */
