@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,9 @@ static void listing_check(checker *c, const char *text)
             constructor_problem(c, at, ctor);
             *ctor = 0;
         }
-        if (str_starts(t, "#APP") && line >= 0 && (c->assembly = true))
+        /* wherever the listing says it is: a #line directive can name any
+         * file, and the system's headers bring no assembly of their own */
+        if (str_starts(t, "#APP") && (c->assembly = true))
             problem(c, line, "assembly (asm, __asm__, .incbin) is not allowed: write the exercise in C");
         else if (str_starts(t, ".section") || str_starts(t, ".pushsection")) {
             if (*ctor) constructor_problem(c, 0, ctor); /* a section without an entry */
@@ -269,23 +272,79 @@ static void symbol_check(checker *c, const char *sym, const char *allowed, const
             sym);
 }
 
-/* The object's undefined symbols (nm -u), one per line, into syms. */
-static int undefined_symbols(const policy_inputs *in, sbuf *syms, sbuf *log)
+/* Runs nm with args on path (in dir) and keeps, one per line in syms, the
+ * names of the symbols whose type letter is in types ("NAME@VERSION" loses
+ * its version). 0, or -1 with the reason in log. */
+static int nm_names(const char *dir, const char *args, const char *path, const char *types, sbuf *syms, sbuf *log)
 {
-    char *argv[] = {"nm", "-u", (char *)in->object, NULL};
+    char *argv[] = {"nm", (char *)args, (char *)path, NULL};
     sbuf out = {0};
-    int rc = proc_tool(argv, in->dir, 30000, &out);
-    if (rc != 0) {
-        sbuf_printf(log, "cannot list the symbols of %s: %s\n", in->object, sbuf_str(&out));
+    if (proc_tool(argv, dir, 30000, &out) != 0) {
+        sbuf_printf(log, "cannot list the symbols of %s: %s\n", path, sbuf_str(&out));
         sbuf_free(&out);
         return -1;
     }
     char *save = NULL;
     for (char *l = strtok_r(out.data ? out.data : (char[]){0}, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        char *s = str_trim(l);
-        if (str_starts(s, "U ")) sbuf_printf(syms, "%s\n", str_trim(s + 2));
+        /* "[VALUE] TYPE NAME" */
+        char *name = strrchr(l, ' '), *type = name && name > l ? name - 1 : NULL;
+        if (!type || !strchr(types, *type) || (type > l && type[-1] != ' ')) continue;
+        name[strcspn(name, "@")] = 0;
+        sbuf_printf(syms, "%s\n", name + 1);
     }
     sbuf_free(&out);
+    return 0;
+}
+
+/* Whether name is a line of the newline-separated list. */
+static bool listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *f = strstr(list, name); f; f = strstr(f + 1, name))
+        if ((f == list || f[-1] == '\n') && f[n] == '\n') return true;
+    return false;
+}
+
+/* The C library's exported names (once per process; "" if unknown). */
+static char *libc_names;
+static pthread_once_t libc_once = PTHREAD_ONCE_INIT;
+
+static void libc_load(void)
+{
+    char *argv[] = {"gcc", "-print-file-name=libc.so.6", NULL};
+    sbuf path = {0}, names = {0}, log = {0};
+    if (proc_tool(argv, NULL, 30000, &path) == 0 && path.len)
+        nm_names("/", "-D", str_trim(path.data), "TWDBRVi", &names, &log);
+    sbuf_printf(&names, "%s", "");
+    libc_names = sbuf_take(&names);
+    sbuf_free(&path), sbuf_free(&log);
+}
+
+/* The object's global definitions must not take a name of the C library:
+ * the driver's own calls (write, snprintf...) would reach them. */
+static int definitions_check(checker *c, const char *listing)
+{
+    sbuf defs = {0}, ifuncs = {0};
+    if (nm_names(c->in->dir, "--defined-only", c->in->object, "TDBRVWCG", &defs, c->log) < 0 ||
+        nm_names(c->in->dir, "--defined-only", c->in->object, "i", &ifuncs, c->log) < 0) {
+        sbuf_free(&defs), sbuf_free(&ifuncs);
+        return -1;
+    }
+    char *save = NULL;
+    for (char *s = ifuncs.data ? strtok_r(ifuncs.data, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save))
+        problem(c, def_line(listing, s, c->in->source_name),
+                "'%s' is an ifunc (__attribute__((ifunc)): its resolver runs while the program loads, before "
+                "the test), which is not allowed: call your function directly",
+                s);
+    sbuf_free(&ifuncs);
+    pthread_once(&libc_once, libc_load);
+    for (char *s = defs.data ? strtok_r(defs.data, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save))
+        if (listed(libc_names, s) || str_starts(s, "drv_") || str_starts(s, "grader_"))
+            problem(c, def_line(listing, s, c->in->source_name),
+                    "'%s' is a name of the C library or of the grader's driver, which call it too: your file "
+                    "must not define it; rename it (or make it static)",
+                    s);
+    sbuf_free(&defs);
     return 0;
 }
 
@@ -305,7 +364,9 @@ int policy_check(const policy_inputs *in, sbuf *log)
         listing_check(&c, listing);
         /* a file with assembly of its own is refused as it is: its object
          * is not worth reading */
-        if (!c.assembly && undefined_symbols(in, &syms, log) < 0) rc = -1;
+        if (!c.assembly && (nm_names(in->dir, "-u", in->object, "Uwv", &syms, log) < 0 ||
+                            definitions_check(&c, listing) < 0))
+            rc = -1;
         char *save = NULL;
         for (char *s = syms.data ? strtok_r(syms.data, "\n", &save) : NULL; rc == 0 && s;
              s = strtok_r(NULL, "\n", &save))

@@ -6,10 +6,14 @@
  *     in the assembler's listing of the compile (gcc marks it #APP);
  *   - sections other than code, data, constants and debug information, so
  *     no constructor or destructor (.init_array, .fini_array, .ctors,
- *     .dtors: code that would run before or after the driver);
+ *     .dtors: code that would run before or after the driver), nor an ifunc
+ *     (its resolver runs while the program loads);
  *   - undefined symbols outside the allow-list: harness/driver/allowed.syms
  *     plus the exercise's `allow`, minus harness/driver/refused.syms (which
- *     the exercise's `allow` alone can override).
+ *     the exercise's `allow` alone can override);
+ *   - global definitions of a name the C library exports (or drv_*,
+ *     grader_*): the program's own definition would take the driver's calls
+ *     too (a `write` of the student's would see every result line).
  * Every problem becomes a compiler-style line "FILE:LINE: error: MESSAGE"
  * (line 0 when unknown), so the build's diagnostics parser makes it a
  * build-error at the student's line and the build cache keeps it. */

@@ -82,6 +82,13 @@ Test(policy, unknown_symbol_refused)
     cr_assert_eq(n, 1, "%s", sbuf_str(&log));
     cr_assert(strstr(sbuf_str(&log), "s.c:2: error: 'secret_counter' is neither defined"), "%s", sbuf_str(&log));
     sbuf_free(&log);
+    /* a weak reference is resolved by the link all the same */
+    n = check_source("extern void drv_out(const char *, const char *, ...) __attribute__((weak));\n"
+                     "int go(void) { if (drv_out) drv_out(\"rc\", \"42\"); return 0; }\n",
+                     NULL, &log);
+    cr_assert_eq(n, 1, "%s", sbuf_str(&log));
+    cr_assert(strstr(sbuf_str(&log), "'drv_out' is not allowed here"), "%s", sbuf_str(&log));
+    sbuf_free(&log);
 }
 
 Test(policy, assembly_refused)
@@ -96,6 +103,11 @@ Test(policy, assembly_refused)
                      NULL, &log);
     cr_assert_geq(n, 1, "%s", sbuf_str(&log));
     cr_assert(strstr(sbuf_str(&log), "error: assembly"), "%s", sbuf_str(&log));
+    sbuf_free(&log);
+    /* a #line naming a system header changes nothing */
+    n = check_source("#line 1 \"/usr/include/stdio.h\"\nint go(void) { int x = 1; __asm__(\"nop\" : \"+r\"(x)); return x; }\n",
+                     NULL, &log);
+    cr_assert_eq(n, 1, "%s", sbuf_str(&log));
     sbuf_free(&log);
 }
 
