@@ -4,7 +4,8 @@
  * directory is covered by an empty tmpfs, and the directories the program
  * keeps are bound again at their own path from descriptors opened before
  * anything was covered (/proc/self/fd/N). mount_setattr then makes the whole
- * tree read-only and clears that flag again on the writable places only. */
+ * tree read-only and clears that flag again on the writable places only,
+ * which it makes noexec instead: what a program writes never runs. */
 #include "sandbox.h"
 #include "util.h"
 
@@ -36,6 +37,7 @@
 #define AT_RECURSIVE 0x8000
 #endif
 #define ATTR_RDONLY 0x1ULL /* MOUNT_ATTR_RDONLY */
+#define ATTR_NOEXEC 0x8ULL /* MOUNT_ATTR_NOEXEC */
 
 typedef struct mount_attr_v0 {
     uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -125,10 +127,12 @@ static int rebind(int fd, const char *path)
     return mount(src, dst, NULL, MS_BIND | MS_REC, NULL);
 }
 
-/* Sets or clears the read-only flag of the mount at path (and below it). */
+/* Sets the read-only flag of the mount at path (and below it), or clears
+ * it: a writable place never runs code (no program, no executable mapping
+ * of a file written there). */
 static int set_readonly(const char *path, bool on, bool recursive)
 {
-    mount_attr_v0 a = {.attr_set = on ? ATTR_RDONLY : 0, .attr_clr = on ? 0 : ATTR_RDONLY};
+    mount_attr_v0 a = {.attr_set = on ? ATTR_RDONLY : ATTR_NOEXEC, .attr_clr = on ? 0 : ATTR_RDONLY};
     return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &a, sizeof a);
 }
 

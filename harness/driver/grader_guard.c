@@ -39,7 +39,6 @@ void drv_guard_install(const char *tool)
         IS(__NR_ptrace, 1), DENY(EPERM),
         IS(__NR_process_vm_readv, 1), DENY(EPERM),
         IS(__NR_process_vm_writev, 1), DENY(EPERM),
-        IS(__NR_memfd_create, 1), DENY(EPERM),
         /* mprotect and pkey_mprotect: nothing made executable */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 1, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 0, 3),
