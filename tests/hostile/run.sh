@@ -269,7 +269,7 @@ batch_case() {
     cp "$root/exercises/hostile/driver.c" "$root/exercises/hostile/hostile.h" "$ex/"
     # the hostile exercise, a 30 s deadline for the whole grading and a check
     # of 20 runs: a program that never ends needs more than the deadline
-    sed -e 's/^exercise { name = "hostile", title = "\([^"]*\)", timeout = 2 }/exercise { name = "hostile_deadline", title = "\1", timeout = 2, deadline = 30, source = "hostile.c", header = "hostile.h" }/' \
+    sed -e 's/^exercise { name = "hostile", title = "\([^"]*\)", timeout = 2, \(.*\) }/exercise { name = "hostile_deadline", title = "\1", timeout = 2, deadline = 30, source = "hostile.c", header = "hostile.h", \2 }/' \
         "$root/exercises/hostile/spec.lua" >"$ex/spec.lua"
     cat >>"$ex/spec.lua" <<'LUA'
 
