@@ -3,6 +3,7 @@
 #   make test     run every test (installs missing packages first, or says how)
 #   make demo     grade the bundled reference and a buggy `threads` submission
 #   make setup    only check / install the packages
+#   make format-check  fail if the C code differs from .clang-format (make format fixes it)
 #   make sanitize the grader and its unit tests built with ASan + UBSan, run
 #   make po       extract every catalog's strings and merge them into the .po files
 #   make bench-stability  grade every reference and buggy variant 20 times with
@@ -22,7 +23,7 @@ GRADER_SRC := $(wildcard grader/*.c)
 GRADER_OBJ := $(GRADER_SRC:grader/%.c=$(BUILD)/grader/%.o)
 LIB_OBJ    := $(filter-out $(BUILD)/grader/main.o,$(GRADER_OBJ))
 
-.PHONY: all setup test demo clean format unit sanitize sanitize-build po locale bench-stability
+.PHONY: all setup test demo clean format format-check unit sanitize sanitize-build po locale bench-stability
 all: $(GRADER_BIN) harness locale
 
 $(GRADER_BIN): $(GRADER_OBJ)
@@ -70,8 +71,13 @@ sanitize-build:
 	@$(MAKE) --no-print-directory CC=clang BUILD=$(SAN_BUILD) GRADER_BIN=$(SAN_BUILD)/bin/grader \
 		OPT="-O1 -g $(SAN_FLAGS)" $(SAN_BUILD)/bin/grader $(SAN_BUILD)/tests/unit
 
+# The project's own C code follows .clang-format; CI runs format-check.
+FORMAT_SRC = $(wildcard grader/*.[ch] harness/*/*.[ch] tests/unit/*.c)
 format:
-	clang-format -i grader/*.[ch] harness/*/*.[ch] tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_SRC) 2>&1 | grep -m1 -A4 'error:' && \
+		{ echo "format-check: files above differ from .clang-format; run make format" >&2; exit 1; } || true
 
 clean:
 	rm -rf $(BUILD) bin tests/out

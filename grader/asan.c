@@ -58,22 +58,23 @@ static const struct {
 
 /* Lines that say the runtime itself failed (not the program). */
 static const char *const tool_failures[] = {
-    "AddressSanitizer CHECK failed", "CHECK failed:", "ReserveShadowMemoryRange failed",
-    "Shadow memory range interleaves", "can not mmap the shadow",
+    "AddressSanitizer CHECK failed",   "CHECK failed:",
+    "ReserveShadowMemoryRange failed", "Shadow memory range interleaves",
+    "can not mmap the shadow",
 };
 
 typedef struct asan_report {
     finding *f;
     stack *cur;
     bool ub;
-    char *what;      /* "heap-use-after-free", or UBSan's message */
-    char *access;    /* "a read (4 bytes) by a thread" */
-    char *region;    /* "0 bytes inside of 4-byte region" */
-    char *owner;     /* the function whose frame held the variable */
-    char *variable;  /* "'id'" */
+    char *what;     /* "heap-use-after-free", or UBSan's message */
+    char *access;   /* "a read (4 bytes) by a thread" */
+    char *region;   /* "0 bytes inside of 4-byte region" */
+    char *owner;    /* the function whose frame held the variable */
+    char *variable; /* "'id'" */
     int var_line;
-    char *var_where; /* "overflows", "underflows", "inside" */
-    bool want_owner; /* the next frame line is the owner's */
+    char *var_where;    /* "overflows", "underflows", "inside" */
+    bool want_owner;    /* the next frame line is the owner's */
     char *signal_cause; /* "READ memory access", "zero page" */
 } asan_report;
 
@@ -95,7 +96,8 @@ static const char *ub_kind_of(const char *msg)
 static const char *thread_words(const char *l)
 {
     const char *t = strstr(l, "thread T");
-    return t && t[8] == '0' && (t[9] < '0' || t[9] > '9') ? "the main thread" : "a thread";
+    return t && t[8] == '0' && (t[9] < '0' || t[9] > '9') ? "the main thread"
+                                                          : "a thread";
 }
 
 static void report_begin(asan_report *r, const char *what, bool ub, parse_out *out)
@@ -106,7 +108,8 @@ static void report_begin(asan_report *r, const char *what, bool ub, parse_out *o
     if (!ub) {
         char *cut = strstr(w, " on address ");
         if (!cut) cut = strstr(w, " on unknown address ");
-        if (!cut && str_starts(w, "attempting double-free")) cut = w + strlen("attempting double-free");
+        if (!cut && str_starts(w, "attempting double-free"))
+            cut = w + strlen("attempting double-free");
         if (!cut) cut = strstr(w, " on 0x");
         if (cut) *cut = 0;
     }
@@ -121,8 +124,10 @@ static void report_access(asan_report *r, const char *l)
     bool write = str_starts(l, "WRITE");
     int size = atoi(strstr(l, " of size ") + 9);
     free(r->access);
-    r->access = xasprintf("a %s (%d bytes) by %s", write ? "write" : "read", size, thread_words(l));
-    char *title = xasprintf("%s (%d bytes) by %s", write ? "Write" : "Read", size, thread_words(l));
+    r->access = xasprintf("a %s (%d bytes) by %s", write ? "write" : "read", size,
+                          thread_words(l));
+    char *title =
+        xasprintf("%s (%d bytes) by %s", write ? "Write" : "Read", size, thread_words(l));
     free(r->f->stacks.items[0].title);
     r->f->stacks.items[0].title = title;
     r->cur = &r->f->stacks.items[0];
@@ -139,14 +144,17 @@ static void report_object(asan_report *r, const char *l)
     r->variable = xasprintf("'%.*s'", (int)n, q1 + 1);
     const char *ln = strstr(l, "(line ");
     r->var_line = ln ? atoi(ln + 6) : 0;
-    r->var_where = xstrdup(strstr(l, "overflows") ? "overflows" : strstr(l, "underflows") ? "underflows" : "inside");
+    r->var_where = xstrdup(strstr(l, "overflows")    ? "overflows"
+                           : strstr(l, "underflows") ? "underflows"
+                                                     : "inside");
 }
 
 /* The first frame of s with a line, or NULL. */
 static const frame *first_line(const stack *s)
 {
     for (size_t i = 0; s && i < s->frames.len; i++)
-        if (s->frames.items[i].file && s->frames.items[i].line > 0) return &s->frames.items[i];
+        if (s->frames.items[i].file && s->frames.items[i].line > 0)
+            return &s->frames.items[i];
     return NULL;
 }
 
@@ -161,7 +169,8 @@ static char *where(const stack *s)
 static const stack *stack_titled(const finding *f, const char *prefix)
 {
     for (size_t i = 0; i < f->stacks.len; i++)
-        if (f->stacks.items[i].title && str_starts(f->stacks.items[i].title, prefix)) return &f->stacks.items[i];
+        if (f->stacks.items[i].title && str_starts(f->stacks.items[i].title, prefix))
+            return &f->stacks.items[i];
     return NULL;
 }
 
@@ -187,27 +196,34 @@ static void compose_memory(asan_report *r, sbuf *m)
         sbuf_printf(m, "%s%s used %s after it was freed%s", access, at, block, freed_at);
         if (*alloc_at) sbuf_printf(m, " (it was allocated%s)", alloc_at);
     } else if (!strcmp(k, "double-free")) {
-        sbuf_printf(m, "%s was freed twice: again%s, after it was freed%s", block, at, freed_at);
+        sbuf_printf(m, "%s was freed twice: again%s, after it was freed%s", block, at,
+                    freed_at);
     } else if (!strcmp(k, "stack-use-after-return")) {
         bool scope = strstr(r->what, "scope") != NULL;
-        sbuf_printf(m, "%s%s used the local variable %s", access, at, r->variable ? r->variable : "(unknown)");
+        sbuf_printf(m, "%s%s used the local variable %s", access, at,
+                    r->variable ? r->variable : "(unknown)");
         if (r->owner) sbuf_printf(m, " of %s()", r->owner);
         if (r->var_line) sbuf_printf(m, " (declared at line %d)", r->var_line);
-        if (scope) sbuf_puts(m, " after the block or the call that declared it had ended");
-        else sbuf_printf(m, " after %s%s had returned: its stack frame no longer exists",
-                         r->owner ? r->owner : "its function", r->owner ? "()" : "");
+        if (scope)
+            sbuf_puts(m, " after the block or the call that declared it had ended");
+        else
+            sbuf_printf(m, " after %s%s had returned: its stack frame no longer exists",
+                        r->owner ? r->owner : "its function", r->owner ? "()" : "");
     } else if (!strcmp(k, "out-of-bounds") && r->variable) {
-        const char *side = !strcmp(r->var_where, "underflows") ? "before the start of" : "past the end of";
+        const char *side = !strcmp(r->var_where, "underflows") ? "before the start of"
+                                                               : "past the end of";
         sbuf_printf(m, "%s%s went %s the local array %s", access, at, side, r->variable);
         if (r->owner) sbuf_printf(m, " of %s()", r->owner);
         if (r->var_line) sbuf_printf(m, " (declared at line %d)", r->var_line);
     } else if (!strcmp(k, "out-of-bounds")) {
         const char *g = r->region ? strstr(r->region, "global variable '") : NULL;
         bool left = r->region && strstr(r->region, "to the left of");
-        sbuf_printf(m, "%s%s went %s ", access, at, left ? "before the start of" : "past the end of");
+        sbuf_printf(m, "%s%s went %s ", access, at,
+                    left ? "before the start of" : "past the end of");
         if (g) {
             const char *q2 = strchr(g + 17, '\'');
-            sbuf_printf(m, "the global variable '%.*s'", q2 ? (int)(q2 - g - 17) : 1, g + 17);
+            sbuf_printf(m, "the global variable '%.*s'", q2 ? (int)(q2 - g - 17) : 1,
+                        g + 17);
         } else {
             sbuf_printf(m, "%s", block);
             if (*alloc_at) sbuf_printf(m, " allocated%s", alloc_at);
@@ -224,21 +240,27 @@ static void compose_memory(asan_report *r, sbuf *m)
 static void compose_ub(asan_report *r, sbuf *m)
 {
     char *at = where(&r->f->stacks.items[0]);
-    if (!strcmp(r->f->kind, "crash")) sbuf_printf(m, "a NULL pointer was used%s: %s", at, r->what);
-    else if (!strcmp(r->f->kind, "out-of-bounds")) sbuf_printf(m, "an array index out of its bounds%s: %s", at, r->what);
-    else sbuf_printf(m, "undefined behavior%s: %s", at, r->what);
+    if (!strcmp(r->f->kind, "crash"))
+        sbuf_printf(m, "a NULL pointer was used%s: %s", at, r->what);
+    else if (!strcmp(r->f->kind, "out-of-bounds"))
+        sbuf_printf(m, "an array index out of its bounds%s: %s", at, r->what);
+    else
+        sbuf_printf(m, "undefined behavior%s: %s", at, r->what);
     free(at);
 }
 
 static void report_end(asan_report *r)
 {
     sbuf m = {0};
-    if (r->ub) compose_ub(r, &m);
-    else compose_memory(r, &m);
+    if (r->ub)
+        compose_ub(r, &m);
+    else
+        compose_memory(r, &m);
     free(r->f->message);
     r->f->message = text_stabilize(sbuf_str(&m));
     sbuf_free(&m);
-    free(r->what), free(r->access), free(r->region), free(r->owner), free(r->variable), free(r->var_where);
+    free(r->what), free(r->access), free(r->region), free(r->owner), free(r->variable),
+        free(r->var_where);
     free(r->signal_cause);
     memset(r, 0, sizeof *r);
 }
@@ -252,7 +274,8 @@ static void report_section(asan_report *r, const char *t)
         char *title = xasprintf("Freed by %s", thread_words(t));
         r->cur = finding_add_stack(r->f, title);
         free(title);
-    } else if (str_starts(t, "previously allocated by thread") || str_starts(t, "allocated by thread")) {
+    } else if (str_starts(t, "previously allocated by thread") ||
+               str_starts(t, "allocated by thread")) {
         char *title = xasprintf("Allocated by %s", thread_words(t));
         r->cur = finding_add_stack(r->f, title);
         free(title);
@@ -275,7 +298,8 @@ static void report_line(asan_report *r, const char *l)
         stack tmp = {0};
         if (r->want_owner && sanitizer_frame_parse(t, &tmp) && tmp.frames.len) {
             free(r->owner);
-            r->owner = xstrdup(tmp.frames.items[0].function ? tmp.frames.items[0].function : "?");
+            r->owner = xstrdup(tmp.frames.items[0].function ? tmp.frames.items[0].function
+                                                            : "?");
             r->want_owner = false;
         } else if (r->cur) {
             sanitizer_frame_parse(t, r->cur);
@@ -298,7 +322,8 @@ static void report_line(asan_report *r, const char *l)
         char *dot = strrchr(r->signal_cause, '.');
         if (dot) *dot = 0;
     } else if (strstr(t, "Hint: address points to the zero page")) {
-        char *more = xasprintf("%s, through a NULL pointer", r->signal_cause ? r->signal_cause : "an access");
+        char *more = xasprintf("%s, through a NULL pointer",
+                               r->signal_cause ? r->signal_cause : "an access");
         free(r->signal_cause);
         r->signal_cause = more;
     } else if (t == l && str_ends(t, ":") && !str_starts(t, "SUMMARY")) {
@@ -313,7 +338,8 @@ void asan_parse(const char *text, size_t len, parse_out *out)
     bool in = false;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         bool failed = false;
-        for (size_t i = 0; i < ARRAY_LEN(tool_failures) && !failed; i++) failed = strstr(l, tool_failures[i]) != NULL;
+        for (size_t i = 0; i < ARRAY_LEN(tool_failures) && !failed; i++)
+            failed = strstr(l, tool_failures[i]) != NULL;
         if (failed) { /* the log holds only the runtime's own words */
             out->tool_failed = true;
             sbuf_printf(&out->notes, "AddressSanitizer failed: %s\n", l);

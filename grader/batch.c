@@ -68,7 +68,8 @@ static int report_save(const batch_opts *o, const char *student, const report *r
     report_json(r, &ro, &text);
     char *final = report_path(o, student);
     char *tmp = xasprintf("%s.tmp.%d", final, (int)getpid());
-    int rc = file_write(tmp, text.data, text.len) == 0 && rename(tmp, final) == 0 ? 0 : -1;
+    int rc =
+        file_write(tmp, text.data, text.len) == 0 && rename(tmp, final) == 0 ? 0 : -1;
     if (rc < 0) unlink(tmp);
     sbuf_free(&text);
     free(final);
@@ -89,7 +90,8 @@ static grade_opts student_opts(const batch_opts *o, const char *subdir)
 /* Runs in the forked worker: grade, write JSON atomically, exit. Its
  * temporary files go under scratch (which the batch removes, whatever
  * becomes of the worker). */
-static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs, const char *scratch)
+static void worker(const batch_opts *o, const char *student, const char *subdir, int jobs,
+                   const char *scratch)
 {
     if (scratch) setenv("TMPDIR", scratch, 1);
     grade_opts g = student_opts(o, subdir);
@@ -101,12 +103,14 @@ static void worker(const batch_opts *o, const char *student, const char *subdir,
 
 /* A worker that ended without its report (it hung past its deadline and
  * was stopped, or it died): the student's report says so, with outcome oc. */
-static void report_instead(const batch_opts *o, const char *student, outcome oc, const char *why)
+static void report_instead(const batch_opts *o, const char *student, outcome oc,
+                           const char *why)
 {
     char *sub = path_join(o->dir, student);
     grade_opts g = student_opts(o, sub);
     report *r = grade_unfinished(&g, oc, why);
-    if (report_save(o, student, r) < 0) fprintf(stderr, "grader: cannot write the report of %s\n", student);
+    if (report_save(o, student, r) < 0)
+        fprintf(stderr, "grader: cannot write the report of %s\n", student);
     report_free(r);
     free(sub);
 }
@@ -135,21 +139,28 @@ static char *scratch_make(const char *batch_tmp, size_t i)
 /* A worker ended with status st (or was stopped past its deadline, when
  * overdue): makes sure its student has a report. Returns true when the
  * grading could not finish (counted as a failure of the batch). */
-static bool worker_ended(const batch_opts *o, const char *student, int st, bool overdue, int64_t limit_ms)
+static bool worker_ended(const batch_opts *o, const char *student, int st, bool overdue,
+                         int64_t limit_ms)
 {
     if (overdue) {
-        char *why = xasprintf(_("the grading did not end within its deadline of %d s and was stopped with "
-                                "everything it ran"), (int)(limit_ms / 1000));
+        char *why = xasprintf(
+            _("the grading did not end within its deadline of %d s and was stopped with "
+              "everything it ran"),
+            (int)(limit_ms / 1000));
         report_instead(o, student, OUTCOME_FAIL, why);
         free(why);
         return false;
     }
-    if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2)) return WEXITSTATUS(st) != 0;
-    char *why = WIFSIGNALED(st)
-                    ? xasprintf(_("the grading of this folder stopped without a report (signal %d); grade it "
-                                  "alone to see why: grader grade %s DIR"), WTERMSIG(st), o->base->exercise)
-                    : xasprintf(_("the grading of this folder stopped without a report (status %d); grade it "
-                                  "alone to see why: grader grade %s DIR"), WEXITSTATUS(st), o->base->exercise);
+    if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2))
+        return WEXITSTATUS(st) != 0;
+    char *why = WIFSIGNALED(st) ? xasprintf(_("the grading of this folder stopped "
+                                              "without a report (signal %d); grade it "
+                                              "alone to see why: grader grade %s DIR"),
+                                            WTERMSIG(st), o->base->exercise)
+                                : xasprintf(_("the grading of this folder stopped "
+                                              "without a report (status %d); grade it "
+                                              "alone to see why: grader grade %s DIR"),
+                                            WEXITSTATUS(st), o->base->exercise);
     report_instead(o, student, OUTCOME_ERROR, why);
     free(why);
     return true;
@@ -174,15 +185,21 @@ static void write_csv(const batch_opts *o, char **students, size_t n)
         size_t len;
         char *text = file_read(p, &len);
         json_value *v = text ? json_parse(text, len, NULL) : NULL;
-        if (v) sbuf_printf(&csv, "%s,%g,%g,%s\n", students[i], json_get_num(v, "score", 0),
-                           json_get_num(v, "max_score", 0), json_get_str(v, "outcome") ? json_get_str(v, "outcome") : "error");
-        else sbuf_printf(&csv, "%s,0,0,error\n", students[i]);
+        if (v)
+            sbuf_printf(&csv, "%s,%g,%g,%s\n", students[i], json_get_num(v, "score", 0),
+                        json_get_num(v, "max_score", 0),
+                        json_get_str(v, "outcome") ? json_get_str(v, "outcome")
+                                                   : "error");
+        else
+            sbuf_printf(&csv, "%s,0,0,error\n", students[i]);
         json_free(v);
         free(text);
         free(p);
     }
-    if (file_write(path, csv.data, csv.len) < 0) fprintf(stderr, "grader: cannot write %s\n", path);
-    else printf("wrote %s (%zu students)\n", path, n);
+    if (file_write(path, csv.data, csv.len) < 0)
+        fprintf(stderr, "grader: cannot write %s\n", path);
+    else
+        printf("wrote %s (%zu students)\n", path, n);
     sbuf_free(&csv);
     free(path);
 }
@@ -202,7 +219,8 @@ int batch_run(const batch_opts *o)
         char *sub = path_join(o->dir, names[i]);
         char *abs = path_abs(sub);
         /* the reports' own folder may live among the submissions */
-        if (dir_exists(sub) && !(abs && out_abs && !strcmp(abs, out_abs))) students[ns++] = xstrdup(names[i]);
+        if (dir_exists(sub) && !(abs && out_abs && !strcmp(abs, out_abs)))
+            students[ns++] = xstrdup(names[i]);
         free(abs);
         free(sub);
     }
@@ -210,8 +228,9 @@ int batch_run(const batch_opts *o)
     strv_free(names, n);
     if (o->list_commands) {
         for (size_t i = 0; i < ns; i++)
-            printf("grader grade %s %s/%s --format json --output %s/%s.json --lang %s\n", o->base->exercise,
-                   o->dir, students[i], o->out, students[i], i18n_lang());
+            printf("grader grade %s %s/%s --format json --output %s/%s.json --lang %s\n",
+                   o->base->exercise, o->dir, students[i], o->out, students[i],
+                   i18n_lang());
         strv_free(students, ns);
         return 0;
     }
@@ -229,7 +248,8 @@ int batch_run(const batch_opts *o)
     int64_t limit = deadline + grace_ms(deadline);
     proc_subreaper();
     char *batch_tmp = dir_temp("grader-batch");
-    if (batch_tmp && chmod(batch_tmp, 0711) < 0) fprintf(stderr, "grader: cannot open %s to the runs\n", batch_tmp);
+    if (batch_tmp && chmod(batch_tmp, 0711) < 0)
+        fprintf(stderr, "grader: cannot open %s to the runs\n", batch_tmp);
     batch_slot *slots = xmalloc(sizeof *slots * (size_t)jobs);
     int running = 0, failures = 0;
     size_t next = 0, done = 0, skipped = 0;
@@ -272,7 +292,8 @@ int batch_run(const batch_opts *o)
                 proc_trust(s->pid, false);
             }
             /* r < 0: reaped by someone else, its status unknown */
-            failures += worker_ended(o, students[s->who], r < 0 ? 0 : st, overdue, deadline);
+            failures +=
+                worker_ended(o, students[s->who], r < 0 ? 0 : st, overdue, deadline);
             /* nothing of a worker outlives it: what it left running, then its files */
             proc_kill_orphans();
             if (s->scratch) dir_remove(s->scratch);
@@ -290,7 +311,9 @@ int batch_run(const batch_opts *o)
                 if (slots[k].pid == q) proc_note_exit(q, st);
     }
     if (o->progress) fprintf(stderr, "\r\033[K");
-    if (skipped) printf("%zu already graded (their reports are newer than their files)\n", skipped);
+    if (skipped)
+        printf("%zu already graded (their reports are newer than their files)\n",
+               skipped);
     write_csv(o, students, ns);
     free(slots);
     if (batch_tmp) dir_remove(batch_tmp);

@@ -13,9 +13,10 @@
 #include <sys/stat.h>
 
 #define BUILD_TIMEOUT_MS 120000
-#define BUILD_DIR "/grader-build" /* the directory debug information names */
-#define CACHE_ENTRIES 600
-#define LISTING "student.lst" /* the assembler's listing of the student's file (policy.h) */
+#define BUILD_DIR        "/grader-build" /* the directory debug information names */
+#define CACHE_ENTRIES    600
+#define LISTING                                                                          \
+    "student.lst" /* the assembler's listing of the student's file (policy.h) */
 
 /* How long a build step may take: BUILD_TIMEOUT_MS, cut at the grading's
  * deadline (at least 1 ms: a step past it fails at once). */
@@ -29,7 +30,8 @@ static int64_t step_ms(const build_inputs *in)
 /* --- diagnostics ------------------------------------------------------------ */
 
 /* Parses "FILE:LINE[:COL]: KIND: MESSAGE". Returns false if the line is not one. */
-static bool parse_diag_line(const char *line, char **file, int *lineno, char **kind, char **msg)
+static bool parse_diag_line(const char *line, char **file, int *lineno, char **kind,
+                            char **msg)
 {
     const char *p = line;
     const char *colon = strchr(p, ':');
@@ -53,9 +55,11 @@ static bool parse_diag_line(const char *line, char **file, int *lineno, char **k
 }
 
 /* "undefined reference to `foo'" and friends from the linker. */
-static bool parse_link_line(const char *line, const char *source_name, bool program, findings *out)
+static bool parse_link_line(const char *line, const char *source_name, bool program,
+                            findings *out)
 {
-    static const char *const pats[] = {"undefined reference to", "multiple definition of"};
+    static const char *const pats[] = {"undefined reference to",
+                                       "multiple definition of"};
     for (size_t i = 0; i < ARRAY_LEN(pats); i++) {
         const char *at = strstr(line, pats[i]);
         if (!at) continue;
@@ -65,20 +69,26 @@ static bool parse_link_line(const char *line, const char *source_name, bool prog
         for (char *c = sym; *c; c++)
             if (*c == '`' || *c == '\'' || *c == '"') *c = ' ';
         char *s = str_trim(sym);
-        char *msg = i == 0 && program
-                        ? xasprintf(_("undefined reference to '%s': it is used but defined in none of the program's "
-                                      "files; define it, scan the file that does with it, or link its library "
-                                      "(--libs)"),
-                                    s)
-                    : i == 0 ? xasprintf(_("undefined reference to '%s': it is used but never defined; "
-                                           "implement it with exactly the header's name and types"),
-                                         s)
-                    : program ? xasprintf(_("multiple definition of '%s': more than one of the program's files "
-                                            "defines it; define it once (static, or extern in the others)"),
+        char *msg =
+            i == 0 && program ? xasprintf(_("undefined reference to '%s': it is used but "
+                                            "defined in none of the program's "
+                                            "files; define it, scan the file that does "
+                                            "with it, or link its library "
+                                            "(--libs)"),
                                           s)
-                              : xasprintf(_("multiple definition of '%s': define it only once (a "
-                                            "submission must not define main or the driver's names)"),
-                                          s);
+            : i == 0          ? xasprintf(
+                                    _("undefined reference to '%s': it is used but never defined; "
+                                               "implement it with exactly the header's name and types"),
+                                    s)
+            : program
+                ? xasprintf(
+                      _("multiple definition of '%s': more than one of the program's "
+                        "files "
+                        "defines it; define it once (static, or extern in the others)"),
+                      s)
+                : xasprintf(_("multiple definition of '%s': define it only once (a "
+                              "submission must not define main or the driver's names)"),
+                            s);
         finding *f = findings_add(out, "build-error", "build", msg);
         /* "file.c:12: undefined reference" from a -g build */
         char *file;
@@ -100,18 +110,20 @@ static bool parse_link_line(const char *line, const char *source_name, bool prog
     return false;
 }
 
-static void parse_diagnostics(const char *text, const char *source_name, bool warnings, bool program,
-                              findings *out)
+static void parse_diagnostics(const char *text, const char *source_name, bool warnings,
+                              bool program, findings *out)
 {
     char *copy = xstrdup(text), *save = NULL;
     findings tmp = {0};
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(copy, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
         char *file, *kind, *msg;
         int ln;
         if (parse_diag_line(line, &file, &ln, &kind, &msg)) {
             bool err = strcmp(kind, "warning") != 0;
             if (err || warnings) {
-                finding *f = findings_add(&tmp, err ? "build-error" : "build-warning", "build", msg);
+                finding *f = findings_add(&tmp, err ? "build-error" : "build-warning",
+                                          "build", msg);
                 f->file = xstrdup(path_base(file));
                 f->line = ln;
             }
@@ -126,12 +138,14 @@ static void parse_diagnostics(const char *text, const char *source_name, bool wa
     findings_merge(out, &tmp);
 }
 
-void build_parse_diagnostics(const char *text, const char *source_name, bool warnings, findings *out)
+void build_parse_diagnostics(const char *text, const char *source_name, bool warnings,
+                             findings *out)
 {
     parse_diagnostics(text, source_name, warnings, false, out);
 }
 
-void build_parse_program_diagnostics(const char *text, const char *source_name, bool warnings, findings *out)
+void build_parse_program_diagnostics(const char *text, const char *source_name,
+                                     bool warnings, findings *out)
 {
     parse_diagnostics(text, source_name, warnings, true, out);
 }
@@ -143,7 +157,8 @@ static void add_words(strv *v, const char *s)
 {
     if (!s) return;
     char *copy = xstrdup(s), *save = NULL;
-    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) strv_add(v, w);
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        strv_add(v, w);
     free(copy);
 }
 
@@ -176,8 +191,12 @@ static bool policy_on(const build_inputs *in, const tool_info *tc)
 static int policy_run(const build_inputs *in, const char *dir, sbuf *log, sbuf *other)
 {
     char *syms = root_path(in, "harness/driver");
-    policy_inputs pi = {.dir = dir, .object = "student.o", .listing = LISTING, .source_name = in->source_name,
-                        .syms_dir = syms, .allow = in->allow};
+    policy_inputs pi = {.dir = dir,
+                        .object = "student.o",
+                        .listing = LISTING,
+                        .source_name = in->source_name,
+                        .syms_dir = syms,
+                        .allow = in->allow};
     sbuf out = {0};
     int n = policy_check(&pi, &out);
     sbuf_add(n > 0 ? log : other, sbuf_str(&out), out.len);
@@ -191,7 +210,8 @@ static int policy_run(const build_inputs *in, const char *dir, sbuf *log, sbuf *
  * objects stay readable. Its output goes to log. */
 static int boxed(char *const *argv, const build_inputs *in, const char *dir, sbuf *log)
 {
-    char *real_inc = root_path(in, "harness/driver"), *real_objs = root_path(in, "build/harness");
+    char *real_inc = root_path(in, "harness/driver"),
+         *real_objs = root_path(in, "build/harness");
     const char *keep[3] = {NULL, NULL, NULL};
     size_t k = 0;
     if (real_inc) keep[k++] = real_inc;
@@ -205,8 +225,9 @@ static int boxed(char *const *argv, const build_inputs *in, const char *dir, sbu
  * Debug information names dir BUILD_DIR, so that objects built in any cache
  * entry read the same. The student's files (untrusted) are compiled in the
  * box; warn asks for warnings. */
-static int compile(const tool_info *tc, const build_inputs *in, const char *dir, const char *file,
-                   const char *obj, bool untrusted, bool warn, sbuf *log)
+static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
+                   const char *file, const char *obj, bool untrusted, bool warn,
+                   sbuf *log)
 {
     char *inc_dir = root_path(in, "harness/driver");
     char *real_dir = path_abs(dir);
@@ -218,7 +239,8 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
         add_words(&a, "-std=c11 -D_GNU_SOURCE -pthread -c");
         add_words(&a, tc->cflags);
         if (warn) add_words(&a, "-Wall -Wextra");
-        if (untrusted && policy_on(in, tc) && !strcmp(obj, "student.o")) strv_add(&a, "-Wa,-adln=" LISTING);
+        if (untrusted && policy_on(in, tc) && !strcmp(obj, "student.o"))
+            strv_add(&a, "-Wa,-adln=" LISTING);
         /* gcc takes a whole program's `void main` (with a warning), clang
          * refuses it in a hosted build: freestanding, main is an ordinary
          * function */
@@ -233,7 +255,8 @@ static int compile(const tool_info *tc, const build_inputs *in, const char *dir,
         strv_add(&a, obj);
         strv_add(&a, file);
         sbuf_free(&out);
-        rc = untrusted ? boxed(strv_get(&a), in, dir, &out) : proc_tool(strv_get(&a), dir, step_ms(in), &out);
+        rc = untrusted ? boxed(strv_get(&a), in, dir, &out)
+                       : proc_tool(strv_get(&a), dir, step_ms(in), &out);
         strv_clear(&a);
         if (rc == 0 || in->driver || !void_main_refused(tc, &out)) break;
     }
@@ -270,8 +293,8 @@ static void add_harness(strv *v, const build_inputs *in, const char *words)
 
 /* Links dir/prog from dir/student.o and driver_obj with the driver support
  * (driver_obj NULL: a whole program, without it), and the tool's runtime. */
-static int link_prog(const tool_info *tc, const build_inputs *in, const char *dir, const char *driver_obj,
-                     sbuf *log)
+static int link_prog(const tool_info *tc, const build_inputs *in, const char *dir,
+                     const char *driver_obj, sbuf *log)
 {
     strv a = {0};
     strv_add(&a, tc->cc);
@@ -298,7 +321,8 @@ static int link_prog(const tool_info *tc, const build_inputs *in, const char *di
 /* A whole program's other files: each copied into dir, compiled like the
  * first (diagnostics appended to log), then merged into student.o with it
  * (a relocatable link). 0 on success, like compile. */
-static int compile_more(const tool_info *tc, const build_inputs *in, const char *dir, bool warn, sbuf *log)
+static int compile_more(const tool_info *tc, const build_inputs *in, const char *dir,
+                        bool warn, sbuf *log)
 {
     strv objs = {0};
     strv_add(&objs, "ld");
@@ -330,7 +354,8 @@ static int compile_more(const tool_info *tc, const build_inputs *in, const char 
 
 /* Copies into dir the exercise's header, its driver (with_driver) and the
  * student's file (with_source, from in->source_path), each under its name. */
-static int stage(const build_inputs *in, const char *dir, bool with_source, bool with_driver, sbuf *log)
+static int stage(const build_inputs *in, const char *dir, bool with_source,
+                 bool with_driver, sbuf *log)
 {
     const char *files[] = {in->header, with_driver ? in->driver : NULL};
     for (size_t i = 0; i < ARRAY_LEN(files); i++) {
@@ -374,12 +399,13 @@ static void manifest_stamp(sbuf *m, const char *label, const char *path)
         free(real);
         return;
     }
-    sbuf_printf(m, "%s %s %lld %lld.%09ld", label, real, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                st.st_mtim.tv_nsec);
+    sbuf_printf(m, "%s %s %lld %lld.%09ld", label, real, (long long)st.st_size,
+                (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     if (st.st_size < (64 << 20)) {
         size_t len = 0;
         char *data = file_read(real, &len);
-        sbuf_printf(m, " %016llx", (unsigned long long)cache_digest(0, data ? data : "", len));
+        sbuf_printf(m, " %016llx",
+                    (unsigned long long)cache_digest(0, data ? data : "", len));
         free(data);
     }
     sbuf_putc(m, '\n');
@@ -390,8 +416,9 @@ static void manifest_stamp(sbuf *m, const char *label, const char *path)
 static void manifest_common(sbuf *m, const build_inputs *in, tool_id tool)
 {
     const tool_info *tc = tool_get(tool);
-    sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n", tool_name(tool), tc->cc,
-                tc->cflags, in->extra_cflags ? in->extra_cflags : "", in->root);
+    sbuf_printf(m, "grader build 1\ntool %s\ncc %s\nflags %s\nextra %s\nroot %s\n",
+                tool_name(tool), tc->cc, tc->cflags,
+                in->extra_cflags ? in->extra_cflags : "", in->root);
     /* this grader itself: how it builds may change with any new version */
     manifest_stamp(m, "grader", "/proc/self/exe");
     char *cc = which(tc->cc);
@@ -419,7 +446,8 @@ static void manifest_digest(sbuf *m, const char *label, const char *path)
 {
     size_t len = 0;
     char *data = file_read(path, &len);
-    sbuf_printf(m, "%s %016llx\n", label, (unsigned long long)(data ? cache_digest(0, data, len) : 0));
+    sbuf_printf(m, "%s %016llx\n", label,
+                (unsigned long long)(data ? cache_digest(0, data, len) : 0));
     free(data);
 }
 
@@ -433,8 +461,8 @@ typedef struct step_dir {
     bool ready;  /* finished by an earlier build */
 } step_dir;
 
-static int step_open(const build_inputs *in, tool_id tool, const char *cache, const char *kind,
-                     const char *manifest, step_dir *d)
+static int step_open(const build_inputs *in, tool_id tool, const char *cache,
+                     const char *kind, const char *manifest, step_dir *d)
 {
     memset(d, 0, sizeof *d);
     d->e.lock_fd = -1;
@@ -458,7 +486,8 @@ static void step_close(step_dir *d)
 
 /* Compiles the exercise's driver for tool (an entry every submission of the
  * exercise shares). 0, or -1 with the reason in log. */
-static int driver_object(const build_inputs *in, tool_id tool, const char *cache, step_dir *d, sbuf *log)
+static int driver_object(const build_inputs *in, tool_id tool, const char *cache,
+                         step_dir *d, sbuf *log)
 {
     sbuf m = {0};
     manifest_common(&m, in, tool);
@@ -468,7 +497,8 @@ static int driver_object(const build_inputs *in, tool_id tool, const char *cache
     int rc = step_open(in, tool, cache, "driver", sbuf_str(&m), d);
     if (rc == 0 && !d->ready) {
         rc = stage(in, d->dir, false, true, log) == 0 &&
-                     compile(tool_get(tool), in, d->dir, in->driver, "driver.o", false, false, log) == 0
+                     compile(tool_get(tool), in, d->dir, in->driver, "driver.o", false,
+                             false, log) == 0
                  ? 0
                  : -1;
         if (rc == 0 && d->cached) cache_commit(&d->e, sbuf_str(&m));
@@ -494,20 +524,23 @@ static void steps_free(build_steps *st)
 
 /* Stages, compiles, renames the observed calls, links (driver_obj NULL: a
  * whole program), in dir. */
-static void steps_run(const build_inputs *in, tool_id tool, const char *driver_obj, const char *dir,
-                      build_steps *st)
+static void steps_run(const build_inputs *in, tool_id tool, const char *driver_obj,
+                      const char *dir, build_steps *st)
 {
     const tool_info *tc = tool_get(tool);
     st->staged = stage(in, dir, true, false, &st->other_log) == 0;
     if (!st->staged) return;
-    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", true, tc->warnings, &st->compile_log);
+    st->compile_rc = compile(tc, in, dir, in->source_name, "student.o", true,
+                             tc->warnings, &st->compile_log);
     if (st->compile_rc == 0 && in->more_sources)
         st->compile_rc = compile_more(tc, in, dir, tc->warnings, &st->compile_log);
     if (st->compile_rc > 0 && strstr(sbuf_str(&st->compile_log), "Assembler messages:"))
         /* the compiler's own assembly never fails: the file's asm did */
         sbuf_printf(&st->compile_log, "%s:0: error: %s\n", in->source_name,
-                    policy_on(in, tc) ? "assembly (asm, __asm__, .incbin) is not allowed: write the exercise in C"
-                                      : "the assembler rejected the assembly (asm) in this file");
+                    policy_on(in, tc)
+                        ? "assembly (asm, __asm__, .incbin) is not allowed: write the "
+                          "exercise in C"
+                        : "the assembler rejected the assembly (asm) in this file");
     if (st->compile_rc != 0) return;
     if (policy_on(in, tc)) {
         int p = policy_run(in, dir, &st->compile_log, &st->other_log);
@@ -524,18 +557,21 @@ static void steps_run(const build_inputs *in, tool_id tool, const char *driver_o
 /* steps_run in a directory of the grading's own when d is a cache entry
  * (the box cannot reach the cache, and nothing of the student's may write
  * there): the driver object is copied in, the program copied out. */
-static void steps_boxed(const build_inputs *in, tool_id tool, const char *driver_obj, const step_dir *d,
-                        build_steps *st)
+static void steps_boxed(const build_inputs *in, tool_id tool, const char *driver_obj,
+                        const step_dir *d, build_steps *st)
 {
-    char *box = d->cached ? xasprintf("%s/box-%s", in->workdir, tool_name(tool)) : xstrdup(d->dir);
+    char *box = d->cached ? xasprintf("%s/box-%s", in->workdir, tool_name(tool))
+                          : xstrdup(d->dir);
     char *obj = driver_obj ? path_join(box, "driver.o") : NULL;
     if (d->cached) dir_remove(box);
-    if ((d->cached && (dir_make(box) < 0 || chmod(box, 0700) < 0)) || (obj && file_copy(driver_obj, obj) < 0)) {
+    if ((d->cached && (dir_make(box) < 0 || chmod(box, 0700) < 0)) ||
+        (obj && file_copy(driver_obj, obj) < 0)) {
         sbuf_printf(&st->other_log, "cannot prepare %s", box);
     } else {
         steps_run(in, tool, obj ? "driver.o" : NULL, box, st);
         char *from = path_join(box, "prog"), *to = path_join(d->dir, "prog");
-        if (d->cached && st->link_rc == 0 && st->compile_rc == 0 && st->redefined && file_copy(from, to) < 0)
+        if (d->cached && st->link_rc == 0 && st->compile_rc == 0 && st->redefined &&
+            file_copy(from, to) < 0)
             st->staged = false;
         free(from), free(to);
     }
@@ -545,7 +581,8 @@ static void steps_boxed(const build_inputs *in, tool_id tool, const char *driver
 
 static void steps_save(const char *dir, const build_steps *st)
 {
-    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"), *r = path_join(dir, "status");
+    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"),
+         *r = path_join(dir, "status");
     char *status = xasprintf("%d %d\n", st->compile_rc, st->link_rc);
     file_write(p, st->compile_log.data ? st->compile_log.data : "", st->compile_log.len);
     file_write(q, st->link_log.data ? st->link_log.data : "", st->link_log.len);
@@ -555,7 +592,8 @@ static void steps_save(const char *dir, const build_steps *st)
 
 static void steps_load(const char *dir, build_steps *st)
 {
-    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"), *r = path_join(dir, "status");
+    char *p = path_join(dir, "compile.log"), *q = path_join(dir, "link.log"),
+         *r = path_join(dir, "status");
     size_t n = 0;
     char *text = file_read(p, &n);
     sbuf_add(&st->compile_log, text ? text : "", n);
@@ -565,7 +603,8 @@ static void steps_load(const char *dir, build_steps *st)
     free(text);
     text = file_read(r, NULL);
     st->staged = st->redefined = true;
-    if (!text || sscanf(text, "%d %d", &st->compile_rc, &st->link_rc) != 2) st->compile_rc = -1;
+    if (!text || sscanf(text, "%d %d", &st->compile_rc, &st->link_rc) != 2)
+        st->compile_rc = -1;
     free(text);
     free(p), free(q), free(r);
 }
@@ -573,35 +612,48 @@ static void steps_load(const char *dir, build_steps *st)
 /* Why a build stopped at the box's limits (static text). */
 static const char *limit_message(bool compiling)
 {
-    return compiling ? "the compiler stopped on this file at the build's limits (CPU time, memory, file size or "
-                       "time): an #include of something huge or endless (a device such as /dev/zero, a generated "
-                       "file) or macros that expand without end; include only the exercise's header and the "
+    return compiling ? "the compiler stopped on this file at the build's limits (CPU "
+                       "time, memory, file size or "
+                       "time): an #include of something huge or endless (a device such "
+                       "as /dev/zero, a generated "
+                       "file) or macros that expand without end; include only the "
+                       "exercise's header and the "
                        "system's headers"
-                     : "the link of this file stopped at the build's limits (CPU time, memory, file size or "
-                       "time): remove what makes the program huge (enormous initialized arrays?)";
+                     : "the link of this file stopped at the build's limits (CPU time, "
+                       "memory, file size or "
+                       "time): remove what makes the program huge (enormous initialized "
+                       "arrays?)";
 }
 
 /* The build's verdict from its steps: the student's diagnostics, or a
  * failure that is not theirs (machine_error). */
-static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st, build_result *out)
+static void steps_judge(const build_inputs *in, tool_id tool, build_steps *st,
+                        build_result *out)
 {
     sbuf log = {0};
     sbuf_add(&log, sbuf_str(&st->compile_log), st->compile_log.len);
-    build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name, tool_get(tool)->warnings, &out->diags);
-    if (st->staged && (st->compile_rc == PROC_TOOL_LIMIT || st->link_rc == PROC_TOOL_LIMIT)) {
-        finding *f = findings_add(&out->diags, "build-error", "build", limit_message(st->compile_rc != 0));
+    build_parse_diagnostics(sbuf_str(&st->compile_log), in->source_name,
+                            tool_get(tool)->warnings, &out->diags);
+    if (st->staged &&
+        (st->compile_rc == PROC_TOOL_LIMIT || st->link_rc == PROC_TOOL_LIMIT)) {
+        finding *f = findings_add(&out->diags, "build-error", "build",
+                                  limit_message(st->compile_rc != 0));
         f->file = xstrdup(in->source_name);
         sbuf_add(&log, sbuf_str(&st->link_log), st->link_log.len);
     } else if (!st->staged || (st->compile_rc == 0 && !st->redefined)) {
         out->machine_error = true;
         sbuf_add(&log, sbuf_str(&st->other_log), st->other_log.len);
     } else if (st->compile_rc != 0) {
-        if (st->compile_rc < 0 || !findings_has_kind(&out->diags, "build-error")) out->machine_error = true;
+        if (st->compile_rc < 0 || !findings_has_kind(&out->diags, "build-error"))
+            out->machine_error = true;
     } else if (st->link_rc != 0) {
         /* undefined or duplicate names are the student's */
         findings lf = {0};
-        if (in->driver) build_parse_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
-        else build_parse_program_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
+        if (in->driver)
+            build_parse_diagnostics(sbuf_str(&st->link_log), in->source_name, false, &lf);
+        else
+            build_parse_program_diagnostics(sbuf_str(&st->link_log), in->source_name,
+                                            false, &lf);
         if (!lf.len) out->machine_error = true;
         findings_merge(&out->diags, &lf);
         sbuf_add(&log, sbuf_str(&st->link_log), st->link_log.len);
@@ -634,8 +686,8 @@ static void manifest_neighbours(sbuf *m, const char *dir)
         char *p = path_join(dir, names[i]);
         struct stat st;
         if (stat(p, &st) == 0)
-            sbuf_printf(m, "  %s %lld %lld.%09ld\n", names[i], (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                        st.st_mtim.tv_nsec);
+            sbuf_printf(m, "  %s %lld %lld.%09ld\n", names[i], (long long)st.st_size,
+                        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
         free(p);
     }
     strv_free(names, n);
@@ -643,7 +695,8 @@ static void manifest_neighbours(sbuf *m, const char *dir)
 
 /* The manifest of the student's build: the common inputs, the source, the
  * driver object and everything the link reads. */
-static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const char *driver_dir)
+static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool,
+                           const char *driver_dir)
 {
     manifest_common(m, in, tool);
     sbuf_printf(m, "source name %s\n", in->source_name); /* debug information names it */
@@ -668,11 +721,13 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
     }
     manifest_harness(m, in, tool_get(tool)->runtime);
     sbuf_printf(m, "libs %s\n", in->libs ? in->libs : "");
-    for (size_t i = 0; in->include_dirs && in->include_dirs[i]; i++) manifest_neighbours(m, in->include_dirs[i]);
+    for (size_t i = 0; in->include_dirs && in->include_dirs[i]; i++)
+        manifest_neighbours(m, in->include_dirs[i]);
     if (policy_on(in, tool_get(tool))) {
         /* what the object check allows */
         sbuf_printf(m, "policy allow %s\n", in->allow ? in->allow : "");
-        char *allowed = root_path(in, "harness/driver/allowed.syms"), *refused = root_path(in, "harness/driver/refused.syms");
+        char *allowed = root_path(in, "harness/driver/allowed.syms"),
+             *refused = root_path(in, "harness/driver/refused.syms");
         manifest_file(m, "allowed.syms", allowed);
         manifest_file(m, "refused.syms", refused);
         free(allowed), free(refused);
@@ -684,7 +739,8 @@ static void manifest_build(sbuf *m, const build_inputs *in, tool_id tool, const 
 
 /* The program runs from a copy of its own in workdir (a cache entry is
  * neither visible nor writable to runs). */
-static int binary_place(const build_inputs *in, tool_id tool, const char *dir, build_result *out)
+static int binary_place(const build_inputs *in, tool_id tool, const char *dir,
+                        build_result *out)
 {
     char *from = path_join(dir, "prog");
     out->binary = xasprintf("%s/prog-%s", in->workdir, tool_name(tool));

@@ -15,34 +15,37 @@
 #include "tool.h"
 
 typedef struct build_inputs {
-    const char *root;        /* the grader's repository (harness/, build/) */
-    const char *exercise_dir;/* exercises/<ex> */
-    const char *source_name; /* "threads.c": the student's file name */
-    const char *source_path; /* the submitted file to compile */
-    const char *header;      /* header file name in exercise_dir, or NULL */
-    const char *driver;      /* driver file name in exercise_dir, or NULL (whole program) */
+    const char *root;         /* the grader's repository (harness/, build/) */
+    const char *exercise_dir; /* exercises/<ex> */
+    const char *source_name;  /* "threads.c": the student's file name */
+    const char *source_path;  /* the submitted file to compile */
+    const char *header;       /* header file name in exercise_dir, or NULL */
+    const char *driver; /* driver file name in exercise_dir, or NULL (whole program) */
     const char *const *more_sources; /* a whole program's other C files (paths; distinct
-                              * names), NULL-terminated, or NULL */
-    const char *const *include_dirs; /* searched for #include "..." after the source's copy
-                              * (a whole program's own folders), NULL-terminated, or NULL */
-    const char *extra_cflags;/* from the spec, or NULL */
-    const char *libs;        /* extra link flags from the spec, or NULL */
-    const char *workdir;     /* where build-<tool>/ directories go */
-    const char *const *hide; /* NULL-terminated: what the compiler of the student's file must
-                              * not see (the repository, other submissions), or NULL */
-    int64_t deadline_at;     /* now_ms() past which no step may run (the grading's deadline), or 0 */
-    bool policy;             /* check the student's object before linking it (policy.h; with a
-                              * driver only) */
-    const char *allow;       /* the exercise's extra allowed symbols (spaces), or NULL */
+                                      * names), NULL-terminated, or NULL */
+    const char *const
+        *include_dirs;        /* searched for #include "..." after the source's copy
+                               * (a whole program's own folders), NULL-terminated, or NULL */
+    const char *extra_cflags; /* from the spec, or NULL */
+    const char *libs;         /* extra link flags from the spec, or NULL */
+    const char *workdir;      /* where build-<tool>/ directories go */
+    const char *const
+        *hide;           /* NULL-terminated: what the compiler of the student's file must
+                          * not see (the repository, other submissions), or NULL */
+    int64_t deadline_at; /* now_ms() past which no step may run (the grading's deadline),
+                            or 0 */
+    bool policy;         /* check the student's object before linking it (policy.h; with a
+                          * driver only) */
+    const char *allow;   /* the exercise's extra allowed symbols (spaces), or NULL */
 } build_inputs;
 
 typedef struct build_result {
     bool ok;
-    bool machine_error;  /* failed for a reason that is not the student's */
-    char *dir;           /* build directory (owned) */
-    char *binary;        /* path of the linked program (owned), when ok */
-    findings diags;      /* build-error / build-warning findings */
-    char *log;           /* full compiler output (owned) */
+    bool machine_error; /* failed for a reason that is not the student's */
+    char *dir;          /* build directory (owned) */
+    char *binary;       /* path of the linked program (owned), when ok */
+    findings diags;     /* build-error / build-warning findings */
+    char *log;          /* full compiler output (owned) */
 } build_result;
 
 /* Builds for one tool. Never fails silently: on failure, diags has at least one
@@ -59,6 +62,7 @@ void build_parse_diagnostics(const char *text, const char *source_name, bool war
                              findings *out);
 /* The same for a whole program (no header to follow): link errors speak of
  * the program's files and libraries. */
-void build_parse_program_diagnostics(const char *text, const char *source_name, bool warnings, findings *out);
+void build_parse_program_diagnostics(const char *text, const char *source_name,
+                                     bool warnings, findings *out);
 
 #endif

@@ -25,7 +25,8 @@ uint64_t cache_digest(uint64_t h, const void *data, size_t n)
 static bool dir_is_private(const char *path)
 {
     struct stat st;
-    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022);
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           !(st.st_mode & 022);
 }
 
 /* Whether dir exists and is ours (root under `sudo -E` keeps the user's
@@ -33,7 +34,8 @@ static bool dir_is_private(const char *path)
 static bool ours(const char *dir)
 {
     struct stat st;
-    return dir && *dir && strcmp(dir, "/") && stat(dir, &st) == 0 && st.st_uid == geteuid();
+    return dir && *dir && strcmp(dir, "/") && stat(dir, &st) == 0 &&
+           st.st_uid == geteuid();
 }
 
 char *cache_root(void)
@@ -41,10 +43,10 @@ char *cache_root(void)
     const char *env = getenv("GRADER_CACHE");
     if (env && !strcmp(env, "off")) return NULL;
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char *dir = env && *env ? xstrdup(env)
-                : ours(xdg) ? path_join(xdg, "grader")
+    char *dir = env && *env  ? xstrdup(env)
+                : ours(xdg)  ? path_join(xdg, "grader")
                 : ours(home) ? xasprintf("%s/.cache/grader", home)
-                : xasprintf("/tmp/grader-cache-%u", (unsigned)geteuid());
+                             : xasprintf("/tmp/grader-cache-%u", (unsigned)geteuid());
     if (dir_make(dir) == 0) chmod(dir, 0700);
     if (dir_is_private(dir)) return dir;
     free(dir);
@@ -123,7 +125,9 @@ int cache_commit(cache_entry *e, const char *manifest)
 {
     char *tmp = path_join(e->dir, MANIFEST ".new");
     char *path = path_join(e->dir, MANIFEST);
-    int rc = file_write(tmp, manifest, strlen(manifest)) == 0 && rename(tmp, path) == 0 ? 0 : -1;
+    int rc = file_write(tmp, manifest, strlen(manifest)) == 0 && rename(tmp, path) == 0
+                 ? 0
+                 : -1;
     free(tmp);
     free(path);
     if (rc == 0) {

@@ -18,10 +18,10 @@
 #include "util.h"
 
 typedef struct cache_entry {
-    char *dir;       /* the entry's directory (owned) */
-    char *name;      /* its name under the root (owned) */
-    int lock_fd;     /* the entry's lock, held until cache_close */
-    bool ready;      /* it holds a finished result */
+    char *dir;   /* the entry's directory (owned) */
+    char *name;  /* its name under the root (owned) */
+    int lock_fd; /* the entry's lock, held until cache_close */
+    bool ready;  /* it holds a finished result */
 } cache_entry;
 
 /* The cache directory (created 0700; caller frees), or NULL when it is off

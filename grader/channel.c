@@ -38,22 +38,32 @@ static char *channel_translate(const json_value *v)
 static const char *signal_story(int sig)
 {
     switch (sig) {
-    case SIGSEGV: return _("a segmentation fault: a NULL, freed or out-of-range pointer was used");
-    case SIGBUS: return _("a bus error: memory that is not there (a truncated mapping?) was used");
-    case SIGFPE: return _("an arithmetic error such as a division by zero");
-    case SIGILL: return _("an illegal instruction (often a corrupted stack or function pointer)");
-    case SIGPIPE: return _("which happens on a write to a pipe whose reading side has closed it (a child "
-                           "that stopped reading or ended): ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) "
-                           "and handle the EPIPE error that write() then returns");
-    case SIGABRT: return _("abort(), usually a failed assert() or a corrupted heap");
-    default: return _("a fatal signal");
+    case SIGSEGV:
+        return _("a segmentation fault: a NULL, freed or out-of-range pointer was used");
+    case SIGBUS:
+        return _("a bus error: memory that is not there (a truncated mapping?) was used");
+    case SIGFPE:
+        return _("an arithmetic error such as a division by zero");
+    case SIGILL:
+        return _("an illegal instruction (often a corrupted stack or function pointer)");
+    case SIGPIPE:
+        return _(
+            "which happens on a write to a pipe whose reading side has closed it (a "
+            "child "
+            "that stopped reading or ended): ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) "
+            "and handle the EPIPE error that write() then returns");
+    case SIGABRT:
+        return _("abort(), usually a failed assert() or a corrupted heap");
+    default:
+        return _("a fatal signal");
     }
 }
 
 char *channel_crash_message(int sig)
 {
     const char *name = sigabbrev_np(sig);
-    return xasprintf(_("the program was killed by SIG%s, %s"), name ? name : "?", signal_story(sig));
+    return xasprintf(_("the program was killed by SIG%s, %s"), name ? name : "?",
+                     signal_story(sig));
 }
 
 static void handle(const json_value *v, parse_out *out)
@@ -63,7 +73,8 @@ static void handle(const json_value *v, parse_out *out)
     const char *token = json_get_str(v, "token");
     if (out->token[0] && (!token || strcmp(token, out->token))) {
         /* written by someone who does not know the run's secret: the program */
-        sbuf_printf(&out->notes, "driver channel: ignored a line without the run's token\n");
+        sbuf_printf(&out->notes,
+                    "driver channel: ignored a line without the run's token\n");
         return;
     }
     if (!strcmp(type, "start")) {
@@ -78,16 +89,18 @@ static void handle(const json_value *v, parse_out *out)
         const char *kind = json_get_str(v, "kind");
         if (!kind) return;
         char *told = channel_translate(v);
-        finding *f = findings_add(&out->found, kind_lookup(kind) ? kind : "wrong-result", "driver",
-                                  told ? told : json_get_str(v, "message"));
+        finding *f = findings_add(&out->found, kind_lookup(kind) ? kind : "wrong-result",
+                                  "driver", told ? told : json_get_str(v, "message"));
         free(told);
         channel_add_stack(f, json_get(v, "stack"), NULL);
         double within = json_get_num(v, "within", 0);
-        if (f->stacks.len && within >= 1 && within < (double)f->stacks.items[f->stacks.len - 1].frames.len)
+        if (f->stacks.len && within >= 1 &&
+            within < (double)f->stacks.items[f->stacks.len - 1].frames.len)
             f->stacks.items[f->stacks.len - 1].within = (int)within;
         const json_value *more = json_get(v, "stacks"); /* titled call sites */
         for (size_t i = 0; more && more->type == JSON_ARR && i < more->len; i++)
-            channel_add_stack(f, json_get(more->items[i], "stack"), json_get_str(more->items[i], "title"));
+            channel_add_stack(f, json_get(more->items[i], "stack"),
+                              json_get_str(more->items[i], "title"));
     } else if (!strcmp(type, "crash")) {
         int sig = (int)json_get_num(v, "signal", 0);
         out->crash_signal = sig;
@@ -104,8 +117,10 @@ static void handle(const json_value *v, parse_out *out)
 static void channel_line(void *ctx, const json_value *v)
 {
     parse_out *out = ctx;
-    if (v && v->type == JSON_OBJ) handle(v, out);
-    else sbuf_printf(&out->notes, "driver channel: skipped a line that is not JSON\n");
+    if (v && v->type == JSON_OBJ)
+        handle(v, out);
+    else
+        sbuf_printf(&out->notes, "driver channel: skipped a line that is not JSON\n");
 }
 
 void channel_parse(const char *text, size_t len, parse_out *out)

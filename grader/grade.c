@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #define CHECK_DEADLINE_MS (15 * 60 * 1000)
-#define SUBMISSION_MAX_BYTES (1u << 20) /* a source file of a few thousand lines fits many times */
+#define SUBMISSION_MAX_BYTES                                                             \
+    (1u << 20) /* a source file of a few thousand lines fits many times */
 
 char *exercise_dir(const char *root, const char *name)
 {
@@ -32,7 +33,8 @@ char *exercise_dir(const char *root, const char *name)
 char *exercise_spec_display(const char *root, const char *spec_path)
 {
     size_t n = strlen(root);
-    if (!strncmp(spec_path, root, n) && spec_path[n] == '/') return xstrdup(spec_path + n + 1);
+    if (!strncmp(spec_path, root, n) && spec_path[n] == '/')
+        return xstrdup(spec_path + n + 1);
     return xstrdup(spec_path);
 }
 
@@ -66,10 +68,12 @@ static uint64_t check_seed(uint64_t base, const char *name)
 /* The `build` check's title: a whole program (no driver) compiles alone. */
 static const char *build_title(const spec_exercise *ex)
 {
-    return ex->driver ? _("Your code compiles with the exercise's files") : _("Your program compiles, for every tool");
+    return ex->driver ? _("Your code compiles with the exercise's files")
+                      : _("Your program compiles, for every tool");
 }
 
-static check_result *result_add(report *r, const char *name, const char *title, double points)
+static check_result *result_add(report *r, const char *name, const char *title,
+                                double points)
 {
     check_result *c = VEC_PUSH(&r->checks);
     c->name = xstrdup(name);
@@ -90,16 +94,22 @@ static void deadline_verdict(const grading *g, check_result *c, bool running)
     c->score = 0;
     if (running) {
         c->outcome = OUTCOME_FAIL;
-        c->message = xasprintf(_("stopped: the whole grading may take at most %d s (the exercise's deadline), "
-                                 "and that time ran out while this check was running"), s);
+        c->message = xasprintf(_("stopped: the whole grading may take at most %d s (the "
+                                 "exercise's deadline), "
+                                 "and that time ran out while this check was running"),
+                               s);
         findings_add(&c->findings, "timeout", "sandbox", c->message);
     } else {
         c->outcome = OUTCOME_SKIPPED;
-        c->message = xasprintf(_("not run: the whole grading may take at most %d s (the exercise's deadline), "
-                                 "and that time ran out before this check could start"), s);
+        c->message = xasprintf(_("not run: the whole grading may take at most %d s (the "
+                                 "exercise's deadline), "
+                                 "and that time ran out before this check could start"),
+                               s);
     }
-    c->hint = xstrdup(_("Your program made the grading too slow: make the runs that timed out finish (a thread "
-                        "stuck in a lock, a join or an endless loop), then grade again."));
+    c->hint =
+        xstrdup(_("Your program made the grading too slow: make the runs that timed out "
+                  "finish (a thread "
+                  "stuck in a lock, a join or an endless loop), then grade again."));
 }
 
 /* Builds every tool; records the outcome as the `build` check (the first
@@ -109,10 +119,18 @@ static bool build_all(grading *g)
     const spec_exercise *ex = spec_exercise_get(g->sp);
     char *exdir = exercise_dir(g->o->root, ex->name);
     build_inputs in = {
-        .root = g->o->root, .exercise_dir = exdir, .source_name = ex->source,
-        .source_path = g->source_path, .header = ex->header, .driver = ex->driver,
-        .extra_cflags = ex->cflags, .libs = ex->libs, .workdir = g->workdir,
-        .hide = (const char *const *)g->env.hide, .deadline_at = g->deadline_at, .policy = true,
+        .root = g->o->root,
+        .exercise_dir = exdir,
+        .source_name = ex->source,
+        .source_path = g->source_path,
+        .header = ex->header,
+        .driver = ex->driver,
+        .extra_cflags = ex->cflags,
+        .libs = ex->libs,
+        .workdir = g->workdir,
+        .hide = (const char *const *)g->env.hide,
+        .deadline_at = g->deadline_at,
+        .policy = true,
         .allow = ex->allow,
     };
     check_result *c = result_add(g->rep, "build", build_title(ex), 0);
@@ -130,18 +148,24 @@ static bool build_all(grading *g)
         if (b->machine_error) {
             c->outcome = OUTCOME_ERROR;
             c->graded = false;
-            c->message = xasprintf(_("the %s build failed for a reason that is not in your code:\n%s"),
-                                   tool_name((tool_id)t), b->log ? b->log : "");
-            c->hint = xstrdup(_("Check that the grader's packages are installed (make setup)."));
+            c->message = xasprintf(
+                _("the %s build failed for a reason that is not in your code:\n%s"),
+                tool_name((tool_id)t), b->log ? b->log : "");
+            c->hint = xstrdup(
+                _("Check that the grader's packages are installed (make setup)."));
         } else {
             c->outcome = OUTCOME_FAIL;
             findings_copy(&c->findings, &b->diags);
             const finding *first = NULL;
             for (size_t i = 0; i < c->findings.len && !first; i++)
-                if (!strcmp(c->findings.items[i].kind, "build-error")) first = &c->findings.items[i];
-            c->message = first && first->line
-                             ? xasprintf(_("%s does not compile: %s:%d: %s"), ex->source, first->file, first->line, first->message)
-                             : xasprintf(_("%s does not compile: %s"), ex->source, first ? first->message : _("see the compiler output"));
+                if (!strcmp(c->findings.items[i].kind, "build-error"))
+                    first = &c->findings.items[i];
+            c->message =
+                first && first->line
+                    ? xasprintf(_("%s does not compile: %s:%d: %s"), ex->source,
+                                first->file, first->line, first->message)
+                    : xasprintf(_("%s does not compile: %s"), ex->source,
+                                first ? first->message : _("see the compiler output"));
             c->hint = xstrdup(kind_lookup("build-error")->hint);
         }
     }
@@ -171,7 +195,10 @@ typedef struct slot {
 static void worker_main(grading *g, size_t i, int fd)
 {
     const spec_check *c = spec_check_get(g->sp, i);
-    spec_host host = {.run = host_run, .ctx = g, .seed = check_seed(g->o->seed, c->name), .verbose = g->o->verbose};
+    spec_host host = {.run = host_run,
+                      .ctx = g,
+                      .seed = check_seed(g->o->seed, c->name),
+                      .verbose = g->o->verbose};
     if (g->o->replay && g->o->only && !strcmp(g->o->only, c->name)) {
         host.seed = g->o->seed;
         host.replay = true;
@@ -192,8 +219,10 @@ static void skip(check_result *c, const spec_check *sc, const char *dep, bool de
 {
     c->outcome = OUTCOME_SKIPPED;
     c->graded = !dep_error;
-    c->message = dep_error ? xasprintf(_("not run: it depends on '%s', which could not be graded"), dep)
-                           : xasprintf(_("not run: it depends on '%s', which did not pass"), dep);
+    c->message =
+        dep_error
+            ? xasprintf(_("not run: it depends on '%s', which could not be graded"), dep)
+            : xasprintf(_("not run: it depends on '%s', which did not pass"), dep);
     (void)sc;
 }
 
@@ -223,7 +252,8 @@ static void mark_needed(grading *g, size_t i, bool *need)
     if (need[i]) return;
     need[i] = true;
     const spec_check *c = spec_check_get(g->sp, i);
-    for (size_t d = 0; d < c->ndeps; d++) mark_needed(g, (size_t)spec_check_find(g->sp, c->deps[d]), need);
+    for (size_t d = 0; d < c->ndeps; d++)
+        mark_needed(g, (size_t)spec_check_find(g->sp, c->deps[d]), need);
 }
 
 static void worker_finish(grading *g, slot *s, int status)
@@ -234,14 +264,18 @@ static void worker_finish(grading *g, slot *s, int status)
         char *title = xstrdup(s->res->title);
         check_result_free(s->res);
         *s->res = parsed;
-        if (!s->res->title) s->res->title = title;
-        else free(title);
+        if (!s->res->title)
+            s->res->title = title;
+        else
+            free(title);
     } else {
         s->res->outcome = OUTCOME_ERROR;
         s->res->graded = false;
-        s->res->message = WIFSIGNALED(status)
-                              ? xasprintf(_("the grader failed while running this check (signal %d)"), WTERMSIG(status))
-                              : xstrdup(_("the grader failed while running this check (no result)"));
+        s->res->message =
+            WIFSIGNALED(status)
+                ? xasprintf(_("the grader failed while running this check (signal %d)"),
+                            WTERMSIG(status))
+                : xstrdup(_("the grader failed while running this check (no result)"));
     }
     json_free(v);
     sbuf_free(&s->buf);
@@ -256,10 +290,12 @@ static void progress(grading *g, slot *slots, size_t n)
     sbuf running = {0};
     for (size_t i = 0; i < n; i++) {
         if (slots[i].state == ST_DONE) done++;
-        if (slots[i].state == ST_RUNNING) sbuf_printf(&running, "%s%s", running.len ? ", " : "", slots[i].res->name);
+        if (slots[i].state == ST_RUNNING)
+            sbuf_printf(&running, "%s%s", running.len ? ", " : "", slots[i].res->name);
     }
-    fprintf(stderr, "\r\033[Kgrading %s: %zu/%zu checks done%s%s", spec_exercise_get(g->sp)->name, done, n,
-            running.len ? "; running " : "", sbuf_str(&running));
+    fprintf(stderr, "\r\033[Kgrading %s: %zu/%zu checks done%s%s",
+            spec_exercise_get(g->sp)->name, done, n, running.len ? "; running " : "",
+            sbuf_str(&running));
     sbuf_free(&running);
 }
 
@@ -286,7 +322,8 @@ static void deadline_stop(grading *g, slot *slots, size_t n)
             proc_kill_worker(slots[i].pid, NULL);
             sbuf_free(&slots[i].buf);
         }
-        if (slots[i].state != ST_DONE) deadline_verdict(g, slots[i].res, slots[i].state == ST_RUNNING);
+        if (slots[i].state != ST_DONE)
+            deadline_verdict(g, slots[i].res, slots[i].state == ST_RUNNING);
         slots[i].state = ST_DONE;
     }
 }
@@ -327,8 +364,10 @@ static void run_checks(grading *g, bool build_ok)
         for (size_t i = 0; i < n && running < jobs; i++) {
             if (slots[i].state != ST_WAITING) continue;
             int r = deps_ready(g, slots, i, &build_ok);
-            if (r < 0) slots[i].state = ST_DONE;
-            else if (r > 0 && slot_start(g, &slots[i], i)) running++;
+            if (r < 0)
+                slots[i].state = ST_DONE;
+            else if (r > 0 && slot_start(g, &slots[i], i))
+                running++;
         }
         progress(g, slots, n);
         if (!running && !waiting) break;
@@ -340,7 +379,8 @@ static void run_checks(grading *g, bool build_ok)
         if (!running) continue;
         size_t np = 0;
         for (size_t i = 0; i < n; i++)
-            if (slots[i].state == ST_RUNNING) pf[np] = (struct pollfd){slots[i].fd, POLLIN, 0}, idx[np++] = i;
+            if (slots[i].state == ST_RUNNING)
+                pf[np] = (struct pollfd){slots[i].fd, POLLIN, 0}, idx[np++] = i;
         poll(pf, np, left < 1000 ? (int)left : 1000);
         for (size_t k = 0; k < np; k++) {
             slot *s = &slots[idx[k]];
@@ -348,8 +388,10 @@ static void run_checks(grading *g, bool build_ok)
             if (pf[k].revents) {
                 char buf[65536];
                 ssize_t r = read(s->fd, buf, sizeof buf);
-                if (r > 0) sbuf_add(&s->buf, buf, (size_t)r);
-                else if (r == 0 || errno != EINTR) eof = true;
+                if (r > 0)
+                    sbuf_add(&s->buf, buf, (size_t)r);
+                else if (r == 0 || errno != EINTR)
+                    eof = true;
             }
             if (!eof && now_ms() - s->started > CHECK_DEADLINE_MS) {
                 close(s->fd);
@@ -378,11 +420,12 @@ static void run_checks(grading *g, bool build_ok)
 /* A spec whose exercise{} names another exercise than its folder would grade
  * the wrong file (NAME.c): the spec's mistake, never the student's. Returns
  * the message (caller frees) or NULL. */
-static char *exercise_name_check(const spec_exercise *ex, const char *folder, const char *display)
+static char *exercise_name_check(const spec_exercise *ex, const char *folder,
+                                 const char *display)
 {
     if (!strcmp(ex->name, folder)) return NULL;
-    return xasprintf("%s:%d: exercise: name '%s' is not the name of its folder, '%s'", display, ex->line, ex->name,
-                     folder);
+    return xasprintf("%s:%d: exercise: name '%s' is not the name of its folder, '%s'",
+                     display, ex->line, ex->name, folder);
 }
 
 /* Prepares the runs' sandbox; with -v says what it does on this machine. */
@@ -392,7 +435,9 @@ static void sandbox_report(grading *g, const char *submission)
     if (!g->o->verbose) return;
     char *d = sandbox_describe();
     fprintf(stderr, "grader: sandbox: %s\n", d);
-    if (!staged) fprintf(stderr, "grader: sandbox: the stress shim and test server could not be copied out of the repository\n");
+    if (!staged)
+        fprintf(stderr, "grader: sandbox: the stress shim and test server could not be "
+                        "copied out of the repository\n");
     for (size_t i = 0; sandbox_probe()->mount && g->env.hide && g->env.hide[i]; i++)
         fprintf(stderr, "grader: sandbox: hidden from runs: %s\n", g->env.hide[i]);
     free(d);
@@ -408,7 +453,8 @@ static report *report_new(const grade_opts *o)
 }
 
 /* The `build` check failing at intake: kind, message (taken) and hint. */
-static void intake_fail(grading *g, const spec_exercise *ex, const char *kind, char *msg, char *hint)
+static void intake_fail(grading *g, const spec_exercise *ex, const char *kind, char *msg,
+                        char *hint)
 {
     check_result *c = result_add(g->rep, "build", build_title(ex), 0);
     c->outcome = OUTCOME_FAIL;
@@ -420,23 +466,33 @@ static void intake_fail(grading *g, const spec_exercise *ex, const char *kind, c
 
 /* Why the submitted file at `shown` cannot be graded, as a message to the
  * student (caller frees); kind gets the finding's kind. */
-static char *intake_message(file_kind k, const char *shown, const spec_exercise *ex, const char **kind)
+static char *intake_message(file_kind k, const char *shown, const spec_exercise *ex,
+                            const char **kind)
 {
-    *kind = k == FILE_LINK || k == FILE_FIFO || k == FILE_DEVICE || k == FILE_SOCKET ? "tampering" : "build-error";
+    *kind = k == FILE_LINK || k == FILE_FIFO || k == FILE_DEVICE || k == FILE_SOCKET
+                ? "tampering"
+                : "build-error";
     switch (k) {
     case FILE_LINK:
-        return xasprintf(_("%s is a symbolic link: the grader reads only a regular file, never what a link points "
-                           "to; put your solution itself in %s"), shown, ex->source);
+        return xasprintf(_("%s is a symbolic link: the grader reads only a regular file, "
+                           "never what a link points "
+                           "to; put your solution itself in %s"),
+                         shown, ex->source);
     case FILE_DIRECTORY:
-        return xasprintf(_("%s is a directory, not a file: save your solution as the file %s"), shown, ex->source);
+        return xasprintf(
+            _("%s is a directory, not a file: save your solution as the file %s"), shown,
+            ex->source);
     case FILE_TOO_LARGE:
-        return xasprintf(_("%s is larger than %u KiB: submit only your solution's source file, %s"), shown,
-                         SUBMISSION_MAX_BYTES >> 10, ex->source);
+        return xasprintf(
+            _("%s is larger than %u KiB: submit only your solution's source file, %s"),
+            shown, SUBMISSION_MAX_BYTES >> 10, ex->source);
     case FILE_UNREADABLE:
-        return xasprintf(_("%s cannot be read (%s): make it a readable file"), shown, strerror(errno));
+        return xasprintf(_("%s cannot be read (%s): make it a readable file"), shown,
+                         strerror(errno));
     default:
-        return xasprintf(_("%s is %s, not a regular file: save your solution as a plain file, %s"), shown,
-                         _(file_kind_text(k)), ex->source);
+        return xasprintf(
+            _("%s is %s, not a regular file: save your solution as a plain file, %s"),
+            shown, _(file_kind_text(k)), ex->source);
     }
 }
 
@@ -450,10 +506,14 @@ static char *submission_take(grading *g, const spec_exercise *ex)
 {
     const grade_opts *o = g->o;
     char *shown = o->source ? xstrdup(o->source) : path_join(o->dir, ex->source);
-    int dfd = o->source ? AT_FDCWD : open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (o->strict_dir ? O_NOFOLLOW : 0));
+    int dfd = o->source ? AT_FDCWD
+                        : open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+                                           (o->strict_dir ? O_NOFOLLOW : 0));
     file_kind k = FILE_MISSING;
     size_t len = 0;
-    char *data = dfd == -1 ? NULL : file_read_untrusted(dfd, o->source ? o->source : ex->source, SUBMISSION_MAX_BYTES, &len, &k);
+    char *data = dfd == -1 ? NULL
+                           : file_read_untrusted(dfd, o->source ? o->source : ex->source,
+                                                 SUBMISSION_MAX_BYTES, &len, &k);
     int err = errno;
     if (dfd >= 0) close(dfd);
     errno = err;
@@ -462,7 +522,8 @@ static char *submission_take(grading *g, const spec_exercise *ex)
         char *dir = path_join(g->workdir, "submission");
         copy = path_join(dir, ex->source);
         if (mkdir(dir, 0700) < 0 || file_write(copy, data, len) < 0) {
-            g->rep->error = xasprintf(_("cannot copy the submission into %s: %s"), dir, strerror(errno));
+            g->rep->error = xasprintf(_("cannot copy the submission into %s: %s"), dir,
+                                      strerror(errno));
             free(copy), free(data);
             copy = data = NULL;
         } else {
@@ -472,14 +533,20 @@ static char *submission_take(grading *g, const spec_exercise *ex)
     } else if (dfd == -1 && !o->source) {
         bool link = o->strict_dir && err == ELOOP;
         intake_fail(g, ex, link ? "tampering" : "build-error",
-                    link ? xasprintf(_("the folder %s is a symbolic link: the grader grades only a folder of your own"), o->dir)
+                    link ? xasprintf(_("the folder %s is a symbolic link: the grader "
+                                       "grades only a folder of your own"),
+                                     o->dir)
                          : xasprintf(_("the directory %s does not exist"), o->dir),
-                    xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
+                    xasprintf(_("Run the grader in the folder that holds %s, or give "
+                                "that folder: grader grade %s DIR"),
                               ex->source, ex->name));
     } else if (k == FILE_MISSING) {
-        intake_fail(g, ex, "build-error", xasprintf(_("%s was not found: save your solution as %s"), shown, ex->source),
-                    xasprintf(_("Run the grader in the folder that holds %s, or give that folder: grader grade %s DIR"),
-                              ex->source, ex->name));
+        intake_fail(
+            g, ex, "build-error",
+            xasprintf(_("%s was not found: save your solution as %s"), shown, ex->source),
+            xasprintf(_("Run the grader in the folder that holds %s, or give that "
+                        "folder: grader grade %s DIR"),
+                      ex->source, ex->name));
     } else {
         const char *kind;
         char *msg = intake_message(k, shown, ex, &kind);
@@ -499,7 +566,8 @@ report *grade_run(const grade_opts *o)
     char *display = exercise_spec_display(o->root, spec_path);
     char *err = NULL;
     g.sp = spec_load(spec_path, display, &err);
-    if (g.sp && !err) err = exercise_name_check(spec_exercise_get(g.sp), o->exercise, display);
+    if (g.sp && !err)
+        err = exercise_name_check(spec_exercise_get(g.sp), o->exercise, display);
     free(exdir);
     free(spec_path);
     free(display);
@@ -515,7 +583,9 @@ report *grade_run(const grade_opts *o)
     g.rep->title = xstrdup(ex->title);
     g.rep->source = xstrdup(ex->source);
     if (o->only && spec_check_find(g.sp, o->only) < 0 && strcmp(o->only, "build")) {
-        g.rep->error = xasprintf(_("there is no check named '%s' in %s (see grader list -v)"), o->only, ex->name);
+        g.rep->error =
+            xasprintf(_("there is no check named '%s' in %s (see grader list -v)"),
+                      o->only, ex->name);
         spec_free(g.sp);
         report_total(g.rep);
         return g.rep;
@@ -523,22 +593,30 @@ report *grade_run(const grade_opts *o)
     g.rep->source_path = o->source ? xstrdup(o->source) : path_join(o->dir, ex->source);
     g.workdir = dir_temp("grader");
     if (!g.workdir) {
-        g.rep->error = xasprintf(_("cannot create a temporary directory: %s"), strerror(errno));
+        g.rep->error =
+            xasprintf(_("cannot create a temporary directory: %s"), strerror(errno));
     } else {
         g.source_path = submission_take(&g, ex);
-        g.env = (run_env){.root = o->root, .workdir = g.workdir, .source = ex->source,
-                          .source_text = g.rep->source_text, .builds = g.builds,
-                          .whole_program = ex->driver == NULL, .verbose = o->verbose,
+        g.env = (run_env){.root = o->root,
+                          .workdir = g.workdir,
+                          .source = ex->source,
+                          .source_text = g.rep->source_text,
+                          .builds = g.builds,
+                          .whole_program = ex->driver == NULL,
+                          .verbose = o->verbose,
                           .exercise_helpers = (const char *const *)ex->helpers};
         /* what runs must not see is judged from where the submission was */
         sandbox_report(&g, g.rep->source_path);
         bool build_ok = g.source_path && build_all(&g);
-        if (!g.rep->error && !(o->only && !strcmp(o->only, "build"))) run_checks(&g, build_ok);
+        if (!g.rep->error && !(o->only && !strcmp(o->only, "build")))
+            run_checks(&g, build_ok);
     }
     run_release(&g.env);
     for (int t = 0; t < TOOL_COUNT; t++) build_result_free(&g.builds[t]);
-    if (g.workdir && !o->keep) dir_remove(g.workdir);
-    else if (g.workdir) fprintf(stderr, "grader: kept %s\n", g.workdir);
+    if (g.workdir && !o->keep)
+        dir_remove(g.workdir);
+    else if (g.workdir)
+        fprintf(stderr, "grader: kept %s\n", g.workdir);
     free(g.workdir);
     free(g.source_path);
     spec_free(g.sp);

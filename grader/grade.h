@@ -10,18 +10,18 @@
 #include "model.h"
 
 typedef struct grade_opts {
-    const char *root;      /* the grader's repository */
-    const char *exercise;  /* exercise name */
-    const char *dir;       /* submission directory */
-    const char *source;    /* a file to grade instead of DIR/<exercise>.c, or NULL */
-    uint64_t seed;         /* base seed of every schedule */
-    const char *only;      /* run only this check (and what it depends on), or NULL */
+    const char *root;     /* the grader's repository */
+    const char *exercise; /* exercise name */
+    const char *dir;      /* submission directory */
+    const char *source;   /* a file to grade instead of DIR/<exercise>.c, or NULL */
+    uint64_t seed;        /* base seed of every schedule */
+    const char *only;     /* run only this check (and what it depends on), or NULL */
     int verbose;
-    int jobs;              /* checks at once; 0 = number of CPUs */
-    bool progress;         /* draw a progress line on stderr */
-    bool keep;             /* keep the working directory */
-    bool replay;           /* replay: `seed` is the exact seed of every run (with --only) */
-    bool strict_dir;       /* dir must not be a symbolic link (a batch's student folders) */
+    int jobs;        /* checks at once; 0 = number of CPUs */
+    bool progress;   /* draw a progress line on stderr */
+    bool keep;       /* keep the working directory */
+    bool replay;     /* replay: `seed` is the exact seed of every run (with --only) */
+    bool strict_dir; /* dir must not be a symbolic link (a batch's student folders) */
 } grade_opts;
 
 /* Always returns a report (caller frees with report_free); problems that are

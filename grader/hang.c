@@ -37,9 +37,7 @@ static const struct {
 #ifdef SYS_nanosleep
     {SYS_nanosleep, WAIT_SLEEP},
 #endif
-    {SYS_clock_nanosleep, WAIT_SLEEP},
-    {SYS_read, WAIT_READ},
-    {SYS_readv, WAIT_READ},
+    {SYS_clock_nanosleep, WAIT_SLEEP}, {SYS_read, WAIT_READ}, {SYS_readv, WAIT_READ},
 };
 
 static wait_kind wait_of(long nr)
@@ -80,7 +78,8 @@ static bool pc_in_exe(pid_t pid, unsigned long pc)
     while (!in && fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         int off = 0;
-        if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2 || !off) continue;
+        if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2 || !off)
+            continue;
         char *name = line + off;
         name[strcspn(name, "\n")] = 0;
         in = pc >= lo && pc < hi && !strcmp(name, exe);
@@ -131,15 +130,16 @@ static int task_state(pid_t pid, pid_t tid, uint64_t *cpu_ns, uint64_t *sig)
     if (task_read(pid, tid, "syscall", buf, sizeof buf) <= 0) return 0;
     unsigned long a[9] = {0};
     long nr;
-    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5],
-               &a[6], &a[7]) != 9)
+    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2],
+               &a[3], &a[4], &a[5], &a[6], &a[7]) != 9)
         return 0; /* running, or not in a system call */
     *sig = hash_str(*sig, buf);
     switch (wait_of(nr)) {
     case WAIT_FUTEX: {
         int cmd = (int)(a[1] & FUTEX_CMD_MASK_);
-        bool blocks = cmd == 0 /* WAIT */ || cmd == 9 /* WAIT_BITSET */ || cmd == 6 /* LOCK_PI */ ||
-                     cmd == 11 /* WAIT_REQUEUE_PI */ || cmd == 13 /* LOCK_PI2 */;
+        bool blocks = cmd == 0 /* WAIT */ || cmd == 9 /* WAIT_BITSET */ ||
+                      cmd == 6 /* LOCK_PI */ || cmd == 11 /* WAIT_REQUEUE_PI */ ||
+                      cmd == 13 /* LOCK_PI2 */;
         return blocks && a[3] == 0; /* no timeout */
     }
     case WAIT_FOREVER:

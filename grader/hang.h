@@ -22,14 +22,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define HANG_SAMPLE_MS 250 /* how often a run is looked at */
-#define HANG_AFTER_MS 1000 /* how long the state must hold, unchanged */
+#define HANG_SAMPLE_MS 250  /* how often a run is looked at */
+#define HANG_AFTER_MS  1000 /* how long the state must hold, unchanged */
 
 typedef struct hang_watch {
-    uint64_t state;  /* every task's id, wait and CPU time, hashed */
-    int64_t since;   /* when that state was first seen, or 0 */
-    int64_t next;    /* the next sample */
-    int samples;     /* samples that saw that state */
+    uint64_t state; /* every task's id, wait and CPU time, hashed */
+    int64_t since;  /* when that state was first seen, or 0 */
+    int64_t next;   /* the next sample */
+    int samples;    /* samples that saw that state */
 } hang_watch;
 
 /* Looks at the run's processes (pids: every process of the tree, owned by

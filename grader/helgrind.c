@@ -1,11 +1,11 @@
 /* helgrind.c - Valgrind Helgrind XML (protocol 4) into findings.
  *
  *   <error><kind>Race</kind>
- *     <xwhat><text>Possible data race during read of size 4 at 0x10C02C by thread #3</text>…</xwhat>
- *     <stack><frame><fn/><dir/><file/><line/></frame>…</stack>
- *     <xauxwhat><text>This conflicts with a previous write of size 4 by thread #2</text></xauxwhat>
- *     <stack>…</stack>
- *     <auxwhat>Address 0x10c02c is 0 bytes inside data symbol "counter"</auxwhat>
+ *     <xwhat><text>Possible data race during read of size 4 at 0x10C02C by thread
+ * #3</text>…</xwhat> <stack><frame><fn/><dir/><file/><line/></frame>…</stack>
+ *     <xauxwhat><text>This conflicts with a previous write of size 4 by thread
+ * #2</text></xauxwhat> <stack>…</stack> <auxwhat>Address 0x10c02c is 0 bytes inside data
+ * symbol "counter"</auxwhat>
  *   </error>
  *
  * A stack belongs to the what/auxwhat text just before it. Addresses are
@@ -21,14 +21,14 @@ typedef struct hg_state {
     parse_out *out;
     int depth;
     bool in_error, in_frame, in_stack, in_fatal;
-    sbuf text;              /* character data of the current element */
-    char *kind;             /* <kind> */
-    char *last_text;        /* last what/auxwhat text, the title of the next stack */
-    sbuf message;           /* what + auxwhats */
-    findings cur;           /* the error being read */
+    sbuf text;       /* character data of the current element */
+    char *kind;      /* <kind> */
+    char *last_text; /* last what/auxwhat text, the title of the next stack */
+    sbuf message;    /* what + auxwhats */
+    findings cur;    /* the error being read */
     finding *f;
     stack *st;
-    char *fn, *dir, *file;  /* current frame */
+    char *fn, *dir, *file; /* current frame */
     int line;
 } hg_state;
 
@@ -47,8 +47,10 @@ static const struct {
 
 static const char *kind_of(const char *k, const char *message)
 {
-    if (message && strstr(message, "re-lock a non-recursive lock I already hold")) return "self-deadlock";
-    if (message && strstr(message, "thread still holds")) return "lock-held"; /* "Exiting thread still holds 1 lock" */
+    if (message && strstr(message, "re-lock a non-recursive lock I already hold"))
+        return "self-deadlock";
+    if (message && strstr(message, "thread still holds"))
+        return "lock-held"; /* "Exiting thread still holds 1 lock" */
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
         if (k && !strcmp(kinds[i].kind, k)) return kinds[i].finding;
     return "mutex-misuse";
@@ -124,18 +126,26 @@ static void on_end(void *ud, const XML_Char *name)
     s->depth--;
     const char *t = sbuf_str(&s->text);
     if (s->in_frame) {
-        if (!strcmp(name, "fn")) s->fn = xstrdup(t);
-        else if (!strcmp(name, "dir")) s->dir = xstrdup(t);
-        else if (!strcmp(name, "file")) s->file = xstrdup(t);
-        else if (!strcmp(name, "line")) s->line = atoi(t);
-        else if (!strcmp(name, "frame")) frame_end(s);
+        if (!strcmp(name, "fn"))
+            s->fn = xstrdup(t);
+        else if (!strcmp(name, "dir"))
+            s->dir = xstrdup(t);
+        else if (!strcmp(name, "file"))
+            s->file = xstrdup(t);
+        else if (!strcmp(name, "line"))
+            s->line = atoi(t);
+        else if (!strcmp(name, "frame"))
+            frame_end(s);
     } else if (s->in_error) {
-        if (!strcmp(name, "kind")) s->kind = xstrdup(t);
+        if (!strcmp(name, "kind"))
+            s->kind = xstrdup(t);
         else if (!strcmp(name, "what") || !strcmp(name, "auxwhat") ||
                  (!strcmp(name, "text") && s->depth >= 3))
             add_message(s, t);
-        else if (!strcmp(name, "stack")) s->in_stack = false;
-        else if (!strcmp(name, "error")) error_end(s);
+        else if (!strcmp(name, "stack"))
+            s->in_stack = false;
+        else if (!strcmp(name, "error"))
+            error_end(s);
     } else if (s->in_fatal && !strcmp(name, "fatal_signal")) {
         s->in_fatal = false;
     } else if (s->in_fatal && !strcmp(name, "signame")) {
@@ -163,7 +173,8 @@ void helgrind_parse(const char *text, size_t len, parse_out *out)
     XML_SetCharacterDataHandler(p, on_text);
     if (XML_Parse(p, text, (int)len, 1) == XML_STATUS_ERROR && len)
         sbuf_printf(&out->notes, "helgrind XML: %s at line %lu (document cut short?)\n",
-                    XML_ErrorString(XML_GetErrorCode(p)), (unsigned long)XML_GetCurrentLineNumber(p));
+                    XML_ErrorString(XML_GetErrorCode(p)),
+                    (unsigned long)XML_GetCurrentLineNumber(p));
     /* an error element left open by a cut document is dropped */
     findings_free(&s.cur);
     sbuf_free(&s.message);

@@ -5,7 +5,8 @@
 #include <string.h>
 
 static const helper_info helpers[] = {
-    {"httpd", "httpd", "GRADER_HTTPD", "a one-process HTTP/1.1 test server (harness/httpd)"},
+    {"httpd", "httpd", "GRADER_HTTPD",
+     "a one-process HTTP/1.1 test server (harness/httpd)"},
 };
 
 const helper_info *helper_lookup(const char *name)

@@ -30,7 +30,8 @@ char *i18n_dir_name(const char *tag, char *buf, unsigned long n)
             region = true;
             buf[k++] = '_';
         } else {
-            buf[k++] = region ? (char)toupper((unsigned char)*p) : (char)tolower((unsigned char)*p);
+            buf[k++] = region ? (char)toupper((unsigned char)*p)
+                              : (char)tolower((unsigned char)*p);
         }
     }
     buf[k] = 0;
@@ -53,7 +54,8 @@ const char *i18n_env_lang(void)
     const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
     const char *v = NULL;
     for (size_t i = 0; i < ARRAY_LEN(names) && !(v && *v); i++) v = getenv(names[i]);
-    if (!v || !*v || !strcmp(v, "POSIX") || !strncmp(v, "C.", 2) || !strcmp(v, "C")) return NULL;
+    if (!v || !*v || !strcmp(v, "POSIX") || !strncmp(v, "C.", 2) || !strcmp(v, "C"))
+        return NULL;
     char dir[32];
     i18n_dir_name(v, dir, sizeof dir);
     tag_of(dir, env_tag, sizeof env_tag);
@@ -83,8 +85,10 @@ static void catalog_for(const char *tag, char *dir, size_t n)
 
 static void language_set(const char *dir)
 {
-    if (*dir) setenv("LANGUAGE", dir, 1);
-    else unsetenv("LANGUAGE");
+    if (*dir)
+        setenv("LANGUAGE", dir, 1);
+    else
+        unsetenv("LANGUAGE");
     ++_nl_msg_cat_cntr;
 }
 
@@ -108,12 +112,15 @@ int i18n_init(const char *root, const char *lang)
     bool english = !want || !strncmp(want, "en", 2) || !strcmp(want, "C");
     if (!english) catalog_for(want, dir, sizeof dir);
     if (*dir && !messages_locale()) {
-        fprintf(stderr, "grader: no C.UTF-8 locale on this machine: messages stay in English\n");
+        fprintf(stderr,
+                "grader: no C.UTF-8 locale on this machine: messages stay in English\n");
         *dir = 0;
     }
     language_set(dir);
-    if (*dir) tag_of(dir, current, sizeof current);
-    else snprintf(current, sizeof current, "en");
+    if (*dir)
+        tag_of(dir, current, sizeof current);
+    else
+        snprintf(current, sizeof current, "en");
     return lang && !english && !*dir ? -1 : 0;
 }
 
@@ -210,8 +217,10 @@ char *i18n_format(const char *fmt, const char *const *args, size_t nargs)
         }
         /* an argument that is a sentence of ours (a story told by the
          * driver, marked DRV_MSG) is translated too */
-        bool hidden = n >= 4 && !strncmp(p + n - 3, ".0s", 3); /* "%.0s": used, not shown */
-        if (!hidden) sbuf_puts(&b, strchr(args[i], ' ') ? translate_any(args[i]) : args[i]);
+        bool hidden =
+            n >= 4 && !strncmp(p + n - 3, ".0s", 3); /* "%.0s": used, not shown */
+        if (!hidden)
+            sbuf_puts(&b, strchr(args[i], ' ') ? translate_any(args[i]) : args[i]);
         p += n;
     }
     return b.data ? sbuf_take(&b) : xstrdup("");

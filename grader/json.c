@@ -54,10 +54,22 @@ static void close_container(json_writer *w, char c)
     sbuf_putc(w->out, c);
 }
 
-void json_obj_begin(json_writer *w) { open_container(w, '{'); }
-void json_obj_end(json_writer *w) { close_container(w, '}'); }
-void json_arr_begin(json_writer *w) { open_container(w, '['); }
-void json_arr_end(json_writer *w) { close_container(w, ']'); }
+void json_obj_begin(json_writer *w)
+{
+    open_container(w, '{');
+}
+void json_obj_end(json_writer *w)
+{
+    close_container(w, '}');
+}
+void json_arr_begin(json_writer *w)
+{
+    open_container(w, '[');
+}
+void json_arr_end(json_writer *w)
+{
+    close_container(w, ']');
+}
 
 void json_key(json_writer *w, const char *key)
 {
@@ -123,9 +135,12 @@ void json_int(json_writer *w, long long v)
 void json_num(json_writer *w, double v)
 {
     before_item(w);
-    if (!isfinite(v)) sbuf_puts(w->out, "0");
-    else if (fabs(v) < 1e15 && v == (double)(long long)v) sbuf_printf(w->out, "%lld", (long long)v);
-    else sbuf_printf(w->out, "%.6g", v);
+    if (!isfinite(v))
+        sbuf_puts(w->out, "0");
+    else if (fabs(v) < 1e15 && v == (double)(long long)v)
+        sbuf_printf(w->out, "%lld", (long long)v);
+    else
+        sbuf_printf(w->out, "%.6g", v);
 }
 
 void json_bool(json_writer *w, bool v)
@@ -150,7 +165,8 @@ typedef struct parser {
 
 static void skip_ws(parser *p)
 {
-    while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
+    while (p->s < p->end &&
+           (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
         p->s++;
 }
 
@@ -164,7 +180,8 @@ static json_value *new_value(json_type t)
 static void put_utf8(sbuf *b, unsigned cp)
 {
     if (cp == 0) cp = 0xFFFD;
-    if (cp < 0x80) sbuf_putc(b, (char)cp);
+    if (cp < 0x80)
+        sbuf_putc(b, (char)cp);
     else if (cp < 0x800) {
         sbuf_putc(b, (char)(0xC0 | (cp >> 6)));
         sbuf_putc(b, (char)(0x80 | (cp & 0x3F)));
@@ -187,10 +204,14 @@ static int hex4(parser *p, unsigned *out)
     for (int i = 0; i < 4; i++) {
         char c = p->s[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
     }
     p->s += 4;
     *out = v;
@@ -216,14 +237,30 @@ static char *parse_string(parser *p)
         c = *p->s++;
         unsigned cp;
         switch (c) {
-        case '"': sbuf_putc(&b, '"'); break;
-        case '\\': sbuf_putc(&b, '\\'); break;
-        case '/': sbuf_putc(&b, '/'); break;
-        case 'b': sbuf_putc(&b, '\b'); break;
-        case 'f': sbuf_putc(&b, '\f'); break;
-        case 'n': sbuf_putc(&b, '\n'); break;
-        case 'r': sbuf_putc(&b, '\r'); break;
-        case 't': sbuf_putc(&b, '\t'); break;
+        case '"':
+            sbuf_putc(&b, '"');
+            break;
+        case '\\':
+            sbuf_putc(&b, '\\');
+            break;
+        case '/':
+            sbuf_putc(&b, '/');
+            break;
+        case 'b':
+            sbuf_putc(&b, '\b');
+            break;
+        case 'f':
+            sbuf_putc(&b, '\f');
+            break;
+        case 'n':
+            sbuf_putc(&b, '\n');
+            break;
+        case 'r':
+            sbuf_putc(&b, '\r');
+            break;
+        case 't':
+            sbuf_putc(&b, '\t');
+            break;
         case 'u':
             if (hex4(p, &cp) < 0) {
                 p->err = "bad \\u escape";
@@ -235,12 +272,15 @@ static char *parse_string(parser *p)
                 p->s += 2;
                 if (hex4(p, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000)
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                else cp = 0xFFFD;
+                else
+                    cp = 0xFFFD;
             } else if (cp >= 0xD800 && cp < 0xE000)
                 cp = 0xFFFD;
             put_utf8(&b, cp);
             break;
-        default: p->err = "bad escape"; goto fail;
+        default:
+            p->err = "bad escape";
+            goto fail;
         }
     }
     if (p->s >= p->end) {
@@ -346,7 +386,9 @@ static json_value *parse_value(parser *p)
         const char *word;
         json_type t;
         bool b;
-    } words[] = {{"true", JSON_BOOL, true}, {"false", JSON_BOOL, false}, {"null", JSON_NULL, false}};
+    } words[] = {{"true", JSON_BOOL, true},
+                 {"false", JSON_BOOL, false},
+                 {"null", JSON_NULL, false}};
     for (size_t i = 0; i < ARRAY_LEN(words); i++) {
         size_t n = strlen(words[i].word);
         if ((size_t)(p->end - p->s) >= n && !memcmp(p->s, words[i].word, n)) {
@@ -359,7 +401,9 @@ static json_value *parse_value(parser *p)
     if (c == '-' || (c >= '0' && c <= '9')) {
         char buf[64];
         size_t n = 0;
-        while (p->s + n < p->end && n < sizeof buf - 1 && strchr("+-0123456789.eE", p->s[n])) n++;
+        while (p->s + n < p->end && n < sizeof buf - 1 &&
+               strchr("+-0123456789.eE", p->s[n]))
+            n++;
         memcpy(buf, p->s, n);
         buf[n] = 0;
         char *endp;
@@ -389,11 +433,13 @@ json_value *json_parse(const char *text, size_t len, char **err)
             p.err = "trailing characters";
         }
     }
-    if (!v && err) *err = xasprintf("%s at byte %ld", p.err ? p.err : "error", (long)(p.s - text));
+    if (!v && err)
+        *err = xasprintf("%s at byte %ld", p.err ? p.err : "error", (long)(p.s - text));
     return v;
 }
 
-void json_lines(const char *text, size_t len, void (*fn)(void *ctx, const json_value *v), void *ctx)
+void json_lines(const char *text, size_t len, void (*fn)(void *ctx, const json_value *v),
+                void *ctx)
 {
     const char *p = text, *end = text + len;
     while (p < end) {

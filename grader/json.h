@@ -58,7 +58,8 @@ void json_free(json_value *v);
 
 /* Calls fn(ctx, v) for every non-empty line of text: v is the line parsed,
  * or NULL when it is not JSON (freed after the call). */
-void json_lines(const char *text, size_t len, void (*fn)(void *ctx, const json_value *v), void *ctx);
+void json_lines(const char *text, size_t len, void (*fn)(void *ctx, const json_value *v),
+                void *ctx);
 
 /* Lookups that tolerate NULL and wrong types, for terse readers. */
 const json_value *json_get(const json_value *obj, const char *key);

@@ -1,16 +1,12 @@
 /* main.c - the grader's command line.
  *
  *   grader list [-v]
- *   grader grade EXERCISE [DIR] [--format F] [--output FILE] [--seed N] [--only CHECK] [-v] [-j N]
- *   grader replay EXERCISE [DIR] --check NAME --seed S [--html FILE]
- *   grader check EXERCISE|--all [-v] [-j N]
- *   grader init EXERCISE DIR
- *   grader scan FILE.c... [OPTIONS] [-- ARGS...]
- *   grader new NAME [--title T]
- *   grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]
- *   grader classroom-template DIR [EXERCISE...]
- *   grader gradescope-template DIR [EXERCISE...]
- * (usage_text below says what each does.)
+ *   grader grade EXERCISE [DIR] [--format F] [--output FILE] [--seed N] [--only CHECK]
+ * [-v] [-j N] grader replay EXERCISE [DIR] --check NAME --seed S [--html FILE] grader
+ * check EXERCISE|--all [-v] [-j N] grader init EXERCISE DIR grader scan FILE.c...
+ * [OPTIONS] [-- ARGS...] grader new NAME [--title T] grader batch EXERCISE DIR [-j N]
+ * [--output OUT] [--list-commands] grader classroom-template DIR [EXERCISE...] grader
+ * gradescope-template DIR [EXERCISE...] (usage_text below says what each does.)
  *
  * Every command takes --lang pt-BR|en (default: LC_ALL/LC_MESSAGES/LANG,
  * else English) for the messages a person reads.
@@ -51,33 +47,47 @@ static const char usage_text[] = N_(
     "      -j N                            checks at once (default: CPUs)\n"
     "      -v                              more detail; -vv shows every command\n"
     "  grader replay EXERCISE [DIR] --check NAME --seed S [--html FILE]\n"
-    "                                      rerun one check's schedule exactly, with its trace\n"
-    "                                      (--html: also as a page with the schedule's timeline)\n"
-    "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy variants\n"
-    "  grader init EXERCISE DIR            put the skeleton, header and assignment in DIR\n"
-    "  grader scan FILE.c... [-- ARGS...]  any C program under every detector: TSan, Helgrind,\n"
-    "                                      ASan+UBSan, stress schedules; exit 0 nothing found,\n"
+    "                                      rerun one check's schedule exactly, with its "
+    "trace\n"
+    "                                      (--html: also as a page with the schedule's "
+    "timeline)\n"
+    "  grader check EXERCISE|--all         prove an exercise: reference, skeleton, buggy "
+    "variants\n"
+    "  grader init EXERCISE DIR            put the skeleton, header and assignment in "
+    "DIR\n"
+    "  grader scan FILE.c... [-- ARGS...]  any C program under every detector: TSan, "
+    "Helgrind,\n"
+    "                                      ASan+UBSan, stress schedules; exit 0 nothing "
+    "found,\n"
     "                                      1 found\n"
-    "      -n N                            stress schedules, pct and random in turn (default %d)\n"
-    "      --tools LIST                    tsan,helgrind,asan,pct,random,native (default all; stress =\n"
+    "      -n N                            stress schedules, pct and random in turn "
+    "(default %d)\n"
+    "      --tools LIST                    tsan,helgrind,asan,pct,random,native (default "
+    "all; stress =\n"
     "                                      pct,random)\n"
-    "      --timeout S                     seconds per run (default 10; x2 tsan and asan, x4 helgrind)\n"
+    "      --timeout S                     seconds per run (default 10; x2 tsan and "
+    "asan, x4 helgrind)\n"
     "      --seed N                        schedule i uses seed N+i (default 1)\n"
     "      --depth D                       pct depth (default 2 and 3 in turn)\n"
-    "      --stdin FILE                    the program's input (- for ours; default none)\n"
+    "      --stdin FILE                    the program's input (- for ours; default "
+    "none)\n"
     "      --format F                      text (default) or json\n"
     "      --output FILE, --cflags F, --libs F, -j N, --keep, -v\n"
     "\n"
-    "  grader new NAME [--title T]         scaffold an exercise that grader check accepts\n"
+    "  grader new NAME [--title T]         scaffold an exercise that grader check "
+    "accepts\n"
     "  grader batch EXERCISE DIR [-j N] [--output OUT] [--list-commands]\n"
-    "                                      grade every DIR/STUDENT; OUT/STUDENT.json, scores.csv\n"
+    "                                      grade every DIR/STUDENT; OUT/STUDENT.json, "
+    "scores.csv\n"
     "  grader classroom-template DIR [EXERCISE...]\n"
     "                                      a GitHub Classroom starter repository\n"
     "  grader gradescope-template DIR [EXERCISE...]\n"
-    "                                      a Gradescope autograder (setup.sh, run_autograder)\n"
+    "                                      a Gradescope autograder (setup.sh, "
+    "run_autograder)\n"
     "\n"
     "  --lang LANG                         the language of every message: en or pt-BR\n"
-    "                                      (default: LC_ALL, LC_MESSAGES or LANG, else en)\n"
+    "                                      (default: LC_ALL, LC_MESSAGES or LANG, else "
+    "en)\n"
     "\n"
     "Exit status: 0 all checks passed, 1 some check failed, 2 error, 64 usage.\n"
     "Docs: docs/student.md, docs/instructor.md, docs/spec-api.md, docs/gradescope.md\n");
@@ -115,7 +125,8 @@ static char *find_root(void)
 static bool want_color(FILE *f)
 {
     const char *nc = getenv("NO_COLOR");
-    return isatty(fileno(f)) && !(nc && *nc) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
+    return isatty(fileno(f)) && !(nc && *nc) && getenv("TERM") &&
+           strcmp(getenv("TERM"), "dumb");
 }
 
 static bool exercise_exists(const char *root, const char *name)
@@ -141,8 +152,10 @@ static char **exercise_names(const char *root, size_t *n)
     }
     size_t k = 0;
     for (size_t i = 0; i < total; i++) {
-        if (exercise_exists(root, all[i])) all[k++] = all[i];
-        else free(all[i]);
+        if (exercise_exists(root, all[i]))
+            all[k++] = all[i];
+        else
+            free(all[i]);
     }
     *n = k;
     return all;
@@ -178,8 +191,10 @@ static int cmd_list(const char *root, int argc, char **argv)
             rc = EXIT_ERROR;
         } else {
             double pts = 0;
-            for (size_t k = 0; k < spec_check_count(s); k++) pts += spec_check_get(s, k)->points;
-            printf(_("%-10s  %-52s %4g points\n"), names[i], spec_exercise_get(s)->title, pts);
+            for (size_t k = 0; k < spec_check_count(s); k++)
+                pts += spec_check_get(s, k)->points;
+            printf(_("%-10s  %-52s %4g points\n"), names[i], spec_exercise_get(s)->title,
+                   pts);
             for (size_t k = 0; verbose && k < spec_check_count(s); k++) {
                 const spec_check *c = spec_check_get(s, k);
                 printf("    %-18s %4g  %s\n", c->name, c->points, c->title);
@@ -258,11 +273,13 @@ static void replay_commands(report *r, const grade_opts *o)
         char *where = o->source ? xasprintf("--source %s", o->source) : xstrdup(o->dir);
         free(ch->replay);
         if (seeded)
-            ch->replay = xasprintf("grader replay %s %s --check %s --seed %llu", r->exercise, where, ch->name,
-                                   (unsigned long long)seeded->seed);
+            ch->replay =
+                xasprintf("grader replay %s %s --check %s --seed %llu", r->exercise,
+                          where, ch->name, (unsigned long long)seeded->seed);
         else
-            ch->replay = xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, where, ch->name,
-                                   (unsigned long long)o->seed);
+            ch->replay =
+                xasprintf("grader grade %s %s --only %s --seed %llu", r->exercise, where,
+                          ch->name, (unsigned long long)o->seed);
         free(where);
     }
 }
@@ -275,8 +292,7 @@ static int cmd_grade(const char *root, int argc, char **argv)
         {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'},
         {"seed", required_argument, 0, 's'},   {"only", required_argument, 0, 'c'},
         {"keep", no_argument, 0, 'k'},         {"verbose", no_argument, 0, 'v'},
-        {"source", required_argument, 0, 'S'},
-        {0, 0, 0, 0},
+        {"source", required_argument, 0, 'S'}, {0, 0, 0, 0},
     };
     grade_opts o = {.root = root, .seed = 1};
     const char *format = "text", *output = NULL;
@@ -284,15 +300,32 @@ static int cmd_grade(const char *root, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:s:c:j:vk", longs, NULL)) != -1) {
         switch (c) {
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 's': o.seed = strtoull(optarg, NULL, 10); break;
-        case 'c': o.only = optarg; break;
-        case 'j': o.jobs = atoi(optarg); break;
-        case 'v': o.verbose++; break;
-        case 'k': o.keep = true; break;
-        case 'S': o.source = optarg; break;
-        default: return usage(NULL);
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 's':
+            o.seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'c':
+            o.only = optarg;
+            break;
+        case 'j':
+            o.jobs = atoi(optarg);
+            break;
+        case 'v':
+            o.verbose++;
+            break;
+        case 'k':
+            o.keep = true;
+            break;
+        case 'S':
+            o.source = optarg;
+            break;
+        default:
+            return usage(NULL);
         }
     }
     if (optind >= argc) return usage(N_("grade needs an exercise name"));
@@ -300,7 +333,9 @@ static int cmd_grade(const char *root, int argc, char **argv)
     o.dir = optind < argc ? argv[optind++] : ".";
     if (optind < argc) return usage(N_("too many arguments"));
     const reporter *rep = reporter_lookup(format);
-    if (!rep) return usage(N_("unknown --format (text, json, classroom, gradescope, junit, markdown or html)"));
+    if (!rep)
+        return usage(N_("unknown --format (text, json, classroom, gradescope, junit, "
+                        "markdown or html)"));
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     FILE *out = stdout;
     if (output && !(out = fopen(output, "w"))) {
@@ -312,8 +347,10 @@ static int cmd_grade(const char *root, int argc, char **argv)
     replay_commands(r, &o);
     char *where = o.source ? xasprintf("--source %s", o.source) : xstrdup(o.dir);
     char *rerun = xasprintf("%s grade %s %s --only ", program, o.exercise, where);
-    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose,
-                      .rerun = rerun, .program = program};
+    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out),
+                      .verbose = o.verbose,
+                      .rerun = rerun,
+                      .program = program};
     sbuf text = {0};
     rep->write(r, &ro, &text);
     free(rerun);
@@ -332,7 +369,8 @@ static int cmd_grade(const char *root, int argc, char **argv)
     return rc;
 }
 
-/* --- replay ---------------------------------------------------------------------------- */
+/* --- replay ----------------------------------------------------------------------------
+ */
 
 /* Writes the replay's report as an HTML page to path: 0, or -1 (said). */
 static int replay_html(const report *r, const report_opts *o, const char *path)
@@ -341,8 +379,10 @@ static int replay_html(const report *r, const report_opts *o, const char *path)
     report_opts plain = {.verbose = o->verbose};
     report_html(r, &plain, &page);
     int rc = file_write(path, page.data, page.len);
-    if (rc < 0) fprintf(stderr, _("grader: cannot write %s\n"), path);
-    else fprintf(stderr, _("grader: the schedule's timeline is in %s\n"), path);
+    if (rc < 0)
+        fprintf(stderr, _("grader: cannot write %s\n"), path);
+    else
+        fprintf(stderr, _("grader: the schedule's timeline is in %s\n"), path);
     sbuf_free(&page);
     return rc;
 }
@@ -350,7 +390,7 @@ static int replay_html(const report *r, const report_opts *o, const char *path)
 static int cmd_replay(const char *root, int argc, char **argv)
 {
     static const struct option longs[] = {
-        {"check", required_argument, 0, 'c'}, {"seed", required_argument, 0, 's'},
+        {"check", required_argument, 0, 'c'},  {"seed", required_argument, 0, 's'},
         {"source", required_argument, 0, 'S'}, {"keep", no_argument, 0, 'k'},
         {"html", required_argument, 0, 'H'},   {0, 0, 0, 0},
     };
@@ -361,33 +401,53 @@ static int cmd_replay(const char *root, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:s:vk", longs, NULL)) != -1) {
         switch (c) {
-        case 'c': o.only = optarg; break;
-        case 's': o.seed = strtoull(optarg, NULL, 10), have_seed = true; break;
-        case 'S': o.source = optarg; break;
-        case 'v': o.verbose++; break;
-        case 'k': o.keep = true; break;
-        case 'H': html = optarg; break;
-        default: return usage(NULL);
+        case 'c':
+            o.only = optarg;
+            break;
+        case 's':
+            o.seed = strtoull(optarg, NULL, 10), have_seed = true;
+            break;
+        case 'S':
+            o.source = optarg;
+            break;
+        case 'v':
+            o.verbose++;
+            break;
+        case 'k':
+            o.keep = true;
+            break;
+        case 'H':
+            html = optarg;
+            break;
+        default:
+            return usage(NULL);
         }
     }
     if (optind >= argc) return usage(N_("replay needs an exercise name"));
     o.exercise = argv[optind++];
     o.dir = optind < argc ? argv[optind++] : ".";
-    if (!o.only || !have_seed) return usage(N_("replay needs --check NAME and --seed S (from a report)"));
+    if (!o.only || !have_seed)
+        return usage(N_("replay needs --check NAME and --seed S (from a report)"));
     if (!exercise_exists(root, o.exercise)) return unknown_exercise(root, o.exercise);
     report *r = grade_run(&o);
-    report_opts ro = {.color = want_color(stdout), .verbose = o.verbose, .no_score = true};
+    report_opts ro = {
+        .color = want_color(stdout), .verbose = o.verbose, .no_score = true};
     sbuf text = {0};
     report_text(r, &ro, &text);
     for (size_t i = 0; i < r->checks.len; i++) {
         const check_result *ch = &r->checks.items[i];
         if (strcmp(ch->name, o.only)) continue;
         if (!ch->schedule.events.len) {
-            sbuf_printf(&text, _("\nNo stress schedule ran in check '%s' (it uses no `stress` run).\n"), ch->name);
+            sbuf_printf(
+                &text,
+                _("\nNo stress schedule ran in check '%s' (it uses no `stress` run).\n"),
+                ch->name);
             continue;
         }
-        sbuf_printf(&text, _("\nThe whole schedule of check '%s' with seed %llu (one column per thread):\n"), ch->name,
-                    (unsigned long long)o.seed);
+        sbuf_printf(&text,
+                    _("\nThe whole schedule of check '%s' with seed %llu (one column per "
+                      "thread):\n"),
+                    ch->name, (unsigned long long)o.seed);
         trace_text(&ch->schedule, &ch->findings, 0, &text);
     }
     fwrite(text.data, 1, text.len, stdout);
@@ -398,7 +458,8 @@ static int cmd_replay(const char *root, int argc, char **argv)
     return rc;
 }
 
-/* --- check ------------------------------------------------------------------------------ */
+/* --- check
+ * ------------------------------------------------------------------------------ */
 
 static int cmd_check(const char *root, int argc, char **argv)
 {
@@ -406,12 +467,18 @@ static int cmd_check(const char *root, int argc, char **argv)
     bool all = false;
     const char *name = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--all")) all = true;
-        else if (!strcmp(argv[i], "-v")) o.verbose++;
-        else if (!strcmp(argv[i], "-j") && i + 1 < argc) o.jobs = atoi(argv[++i]);
-        else if (argv[i][0] == '-') return usage(N_("unknown option for check"));
-        else if (!name) name = argv[i];
-        else return usage(N_("check takes one exercise (or --all)"));
+        if (!strcmp(argv[i], "--all"))
+            all = true;
+        else if (!strcmp(argv[i], "-v"))
+            o.verbose++;
+        else if (!strcmp(argv[i], "-j") && i + 1 < argc)
+            o.jobs = atoi(argv[++i]);
+        else if (argv[i][0] == '-')
+            return usage(N_("unknown option for check"));
+        else if (!name)
+            name = argv[i];
+        else
+            return usage(N_("check takes one exercise (or --all)"));
     }
     if (!all && !name) return usage(N_("check needs an exercise name or --all"));
     bool color = want_color(stdout);
@@ -429,7 +496,8 @@ static int cmd_check(const char *root, int argc, char **argv)
     return bad ? 1 : 0;
 }
 
-/* --- init --------------------------------------------------------------------------------- */
+/* --- init
+ * --------------------------------------------------------------------------------- */
 
 /* The assignment in lang: exdir/README.LANG.md when there is one (any
  * language but English), else exdir/README.md (caller frees). */
@@ -466,7 +534,8 @@ static int cmd_init(const char *root, int argc, char **argv)
     const char *files[] = {ex->source, ex->header, "README.md"};
     for (size_t i = 0; i < ARRAY_LEN(files) && !rc; i++) {
         if (!files[i]) continue;
-        char *from = i == 2 ? exercise_readme(exdir, i18n_lang()) : path_join(exdir, files[i]);
+        char *from =
+            i == 2 ? exercise_readme(exdir, i18n_lang()) : path_join(exdir, files[i]);
         char *to = path_join(dir, files[i]);
         if (!file_exists(from)) {
             /* nothing to copy */
@@ -481,7 +550,9 @@ static int cmd_init(const char *root, int argc, char **argv)
         free(from);
         free(to);
     }
-    if (!rc) printf(_("\nNext: edit %s/%s, then run: grader grade %s %s\n"), dir, ex->source, name, dir);
+    if (!rc)
+        printf(_("\nNext: edit %s/%s, then run: grader grade %s %s\n"), dir, ex->source,
+               name, dir);
     spec_free(s);
     free(exdir);
     return rc;
@@ -493,10 +564,14 @@ static int cmd_new(const char *root, int argc, char **argv)
 {
     const char *name = NULL, *title = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--title") && i + 1 < argc) title = argv[++i];
-        else if (argv[i][0] == '-') return usage(N_("unknown option for new"));
-        else if (!name) name = argv[i];
-        else return usage(N_("new takes one name"));
+        if (!strcmp(argv[i], "--title") && i + 1 < argc)
+            title = argv[++i];
+        else if (argv[i][0] == '-')
+            return usage(N_("unknown option for new"));
+        else if (!name)
+            name = argv[i];
+        else
+            return usage(N_("new takes one name"));
     }
     if (!name) return usage(N_("new needs a name"));
     char *err = NULL;
@@ -505,7 +580,8 @@ static int cmd_new(const char *root, int argc, char **argv)
         free(err);
         return EXIT_ERROR;
     }
-    printf(_("\nNext: edit exercises/%s/ (spec.lua, driver.c, the header), then prove it: grader check %s\n"),
+    printf(_("\nNext: edit exercises/%s/ (spec.lua, driver.c, the header), then prove "
+             "it: grader check %s\n"),
            name, name);
     return 0;
 }
@@ -513,8 +589,10 @@ static int cmd_new(const char *root, int argc, char **argv)
 static int cmd_batch(const char *root, int argc, char **argv)
 {
     static const struct option longs[] = {
-        {"output", required_argument, 0, 'o'}, {"list-commands", no_argument, 0, 'l'},
-        {"seed", required_argument, 0, 's'},   {0, 0, 0, 0},
+        {"output", required_argument, 0, 'o'},
+        {"list-commands", no_argument, 0, 'l'},
+        {"seed", required_argument, 0, 's'},
+        {0, 0, 0, 0},
     };
     grade_opts g = {.root = root, .seed = 1};
     batch_opts b = {.base = &g, .jobs = 1};
@@ -522,15 +600,27 @@ static int cmd_batch(const char *root, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:j:s:lv", longs, NULL)) != -1) {
         switch (c) {
-        case 'o': b.out = optarg; break;
-        case 'j': b.jobs = atoi(optarg); break;
-        case 's': g.seed = strtoull(optarg, NULL, 10); break;
-        case 'l': b.list_commands = true; break;
-        case 'v': g.verbose++; break;
-        default: return usage(NULL);
+        case 'o':
+            b.out = optarg;
+            break;
+        case 'j':
+            b.jobs = atoi(optarg);
+            break;
+        case 's':
+            g.seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'l':
+            b.list_commands = true;
+            break;
+        case 'v':
+            g.verbose++;
+            break;
+        default:
+            return usage(NULL);
         }
     }
-    if (argc - optind != 2) return usage(N_("batch needs an exercise and a submissions directory"));
+    if (argc - optind != 2)
+        return usage(N_("batch needs an exercise and a submissions directory"));
     g.exercise = argv[optind];
     b.dir = argv[optind + 1];
     if (!exercise_exists(root, g.exercise)) return unknown_exercise(root, g.exercise);
@@ -547,7 +637,8 @@ static int cmd_template(const char *root, int argc, char **argv)
 {
     bool gradescope = !strcmp(argv[0], "gradescope-template");
     if (argc < 2)
-        return usage(gradescope ? N_("gradescope-template needs a directory") : N_("classroom-template needs a directory"));
+        return usage(gradescope ? N_("gradescope-template needs a directory")
+                                : N_("classroom-template needs a directory"));
     const char *dir = argv[1];
     size_t n = (size_t)(argc - 2);
     char **names = NULL;
@@ -565,11 +656,16 @@ static int cmd_template(const char *root, int argc, char **argv)
     }
     char *err = NULL;
     int rc = gradescope ? scaffold_gradescope(root, dir, names, n, &err)
-                        : scaffold_classroom(root, dir, names, n, lang_given ? i18n_lang() : NULL, &err);
-    if (rc < 0) fprintf(stderr, "grader: %s\n", err);
+                        : scaffold_classroom(root, dir, names, n,
+                                             lang_given ? i18n_lang() : NULL, &err);
+    if (rc < 0)
+        fprintf(stderr, "grader: %s\n", err);
     else if (gradescope)
-        printf(ngettext("wrote a Gradescope autograder for %zu exercise in %s (zip its contents)\n",
-                        "wrote a Gradescope autograder for each of %zu exercises in %s/EXERCISE (zip each)\n", n),
+        printf(ngettext("wrote a Gradescope autograder for %zu exercise in %s (zip its "
+                        "contents)\n",
+                        "wrote a Gradescope autograder for each of %zu exercises in "
+                        "%s/EXERCISE (zip each)\n",
+                        n),
                n, dir);
     else
         printf(ngettext("wrote a starter repository for %zu exercise in %s\n",
@@ -580,7 +676,8 @@ static int cmd_template(const char *root, int argc, char **argv)
     return rc < 0 ? EXIT_ERROR : 0;
 }
 
-/* --- scan ------------------------------------------------------------------------------ */
+/* --- scan ------------------------------------------------------------------------------
+ */
 
 /* Reads the program's input for --stdin FILE ("-": ours) into *data. */
 static int scan_input(const char *path, char **data, size_t *len)
@@ -599,43 +696,72 @@ static int scan_input(const char *path, char **data, size_t *len)
 }
 
 /* Options before `--` (files among them); the program's arguments after. */
-static int scan_options(int argc, char **argv, scan_opts *o, const char **format, const char **output,
-                        const char **input)
+static int scan_options(int argc, char **argv, scan_opts *o, const char **format,
+                        const char **output, const char **input)
 {
     static const struct option longs[] = {
-        {"tools", required_argument, 0, 't'},  {"timeout", required_argument, 0, 'T'},
-        {"seed", required_argument, 0, 's'},   {"depth", required_argument, 0, 'd'},
-        {"stdin", required_argument, 0, 'i'},  {"format", required_argument, 0, 'f'},
-        {"output", required_argument, 0, 'o'}, {"cflags", required_argument, 0, 'C'},
-        {"libs", required_argument, 0, 'L'},   {"keep", no_argument, 0, 'k'},
+        {"tools", required_argument, 0, 't'},     {"timeout", required_argument, 0, 'T'},
+        {"seed", required_argument, 0, 's'},      {"depth", required_argument, 0, 'd'},
+        {"stdin", required_argument, 0, 'i'},     {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},    {"cflags", required_argument, 0, 'C'},
+        {"libs", required_argument, 0, 'L'},      {"keep", no_argument, 0, 'k'},
         {"schedules", required_argument, 0, 'n'}, {0, 0, 0, 0},
     };
     int c, mask;
     optind = 1;
     while ((c = getopt_long(argc, argv, "n:j:vk", longs, NULL)) != -1) {
         switch (c) {
-        case 'n': o->schedules = atoi(optarg); break;
+        case 'n':
+            o->schedules = atoi(optarg);
+            break;
         case 't':
-            if ((mask = scan_detectors_parse(optarg)) <= 0) return usage(N_("--tools: tsan, helgrind, asan, pct, random, native, stress or all"));
+            if ((mask = scan_detectors_parse(optarg)) <= 0)
+                return usage(N_(
+                    "--tools: tsan, helgrind, asan, pct, random, native, stress or all"));
             o->detectors = (unsigned)mask;
             break;
-        case 'T': o->timeout_ms = (int64_t)(atof(optarg) * 1000); break;
-        case 's': o->seed = strtoull(optarg, NULL, 10); break;
-        case 'd': o->depth = atoi(optarg); break;
-        case 'i': *input = optarg; break;
-        case 'f': *format = optarg; break;
-        case 'o': *output = optarg; break;
-        case 'C': o->cflags = optarg; break;
-        case 'L': o->libs = optarg; break;
-        case 'j': o->jobs = atoi(optarg); break;
-        case 'v': o->verbose++; break;
-        case 'k': o->keep = true; break;
-        default: return usage(NULL);
+        case 'T':
+            o->timeout_ms = (int64_t)(atof(optarg) * 1000);
+            break;
+        case 's':
+            o->seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'd':
+            o->depth = atoi(optarg);
+            break;
+        case 'i':
+            *input = optarg;
+            break;
+        case 'f':
+            *format = optarg;
+            break;
+        case 'o':
+            *output = optarg;
+            break;
+        case 'C':
+            o->cflags = optarg;
+            break;
+        case 'L':
+            o->libs = optarg;
+            break;
+        case 'j':
+            o->jobs = atoi(optarg);
+            break;
+        case 'v':
+            o->verbose++;
+            break;
+        case 'k':
+            o->keep = true;
+            break;
+        default:
+            return usage(NULL);
         }
     }
-    if (o->schedules < 0 || o->timeout_ms <= 0 || o->timeout_ms > 600000 || o->depth < 0 || o->depth > 16)
+    if (o->schedules < 0 || o->timeout_ms <= 0 || o->timeout_ms > 600000 ||
+        o->depth < 0 || o->depth > 16)
         return usage(N_("scan: -n >= 0, 0 < --timeout <= 600, 0 <= --depth <= 16"));
-    if (strcmp(*format, "text") && strcmp(*format, "json")) return usage(N_("scan: --format text or json"));
+    if (strcmp(*format, "text") && strcmp(*format, "json"))
+        return usage(N_("scan: --format text or json"));
     o->files = (const char *const *)argv + optind;
     o->nfiles = (size_t)(argc - optind);
     return o->nfiles ? 0 : usage(N_("scan needs a C file"));
@@ -645,7 +771,8 @@ static int cmd_scan(const char *root, int argc, char **argv)
 {
     int split = 1;
     while (split < argc && strcmp(argv[split], "--")) split++;
-    scan_opts o = {.root = root, .schedules = SCAN_SCHEDULES, .timeout_ms = 10000, .seed = 1};
+    scan_opts o = {
+        .root = root, .schedules = SCAN_SCHEDULES, .timeout_ms = 10000, .seed = 1};
     o.args = split < argc ? (const char *const *)argv + split + 1 : NULL;
     o.nargs = split < argc ? (size_t)(argc - split - 1) : 0;
     const char *format = "text", *output = NULL, *input = NULL;
@@ -665,7 +792,8 @@ static int cmd_scan(const char *root, int argc, char **argv)
     }
     o.progress = want_color(stderr) && !o.verbose;
     scan_report *r = scan_execute(&o);
-    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out), .verbose = o.verbose};
+    report_opts ro = {.color = !output && !strcmp(format, "text") && want_color(out),
+                      .verbose = o.verbose};
     sbuf text = {0};
     (strcmp(format, "json") ? scan_text : scan_json)(r, &ro, &text);
     fwrite(text.data, 1, text.len, out);
@@ -713,10 +841,14 @@ static const char *take_lang(int *argc, char **argv, bool *bad)
             while (i < *argc) argv[k++] = argv[i++];
             break;
         }
-        if (!strncmp(argv[i], "--lang=", 7)) lang = argv[i] + 7;
-        else if (!strcmp(argv[i], "--lang") && i + 1 < *argc) lang = argv[++i];
-        else if (!strcmp(argv[i], "--lang")) *bad = true;
-        else argv[k++] = argv[i];
+        if (!strncmp(argv[i], "--lang=", 7))
+            lang = argv[i] + 7;
+        else if (!strcmp(argv[i], "--lang") && i + 1 < *argc)
+            lang = argv[++i];
+        else if (!strcmp(argv[i], "--lang"))
+            *bad = true;
+        else
+            argv[k++] = argv[i];
     }
     argv[k] = NULL;
     *argc = k;
@@ -749,9 +881,11 @@ int main(int argc, char **argv)
         free(root);
         return rc;
     }
-    if (argc < 2) rc = usage(NULL);
+    if (argc < 2)
+        rc = usage(NULL);
     else if (!root || !dir_exists(root)) {
-        fprintf(stderr, _("grader: cannot find the grader's repository (set GRADER_ROOT)\n"));
+        fprintf(stderr,
+                _("grader: cannot find the grader's repository (set GRADER_ROOT)\n"));
         rc = EXIT_ERROR;
     } else {
         rc = run_command(root, argc, argv);

@@ -29,85 +29,105 @@ static const kind_info kinds[] = {
     {"build-warning", N_("compiler warning"),
      N_("Warnings often point at real bugs (a missing return, a wrong pointer type).")},
     {"lock-held", N_("lock left held"),
-     N_("A function returned (or a thread ended) still holding a lock it took, so the next "
-     "thread that needs it waits forever. On every return path, the early ones too (an error, "
-     "a bad argument), unlock each lock the function took before returning.")},
+     N_("A function returned (or a thread ended) still holding a lock it took, so the "
+        "next "
+        "thread that needs it waits forever. On every return path, the early ones too "
+        "(an error, "
+        "a bad argument), unlock each lock the function took before returning.")},
     {"deadlock", N_("deadlock"),
-     N_("Threads wait for each other in a cycle. Take locks in one fixed order, and never "
-     "wait (join, read, lock) while holding a lock the other side needs.")},
+     N_("Threads wait for each other in a cycle. Take locks in one fixed order, and "
+        "never "
+        "wait (join, read, lock) while holding a lock the other side needs.")},
     {"self-deadlock", N_("self-deadlock"),
      N_("A thread locked a non-recursive mutex it already holds and waits for itself "
-     "forever. Use a recursive mutex (PTHREAD_MUTEX_RECURSIVE, like Python's RLock) or "
-     "restructure so the inner step does not lock again.")},
+        "forever. Use a recursive mutex (PTHREAD_MUTEX_RECURSIVE, like Python's RLock) "
+        "or "
+        "restructure so the inner step does not lock again.")},
     {"lost-wakeup", N_("lost wake-up"),
-     N_("A thread waits on a condition nobody will signal again. Wait in a while loop that "
-     "re-checks the condition, and signal (or broadcast) every condition that changed.")},
+     N_("A thread waits on a condition nobody will signal again. Wait in a while loop "
+        "that "
+        "re-checks the condition, and signal (or broadcast) every condition that "
+        "changed.")},
     {"data-race", N_("data race"),
-     N_("Two threads touched the same memory, at least one writing, with nothing ordering "
-     "them. Protect the shared data with a mutex held by every access, or give each "
-     "thread its own copy.")},
+     N_("Two threads touched the same memory, at least one writing, with nothing "
+        "ordering "
+        "them. Protect the shared data with a mutex held by every access, or give each "
+        "thread its own copy.")},
     {"lock-order-inversion", N_("lock-order inversion (potential deadlock)"),
      N_("Two locks were taken in opposite orders by different threads. Pick one global "
-     "order (for example by account number or address) and always lock in that order.")},
+        "order (for example by account number or address) and always lock in that "
+        "order.")},
     {"use-after-free", N_("use after free"),
-     N_("Memory was used after free() gave it back. Free a block only once nobody (no other "
-     "thread either) will use it again: after pthread_join, or when its last user is done.")},
+     N_("Memory was used after free() gave it back. Free a block only once nobody (no "
+        "other "
+        "thread either) will use it again: after pthread_join, or when its last user is "
+        "done.")},
     {"stack-use-after-return", N_("use of a finished function's stack"),
-     N_("A pointer to a local variable outlived the function (or block) that declared it. "
-     "Memory a thread keeps using must outlive the thread: malloc it, or keep it in the "
-     "caller's frame until every thread that uses it is joined.")},
+     N_("A pointer to a local variable outlived the function (or block) that declared "
+        "it. "
+        "Memory a thread keeps using must outlive the thread: malloc it, or keep it in "
+        "the "
+        "caller's frame until every thread that uses it is joined.")},
     {"double-free", N_("double free"),
-     N_("A block was freed twice. Decide which part of the code owns each block and free it "
-     "there exactly once (setting the pointer to NULL afterwards helps).")},
+     N_("A block was freed twice. Decide which part of the code owns each block and free "
+        "it "
+        "there exactly once (setting the pointer to NULL afterwards helps).")},
     {"out-of-bounds", N_("out of bounds"),
-     N_("An access went outside an array or a malloc'd block. Check loop limits (< n, not <= n) "
-     "and that every block is allocated with room for all its elements.")},
+     N_("An access went outside an array or a malloc'd block. Check loop limits (< n, "
+        "not <= n) "
+        "and that every block is allocated with room for all its elements.")},
     {"undefined-behavior", N_("undefined behavior"),
-     N_("The C standard leaves this operation undefined (a signed overflow, an invalid shift, a "
-     "misaligned pointer): the compiler may do anything. Use a wider or unsigned type, or check "
-     "the operands first.")},
+     N_("The C standard leaves this operation undefined (a signed overflow, an invalid "
+        "shift, a "
+        "misaligned pointer): the compiler may do anything. Use a wider or unsigned "
+        "type, or check "
+        "the operands first.")},
     {"crash", N_("crash"),
      N_("The program was killed by a signal. Look at the line shown: a NULL or freed "
-     "pointer, an index out of range, or a stack overflow.")},
+        "pointer, an index out of range, or a stack overflow.")},
     {"memory-error", N_("memory error"),
      N_("Memory was used after it was freed or outside its bounds.")},
     {"invariant", N_("invariant broken"),
-     N_("A property that must always hold was seen broken under a particular interleaving. "
-     "A check and the action that depends on it must happen under one lock.")},
+     N_("A property that must always hold was seen broken under a particular "
+        "interleaving. "
+        "A check and the action that depends on it must happen under one lock.")},
     {"lost-update", N_("lost update"),
      N_("Updates were lost: a read-modify-write of shared data was not atomic. Do the "
-     "whole update under one lock (or with one atomic operation).")},
+        "whole update under one lock (or with one atomic operation).")},
     {"not-concurrent", N_("not concurrent"),
      N_("The calls ran one after another instead of at the same time. Start every thread "
-     "(or request) before waiting for any of them.")},
+        "(or request) before waiting for any of them.")},
     {"thread-leak", N_("thread left running"),
      N_("Every thread you create must be joined before the function returns.")},
     {"zombie", N_("zombie process"),
      N_("A child process was not waited for. Call waitpid for every child you fork.")},
     {"fd-leak", N_("file descriptor leak"),
      N_("A file descriptor was left open. Close every pipe end you do not use, in the "
-     "parent and in the child, and close the rest when you are done.")},
+        "parent and in the child, and close the rest when you are done.")},
     {"forbidden-call", N_("forbidden call"),
-     N_("This exercise forbids that call; solve it with the tools the assignment names.")},
+     N_("This exercise forbids that call; solve it with the tools the assignment "
+        "names.")},
     {"busy-wait", N_("busy waiting"),
      N_("A blocked caller kept burning CPU. Wait on a condition variable instead of "
-     "spinning in a loop.")},
+        "spinning in a loop.")},
     {"mutex-misuse", N_("mutex misuse"),
      N_("A mutex was unlocked without being locked, by a thread that does not own it, or "
-     "destroyed while locked. Pair every lock with one unlock in the same thread.")},
+        "destroyed while locked. Pair every lock with one unlock in the same thread.")},
     {"signal-unsafe", N_("signal-unsafe call"),
      N_("A function that is not async-signal-safe was called from a signal handler.")},
     {"timeout", N_("did not finish in time"),
      N_("The program was stopped because it ran too long: look at where each thread was "
-     "stuck (a lock, a join, a condition wait or an endless loop).")},
+        "stuck (a lock, a join, a condition wait or an endless loop).")},
     {"wrong-result", N_("wrong result"),
      N_("The result differs from what the specification asks for.")},
     {"output-limit", N_("too much output"),
      N_("The program printed far more than expected; its output was cut.")},
     {"tampering", N_("tampering"),
-     N_("The grader reads only regular files: your solution as one plain file, and the tools' reports "
-     "as the tools wrote them. A symbolic link, a named pipe, a device or an oversized file in their "
-     "place fails the check.")},
+     N_("The grader reads only regular files: your solution as one plain file, and the "
+        "tools' reports "
+        "as the tools wrote them. A symbolic link, a named pipe, a device or an "
+        "oversized file in their "
+        "place fails the check.")},
 };
 
 /* kind_lookup's answers: the kinds with title and hint in the language in
@@ -137,7 +157,8 @@ void findings_sort(findings *fs)
     for (size_t i = 1; i < fs->len; i++) {
         finding f = fs->items[i];
         size_t r = kind_rank(f.kind), j = i;
-        for (; j > 0 && kind_rank(fs->items[j - 1].kind) > r; j--) fs->items[j] = fs->items[j - 1];
+        for (; j > 0 && kind_rank(fs->items[j - 1].kind) > r; j--)
+            fs->items[j] = fs->items[j - 1];
         fs->items[j] = f;
     }
 }
@@ -157,7 +178,8 @@ char *text_clean(char *s)
     return s;
 }
 
-finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message)
+finding *findings_add(findings *fs, const char *kind, const char *tool,
+                      const char *message)
 {
     finding *f = VEC_PUSH(fs);
     f->kind = xstrdup(kind);
@@ -469,7 +491,9 @@ void trace_to_json(json_writer *w, const trace *t)
         if (*e->peer) json_key(w, "peer"), json_str(w, e->peer);
         if (e->value) json_key(w, "value"), json_int(w, e->value);
         if (e->nondeterministic) json_key(w, "nondeterministic"), json_bool(w, true);
-        if (e->file) json_key(w, "file"), json_str(w, e->file), json_key(w, "line"), json_int(w, e->line);
+        if (e->file)
+            json_key(w, "file"), json_str(w, e->file), json_key(w, "line"),
+                json_int(w, e->line);
         if (e->function) json_key(w, "function"), json_str(w, e->function);
         json_obj_end(w);
     }
@@ -550,7 +574,8 @@ void check_to_json(json_writer *w, const check_result *c)
     json_int(w, c->duration_ms);
     json_key(w, "findings");
     json_arr_begin(w);
-    for (size_t i = 0; i < c->findings.len; i++) finding_to_json(w, &c->findings.items[i]);
+    for (size_t i = 0; i < c->findings.len; i++)
+        finding_to_json(w, &c->findings.items[i]);
     json_arr_end(w);
     if (c->schedule.events.len) {
         json_key(w, "schedule");
@@ -619,11 +644,15 @@ int finding_from_json(const json_value *v, finding *f)
     const json_value *stacks = json_get(v, "stacks");
     const json_value *titles = json_get(v, "stack_titles");
     for (size_t i = 0; stacks && stacks->type == JSON_ARR && i < stacks->len; i++) {
-        const json_value *t = titles && titles->type == JSON_ARR && i < titles->len ? titles->items[i] : NULL;
-        stack *s = finding_add_stack(f, t && t->type == JSON_STR && *t->str ? t->str : NULL);
+        const json_value *t = titles && titles->type == JSON_ARR && i < titles->len
+                                  ? titles->items[i]
+                                  : NULL;
+        stack *s =
+            finding_add_stack(f, t && t->type == JSON_STR && *t->str ? t->str : NULL);
         const json_value *fr = stacks->items[i];
         for (size_t j = 0; fr->type == JSON_ARR && j < fr->len; j++)
-            stack_add_frame(s, nonempty(fr->items[j], "function"), nonempty(fr->items[j], "file"),
+            stack_add_frame(s, nonempty(fr->items[j], "function"),
+                            nonempty(fr->items[j], "file"),
                             (int)json_get_num(fr->items[j], "line", 0));
     }
     return 0;

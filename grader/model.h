@@ -10,18 +10,18 @@
 #include "json.h"
 
 #define GRADER_VERSION "1.0.0"
-#define GRADER_API 1
+#define GRADER_API     1
 
 typedef enum { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_ERROR, OUTCOME_SKIPPED } outcome;
 const char *outcome_name(outcome o);
 int outcome_parse(const char *s); /* -1 if unknown */
 
 typedef struct frame {
-    char *function; /* NULL when unknown */
-    char *file;     /* relative to the build directory for our files, else a basename */
-    int line;       /* 0 when unknown */
-    char *module;   /* unsymbolized: the object file holding the code (internal) */
-    uint64_t offset;/* unsymbolized: offset of the code in module (internal) */
+    char *function;  /* NULL when unknown */
+    char *file;      /* relative to the build directory for our files, else a basename */
+    int line;        /* 0 when unknown */
+    char *module;    /* unsymbolized: the object file holding the code (internal) */
+    uint64_t offset; /* unsymbolized: offset of the code in module (internal) */
 } frame;
 
 typedef struct stack {
@@ -38,9 +38,9 @@ typedef struct stack {
 } stack;
 
 typedef struct finding {
-    char *kind;     /* from the vocabulary below */
-    char *tool;     /* build | tsan | helgrind | stress | driver | sandbox */
-    char *file;     /* the student's file when any frame points into it */
+    char *kind; /* from the vocabulary below */
+    char *tool; /* build | tsan | helgrind | stress | driver | sandbox */
+    char *file; /* the student's file when any frame points into it */
     int line;
     char *function;
     char *message;
@@ -81,7 +81,7 @@ typedef struct trace {
     } events;
     char **threads; /* lane names: "T0", "T1"... ("PID:T0" with several processes) */
     size_t nthreads;
-    size_t folded;  /* earlier events left out */
+    size_t folded; /* earlier events left out */
 } trace;
 
 void trace_free(trace *t);
@@ -98,16 +98,17 @@ typedef struct check_result {
     uint64_t seed;
     int64_t duration_ms;
     findings findings;
-    char *replay; /* command that replays this check, or NULL */
+    char *replay;   /* command that replays this check, or NULL */
     trace schedule; /* the schedule of the first failing stress run, if any */
 } check_result;
 
 typedef struct report {
     char *exercise, *title;
-    char *submission; /* the graded directory as given */
-    char *source;     /* the student's file name, e.g. "threads.c" */
-    char *source_path;/* the graded file as named (shown, never read), or NULL */
-    char *source_text;/* the graded file's bytes as taken at intake (for excerpts), or NULL */
+    char *submission;  /* the graded directory as given */
+    char *source;      /* the student's file name, e.g. "threads.c" */
+    char *source_path; /* the graded file as named (shown, never read), or NULL */
+    char *source_text; /* the graded file's bytes as taken at intake (for excerpts), or
+                          NULL */
     outcome outcome;
     double score, max_score;
     int64_t duration_ms;
@@ -136,7 +137,8 @@ const kind_info *kind_all(size_t *n);
 char *text_clean(char *s);
 
 /* --- building ----------------------------------------------------------- */
-finding *findings_add(findings *fs, const char *kind, const char *tool, const char *message);
+finding *findings_add(findings *fs, const char *kind, const char *tool,
+                      const char *message);
 stack *finding_add_stack(finding *f, const char *title);
 void stack_add_frame(stack *s, const char *function, const char *file, int line);
 /* A frame still to be symbolized (see symbolize_findings). */

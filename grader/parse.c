@@ -48,7 +48,8 @@ char *text_stabilize(const char *s)
     while (*s) {
         /* " at 0x1234" and bare "0x1234" */
         if (s[0] == '0' && s[1] == 'x' && isxdigit((unsigned char)s[2])) {
-            if (b.len >= 3 && !strcmp(b.data + b.len - 3, "at ") && (b.len == 3 || b.data[b.len - 4] == ' ')) {
+            if (b.len >= 3 && !strcmp(b.data + b.len - 3, "at ") &&
+                (b.len == 3 || b.data[b.len - 4] == ' ')) {
                 b.len -= 3;
                 while (b.len && b.data[b.len - 1] == ' ') b.len--;
                 b.data[b.len] = 0;
@@ -60,7 +61,8 @@ char *text_stabilize(const char *s)
             continue;
         }
         /* "(pid=123)", "tid=123, " */
-        if ((str_starts(s, "pid=") || str_starts(s, "tid=")) && isdigit((unsigned char)s[4])) {
+        if ((str_starts(s, "pid=") || str_starts(s, "tid=")) &&
+            isdigit((unsigned char)s[4])) {
             s += 4;
             while (isdigit((unsigned char)*s)) s++;
             if (*s == ',') s++;

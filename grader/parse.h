@@ -19,15 +19,16 @@ typedef struct parse_out {
     struct {
         kv *items;
         size_t len, cap;
-    } outs;          /* driver key=value outputs, in order */
-    char token[40];  /* the run's secret: driver lines without it are ignored ("" = none) */
-    bool started;    /* the driver's main began (so the tool itself did start) */
-    bool done;       /* the driver reported that its scenario finished */
+    } outs; /* driver key=value outputs, in order */
+    char
+        token[40]; /* the run's secret: driver lines without it are ignored ("" = none) */
+    bool started;  /* the driver's main began (so the tool itself did start) */
+    bool done;     /* the driver reported that its scenario finished */
     int done_status;
-    int crash_signal;/* the driver saw a fatal signal (0 = none) */
-    bool tool_failed;/* the tool itself broke (not the program) */
-    long stress_steps;/* the most pct steps a process of the run counted */
-    sbuf notes;      /* what the parser skipped or noticed, for -v */
+    int crash_signal;  /* the driver saw a fatal signal (0 = none) */
+    bool tool_failed;  /* the tool itself broke (not the program) */
+    long stress_steps; /* the most pct steps a process of the run counted */
+    sbuf notes;        /* what the parser skipped or noticed, for -v */
 } parse_out;
 
 typedef void (*parse_fn)(const char *text, size_t len, parse_out *out);

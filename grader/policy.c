@@ -11,14 +11,17 @@
 #include <string.h>
 
 #define MAX_PROBLEMS 10
-#define MAX_FILES 256
+#define MAX_FILES    256
 
 /* Sections a compiled C file legitimately has (prefixes). */
-static const char *const section_ok[] = {".text",  ".data",         ".bss",     ".rodata",         ".tdata",
-                                         ".tbss",  ".debug",        ".comment", ".note.GNU-stack", ".note.gnu",
-                                         ".eh_frame", ".gcc_except_table", ".group", ".stack"};
+static const char *const section_ok[] = {".text",     ".data",     ".bss",
+                                         ".rodata",   ".tdata",    ".tbss",
+                                         ".debug",    ".comment",  ".note.GNU-stack",
+                                         ".note.gnu", ".eh_frame", ".gcc_except_table",
+                                         ".group",    ".stack"};
 /* Sections that run code before or after the program's main. */
-static const char *const section_run[] = {".init", ".fini", ".ctors", ".dtors", ".preinit_array"};
+static const char *const section_run[] = {".init", ".fini", ".ctors", ".dtors",
+                                          ".preinit_array"};
 
 bool policy_match(const char *text, const char *name, char *why, size_t why_cap)
 {
@@ -27,7 +30,8 @@ bool policy_match(const char *text, const char *name, char *why, size_t why_cap)
         const char *end = strchr(p, '\n');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         char line[512];
-        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1),
+                 p);
         char *s = line;
         while (isspace((unsigned char)*s)) s++;
         char *rest = s;
@@ -125,7 +129,8 @@ static int def_line(const char *text, const char *sym, const char *source_name)
     char *copy = xstrdup(text), *save = NULL;
     int found = 0;
     bool in_def = false;
-    for (char *l = strtok_r(copy, "\n", &save); l && found <= 0; l = strtok_r(NULL, "\n", &save)) {
+    for (char *l = strtok_r(copy, "\n", &save); l && found <= 0;
+         l = strtok_r(NULL, "\n", &save)) {
         char *t = listing_text(l);
         if (!t) continue;
         size_t n = strlen(sym);
@@ -137,7 +142,8 @@ static int def_line(const char *text, const char *sym, const char *source_name)
     return found > 0 ? found : 0;
 }
 
-static void problem(checker *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void problem(checker *c, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void problem(checker *c, int line, const char *fmt, ...)
 {
     if (++c->problems > MAX_PROBLEMS) return;
@@ -145,18 +151,21 @@ static void problem(checker *c, int line, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    sbuf_printf(c->log, "%s:%d: error: %s\n", c->in->source_name, line > 0 ? line : 0, msg);
+    sbuf_printf(c->log, "%s:%d: error: %s\n", c->in->source_name, line > 0 ? line : 0,
+                msg);
     free(msg);
 }
 
 /* Reports a constructor or destructor at line (0: unknown). */
 static void constructor_problem(checker *c, int line, const char *section)
 {
-    problem(c, line,
-            "a constructor or destructor (code that runs before or after the test, such as "
-            "__attribute__((constructor)) or a function pointer in section '%s') is not allowed: do the "
-            "work when the exercise's functions are called",
-            section);
+    problem(
+        c, line,
+        "a constructor or destructor (code that runs before or after the test, such as "
+        "__attribute__((constructor)) or a function pointer in section '%s') is not "
+        "allowed: do the "
+        "work when the exercise's functions are called",
+        section);
 }
 
 /* A .section / .pushsection directive's section, checked: true for a
@@ -176,8 +185,11 @@ static bool section_check(checker *c, const char *t, int line, char *ctor, size_
         }
     for (size_t i = 0; i < ARRAY_LEN(section_ok); i++)
         if (str_starts(name, section_ok[i])) return false;
-    problem(c, line, "the section '%s' is not allowed (only code, data and constants): remove the section "
-                     "attribute", name);
+    problem(c, line,
+            "the section '%s' is not allowed (only code, data and constants): remove the "
+            "section "
+            "attribute",
+            name);
     return false;
 }
 
@@ -211,7 +223,9 @@ static void listing_check(checker *c, const char *text)
         /* wherever the listing says it is: a #line directive can name any
          * file, and the system's headers bring no assembly of their own */
         if (str_starts(t, "#APP") && (c->assembly = true))
-            problem(c, line, "assembly (asm, __asm__, .incbin) is not allowed: write the exercise in C");
+            problem(c, line,
+                    "assembly (asm, __asm__, .incbin) is not allowed: write the exercise "
+                    "in C");
         else if (str_starts(t, ".section") || str_starts(t, ".pushsection")) {
             if (*ctor) constructor_problem(c, 0, ctor); /* a section without an entry */
             *ctor = 0;
@@ -228,7 +242,8 @@ static bool names(const char *t, const char *sym)
 {
     size_t n = strlen(sym);
     for (const char *f = strstr(t, sym); f; f = strstr(f + 1, sym)) {
-        bool before = f == t || !(isalnum((unsigned char)f[-1]) || f[-1] == '_' || f[-1] == '.');
+        bool before =
+            f == t || !(isalnum((unsigned char)f[-1]) || f[-1] == '_' || f[-1] == '.');
         bool after = !(isalnum((unsigned char)f[n]) || f[n] == '_');
         if (before && after) return true;
     }
@@ -241,9 +256,12 @@ static int use_line(const char *text, const char *sym, const char *source_name)
     place p = {.file = 0};
     char *copy = xstrdup(text), *save = NULL;
     int found = 0;
-    for (char *l = strtok_r(copy, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+    for (char *l = strtok_r(copy, "\n", &save); l && !found;
+         l = strtok_r(NULL, "\n", &save)) {
         char *t = listing_text(l);
-        if (!t || place_follow(&p, t) || (*t == '.' && !str_starts(t, ".quad") && !str_starts(t, ".long"))) continue;
+        if (!t || place_follow(&p, t) ||
+            (*t == '.' && !str_starts(t, ".quad") && !str_starts(t, ".long")))
+            continue;
         if (names(t, sym)) found = place_line(&p, source_name);
     }
     free(copy);
@@ -254,20 +272,24 @@ static int use_line(const char *text, const char *sym, const char *source_name)
 /* --- symbols ------------------------------------------------------------------------ */
 
 /* Checks one undefined symbol against the lists. */
-static void symbol_check(checker *c, const char *sym, const char *allowed, const char *refused, const char *extra,
-                         const char *listing)
+static void symbol_check(checker *c, const char *sym, const char *allowed,
+                         const char *refused, const char *extra, const char *listing)
 {
     char why[256] = "";
     if (policy_match(extra, sym, NULL, 0)) return;
     if (policy_match(refused, sym, why, sizeof why)) {
-        problem(c, use_line(listing, sym, c->in->source_name),
-                "'%s' is not allowed here: %s; use only what the exercise's README asks for", sym, why);
+        problem(
+            c, use_line(listing, sym, c->in->source_name),
+            "'%s' is not allowed here: %s; use only what the exercise's README asks for",
+            sym, why);
         return;
     }
     if (policy_match(allowed, sym, NULL, 0)) return;
     problem(c, use_line(listing, sym, c->in->source_name),
-            "'%s' is neither defined in your file nor among the calls this exercise allows: if it is "
-            "yours, define it (check its spelling); otherwise use only the C library, threads and "
+            "'%s' is neither defined in your file nor among the calls this exercise "
+            "allows: if it is "
+            "yours, define it (check its spelling); otherwise use only the C library, "
+            "threads and "
             "processes, as the exercise's README asks",
             sym);
 }
@@ -275,7 +297,8 @@ static void symbol_check(checker *c, const char *sym, const char *allowed, const
 /* Runs nm with args on path (in dir) and keeps, one per line in syms, the
  * names of the symbols whose type letter is in types ("NAME@VERSION" loses
  * its version). 0, or -1 with the reason in log. */
-static int nm_names(const char *dir, const char *args, const char *path, const char *types, sbuf *syms, sbuf *log)
+static int nm_names(const char *dir, const char *args, const char *path,
+                    const char *types, sbuf *syms, sbuf *log)
 {
     char *argv[] = {"nm", (char *)args, (char *)path, NULL};
     sbuf out = {0};
@@ -285,7 +308,8 @@ static int nm_names(const char *dir, const char *args, const char *path, const c
         return -1;
     }
     char *save = NULL;
-    for (char *l = strtok_r(out.data ? out.data : (char[]){0}, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    for (char *l = strtok_r(out.data ? out.data : (char[]){0}, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save)) {
         /* "[VALUE] TYPE NAME" */
         char *name = strrchr(l, ' '), *type = name && name > l ? name - 1 : NULL;
         if (!type || !strchr(types, *type) || (type > l && type[-1] != ' ')) continue;
@@ -325,23 +349,28 @@ static void libc_load(void)
 static int definitions_check(checker *c, const char *listing)
 {
     sbuf defs = {0}, ifuncs = {0};
-    if (nm_names(c->in->dir, "--defined-only", c->in->object, "TDBRVWCG", &defs, c->log) < 0 ||
+    if (nm_names(c->in->dir, "--defined-only", c->in->object, "TDBRVWCG", &defs, c->log) <
+            0 ||
         nm_names(c->in->dir, "--defined-only", c->in->object, "i", &ifuncs, c->log) < 0) {
         sbuf_free(&defs), sbuf_free(&ifuncs);
         return -1;
     }
     char *save = NULL;
-    for (char *s = ifuncs.data ? strtok_r(ifuncs.data, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save))
+    for (char *s = ifuncs.data ? strtok_r(ifuncs.data, "\n", &save) : NULL; s;
+         s = strtok_r(NULL, "\n", &save))
         problem(c, def_line(listing, s, c->in->source_name),
-                "'%s' is an ifunc (__attribute__((ifunc)): its resolver runs while the program loads, before "
+                "'%s' is an ifunc (__attribute__((ifunc)): its resolver runs while the "
+                "program loads, before "
                 "the test), which is not allowed: call your function directly",
                 s);
     sbuf_free(&ifuncs);
     pthread_once(&libc_once, libc_load);
-    for (char *s = defs.data ? strtok_r(defs.data, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save))
+    for (char *s = defs.data ? strtok_r(defs.data, "\n", &save) : NULL; s;
+         s = strtok_r(NULL, "\n", &save))
         if (listed(libc_names, s) || str_starts(s, "drv_") || str_starts(s, "grader_"))
             problem(c, def_line(listing, s, c->in->source_name),
-                    "'%s' is a name of the C library or of the grader's driver, which call it too: your file "
+                    "'%s' is a name of the C library or of the grader's driver, which "
+                    "call it too: your file "
                     "must not define it; rename it (or make it static)",
                     s);
     sbuf_free(&defs);
@@ -351,14 +380,18 @@ static int definitions_check(checker *c, const char *listing)
 int policy_check(const policy_inputs *in, sbuf *log)
 {
     char *lst = path_join(in->dir, in->listing);
-    char *allowed_path = path_join(in->syms_dir, "allowed.syms"), *refused_path = path_join(in->syms_dir, "refused.syms");
+    char *allowed_path = path_join(in->syms_dir, "allowed.syms"),
+         *refused_path = path_join(in->syms_dir, "refused.syms");
     char *listing = file_read(lst, NULL), *allowed = file_read(allowed_path, NULL);
     char *refused = file_read(refused_path, NULL), *extra = words_as_lines(in->allow);
     checker c = {.in = in, .listing = listing, .log = log};
     sbuf syms = {0};
     int rc = 0;
     if (!listing || !allowed || !refused) {
-        sbuf_printf(log, "cannot read %s\n", !listing ? lst : !allowed ? allowed_path : refused_path);
+        sbuf_printf(log, "cannot read %s\n",
+                    !listing   ? lst
+                    : !allowed ? allowed_path
+                               : refused_path);
         rc = -1;
     } else {
         listing_check(&c, listing);

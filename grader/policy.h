@@ -23,12 +23,12 @@
 #include "util.h"
 
 typedef struct policy_inputs {
-    const char *dir;          /* where the object and the listing are */
-    const char *object;       /* the student's object file name in dir */
-    const char *listing;      /* its assembler listing (gcc -Wa,-adln=FILE) in dir */
-    const char *source_name;  /* the student's file name, as the compiler saw it */
-    const char *syms_dir;     /* the directory of allowed.syms and refused.syms */
-    const char *allow;        /* the exercise's extra names and patterns (spaces), or NULL */
+    const char *dir;         /* where the object and the listing are */
+    const char *object;      /* the student's object file name in dir */
+    const char *listing;     /* its assembler listing (gcc -Wa,-adln=FILE) in dir */
+    const char *source_name; /* the student's file name, as the compiler saw it */
+    const char *syms_dir;    /* the directory of allowed.syms and refused.syms */
+    const char *allow; /* the exercise's extra names and patterns (spaces), or NULL */
 } policy_inputs;
 
 /* Checks; appends one diagnostic line per problem to log. Returns the number

@@ -29,7 +29,7 @@
 #define SYS_pidfd_open 434 /* Linux 5.3; before it, we poll the child's end */
 #endif
 
-#define DEFAULT_CAP (1u << 20)
+#define DEFAULT_CAP  (1u << 20)
 #define FLOOD_FACTOR 64 /* a stream this many times over its cap stops the run */
 
 void strv_add(strv *v, const char *s)
@@ -104,7 +104,8 @@ int proc_wait_trusted(pid_t pid, int *status, bool block)
             return 1;
         }
     pid_t r;
-    while ((r = waitpid(pid, status, block ? 0 : WNOHANG)) < 0 && errno == EINTR) {}
+    while ((r = waitpid(pid, status, block ? 0 : WNOHANG)) < 0 && errno == EINTR) {
+    }
     return r == pid ? 1 : r == 0 ? 0 : -1;
 }
 
@@ -145,7 +146,9 @@ static bool is_trusted(pid_t pid)
  * Returns a malloc'd array (caller frees). */
 static pid_t *tree_pids(pid_t root, size_t *n)
 {
-    typedef struct { pid_t pid, ppid; } pp;
+    typedef struct {
+        pid_t pid, ppid;
+    } pp;
     pp *all = NULL;
     size_t len = 0, cap = 0;
     DIR *d = opendir("/proc");
@@ -164,7 +167,8 @@ static pid_t *tree_pids(pid_t root, size_t *n)
         char *close_paren = strrchr(buf, ')');
         int ppid;
         char state;
-        if (!close_paren || sscanf(close_paren + 2, "%c %d", &state, &ppid) != 2) continue;
+        if (!close_paren || sscanf(close_paren + 2, "%c %d", &state, &ppid) != 2)
+            continue;
         if (state == 'Z' && ppid != getpid()) continue;
         vec_grow((void **)&all, &cap, len + 1, sizeof *all);
         all[len++] = (pp){pid, (pid_t)ppid};
@@ -217,7 +221,8 @@ static void reap(pid_t root, int *root_status, bool *root_done, struct rusage *r
 }
 
 /* Stops, kills and reaps the whole tree. */
-static void kill_tree(pid_t root, pid_t pgid, int *root_status, bool *root_done, struct rusage *ru)
+static void kill_tree(pid_t root, pid_t pgid, int *root_status, bool *root_done,
+                      struct rusage *ru)
 {
     kill(-pgid, SIGKILL);
     for (int round = 0; round < 50; round++) {
@@ -266,7 +271,8 @@ void proc_kill_orphans(void)
     memset(&ru, 0, sizeof ru);
     for (int round = 0; round < 50; round++) {
         size_t n;
-        pid_t *pids = tree_pids(-1, &n); /* [0] is no process: only our untrusted children and below */
+        pid_t *pids = tree_pids(
+            -1, &n); /* [0] is no process: only our untrusted children and below */
         for (size_t i = 1; i < n; i++) kill(pids[i], SIGSTOP);
         for (size_t i = 1; i < n; i++) kill(pids[i], SIGKILL);
         free(pids);
@@ -300,8 +306,8 @@ static void set_limit(int res, rlim_t v)
 
 /* What the child tells the parent when it could not start the program. */
 typedef struct start_error {
-    int err;        /* errno */
-    char step[60];  /* "" for exec itself */
+    int err;       /* errno */
+    char step[60]; /* "" for exec itself */
 } start_error;
 
 static _Noreturn void child_fail(int fd, const char *step)
@@ -317,7 +323,8 @@ static _Noreturn void child_fail(int fd, const char *step)
 /* Gives up root for the run's own uid (groups first, the uid last). */
 static void drop_root(uid_t uid, int errfd)
 {
-    if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+    if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+        setresuid(uid, uid, uid) < 0)
         child_fail(errfd, "switching to the run's user");
 }
 
@@ -364,7 +371,8 @@ static void set_limits(const proc_opts *o, long procs)
  * [3]=result (or -1); errfd reports a failure to start; parent: the pid our
  * parent has here (to close the PR_SET_PDEATHSIG race); uid: the run's own
  * user when we are root, else (uid_t)-1; procs: RLIMIT_NPROC or 0. */
-static _Noreturn void child_exec(const proc_opts *o, int fds[5], int errfd, pid_t parent, uid_t uid, long procs)
+static _Noreturn void child_exec(const proc_opts *o, int fds[5], int errfd, pid_t parent,
+                                 uid_t uid, long procs)
 {
     /* a session of its own puts a sandboxed program's whole tree in one
      * scheduler autogroup: a fork bomb gets one share of the CPU */
@@ -393,11 +401,12 @@ static _Noreturn void child_exec(const proc_opts *o, int fds[5], int errfd, pid_
  * what it does not handle); the grader still can stop and kill it. lifefd:
  * the parent's end of a pipe, to see whether it died before PR_SET_PDEATHSIG
  * took hold. Never returns. */
-static _Noreturn void init_main(const proc_opts *o, int fds[5], int errfd, int stfd, int lifefd, uid_t uid,
-                                long procs)
+static _Noreturn void init_main(const proc_opts *o, int fds[5], int errfd, int stfd,
+                                int lifefd, uid_t uid, long procs)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    setpgid(0, 0); /* before the program starts, whatever the parent's setpgid raced with */
+    setpgid(0,
+            0); /* before the program starts, whatever the parent's setpgid raced with */
     struct pollfd pf = {lifefd, POLLIN, 0};
     if (poll(&pf, 1, 0) != 0) _exit(127); /* the parent is gone */
     pid_t prog = fork();
@@ -476,7 +485,8 @@ static long user_tasks(void)
         char path[300];
         snprintf(path, sizeof path, "/proc/%.256s/status", e->d_name);
         char *text = file_read(path, NULL);
-        const char *threads = text && strstr(text, want) ? strstr(text, "\nThreads:") : NULL;
+        const char *threads =
+            text && strstr(text, want) ? strstr(text, "\nThreads:") : NULL;
         if (threads) n += atol(threads + 9);
         free(text);
     }
@@ -490,17 +500,18 @@ static long user_tasks(void)
 static void ignore_sigpipe(void)
 {
     struct sigaction old;
-    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+        signal(SIGPIPE, SIG_IGN);
 }
 
 /* Everything a run needs on both sides of the fork, decided before it. */
 typedef struct launch {
     int in[2], out[2], err[2], rfd[2], ex[2], st[2], life[2], sec[2];
     int devnull;
-    int flags;       /* namespaces (sandbox_clone_flags) */
-    uid_t uid;       /* the run's own user as root, else (uid_t)-1 */
-    long procs;      /* RLIMIT_NPROC, 0 for none */
-    char *cwd;       /* canonical working directory (the writable one) */
+    int flags;  /* namespaces (sandbox_clone_flags) */
+    uid_t uid;  /* the run's own user as root, else (uid_t)-1 */
+    long procs; /* RLIMIT_NPROC, 0 for none */
+    char *cwd;  /* canonical working directory (the writable one) */
     sandbox_view view;
     const char *write[2];
 } launch;
@@ -528,12 +539,16 @@ static void launch_sandbox(const proc_opts *o, launch *l)
     l->flags = sandbox_clone_flags(c, true);
     if (c->root) {
         l->uid = o->uid_of > 0 ? sandbox_uid_of(o->uid_of) : sandbox_uid();
-        if (l->cwd && (chown(l->cwd, l->uid, l->uid) < 0 || chmod(l->cwd, 0700) < 0)) l->uid = (uid_t)-1;
+        if (l->cwd && (chown(l->cwd, l->uid, l->uid) < 0 || chmod(l->cwd, 0700) < 0))
+            l->uid = (uid_t)-1;
     } else if (!(l->flags & CLONE_NEWUSER) && l->procs) {
         l->procs += user_tasks(); /* RLIMIT_NPROC counts every task of our uid */
     }
     l->write[0] = l->cwd;
-    l->view = (sandbox_view){.hide = o->hide, .keep = o->keep, .write = l->write, .private_tmp = true,
+    l->view = (sandbox_view){.hide = o->hide,
+                             .keep = o->keep,
+                             .write = l->write,
+                             .private_tmp = true,
                              .readonly = c->readonly};
 }
 
@@ -559,13 +574,16 @@ static int launch_pipes(const proc_opts *o, launch *l)
 }
 
 /* The child side of proc_run: into the sandbox, then the init or the program. */
-static _Noreturn void launch_child(const proc_opts *o, launch *l, uid_t outer_uid, gid_t outer_gid, pid_t parent)
+static _Noreturn void launch_child(const proc_opts *o, launch *l, uid_t outer_uid,
+                                   gid_t outer_gid, pid_t parent)
 {
-    int fds[5] = {o->stdin_data ? l->in[0] : l->devnull, l->out[1], l->err[1], l->rfd[1], l->sec[0]};
+    int fds[5] = {o->stdin_data ? l->in[0] : l->devnull, l->out[1], l->err[1], l->rfd[1],
+                  l->sec[0]};
     const char *step = NULL;
     if (l->flags && sandbox_enter(l->flags, outer_uid, outer_gid, &l->view, &step) < 0)
         child_fail(l->ex[1], step);
-    if (l->flags & CLONE_NEWPID) init_main(o, fds, l->ex[1], l->st[1], l->life[0], l->uid, l->procs);
+    if (l->flags & CLONE_NEWPID)
+        init_main(o, fds, l->ex[1], l->st[1], l->life[0], l->uid, l->procs);
     child_exec(o, fds, l->ex[1], l->flags ? getppid() : parent, l->uid, l->procs);
 }
 
@@ -573,7 +591,7 @@ static _Noreturn void launch_child(const proc_opts *o, launch *l, uid_t outer_ui
 typedef struct running {
     const proc_opts *o;
     proc_result *res;
-    pid_t pid;        /* our child: the program, or the init of its namespace */
+    pid_t pid; /* our child: the program, or the init of its namespace */
     bool init;
     int status;
     bool done, flood;
@@ -582,7 +600,7 @@ typedef struct running {
     size_t nstreams;
     bool open_fd[3];
     int in_fd;
-    int pidfd;        /* readable when pid ends (-1 without pidfd_open) */
+    int pidfd; /* readable when pid ends (-1 without pidfd_open) */
     size_t in_off, cap;
 } running;
 
@@ -592,11 +610,13 @@ static void await_start(running *r, launch *l)
     start_error e;
     memset(&e, 0, sizeof e);
     ssize_t got;
-    while ((got = read(l->ex[0], &e, sizeof e)) < 0 && errno == EINTR) {}
+    while ((got = read(l->ex[0], &e, sizeof e)) < 0 && errno == EINTR) {
+    }
     r->res->started = got == 0;
     if (got == 0) return;
     if (e.step[0])
-        r->res->error = xasprintf("the sandbox could not be set up (%s: %s)", e.step, strerror(e.err));
+        r->res->error = xasprintf("the sandbox could not be set up (%s: %s)", e.step,
+                                  strerror(e.err));
     else
         r->res->error = xasprintf("cannot run %s: %s", r->o->argv[0], strerror(e.err));
 }
@@ -620,9 +640,11 @@ static void pump(running *r, int wait_ms)
     struct pollfd pf[5];
     int idx[5], np = 0;
     for (size_t i = 0; i < r->nstreams; i++)
-        if (r->open_fd[i]) pf[np] = (struct pollfd){r->ss[i].fd, POLLIN, 0}, idx[np++] = (int)i;
+        if (r->open_fd[i])
+            pf[np] = (struct pollfd){r->ss[i].fd, POLLIN, 0}, idx[np++] = (int)i;
     if (r->in_fd >= 0) pf[np] = (struct pollfd){r->in_fd, POLLOUT, 0}, idx[np++] = 3;
-    if (r->pidfd >= 0 && !r->done) pf[np] = (struct pollfd){r->pidfd, POLLIN, 0}, idx[np++] = 4;
+    if (r->pidfd >= 0 && !r->done)
+        pf[np] = (struct pollfd){r->pidfd, POLLIN, 0}, idx[np++] = 4;
     if (np == 0 && wait_ms > 5) wait_ms = 5; /* no pidfd: poll the child's end */
     poll(pf, (nfds_t)np, wait_ms);
     for (int k = 0; k < np; k++) {
@@ -682,8 +704,10 @@ static void deadline_passed(running *r)
         size_t n;
         pid_t *pids = tree_pids(r->pid, &n);
         /* our init is no thread of the student's */
-        if (r->init) o->on_timeout(o->ctx, pids + 1, n - 1);
-        else o->on_timeout(o->ctx, pids, n);
+        if (r->init)
+            o->on_timeout(o->ctx, pids + 1, n - 1);
+        else
+            o->on_timeout(o->ctx, pids, n);
         free(pids);
     }
     signal_tree(r->pid, r->pid, SIGTERM);
@@ -720,7 +744,8 @@ static void supervise(running *r, int64_t start)
     for (;;) {
         int wait = 50;
         int64_t now = now_ms();
-        if (deadline && deadline - now < wait) wait = (int)(deadline - now > 0 ? deadline - now : 0);
+        if (deadline && deadline - now < wait)
+            wait = (int)(deadline - now > 0 ? deadline - now : 0);
         if (!streams_open(r) && r->done) break;
         pump(r, wait);
         if (!r->done) reap(r->pid, &r->status, &r->done, &r->ru);
@@ -743,7 +768,8 @@ static void supervise(running *r, int64_t start)
 static int final_status(running *r, int stfd)
 {
     int st;
-    if (r->init && stfd >= 0 && read(stfd, &st, sizeof st) == (ssize_t)sizeof st) return st;
+    if (r->init && stfd >= 0 && read(stfd, &st, sizeof st) == (ssize_t)sizeof st)
+        return st;
     return r->status;
 }
 
@@ -759,7 +785,8 @@ static void fill_result(running *r, int status, int64_t start)
         return;
     }
     if (r->flood) res->out_cut = res->flooded = true;
-    if (WIFEXITED(status)) res->exit_code = WEXITSTATUS(status);
+    if (WIFEXITED(status))
+        res->exit_code = WEXITSTATUS(status);
     else {
         res->exit_code = -1;
         res->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -767,13 +794,18 @@ static void fill_result(running *r, int status, int64_t start)
 }
 
 /* Parent: closes the child's ends and sets up the streams. */
-static void running_init(running *r, launch *l, const proc_opts *o, proc_result *res, pid_t pid)
+static void running_init(running *r, launch *l, const proc_opts *o, proc_result *res,
+                         pid_t pid)
 {
-    int *child_ends[] = {&l->out[1], &l->err[1], &l->ex[1], &l->rfd[1], &l->in[0], &l->st[1], &l->life[0],
-                         &l->devnull, &l->sec[0]};
+    int *child_ends[] = {&l->out[1], &l->err[1],  &l->ex[1],   &l->rfd[1], &l->in[0],
+                         &l->st[1],  &l->life[0], &l->devnull, &l->sec[0]};
     for (size_t i = 0; i < ARRAY_LEN(child_ends); i++)
         if (*child_ends[i] >= 0) close(*child_ends[i]), *child_ends[i] = -1;
-    *r = (running){.o = o, .res = res, .pid = pid, .init = l->flags & CLONE_NEWPID, .in_fd = l->in[1],
+    *r = (running){.o = o,
+                   .res = res,
+                   .pid = pid,
+                   .init = l->flags & CLONE_NEWPID,
+                   .in_fd = l->in[1],
                    .cap = o->output_cap ? o->output_cap : DEFAULT_CAP,
                    .pidfd = (int)syscall(SYS_pidfd_open, pid, 0)};
     l->in[1] = -1;
@@ -793,8 +825,15 @@ static void running_init(running *r, launch *l, const proc_opts *o, proc_result 
 
 int proc_run(const proc_opts *o, proc_result *res)
 {
-    launch l = {.in = {-1, -1}, .out = {-1, -1}, .err = {-1, -1}, .rfd = {-1, -1}, .ex = {-1, -1},
-                .st = {-1, -1}, .life = {-1, -1}, .sec = {-1, -1}, .devnull = -1};
+    launch l = {.in = {-1, -1},
+                .out = {-1, -1},
+                .err = {-1, -1},
+                .rfd = {-1, -1},
+                .ex = {-1, -1},
+                .st = {-1, -1},
+                .life = {-1, -1},
+                .sec = {-1, -1},
+                .devnull = -1};
     launch_sandbox(o, &l);
     if (launch_pipes(o, &l) < 0) {
         res->error = xasprintf("cannot create pipes: %s", strerror(errno));
@@ -829,7 +868,8 @@ int proc_run(const proc_opts *o, proc_result *res)
     return 0;
 }
 
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out);
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd,
+                          int64_t timeout_ms, sbuf *out);
 
 /* argv with argv[0] found on PATH (caller clears); -1 if it is nowhere. */
 static int tool_argv(char *const *argv, strv *v, sbuf *out)
@@ -849,7 +889,9 @@ int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
 {
     extern char **environ;
     strv v = {0};
-    int rc = tool_argv(argv, &v, out) < 0 ? -1 : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out);
+    int rc = tool_argv(argv, &v, out) < 0
+                 ? -1
+                 : proc_tool_exec(strv_get(&v), environ, cwd, timeout_ms, out);
     strv_clear(&v);
     return rc;
 }
@@ -857,10 +899,10 @@ int proc_tool(char *const *argv, const char *cwd, int64_t timeout_ms, sbuf *out)
 /* The limits of a tool on untrusted input: generous for any honest build,
  * small enough that a huge or endless input stops it fast. */
 #define BOX_CPU_SECONDS 60
-#define BOX_MEMORY_MB 2048
-#define BOX_FILE_MB 64
-#define BOX_PROCS 64
-#define BOX_OPEN_FILES 256
+#define BOX_MEMORY_MB   2048
+#define BOX_FILE_MB     64
+#define BOX_PROCS       64
+#define BOX_OPEN_FILES  256
 
 /* What the box's runner tells the caller before the tool's output. */
 typedef struct box_status {
@@ -872,7 +914,8 @@ typedef struct box_status {
  * the same language, nothing else. */
 static void box_env(strv *env, const char *cwd)
 {
-    static const char *const pass[] = {"PATH", "LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE"};
+    static const char *const pass[] = {"PATH", "LANG", "LC_ALL", "LC_MESSAGES",
+                                       "LC_CTYPE"};
     for (size_t i = 0; i < ARRAY_LEN(pass); i++) {
         const char *v = getenv(pass[i]);
         if (v) strv_addf(env, "%s=%s", pass[i], v);
@@ -884,9 +927,13 @@ static void box_env(strv *env, const char *cwd)
 /* Whether a tool that failed said it ran out of a limit of ours. */
 static bool said_limit(const sbuf *out)
 {
-    static const char *const says[] = {"out of memory", "memory exhausted", "Cannot allocate memory",
-                                       "CPU time limit exceeded", "File size limit exceeded",
-                                       "Resource temporarily unavailable", "std::bad_alloc"};
+    static const char *const says[] = {"out of memory",
+                                       "memory exhausted",
+                                       "Cannot allocate memory",
+                                       "CPU time limit exceeded",
+                                       "File size limit exceeded",
+                                       "Resource temporarily unavailable",
+                                       "std::bad_alloc"};
     for (size_t i = 0; i < ARRAY_LEN(says); i++)
         if (strstr(sbuf_str(out), says[i])) return true;
     return false;
@@ -895,15 +942,24 @@ static bool said_limit(const sbuf *out)
 /* In the box's runner (a forked process of its own, so that proc_run's
  * reaping never meets another thread's children): runs the tool like a
  * program and sends its status and output on fd. Never returns. */
-static _Noreturn void box_runner(char *const *argv, const char *cwd, int64_t timeout_ms, const char *const *hide,
-                                 const char *const *keep, int fd)
+static _Noreturn void box_runner(char *const *argv, const char *cwd, int64_t timeout_ms,
+                                 const char *const *hide, const char *const *keep, int fd)
 {
     strv env = {0};
     box_env(&env, cwd);
-    proc_opts o = {.argv = argv, .env = strv_get(&env), .cwd = cwd, .timeout_ms = timeout_ms,
-                   .max_memory_mb = BOX_MEMORY_MB, .max_procs = BOX_PROCS, .cpu_seconds = BOX_CPU_SECONDS,
-                   .max_file_mb = BOX_FILE_MB, .max_open_files = BOX_OPEN_FILES, .sandbox = true,
-                   .uid_of = getppid(), .hide = hide, .keep = keep};
+    proc_opts o = {.argv = argv,
+                   .env = strv_get(&env),
+                   .cwd = cwd,
+                   .timeout_ms = timeout_ms,
+                   .max_memory_mb = BOX_MEMORY_MB,
+                   .max_procs = BOX_PROCS,
+                   .cpu_seconds = BOX_CPU_SECONDS,
+                   .max_file_mb = BOX_FILE_MB,
+                   .max_open_files = BOX_OPEN_FILES,
+                   .sandbox = true,
+                   .uid_of = getppid(),
+                   .hide = hide,
+                   .keep = keep};
     proc_result r;
     memset(&r, 0, sizeof r);
     sbuf out = {0};
@@ -911,8 +967,9 @@ static _Noreturn void box_runner(char *const *argv, const char *cwd, int64_t tim
     if (proc_run(&o, &r) == 0 && r.started) {
         sbuf_add(&out, sbuf_str(&r.err), r.err.len);
         sbuf_add(&out, sbuf_str(&r.out), r.out.len);
-        bool limit = r.timed_out || r.flooded || r.signal == SIGXCPU || r.signal == SIGXFSZ ||
-                     r.signal == SIGKILL || (r.exit_code != 0 && said_limit(&out));
+        bool limit = r.timed_out || r.flooded || r.signal == SIGXCPU ||
+                     r.signal == SIGXFSZ || r.signal == SIGKILL ||
+                     (r.exit_code != 0 && said_limit(&out));
         st.rc = limit ? PROC_TOOL_LIMIT : r.exit_code >= 0 ? r.exit_code : 128 + r.signal;
     } else {
         sbuf_printf(&out, "%s", r.error ? r.error : "the tool could not be started");
@@ -948,8 +1005,10 @@ static int box_answer(int fd, pid_t pid, int64_t deadline, sbuf *out)
     }
     box_status st = {.rc = -1};
     if (got.len >= sizeof st) memcpy(&st, got.data, sizeof st);
-    if (got.len >= sizeof st) sbuf_add(out, got.data + sizeof st, got.len - sizeof st);
-    else sbuf_printf(out, "the sandbox of the tool ended without an answer");
+    if (got.len >= sizeof st)
+        sbuf_add(out, got.data + sizeof st, got.len - sizeof st);
+    else
+        sbuf_printf(out, "the sandbox of the tool ended without an answer");
     sbuf_free(&got);
     return st.rc;
 }
@@ -981,7 +1040,8 @@ int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbu
          * for that and the kill */
         if (pid > 0) rc = box_answer(p[0], pid, now_ms() + budget + 15000, out);
         close(p[0]);
-        while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+        while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
         if (pid < 0) sbuf_printf(out, "cannot fork: %s", strerror(errno));
     }
     strv_clear(&v);
@@ -992,7 +1052,8 @@ int proc_tool_hidden(char *const *argv, const char *cwd, int64_t timeout_ms, sbu
 /* Trusted tools need no containment, and must not disturb a proc_run in
  * progress (they may run from its on_timeout hook): a plain fork, one pipe
  * for both streams, and waitpid on that child only. */
-static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, int64_t timeout_ms, sbuf *out)
+static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd,
+                          int64_t timeout_ms, sbuf *out)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) return -1;
@@ -1033,7 +1094,8 @@ static int proc_tool_exec(char *const *argv, char *const *env, const char *cwd, 
     }
     close(p[0]);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
     if (timed_out) {
         sbuf_printf(out, "%s timed out", argv[0]);
         return -1;

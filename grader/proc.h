@@ -15,30 +15,31 @@
 #include <sys/types.h>
 
 typedef struct proc_opts {
-    char *const *argv;     /* argv[0] is a path */
-    char *const *env;      /* complete environment, NULL-terminated */
-    const char *cwd;       /* working directory (must exist) */
-    const char *stdin_data;/* fed to stdin, or NULL for /dev/null */
+    char *const *argv;      /* argv[0] is a path */
+    char *const *env;       /* complete environment, NULL-terminated */
+    const char *cwd;        /* working directory (must exist) */
+    const char *stdin_data; /* fed to stdin, or NULL for /dev/null */
     size_t stdin_len;
-    int64_t timeout_ms;    /* wall-clock deadline; 0 = none */
-    size_t output_cap;     /* bytes kept per stream (default 1 MiB) */
-    int result_fd;         /* >= 3: also capture this descriptor number in the child */
-    const char *secret;    /* non-NULL: readable once in the child on descriptor secret_fd (>= 3), */
-    int secret_fd;         /* a pipe holding only it, never in the environment */
-    long max_memory_mb;    /* RLIMIT_AS when > 0 (never for TSan) */
-    long max_procs;        /* RLIMIT_NPROC when > 0; a sandboxed program without a uid or
-                            * user namespace of its own gets this many above the tasks
-                            * our uid already runs */
-    long cpu_seconds;      /* RLIMIT_CPU when > 0 */
-    long max_file_mb;      /* RLIMIT_FSIZE when > 0 */
-    long max_open_files;   /* RLIMIT_NOFILE when > 0 */
+    int64_t timeout_ms; /* wall-clock deadline; 0 = none */
+    size_t output_cap;  /* bytes kept per stream (default 1 MiB) */
+    int result_fd;      /* >= 3: also capture this descriptor number in the child */
+    const char *
+        secret; /* non-NULL: readable once in the child on descriptor secret_fd (>= 3), */
+    int secret_fd;       /* a pipe holding only it, never in the environment */
+    long max_memory_mb;  /* RLIMIT_AS when > 0 (never for TSan) */
+    long max_procs;      /* RLIMIT_NPROC when > 0; a sandboxed program without a uid or
+                          * user namespace of its own gets this many above the tasks
+                          * our uid already runs */
+    long cpu_seconds;    /* RLIMIT_CPU when > 0 */
+    long max_file_mb;    /* RLIMIT_FSIZE when > 0 */
+    long max_open_files; /* RLIMIT_NOFILE when > 0 */
     /* Isolation (sandbox.h). As root the program runs under this worker's
      * dedicated uid, which gets cwd. In a mount namespace it sees the `hide`
      * directories empty, the `keep` ones read-only, cwd writable, a private
      * /tmp and everything else read-only. Paths: absolute, canonical,
      * NULL-terminated lists owned by the caller. */
     bool sandbox;
-    pid_t uid_of;          /* as root: run under this process's dedicated uid (0: ours) */
+    pid_t uid_of; /* as root: run under this process's dedicated uid (0: ours) */
     const char *const *hide;
     const char *const *keep;
     /* Called after the deadline passed, before any signal is sent, with the
@@ -51,17 +52,17 @@ typedef struct proc_opts {
 } proc_opts;
 
 typedef struct proc_result {
-    int exit_code;   /* -1 when killed by a signal or not started */
-    int signal;      /* the signal that killed it, else 0 */
-    bool timed_out;  /* the deadline passed, or the program was hung (then `hung` too) */
-    bool hung;       /* stopped early: it could never have finished (hang.h) */
-    bool started;    /* exec succeeded */
+    int exit_code;  /* -1 when killed by a signal or not started */
+    int signal;     /* the signal that killed it, else 0 */
+    bool timed_out; /* the deadline passed, or the program was hung (then `hung` too) */
+    bool hung;      /* stopped early: it could never have finished (hang.h) */
+    bool started;   /* exec succeeded */
     int64_t duration_ms;
-    double cpu_ms;   /* user + system CPU time of the whole group */
+    double cpu_ms;         /* user + system CPU time of the whole group */
     sbuf out, err, result; /* captured streams */
     bool out_cut, err_cut, result_cut;
-    bool flooded;    /* stopped for printing far more than the cap */
-    char *error;     /* why it could not start, or NULL */
+    bool flooded; /* stopped for printing far more than the cap */
+    char *error;  /* why it could not start, or NULL */
 } proc_result;
 
 /* Runs and fills res (zero it first; release with proc_result_free).

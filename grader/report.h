@@ -5,8 +5,8 @@
 #include "model.h"
 
 typedef struct report_opts {
-    bool color;   /* ANSI colours (terminal, and NO_COLOR unset) */
-    int verbose;  /* show passing checks' details, all stacks */
+    bool color;  /* ANSI colours (terminal, and NO_COLOR unset) */
+    int verbose; /* show passing checks' details, all stacks */
     /* The command that grades one check again where the report is read,
      * without the check's name (e.g. ".grader/bin/grader grade threads
      * threads --only "), and the program as invoked (".grader/bin/grader");
@@ -53,7 +53,8 @@ double report_ungraded_points(const report *r);
 /* One finding as the text report shows it: kind, tool, place, message,
  * the lines around it (when f->file is r->source, from r->source_text, the
  * bytes taken at intake: no file is read) and its stacks. */
-void report_finding_text(const report *r, const finding *f, const report_opts *o, sbuf *b);
+void report_finding_text(const report *r, const finding *f, const report_opts *o,
+                         sbuf *b);
 
 /* Lines mark-context..mark+context of a file's text (NULL: none), numbered,
  * with `mark` flagged (caller frees), or NULL. */

@@ -77,7 +77,9 @@ static bool errored(const check_result *c)
 
 static const char *top_status(const report *r)
 {
-    return r->outcome == OUTCOME_PASS ? "pass" : r->outcome == OUTCOME_FAIL ? "fail" : "error";
+    return r->outcome == OUTCOME_PASS   ? "pass"
+           : r->outcome == OUTCOME_FAIL ? "fail"
+                                        : "error";
 }
 
 /* The command that reruns c where the report is read (caller frees): its
@@ -85,7 +87,8 @@ static const char *top_status(const report *r)
 static char *test_code(const report *r, const check_result *c, const report_opts *o)
 {
     const char *prog = o->program ? o->program : "grader";
-    if (c->replay && str_starts(c->replay, "grader ")) return xasprintf("%s%s", prog, c->replay + 6);
+    if (c->replay && str_starts(c->replay, "grader "))
+        return xasprintf("%s%s", prog, c->replay + 6);
     if (c->replay) return xstrdup(c->replay);
     if (o->rerun) return xasprintf("%s%s", o->rerun, c->name);
     return xasprintf("%s grade %s --only %s", prog, r->exercise, c->name);
@@ -97,15 +100,17 @@ static char *classroom_message(const check_result *c)
     if (c->outcome == OUTCOME_PASS) return xstrdup("");
     char *story = check_story(c, MESSAGE_CAP);
     if (!errored(c)) return story;
-    char *m = xasprintf(_("not graded (an error of the exercise or of the grader, not of your code; "
-                          "ask for a regrade): %s"),
-                        story);
+    char *m = xasprintf(
+        _("not graded (an error of the exercise or of the grader, not of your code; "
+          "ask for a regrade): %s"),
+        story);
     free(story);
     return m;
 }
 
-static void classroom_test(json_writer *w, const char *name, const char *status, double score,
-                           const char *message, const char *code, int64_t ms)
+static void classroom_test(json_writer *w, const char *name, const char *status,
+                           double score, const char *message, const char *code,
+                           int64_t ms)
 {
     json_obj_begin(w);
     json_key(w, "name");
@@ -128,12 +133,14 @@ static void classroom_test(json_writer *w, const char *name, const char *status,
 }
 
 /* The tests of one check: P/g tests of g points each (see the top). */
-static size_t classroom_check(json_writer *w, const report *r, const check_result *c, long g,
-                              const report_opts *o, char **before)
+static size_t classroom_check(json_writer *w, const report *r, const check_result *c,
+                              long g, const report_opts *o, char **before)
 {
     long parts = g > 0 ? (long)c->max_score / g : 1;
     double share = c->max_score / (double)parts;
-    const char *status = errored(c) ? "error" : c->outcome == OUTCOME_PASS ? "pass" : "fail";
+    const char *status = errored(c)                   ? "error"
+                         : c->outcome == OUTCOME_PASS ? "pass"
+                                                      : "fail";
     char *story = classroom_message(c);
     if (*before && c->outcome != OUTCOME_PASS) { /* e.g. the compiler's errors */
         char *both = xasprintf("%s\n%s", *before, story);
@@ -145,9 +152,12 @@ static size_t classroom_check(json_writer *w, const report *r, const check_resul
     char *code = test_code(r, c, o);
     for (long k = 0; k < parts; k++) {
         char *name = parts == 1 ? xasprintf("%s: %s", c->name, c->title ? c->title : "")
-                                : xasprintf("%s: %s [%ld/%ld]", c->name, c->title ? c->title : "", k + 1, parts);
+                                : xasprintf("%s: %s [%ld/%ld]", c->name,
+                                            c->title ? c->title : "", k + 1, parts);
         /* the reporter prints an error test as its message alone */
-        const char *msg = k == 0 ? story : errored(c) ? _("not graded: see the first part") : "";
+        const char *msg = k == 0       ? story
+                          : errored(c) ? _("not graded: see the first part")
+                                       : "";
         classroom_test(w, name, status, c->outcome == OUTCOME_PASS ? share : 0, msg, code,
                        k == 0 ? c->duration_ms : 0);
         free(name);
@@ -189,11 +199,13 @@ void report_classroom(const report *r, const report_opts *o, sbuf *out)
     char *before = NULL;
     for (size_t i = 0; i < r->checks.len && !before; i++) {
         const check_result *c = &r->checks.items[i];
-        if (!counted(c) && c->outcome == OUTCOME_FAIL) before = check_story(c, MESSAGE_CAP);
+        if (!counted(c) && c->outcome == OUTCOME_FAIL)
+            before = check_story(c, MESSAGE_CAP);
     }
     size_t emitted = 0;
     for (size_t i = 0; i < r->checks.len; i++)
-        if (counted(&r->checks.items[i])) emitted += classroom_check(&w, r, &r->checks.items[i], g, o, &before);
+        if (counted(&r->checks.items[i]))
+            emitted += classroom_check(&w, r, &r->checks.items[i], g, o, &before);
     free(before);
     if (!emitted) /* the reporter breaks on an empty list: say why there is nothing */
         classroom_test(&w, "grading", r->outcome == OUTCOME_PASS ? "pass" : "error", 0,
@@ -214,10 +226,12 @@ static char *gradescope_summary(const report *r)
     sbuf_printf(&b, "**: %g/%g", r->score, r->max_score + report_ungraded_points(r));
     double ungraded = report_ungraded_points(r);
     if (ungraded > 0)
-        sbuf_printf(&b,
-                    _("\n\n⚠️ %g points could not be graded because of an error of the exercise or of "
-                      "the grader, not of your code: ask for a regrade."),
-                    ungraded);
+        sbuf_printf(
+            &b,
+            _("\n\n⚠️ %g points could not be graded because of an error of the "
+              "exercise or of "
+              "the grader, not of your code: ask for a regrade."),
+            ungraded);
     if (r->error) {
         sbuf_puts(&b, _("\n\n⚠️ The grading could not finish (not your fault): "));
         text_put(&b, TEXT_MD, r->error);
@@ -225,11 +239,13 @@ static char *gradescope_summary(const report *r)
     return sbuf_take(&b);
 }
 
-static void gradescope_test(json_writer *w, const report *r, const check_result *c, size_t number)
+static void gradescope_test(json_writer *w, const report *r, const check_result *c,
+                            size_t number)
 {
     json_obj_begin(w);
     json_key(w, "name");
-    char *name = xasprintf("%s: %s%s", c->name, c->title ? c->title : "", errored(c) ? _(" (not graded: error)") : "");
+    char *name = xasprintf("%s: %s%s", c->name, c->title ? c->title : "",
+                           errored(c) ? _(" (not graded: error)") : "");
     json_str(w, name);
     free(name);
     json_key(w, "number");
@@ -284,7 +300,8 @@ void report_gradescope(const report *r, const report_opts *o, sbuf *out)
     json_str(&w, "visible");
     json_key(&w, "tests");
     json_arr_begin(&w);
-    for (size_t i = 0; i < r->checks.len; i++) gradescope_test(&w, r, &r->checks.items[i], i + 1);
+    for (size_t i = 0; i < r->checks.len; i++)
+        gradescope_test(&w, r, &r->checks.items[i], i + 1);
     json_arr_end(&w);
     json_obj_end(&w);
     sbuf_putc(out, '\n');
@@ -310,10 +327,14 @@ void report_junit(const report *r, const report_opts *o, sbuf *out)
     sbuf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     sbuf_puts(out, "  <testsuite name=\"");
     xml_text(out, r->exercise);
-    sbuf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-                r->checks.len, failures, errors + (r->error ? 1 : 0), skipped, (double)r->duration_ms / 1000);
+    sbuf_printf(out,
+                "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+                "time=\"%.3f\">\n",
+                r->checks.len, failures, errors + (r->error ? 1 : 0), skipped,
+                (double)r->duration_ms / 1000);
     if (r->error) {
-        sbuf_puts(out, "    <testcase name=\"grading\" classname=\"grader\"><error message=\"");
+        sbuf_puts(
+            out, "    <testcase name=\"grading\" classname=\"grader\"><error message=\"");
         xml_text(out, r->error);
         sbuf_puts(out, "\"/></testcase>\n");
     }
@@ -329,7 +350,9 @@ void report_junit(const report *r, const report_opts *o, sbuf *out)
             continue;
         }
         sbuf_puts(out, ">\n      ");
-        const char *tag = c->outcome == OUTCOME_FAIL ? "failure" : c->outcome == OUTCOME_ERROR ? "error" : "skipped";
+        const char *tag = c->outcome == OUTCOME_FAIL    ? "failure"
+                          : c->outcome == OUTCOME_ERROR ? "error"
+                                                        : "skipped";
         sbuf_printf(out, "<%s message=\"", tag);
         xml_text(out, c->message);
         sbuf_puts(out, "\">");

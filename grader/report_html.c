@@ -251,7 +251,8 @@ static const char style[] =
 static void page_head(page *p)
 {
     const report *r = p->r;
-    sbuf_printf(p->b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
+    sbuf_printf(p->b,
+                "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
                 i18n_lang());
     sbuf_puts(
         p->b,
@@ -385,7 +386,8 @@ static void stack_block(page *p, const stack *st)
     if (st->frames.len > MAX_FRAMES)
         sbuf_printf(p->b,
                     ngettext("<li class=\"dim\">… %zu more frame</li>",
-                             "<li class=\"dim\">… %zu more frames</li>", st->frames.len - MAX_FRAMES),
+                             "<li class=\"dim\">… %zu more frames</li>",
+                             st->frames.len - MAX_FRAMES),
                     st->frames.len - MAX_FRAMES);
     sbuf_puts(p->b, "</ol></div>\n");
 }
@@ -399,7 +401,8 @@ static void finding_stacks(page *p, const finding *f)
         if (shown++ == open)
             sbuf_printf(p->b,
                         ngettext("<details><summary>%zu more stack</summary>\n",
-                                 "<details><summary>%zu more stacks</summary>\n", f->stacks.len - i),
+                                 "<details><summary>%zu more stacks</summary>\n",
+                                 f->stacks.len - i),
                         f->stacks.len - i);
         stack_block(p, &f->stacks.items[i]);
     }
@@ -416,7 +419,9 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     sbuf_puts(p->b, "</span> <span class=\"dim\">(");
     html_text(p->b, f->tool);
     if (f->count > 1)
-        sbuf_printf(p->b, ngettext(", seen %d time", ", seen %d times", (unsigned long)f->count), f->count);
+        sbuf_printf(
+            p->b, ngettext(", seen %d time", ", seen %d times", (unsigned long)f->count),
+            f->count);
     if (f->has_seed) sbuf_printf(p->b, _(", seed %llu"), (unsigned long long)f->seed);
     sbuf_puts(p->b, ")</span>");
     if (f->file && f->line > 0) {
@@ -433,10 +438,11 @@ static void finding_block(page *p, size_t ci, const finding *f, bool has_schedul
     if (source_has(p, f->file, f->line)) excerpt(p, f->line);
     finding_stacks(p, f);
     if (has_schedule && f->has_seed)
-        sbuf_printf(p->b,
-                    _("<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong "
-                      "↓</a></p>\n"),
-                    ci);
+        sbuf_printf(
+            p->b,
+            _("<p><a href=\"#check-%zu-schedule\">See the schedule that went wrong "
+              "↓</a></p>\n"),
+            ci);
     sbuf_puts(p->b, "</div>\n");
 }
 
@@ -589,7 +595,8 @@ static void tl_row(timeline *tl, size_t i)
             sbuf_puts(p->b, "</span>");
     if (e->nondeterministic) sbuf_puts(p->b, " <span class=\"dim\">(timing)</span>");
     sbuf_puts(p->b, "</td><td class=\"note\">");
-    if (m->kind >= TRACE_MARK_CRITICAL || m->kind == TRACE_MARK_WAITING) html_text(p->b, m->note);
+    if (m->kind >= TRACE_MARK_CRITICAL || m->kind == TRACE_MARK_WAITING)
+        html_text(p->b, m->note);
     sbuf_puts(p->b, "</td></tr>\n");
 }
 
@@ -680,7 +687,8 @@ static const stack *lane_wait_stack(const trace *t, const finding *f, size_t l)
     size_t n = strlen(tid);
     for (size_t i = 0; i < f->stacks.len; i++) {
         const char *title = f->stacks.items[i].title;
-        if (title && !strncmp(title, tid, n) && title[n] == ' ' && str_ends(title, _(", here")))
+        if (title && !strncmp(title, tid, n) && title[n] == ' ' &&
+            str_ends(title, _(", here")))
             return &f->stacks.items[i];
     }
     return NULL;
@@ -750,15 +758,16 @@ static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
 {
     page *p = tl->p;
     if (folded)
-        sbuf_printf(p->b,
-                    ngettext("<tbody class=\"fold\"><tr class=\"foldbar\"><td "
-                             "colspan=\"%zu\"><button type=\"button\" "
-                             "class=\"unfold\">show %zu folded event</button></td></tr>\n",
-                             "<tbody class=\"fold\"><tr class=\"foldbar\"><td "
-                             "colspan=\"%zu\"><button type=\"button\" "
-                             "class=\"unfold\">show %zu folded events</button></td></tr>\n",
-                             to - from),
-                    tl->ncols, to - from);
+        sbuf_printf(
+            p->b,
+            ngettext("<tbody class=\"fold\"><tr class=\"foldbar\"><td "
+                     "colspan=\"%zu\"><button type=\"button\" "
+                     "class=\"unfold\">show %zu folded event</button></td></tr>\n",
+                     "<tbody class=\"fold\"><tr class=\"foldbar\"><td "
+                     "colspan=\"%zu\"><button type=\"button\" "
+                     "class=\"unfold\">show %zu folded events</button></td></tr>\n",
+                     to - from),
+            tl->ncols, to - from);
     else
         sbuf_puts(p->b, "<tbody>\n");
     for (size_t i = from; i < to; i++) tl_row(tl, i);
@@ -769,23 +778,27 @@ static void tl_run(timeline *tl, size_t from, size_t to, bool folded)
  * of the page; else dropped before the report was made). */
 static void tl_omitted(timeline *tl, size_t n, bool kept)
 {
-    sbuf_printf(
-        tl->p->b,
-        kept ? ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event not "
-                        "in this page (<code>grader replay</code> shows the whole "
-                        "schedule)</td></tr></tbody>\n",
-                        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier events not "
-                        "in this page (<code>grader replay</code> shows the whole "
-                        "schedule)</td></tr></tbody>\n",
-                        n)
-             : ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier event not "
-                        "kept (<code>grader replay</code> shows the whole "
-                        "schedule)</td></tr></tbody>\n",
-                        "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu earlier events not "
-                        "kept (<code>grader replay</code> shows the whole "
-                        "schedule)</td></tr></tbody>\n",
-                        n),
-        tl->ncols, n);
+    sbuf_printf(tl->p->b,
+                kept
+                    ? ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu "
+                               "earlier event not "
+                               "in this page (<code>grader replay</code> shows the whole "
+                               "schedule)</td></tr></tbody>\n",
+                               "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu "
+                               "earlier events not "
+                               "in this page (<code>grader replay</code> shows the whole "
+                               "schedule)</td></tr></tbody>\n",
+                               n)
+                    : ngettext("<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu "
+                               "earlier event not "
+                               "kept (<code>grader replay</code> shows the whole "
+                               "schedule)</td></tr></tbody>\n",
+                               "<tbody><tr class=\"omitted\"><td colspan=\"%zu\">… %zu "
+                               "earlier events not "
+                               "kept (<code>grader replay</code> shows the whole "
+                               "schedule)</td></tr></tbody>\n",
+                               n),
+                tl->ncols, n);
 }
 
 /* Every event of the trace in order, in runs shown, folded or left out, then
@@ -845,18 +858,18 @@ static void tl_moments(timeline *tl)
 /* What the colours and lines of a timeline mean. */
 static void tl_legend(timeline *tl)
 {
-    static const char legend[] = N_(
-        "<p class=\"legend\">"
-        "<span class=\"chip k-acq\">lock acquired</span>"
-        "<span class=\"chip k-rel\">unlock</span>"
-        "<span class=\"chip k-blk\">blocked</span>"
-        "<span class=\"chip k-cv\">condition variable</span>"
-        "<span class=\"chip k-lost\">signal to nobody</span>"
-        "<span class=\"chip k-thr\">threads, processes</span>"
-        "<span class=\"chip k-turn\">loses its turn</span>"
-        " · lane line: thin = running, thick = holds a lock, dashed = blocked"
-        " (thick: holding a lock) · red rows: what made it go wrong;"
-        " yellow rows: at the line of a finding</p>\n");
+    static const char legend[] =
+        N_("<p class=\"legend\">"
+           "<span class=\"chip k-acq\">lock acquired</span>"
+           "<span class=\"chip k-rel\">unlock</span>"
+           "<span class=\"chip k-blk\">blocked</span>"
+           "<span class=\"chip k-cv\">condition variable</span>"
+           "<span class=\"chip k-lost\">signal to nobody</span>"
+           "<span class=\"chip k-thr\">threads, processes</span>"
+           "<span class=\"chip k-turn\">loses its turn</span>"
+           " · lane line: thin = running, thick = holds a lock, dashed = blocked"
+           " (thick: holding a lock) · red rows: what made it go wrong;"
+           " yellow rows: at the line of a finding</p>\n");
     sbuf_puts(tl->p->b, _(legend));
 }
 
@@ -930,7 +943,8 @@ static void check_section(page *p, size_t ci, const check_result *c)
     if (c->findings.len > MAX_FINDINGS)
         sbuf_printf(p->b,
                     ngettext("<p class=\"dim\">… %zu more finding</p>\n",
-                             "<p class=\"dim\">… %zu more findings</p>\n", c->findings.len - MAX_FINDINGS),
+                             "<p class=\"dim\">… %zu more findings</p>\n",
+                             c->findings.len - MAX_FINDINGS),
                     c->findings.len - MAX_FINDINGS);
     if (sched) timeline_block(p, ci, c);
     if (c->hint && *c->hint)
@@ -960,7 +974,8 @@ static void source_section(page *p)
         sbuf_puts(p->b, "</code></div>\n");
     }
     if (p->nlines == SRC_MAX_LINES)
-        sbuf_puts(p->b, _("<div class=\"dim\">… the rest of the file is not shown</div>\n"));
+        sbuf_puts(p->b,
+                  _("<div class=\"dim\">… the rest of the file is not shown</div>\n"));
     sbuf_puts(p->b, "</div>\n</section>\n");
 }
 

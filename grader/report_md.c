@@ -42,7 +42,8 @@ static const frame *student_frame(const report *r, const stack *st)
 {
     for (size_t i = 0; i < st->frames.len; i++) {
         const frame *fr = &st->frames.items[i];
-        if (fr->file && fr->line > 0 && r->source && !strcmp(fr->file, r->source)) return fr;
+        if (fr->file && fr->line > 0 && r->source && !strcmp(fr->file, r->source))
+            return fr;
     }
     return NULL;
 }
@@ -99,13 +100,16 @@ static void md_sites(const report *r, const finding *f, sbuf *b)
             continue;
         }
         sbuf_puts(b, "\n  - ");
-        if (st->title) text_put(b, TEXT_MD, st->title);
-        else sbuf_printf(b, _("stack %zu"), i + 1);
+        if (st->title)
+            text_put(b, TEXT_MD, st->title);
+        else
+            sbuf_printf(b, _("stack %zu"), i + 1);
         md_place(fr->file, fr->line, fr->function, b);
         sbuf_putc(b, '\n');
         if (!seen) md_excerpt(r, fr->line, 0, b);
     }
-    if (!n && f->file && f->line > 0 && r->source && !strcmp(f->file, r->source)) md_excerpt(r, f->line, 2, b);
+    if (!n && f->file && f->line > 0 && r->source && !strcmp(f->file, r->source))
+        md_excerpt(r, f->line, 2, b);
 }
 
 static void md_finding(const report *r, const finding *f, sbuf *b)
@@ -126,13 +130,16 @@ void report_md_check(const report *r, const check_result *c, sbuf *b)
 {
     if (c->outcome == OUTCOME_ERROR || (!c->graded && c->max_score > 0))
         sbuf_printf(b,
-                    _("**Not graded**: an error of the exercise or of the grader, not of your code; "
+                    _("**Not graded**: an error of the exercise or of the grader, not of "
+                      "your code; "
                       "its %g points are left out until it is graded again.\n\n"),
                     c->max_score);
     if (c->message && *c->message) text_put(b, TEXT_MD, c->message), sbuf_puts(b, "\n\n");
-    for (size_t k = 0; k < c->findings.len && k < MD_FINDINGS; k++) md_finding(r, &c->findings.items[k], b);
+    for (size_t k = 0; k < c->findings.len && k < MD_FINDINGS; k++)
+        md_finding(r, &c->findings.items[k], b);
     if (c->findings.len > MD_FINDINGS)
-        sbuf_printf(b, _("- … %zu more findings (the text report with -v shows them all)\n"),
+        sbuf_printf(b,
+                    _("- … %zu more findings (the text report with -v shows them all)\n"),
                     c->findings.len - MD_FINDINGS);
     if (c->findings.len) sbuf_putc(b, '\n');
     if (c->hint && *c->hint) {
@@ -150,7 +157,10 @@ void report_md_check(const report *r, const check_result *c, sbuf *b)
 
 static const char *md_mark(outcome o)
 {
-    return o == OUTCOME_PASS ? "✅" : o == OUTCOME_FAIL ? "❌" : o == OUTCOME_ERROR ? "⚠️" : "⏭️";
+    return o == OUTCOME_PASS    ? "✅"
+           : o == OUTCOME_FAIL  ? "❌"
+           : o == OUTCOME_ERROR ? "⚠️"
+                                : "⏭️";
 }
 
 static void md_table(const report *r, sbuf *out)
@@ -161,9 +171,12 @@ static void md_table(const report *r, sbuf *out)
         sbuf_printf(out, "| %s | ", md_mark(c->outcome));
         text_md_code(out, c->name);
         sbuf_puts(out, " | ");
-        if (c->outcome == OUTCOME_SKIPPED) sbuf_puts(out, _("skipped"));
-        else if (c->outcome == OUTCOME_ERROR) sbuf_puts(out, _("error"));
-        else sbuf_printf(out, "%g/%g", c->score, c->max_score);
+        if (c->outcome == OUTCOME_SKIPPED)
+            sbuf_puts(out, _("skipped"));
+        else if (c->outcome == OUTCOME_ERROR)
+            sbuf_puts(out, _("error"));
+        else
+            sbuf_printf(out, "%g/%g", c->score, c->max_score);
         sbuf_puts(out, " | ");
         text_put(out, TEXT_MD_CELL, c->title);
         sbuf_puts(out, " |\n");
@@ -179,20 +192,22 @@ void report_markdown(const report *r, const report_opts *o, sbuf *out)
     sbuf ex = {0}, title = {0};
     text_put(&ex, TEXT_MD, r->exercise);
     text_put(&title, TEXT_MD, r->title ? r->title : "");
-    sbuf_printf(out, _("## %s — %s\n\n**Score: %g/%g** %s\n\n"), sbuf_str(&ex), sbuf_str(&title), r->score,
-                r->max_score, verdict);
+    sbuf_printf(out, _("## %s — %s\n\n**Score: %g/%g** %s\n\n"), sbuf_str(&ex),
+                sbuf_str(&title), r->score, r->max_score, verdict);
     sbuf_free(&ex);
     sbuf_free(&title);
     double ungraded = report_ungraded_points(r);
     if (ungraded > 0)
         sbuf_printf(out,
-                    _("> **%g more points could not be graded** (an error, not the student's fault): "
+                    _("> **%g more points could not be graded** (an error, not the "
+                      "student's fault): "
                       "the score counts only the checks that were graded.\n\n"),
                     ungraded);
     if (r->error) {
         sbuf err = {0};
         text_put(&err, TEXT_MD, r->error);
-        sbuf_printf(out, _("> **Error** (not the student's fault): %s\n\n"), sbuf_str(&err));
+        sbuf_printf(out, _("> **Error** (not the student's fault): %s\n\n"),
+                    sbuf_str(&err));
         sbuf_free(&err);
     }
     if (r->checks.len) md_table(r, out);

@@ -14,15 +14,18 @@
 /* Appends a as one shell word. */
 static void shell_word(sbuf *b, const char *a)
 {
-    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%";
+    static const char plain[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:+@%";
     if (*a && strspn(a, plain) == strlen(a)) {
         sbuf_puts(b, a);
         return;
     }
     sbuf_putc(b, '\'');
     for (; *a; a++) {
-        if (*a == '\'') sbuf_puts(b, "'\\''");
-        else sbuf_putc(b, *a);
+        if (*a == '\'')
+            sbuf_puts(b, "'\\''");
+        else
+            sbuf_putc(b, *a);
     }
     sbuf_putc(b, '\'');
 }
@@ -31,7 +34,8 @@ static void shell_word(sbuf *b, const char *a)
 static const scan_run *run_find(const scan_report *r, scan_detector d, uint64_t seed)
 {
     for (size_t i = 0; i < r->runs.len; i++)
-        if (r->runs.items[i].det == d && r->runs.items[i].seed == seed) return &r->runs.items[i];
+        if (r->runs.items[i].det == d && r->runs.items[i].seed == seed)
+            return &r->runs.items[i];
     return NULL;
 }
 
@@ -54,7 +58,8 @@ static void seen_words(const scan_report *r, const scan_finding *p, sbuf *b)
         if (b->len) sbuf_puts(b, ", ");
         sbuf_printf(b, "%s %d/%d", scan_detector_name((scan_detector)d), p->seen[d],
                     scan_runs_of(r, (scan_detector)d, NULL));
-        if (p->hung[d] == p->seen[d] && strcmp(p->f.kind, "timeout")) sbuf_puts(b, " did not end");
+        if (p->hung[d] == p->seen[d] && strcmp(p->f.kind, "timeout"))
+            sbuf_puts(b, " did not end");
     }
 }
 
@@ -80,7 +85,8 @@ static const char *file_named(const scan_report *r, const char *name)
 }
 
 /* One merged finding, as `grade` shows a finding, then its schedules. */
-static void text_problem(const scan_report *r, const scan_finding *p, const report_opts *o, sbuf *b)
+static void text_problem(const scan_report *r, const scan_finding *p,
+                         const report_opts *o, sbuf *b)
 {
     sbuf who = {0};
     seen_words(r, p, &who);
@@ -94,23 +100,27 @@ static void text_problem(const scan_report *r, const scan_finding *p, const repo
     const scan_run *run = first_schedule(r, p);
     if (!run) return;
     sbuf_puts(b, "    schedules that show it: seed");
-    for (size_t i = 0; i < p->nseeds; i++) sbuf_printf(b, "%s %llu", i ? "," : "", (unsigned long long)p->seeds[i]);
+    for (size_t i = 0; i < p->nseeds; i++)
+        sbuf_printf(b, "%s %llu", i ? "," : "", (unsigned long long)p->seeds[i]);
     sbuf_puts(b, "\n    repeat the first: ");
     replay_command(r, run, b);
     sbuf_putc(b, '\n');
     if (!p->schedule.events.len) return;
     findings one = {.items = (finding *)&p->f, .len = 1};
-    sbuf_printf(b, "\n    the schedule that went wrong (%s seed %llu, last events):\n", scan_detector_name(run->det),
-                (unsigned long long)run->seed);
+    sbuf_printf(b, "\n    the schedule that went wrong (%s seed %llu, last events):\n",
+                scan_detector_name(run->det), (unsigned long long)run->seed);
     trace_text(&p->schedule, &one, o->verbose ? 0 : 12, b);
 }
 
 /* "seed 1, 10 s per run, pct depth 2 and 3". */
 static void text_plan(const scan_report *r, sbuf *b)
 {
-    sbuf_printf(b, "seed %llu, %g s per run", (unsigned long long)r->seed, (double)r->timeout_ms / 1000.0);
-    if (scan_runs_of(r, DET_PCT, NULL) && r->depth > 0) sbuf_printf(b, ", pct depth %d", r->depth);
-    else if (scan_runs_of(r, DET_PCT, NULL)) sbuf_puts(b, ", pct depth 2 and 3");
+    sbuf_printf(b, "seed %llu, %g s per run", (unsigned long long)r->seed,
+                (double)r->timeout_ms / 1000.0);
+    if (scan_runs_of(r, DET_PCT, NULL) && r->depth > 0)
+        sbuf_printf(b, ", pct depth %d", r->depth);
+    else if (scan_runs_of(r, DET_PCT, NULL))
+        sbuf_puts(b, ", pct depth 2 and 3");
     sbuf_putc(b, '\n');
 }
 
@@ -127,13 +137,15 @@ static void text_detectors(const scan_report *r, sbuf *b)
             if (!r->found.items[i].seen[d] || strstr(sbuf_str(&kinds), k)) continue;
             sbuf_printf(&kinds, "%s%s", kinds.len ? ", " : "", k);
         }
-        sbuf_printf(b, "  %-9s %5d %6d  %s\n", scan_detector_name((scan_detector)d), n, found, sbuf_str(&kinds));
+        sbuf_printf(b, "  %-9s %5d %6d  %s\n", scan_detector_name((scan_detector)d), n,
+                    found, sbuf_str(&kinds));
         sbuf_free(&kinds);
     }
     for (size_t i = 0; i < r->runs.len; i++) {
         const scan_run *run = &r->runs.items[i];
         if (run->error)
-            sbuf_printf(b, "  error: a %s run could not happen: %s\n", scan_detector_name(run->det), run->error);
+            sbuf_printf(b, "  error: a %s run could not happen: %s\n",
+                        scan_detector_name(run->det), run->error);
         if (run->note) sbuf_printf(b, "  note: %s\n", run->note);
     }
 }
@@ -151,8 +163,8 @@ static void text_build(const scan_report *r, const report_opts *o, sbuf *b)
         report_finding_text(&view, f, o, b);
     }
     if (warnings && !o->verbose)
-        sbuf_printf(b, "\n  %zu compiler warning%s (-v shows %s)\n", warnings, warnings == 1 ? "" : "s",
-                    warnings == 1 ? "it" : "them");
+        sbuf_printf(b, "\n  %zu compiler warning%s (-v shows %s)\n", warnings,
+                    warnings == 1 ? "" : "s", warnings == 1 ? "it" : "them");
 }
 
 void scan_text(const scan_report *r, const report_opts *o, sbuf *b)
@@ -172,14 +184,22 @@ void scan_text(const scan_report *r, const report_opts *o, sbuf *b)
     for (size_t i = 0; i < r->found.len; i++) text_problem(r, &r->found.items[i], o, b);
     size_t n = r->found.len;
     char *error = scan_error_text(r);
-    if (n) sbuf_printf(b, "\n%zu problem%s found (%.1f s)\n", n, n == 1 ? "" : "s", (double)r->duration_ms / 1000.0);
-    else if (!error) sbuf_printf(b, "\nnothing found (%.1f s)\n", (double)r->duration_ms / 1000.0);
-    if (error && n) sbuf_printf(b, "\nerror: %s; the problems above are the other detectors'\n", error);
-    else if (error) sbuf_printf(b, "\nerror: %s; nothing else was found (%.1f s)\n", error, (double)r->duration_ms / 1000.0);
+    if (n)
+        sbuf_printf(b, "\n%zu problem%s found (%.1f s)\n", n, n == 1 ? "" : "s",
+                    (double)r->duration_ms / 1000.0);
+    else if (!error)
+        sbuf_printf(b, "\nnothing found (%.1f s)\n", (double)r->duration_ms / 1000.0);
+    if (error && n)
+        sbuf_printf(b, "\nerror: %s; the problems above are the other detectors'\n",
+                    error);
+    else if (error)
+        sbuf_printf(b, "\nerror: %s; nothing else was found (%.1f s)\n", error,
+                    (double)r->duration_ms / 1000.0);
     free(error);
 }
 
-/* --- JSON ------------------------------------------------------------------------------- */
+/* --- JSON
+ * ------------------------------------------------------------------------------- */
 
 static void json_strings(json_writer *w, char *const *v, size_t n)
 {

@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #define RESULT_FD 99
-#define TOKEN_FD 98 /* the run's secret, read once by the driver (grader_driver.c) */
-#define MAX_TASKS 512        /* processes and threads of one run: room for hundreds of threads */
-#define FLOOD_MB 64          /* proc_run stops a program past 64 times its 1 MiB output cap */
-#define RUN_FILE_MB 64       /* RLIMIT_FSIZE of a run: no file it writes is larger */
-#define RUN_REPORTS 256      /* tool reports read from one run (one per process) */
+#define TOKEN_FD  98 /* the run's secret, read once by the driver (grader_driver.c) */
+#define MAX_TASKS                                                                        \
+    512                /* processes and threads of one run: room for hundreds of threads \
+                        */
+#define FLOOD_MB    64 /* proc_run stops a program past 64 times its 1 MiB output cap */
+#define RUN_FILE_MB 64 /* RLIMIT_FSIZE of a run: no file it writes is larger */
+#define RUN_REPORTS 256 /* tool reports read from one run (one per process) */
 
 void run_output_free(run_output *out)
 {
@@ -55,23 +57,30 @@ static int helpers_stage(run_env *re)
 {
     char *to_dir = path_join(re->workdir, "harness");
     int rc = dir_make(to_dir);
-    for (size_t i = 0; rc == 0 && (i == 0 || (re->exercise_helpers && re->exercise_helpers[i - 1])); i++) {
+    for (size_t i = 0;
+         rc == 0 && (i == 0 || (re->exercise_helpers && re->exercise_helpers[i - 1]));
+         i++) {
         const helper_info *h = i ? helper_lookup(re->exercise_helpers[i - 1]) : NULL;
         const char *name = i == 0 ? STRESS_SHIM : h ? h->binary : NULL;
         if (!name) continue;
         char *from = helper_path(re, name);
         char *to = path_join(to_dir, name);
-        if (file_exists(from)) rc = file_copy(from, to) < 0 || chmod(to, 0755) < 0 ? -1 : 0;
+        if (file_exists(from))
+            rc = file_copy(from, to) < 0 || chmod(to, 0755) < 0 ? -1 : 0;
         free(from);
         free(to);
     }
-    if (rc == 0) re->helpers = to_dir;
-    else free(to_dir);
+    if (rc == 0)
+        re->helpers = to_dir;
+    else
+        free(to_dir);
     return rc;
 }
 
 /* Calls fn for each helper the exercise declared (with a row in the table). */
-static void helpers_each(const run_env *re, void (*fn)(const run_env *, const helper_info *, strv *), strv *v)
+static void helpers_each(const run_env *re,
+                         void (*fn)(const run_env *, const helper_info *, strv *),
+                         strv *v)
 {
     for (size_t i = 0; re->exercise_helpers && re->exercise_helpers[i]; i++) {
         const helper_info *h = helper_lookup(re->exercise_helpers[i]);
@@ -113,19 +122,23 @@ static bool holds_program(const char *dir, const char *name)
  * or anything holding a tool they run. */
 static bool hide_ok(const char *dir)
 {
-    static const char *const system[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                         "/etc", "/dev", "/proc", "/sys", "/run", "/var", "/nix", "/snap"};
+    static const char *const system[] = {"/usr",   "/bin",    "/sbin", "/lib", "/lib32",
+                                         "/lib64", "/libx32", "/etc",  "/dev", "/proc",
+                                         "/sys",   "/run",    "/var",  "/nix", "/snap"};
     if (!dir || !strcmp(dir, "/") || !strcmp(dir, "/tmp")) return false;
     size_t n = strlen(dir);
     for (size_t i = 0; i < ARRAY_LEN(system); i++) {
         size_t m = strlen(system[i]);
-        if (!strncmp(system[i], dir, n) && (system[i][n] == '/' || !system[i][n])) return false;
-        if (!strncmp(dir, system[i], m) && dir[m] == '/' && strcmp(system[i], "/var")) return false;
+        if (!strncmp(system[i], dir, n) && (system[i][n] == '/' || !system[i][n]))
+            return false;
+        if (!strncmp(dir, system[i], m) && dir[m] == '/' && strcmp(system[i], "/var"))
+            return false;
     }
     bool ok = !holds_program(dir, "sh");
     for (int t = 0; t < TOOL_COUNT && ok; t++) {
         char *copy = xstrdup(tool_get((tool_id)t)->programs), *save = NULL;
-        for (char *w = strtok_r(copy, " ", &save); w && ok; w = strtok_r(NULL, " ", &save))
+        for (char *w = strtok_r(copy, " ", &save); w && ok;
+             w = strtok_r(NULL, " ", &save))
             ok = !holds_program(dir, w);
         free(copy);
     }
@@ -222,7 +235,8 @@ static struct {
 static char *steps_key(const run_request *rq)
 {
     sbuf b = {0};
-    for (size_t i = 0; i < rq->argv.len; i++) sbuf_printf(&b, "%s\x1f", rq->argv.items[i]);
+    for (size_t i = 0; i < rq->argv.len; i++)
+        sbuf_printf(&b, "%s\x1f", rq->argv.items[i]);
     return sbuf_take(&b);
 }
 
@@ -246,7 +260,8 @@ static void steps_learn(const run_request *rq, long steps)
 /* Measures the steps of rq's scenario under pct once (see above). */
 static void steps_calibrate(const run_env *re, const run_request *rq)
 {
-    if (!rq->stress.mode || strcmp(rq->stress.mode, "pct") || rq->stress.steps > 0 || steps_known(rq))
+    if (!rq->stress.mode || strcmp(rq->stress.mode, "pct") || rq->stress.steps > 0 ||
+        steps_known(rq))
         return;
     run_request cal = *rq;
     cal.stress.depth = 1;
@@ -261,8 +276,8 @@ static void steps_calibrate(const run_env *re, const run_request *rq)
     steps_learn(rq, steps);
 }
 
-static void stress_env(strv *env, const run_env *re, const run_request *rq, const char *dir,
-                       const char *binary)
+static void stress_env(strv *env, const run_env *re, const run_request *rq,
+                       const char *dir, const char *binary)
 {
     const stress_opts *s = &rq->stress;
     char *lib = helper_path(re, STRESS_SHIM);
@@ -288,13 +303,16 @@ static void stress_env(strv *env, const run_env *re, const run_request *rq, cons
  * writes: the student's doing, a failing finding. */
 static void tampering_add(parse_out *out, const char *name, const char *what, file_kind k)
 {
-    char *msg = k == FILE_TOO_LARGE
-                    ? xasprintf("%s (%s) is larger than the %d MiB any file of a run may be: the program "
-                                "tampered with the tools' reports, and nothing of it was read",
-                                name, what, RUN_FILE_MB)
-                    : xasprintf("%s (%s) is %s, not the regular file the tool writes: the program tampered "
-                                "with the tools' reports, and nothing of it was read",
-                                name, what, file_kind_text(k));
+    char *msg =
+        k == FILE_TOO_LARGE
+            ? xasprintf("%s (%s) is larger than the %d MiB any file of a run may be: the "
+                        "program "
+                        "tampered with the tools' reports, and nothing of it was read",
+                        name, what, RUN_FILE_MB)
+            : xasprintf("%s (%s) is %s, not the regular file the tool writes: the "
+                        "program tampered "
+                        "with the tools' reports, and nothing of it was read",
+                        name, what, file_kind_text(k));
     findings_add(&out->found, "tampering", "sandbox", msg);
     free(msg);
 }
@@ -302,7 +320,8 @@ static void tampering_add(parse_out *out, const char *name, const char *what, fi
 /* Reads one file the run may have touched (name in dir), as a regular file
  * of at most the run's file size; anything else becomes a tampering
  * finding. Returns the bytes (caller frees) or NULL (missing or refused). */
-static char *run_file_read(const char *dir, const char *name, const char *what, size_t *len, parse_out *out)
+static char *run_file_read(const char *dir, const char *name, const char *what,
+                           size_t *len, parse_out *out)
 {
     char *path = path_join(dir, name);
     file_kind k;
@@ -314,15 +333,18 @@ static char *run_file_read(const char *dir, const char *name, const char *what, 
 
 /* Feeds every file in dir whose name starts with prefix (what: the tool's
  * report, for messages) to parser p, at most RUN_REPORTS of them. */
-static void parse_files(const char *dir, const char *prefix, const char *what, parse_fn p, parse_out *out)
+static void parse_files(const char *dir, const char *prefix, const char *what, parse_fn p,
+                        parse_out *out)
 {
     size_t n, seen = 0;
     char **names = dir_list(dir, &n);
     for (size_t i = 0; i < n; i++) {
         if (!str_starts(names[i], prefix)) continue;
         if (++seen > RUN_REPORTS) {
-            char *msg = xasprintf("the run left more than %d files named %s*: the program tampered with the "
-                                  "tools' reports, and the rest were not read", RUN_REPORTS, prefix);
+            char *msg = xasprintf("the run left more than %d files named %s*: the "
+                                  "program tampered with the "
+                                  "tools' reports, and the rest were not read",
+                                  RUN_REPORTS, prefix);
             findings_add(&out->found, "tampering", "sandbox", msg);
             free(msg);
             break;
@@ -339,7 +361,8 @@ typedef struct timeout_ctx {
     findings stuck;
     sbuf summary;
     bool take_stacks;
-    strv helpers; /* the exercise's helpers (real paths): their stacks are not the student's */
+    strv helpers; /* the exercise's helpers (real paths): their stacks are not the
+                     student's */
 } timeout_ctx;
 
 /* True if pid runs the program at path (a canonical path, or NULL). */
@@ -375,7 +398,8 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 
 /* Findings the run itself implies: a timeout, a crash nobody explained, a
  * status nobody explained, a flood of output. */
-static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, const run_env *re)
+static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc,
+                       const run_env *re)
 {
     bool whole_program = re->whole_program;
     proc_result *p = &out->proc;
@@ -385,13 +409,15 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         free(f->message);
         const char *where = tc->summary.len ? _("; where each thread was:") : "";
         if (p->hung)
-            f->message = xasprintf(_("the program could never finish: every thread waited (on a lock, a "
-                                     "condition variable, a semaphore, a join or a child) for another that "
-                                     "waited too, nothing could wake any of them, and it was stopped%s%s"),
-                                   where, sbuf_str(&tc->summary));
+            f->message = xasprintf(
+                _("the program could never finish: every thread waited (on a lock, a "
+                  "condition variable, a semaphore, a join or a child) for another that "
+                  "waited too, nothing could wake any of them, and it was stopped%s%s"),
+                where, sbuf_str(&tc->summary));
         else
-            f->message = xasprintf(_("the program did not finish within %.0f s and was stopped%s%s"),
-                                   (double)out->timeout_ms / 1000.0, where, sbuf_str(&tc->summary));
+            f->message = xasprintf(
+                _("the program did not finish within %.0f s and was stopped%s%s"),
+                (double)out->timeout_ms / 1000.0, where, sbuf_str(&tc->summary));
         findings tmp = tc->stuck;
         memset(&tc->stuck, 0, sizeof tc->stuck);
         for (size_t i = 0; i < tmp.len; i++) *VEC_PUSH(&po->found) = tmp.items[i];
@@ -399,9 +425,10 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         return;
     }
     if (p->flooded) {
-        char *msg = xasprintf(_("the program printed more than %d MiB and was stopped; only its first MiB "
-                                "of output was kept"),
-                              (int)(FLOOD_MB));
+        char *msg = xasprintf(
+            _("the program printed more than %d MiB and was stopped; only its first MiB "
+              "of output was kept"),
+            (int)(FLOOD_MB));
         findings_add(&po->found, "output-limit", "sandbox", msg);
         free(msg);
         return;
@@ -410,23 +437,28 @@ static void judge_exit(const run_request *rq, run_output *out, timeout_ctx *tc, 
         char *msg = channel_crash_message(p->signal);
         findings_add(&po->found, "crash", tool_get(rq->tool)->crash_by, msg);
         free(msg);
-    } else if (p->exit_code != 0 && p->exit_code != tool_get(rq->tool)->report_status && !po->found.len &&
-               !po->done && !re->status_undefined) {
-        char *msg = xasprintf(whole_program ? _("the program exited with status %d")
-                                            : _("the program exited with status %d before the test finished"),
-                              p->exit_code);
+    } else if (p->exit_code != 0 && p->exit_code != tool_get(rq->tool)->report_status &&
+               !po->found.len && !po->done && !re->status_undefined) {
+        char *msg = xasprintf(
+            whole_program
+                ? _("the program exited with status %d")
+                : _("the program exited with status %d before the test finished"),
+            p->exit_code);
         findings_add(&po->found, "wrong-result", "sandbox", msg);
         free(msg);
     } else if (p->exit_code == 0 && !po->done && !whole_program && !po->found.len) {
         /* _exit(0) from the student's code, or the result channel closed:
          * the test never reached its end, whatever the status says */
         findings_add(&po->found, "wrong-result", "sandbox",
-                     _("the program ended with status 0 before the test finished: _exit() or exit() was "
-                       "called, or the test's result channel was closed, while the test was still running"));
+                     _("the program ended with status 0 before the test finished: "
+                       "_exit() or exit() was "
+                       "called, or the test's result channel was closed, while the test "
+                       "was still running"));
     }
     if (p->out_cut && p->out.len && (p->out.len >= (1u << 20))) {
-        findings_add(&po->found, "output-limit", "sandbox",
-                     _("the program printed more than 1 MiB; the rest of its output was cut"));
+        findings_add(
+            &po->found, "output-limit", "sandbox",
+            _("the program printed more than 1 MiB; the rest of its output was cut"));
     }
 }
 
@@ -435,7 +467,8 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     const build_result *b = &re->builds[rq->tool];
     parse_out *po = &out->parsed;
     snprintf(po->token, sizeof po->token, "%s", out->token);
-    channel_parse(out->proc.result.data ? out->proc.result.data : "", out->proc.result.len, po);
+    channel_parse(out->proc.result.data ? out->proc.result.data : "",
+                  out->proc.result.len, po);
     /* the run may have made its directory unreadable to us (same uid) */
     chmod(out->dir, 0700);
     const tool_info *ti = tool_get(rq->tool);
@@ -446,13 +479,17 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
     }
     if (rq->stress.mode) {
         size_t len = 0;
-        char *text = run_file_read(out->dir, "stress.jsonl", "the stress schedule's trace", &len, po);
+        char *text = run_file_read(out->dir, "stress.jsonl",
+                                   "the stress schedule's trace", &len, po);
         if (text) stress_parse(text, len, po);
         /* the schedule that led to a finding (the shim keeps the last events
          * of every run and writes them with a finding) */
-        if (text && (po->found.len || rq->stress.trace)) trace_parse(text, len, b->binary, b->dir, &out->schedule);
-        if (rq->stress.trace) out->trace = text;
-        else free(text);
+        if (text && (po->found.len || rq->stress.trace))
+            trace_parse(text, len, b->binary, b->dir, &out->schedule);
+        if (rq->stress.trace)
+            out->trace = text;
+        else
+            free(text);
     }
     ti->symbolize(&po->found, b->binary);
     stacks_tidy(&po->found, b->dir, re->source);
@@ -463,7 +500,8 @@ static void read_outputs(const run_env *re, const run_request *rq, run_output *o
 }
 
 /* The run's command line: the program, after the tool's wrapper if any. */
-static int run_argv(const run_request *rq, const build_result *b, const char *dir, strv *argv)
+static int run_argv(const run_request *rq, const build_result *b, const char *dir,
+                    strv *argv)
 {
     const tool_info *ti = tool_get(rq->tool);
     tool_run_ctx c = {.dir = dir, .build_dir = b->dir};
@@ -485,12 +523,13 @@ static void run_token(char *buf, size_t cap)
     }
     if (fd >= 0) close(fd);
     size_t k = 0;
-    for (size_t i = 0; i < sizeof raw && k + 2 < cap; i++) k += (size_t)snprintf(buf + k, cap - k, "%02x", raw[i]);
+    for (size_t i = 0; i < sizeof raw && k + 2 < cap; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%02x", raw[i]);
 }
 
 /* The run's whole environment: nothing of ours but what the tools need. */
-static void run_environment(const run_env *re, const run_request *rq, const build_result *b, const char *dir,
-                            strv *env)
+static void run_environment(const run_env *re, const run_request *rq,
+                            const build_result *b, const char *dir, strv *env)
 {
     strv_add(env, "PATH=/usr/local/bin:/usr/bin:/bin");
     strv_addf(env, "HOME=%s", dir);
@@ -517,10 +556,11 @@ static void timeout_ctx_free(timeout_ctx *tc)
 }
 
 /* Starts the run in its directory, sandboxed; fills out->proc. */
-static int run_start(const run_env *re, const run_request *rq, strv *argv, strv *env, run_output *out,
-                     timeout_ctx *tc)
+static int run_start(const run_env *re, const run_request *rq, strv *argv, strv *env,
+                     run_output *out, timeout_ctx *tc)
 {
-    int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
+    int64_t timeout =
+        (rq->timeout_ms > 0 ? rq->timeout_ms : 10000) * tool_slowdown(rq->tool);
     out->timeout_ms = timeout;
     char *workdir = path_abs(re->workdir);
     const char *keep[] = {workdir, NULL};
@@ -553,8 +593,9 @@ static int run_start(const run_env *re, const run_request *rq, strv *argv, strv 
     }
     int rc = proc_run(&o, &out->proc);
     if (re->verbose > 1)
-        fprintf(stderr, "grader: ran %s %s in %lld ms (cpu %.0f ms)\n", tool_name(rq->tool),
-                rq->argv.len ? rq->argv.items[0] : "", (long long)out->proc.duration_ms, out->proc.cpu_ms);
+        fprintf(stderr, "grader: ran %s %s in %lld ms (cpu %.0f ms)\n",
+                tool_name(rq->tool), rq->argv.len ? rq->argv.items[0] : "",
+                (long long)out->proc.duration_ms, out->proc.cpu_ms);
     free(workdir);
     return rc;
 }
@@ -578,7 +619,8 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     }
     strv argv = {0}, env = {0};
     if (run_argv(rq, b, out->dir, &argv) < 0) {
-        out->error = xasprintf("%s is not installed (run: make setup)", tool_get(rq->tool)->title);
+        out->error =
+            xasprintf("%s is not installed (run: make setup)", tool_get(rq->tool)->title);
         strv_clear(&argv);
         return -1;
     }
@@ -590,7 +632,8 @@ int run_exec(const run_env *re, const run_request *rq, run_output *out)
     strv_clear(&argv);
     strv_clear(&env);
     if (rc < 0 || !out->proc.started) {
-        out->error = xstrdup(out->proc.error ? out->proc.error : "the program could not be started");
+        out->error = xstrdup(out->proc.error ? out->proc.error
+                                             : "the program could not be started");
         timeout_ctx_free(&tc);
         return -1;
     }

@@ -17,19 +17,22 @@
 
 /* What a run needs from the grading it belongs to. */
 typedef struct run_env {
-    const char *root;      /* the grader's repository */
-    const char *workdir;   /* runs get directories below it */
-    const char *source;    /* the student's file name */
-    const char *source_text; /* its text as taken at intake (may be NULL) */
+    const char *root;           /* the grader's repository */
+    const char *workdir;        /* runs get directories below it */
+    const char *source;         /* the student's file name */
+    const char *source_text;    /* its text as taken at intake (may be NULL) */
     const build_result *builds; /* indexed by tool_id */
-    bool whole_program;    /* no driver: argv goes to the student's main */
-    bool status_undefined; /* a whole program's main returns void: its exit status means nothing */
+    bool whole_program;         /* no driver: argv goes to the student's main */
+    bool status_undefined; /* a whole program's main returns void: its exit status means
+                              nothing */
     int verbose;
     const char *const *exercise_helpers; /* NULL-terminated names the exercise declared
-                           * (helper.h), or NULL; the caller's */
+                                          * (helper.h), or NULL; the caller's */
     /* Set by run_prepare, released by run_release: */
-    char **hide;           /* NULL-terminated: what runs must not see (repository, other submissions) */
-    char *helpers;         /* workdir/harness: the copies of the stress shim and helpers runs use */
+    char **hide; /* NULL-terminated: what runs must not see (repository, other
+                    submissions) */
+    char *
+        helpers; /* workdir/harness: the copies of the stress shim and helpers runs use */
 } run_env;
 
 /* Prepares the sandbox of a grading's runs (before any run, in the process
@@ -54,9 +57,9 @@ typedef struct stress_opts {
 } stress_opts;
 
 typedef struct run_request {
-    strv argv;            /* scenario name and arguments */
+    strv argv; /* scenario name and arguments */
     tool_id tool;
-    int64_t timeout_ms;   /* before the tool's slowdown factor */
+    int64_t timeout_ms; /* before the tool's slowdown factor */
     const char *stdin_data;
     size_t stdin_len;
     uint64_t seed;
@@ -65,13 +68,14 @@ typedef struct run_request {
 
 typedef struct run_output {
     proc_result proc;
-    parse_out parsed;     /* outputs and findings of every source */
-    int64_t timeout_ms;   /* the deadline actually used */
-    char *error;          /* the run could not happen for a reason that is not the student's */
-    char *trace;          /* the shim's raw lines when a trace was asked for */
-    trace schedule;       /* a stress run's events, located, when it found something or a trace was asked for */
-    char *dir;            /* the run's directory */
-    char token[40];       /* the run's secret stamped on the driver's lines */
+    parse_out parsed;   /* outputs and findings of every source */
+    int64_t timeout_ms; /* the deadline actually used */
+    char *error;    /* the run could not happen for a reason that is not the student's */
+    char *trace;    /* the shim's raw lines when a trace was asked for */
+    trace schedule; /* a stress run's events, located, when it found something or a trace
+                       was asked for */
+    char *dir;      /* the run's directory */
+    char token[40]; /* the run's secret stamped on the driver's lines */
 } run_output;
 
 /* Runs rq; fills out (release with run_output_free). Returns 0, or -1 when the

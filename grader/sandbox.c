@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define UID_BASE 1600000000u /* far above any assigned uid; pid_max is at most 2^22 */
+#define UID_BASE  1600000000u /* far above any assigned uid; pid_max is at most 2^22 */
 #define MAX_PATHS 16
 
 #ifndef SYS_mount_setattr
@@ -61,7 +61,8 @@ pid_t sandbox_fork(int flags)
     if (!flags) return fork();
     /* like fork(), in new namespaces: no stack given, the child runs on a
      * copy of ours */
-    return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL,
+                          NULL);
 }
 
 int sandbox_clone_flags(const sandbox_caps *c, bool with_pid)
@@ -132,8 +133,10 @@ static int rebind(int fd, const char *path)
  * of a file written there). */
 static int set_readonly(const char *path, bool on, bool recursive)
 {
-    mount_attr_v0 a = {.attr_set = on ? ATTR_RDONLY : ATTR_NOEXEC, .attr_clr = on ? 0 : ATTR_RDONLY};
-    return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &a, sizeof a);
+    mount_attr_v0 a = {.attr_set = on ? ATTR_RDONLY : ATTR_NOEXEC,
+                       .attr_clr = on ? 0 : ATTR_RDONLY};
+    return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, recursive ? AT_RECURSIVE : 0,
+                        &a, sizeof a);
 }
 
 static size_t count(const char *const *v)
@@ -146,7 +149,8 @@ static size_t count(const char *const *v)
 /* Opens every kept directory before anything is covered (-1 where absent). */
 static void open_kept(const char *const *paths, int *fds)
 {
-    for (size_t i = 0; i < count(paths); i++) fds[i] = open(paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (size_t i = 0; i < count(paths); i++)
+        fds[i] = open(paths[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* Covers an existing directory with an empty tmpfs (opts: its options). */
@@ -161,7 +165,8 @@ static int writable_again(const sandbox_view *v)
 {
     if (v->private_tmp)
         for (size_t i = 0; i < ARRAY_LEN(tmp_dirs); i++)
-            if (is_dir(tmp_dirs[i]) && set_readonly(tmp_dirs[i], false, false) < 0) return -1;
+            if (is_dir(tmp_dirs[i]) && set_readonly(tmp_dirs[i], false, false) < 0)
+                return -1;
     for (size_t i = 0; i < count(v->write); i++)
         if (set_readonly(v->write[i], false, true) < 0) return -1;
     return 0;
@@ -183,9 +188,13 @@ static int view_apply(const sandbox_view *v, const char **step)
         if (cover(tmp_dirs[i], "size=512m,nr_inodes=65536,mode=1777") < 0) return -1;
     *step = "binding the run's directories";
     for (size_t i = 0; i < count(v->keep); i++)
-        if (keep_fd[i] >= 0 && (rebind(keep_fd[i], v->keep[i]) < 0 || close(keep_fd[i]) < 0)) return -1;
+        if (keep_fd[i] >= 0 &&
+            (rebind(keep_fd[i], v->keep[i]) < 0 || close(keep_fd[i]) < 0))
+            return -1;
     for (size_t i = 0; i < count(v->write); i++)
-        if (write_fd[i] >= 0 && (rebind(write_fd[i], v->write[i]) < 0 || close(write_fd[i]) < 0)) return -1;
+        if (write_fd[i] >= 0 &&
+            (rebind(write_fd[i], v->write[i]) < 0 || close(write_fd[i]) < 0))
+            return -1;
     if (!v->readonly) return 0;
     *step = "read-only file system";
     if (set_readonly("/", true, true) < 0) return -1;
@@ -217,7 +226,8 @@ static int loopback_up(void)
     return rc;
 }
 
-int sandbox_enter(int flags, uid_t outer_uid, gid_t outer_gid, const sandbox_view *v, const char **step)
+int sandbox_enter(int flags, uid_t outer_uid, gid_t outer_gid, const sandbox_view *v,
+                  const char **step)
 {
     *step = "user namespace id maps";
     if ((flags & CLONE_NEWUSER) && ids_map(outer_uid, outer_gid) < 0) return -1;
@@ -235,8 +245,8 @@ enum { P_IDS = 1, P_MOUNT = 2, P_RO = 4, P_PROC = 8, P_LO = 16, P_WRITE = 32 };
 
 typedef struct probe_report {
     unsigned bits;
-    int err;           /* errno of the first failed step */
-    char step[64];     /* the first failed step */
+    int err;       /* errno of the first failed step */
+    char step[64]; /* the first failed step */
 } probe_report;
 
 /* Records the first failed step and its errno. */
@@ -253,22 +263,35 @@ static void probe_steps(int flags, uid_t uid, gid_t gid, const char *dir, probe_
     const char *const keep[] = {dir, NULL};
     sandbox_view v = {.write = keep, .private_tmp = true};
     const char *step = "user namespace id maps";
-    if (!(flags & CLONE_NEWUSER) || ids_map(uid, gid) == 0) r->bits |= P_IDS;
-    else probe_fail(r, step);
-    if ((r->bits & P_IDS) && view_apply(&v, &step) == 0) r->bits |= P_MOUNT;
-    else probe_fail(r, step);
-    if ((r->bits & P_MOUNT) && set_readonly("/", true, true) == 0 && writable_again(&v) == 0) r->bits |= P_RO;
-    else probe_fail(r, "read-only file system");
+    if (!(flags & CLONE_NEWUSER) || ids_map(uid, gid) == 0)
+        r->bits |= P_IDS;
+    else
+        probe_fail(r, step);
+    if ((r->bits & P_IDS) && view_apply(&v, &step) == 0)
+        r->bits |= P_MOUNT;
+    else
+        probe_fail(r, step);
+    if ((r->bits & P_MOUNT) && set_readonly("/", true, true) == 0 &&
+        writable_again(&v) == 0)
+        r->bits |= P_RO;
+    else
+        probe_fail(r, "read-only file system");
     char file[4200];
     snprintf(file, sizeof file, "%s/probe", dir);
     int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0 && write(fd, "x", 1) == 1) r->bits |= P_WRITE;
-    else probe_fail(r, "writing the run's directory");
+    if (fd >= 0 && write(fd, "x", 1) == 1)
+        r->bits |= P_WRITE;
+    else
+        probe_fail(r, "writing the run's directory");
     if (fd >= 0) close(fd);
-    if ((r->bits & P_MOUNT) && proc_mount() == 0 && access("/proc/self/stat", R_OK) == 0) r->bits |= P_PROC;
-    else probe_fail(r, "a fresh /proc");
-    if (loopback_up() == 0) r->bits |= P_LO;
-    else probe_fail(r, "loopback interface");
+    if ((r->bits & P_MOUNT) && proc_mount() == 0 && access("/proc/self/stat", R_OK) == 0)
+        r->bits |= P_PROC;
+    else
+        probe_fail(r, "a fresh /proc");
+    if (loopback_up() == 0)
+        r->bits |= P_LO;
+    else
+        probe_fail(r, "loopback interface");
 }
 
 /* Runs probe_steps in a child in new namespaces; -1 (errno set) if none could
@@ -298,8 +321,10 @@ static int probe_run(int flags, probe_report *out)
     close(p[1]);
     ssize_t got = -1;
     if (pid > 0) {
-        while ((got = read(p[0], out, sizeof *out)) < 0 && errno == EINTR) {}
-        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR) {}
+        while ((got = read(p[0], out, sizeof *out)) < 0 && errno == EINTR) {
+        }
+        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR) {
+        }
     }
     close(p[0]);
     dir_remove(dir);
@@ -320,8 +345,7 @@ static void caps_from(const probe_report *r)
     caps.readonly = caps.mount && (r->bits & P_RO);
     caps.pid = caps.mount && (r->bits & P_PROC);
     caps.net = caps.mount && (r->bits & P_LO);
-    if (r->err)
-        snprintf(caps.why, sizeof caps.why, "%s: %s", r->step, strerror(r->err));
+    if (r->err) snprintf(caps.why, sizeof caps.why, "%s: %s", r->step, strerror(r->err));
 }
 
 /* The probe itself (once per process, see sandbox_probe). */
@@ -340,7 +364,8 @@ static void probe_once(void)
     memset(&r, 0, sizeof r);
     if (probe_run(flags, &r) < 0) {
         snprintf(caps.why, sizeof caps.why, "no namespaces (%s: %s)",
-                 caps.userns ? "unprivileged user namespaces are not allowed here" : "clone",
+                 caps.userns ? "unprivileged user namespaces are not allowed here"
+                             : "clone",
                  strerror(errno));
         return;
     }
@@ -357,12 +382,16 @@ char *sandbox_describe(void)
 {
     const sandbox_caps *c = sandbox_probe();
     sbuf b = {0};
-    if (c->root) sbuf_printf(&b, "a dedicated uid per worker (%u + pid)", UID_BASE);
-    else if (c->mount && c->userns) sbuf_printf(&b, "our own uid, RLIMIT_NPROC counted in a user namespace of its own");
-    else sbuf_printf(&b, "our own uid, RLIMIT_NPROC above what it already runs");
+    if (c->root)
+        sbuf_printf(&b, "a dedicated uid per worker (%u + pid)", UID_BASE);
+    else if (c->mount && c->userns)
+        sbuf_printf(&b,
+                    "our own uid, RLIMIT_NPROC counted in a user namespace of its own");
+    else
+        sbuf_printf(&b, "our own uid, RLIMIT_NPROC above what it already runs");
     if (c->mount) {
-        sbuf_printf(&b, "; %snamespaces: mount, ipc, uts%s%s", c->userns ? "user " : "", c->pid ? ", pid" : "",
-                    c->net ? ", net (loopback only)" : "");
+        sbuf_printf(&b, "; %snamespaces: mount, ipc, uts%s%s", c->userns ? "user " : "",
+                    c->pid ? ", pid" : "", c->net ? ", net (loopback only)" : "");
         sbuf_printf(&b, "; repository and other submissions hidden, private /tmp%s",
                     c->readonly ? ", file system read-only" : "");
     }

@@ -50,8 +50,8 @@ uid_t sandbox_uid_of(pid_t pid);
  * canonical; arrays end with NULL; all memory belongs to the caller and must
  * outlive the fork. */
 typedef struct sandbox_view {
-    const char *const *hide;  /* replaced by empty read-only directories */
-    const char *const *keep;  /* stay visible, read-only (rebound if below a hidden one) */
+    const char *const *hide; /* replaced by empty read-only directories */
+    const char *const *keep; /* stay visible, read-only (rebound if below a hidden one) */
     const char *const *write; /* stay visible and writable (after keep) */
     bool private_tmp;         /* fresh /tmp, /var/tmp and /dev/shm */
     bool readonly;            /* everything else read-only */
@@ -70,6 +70,7 @@ pid_t sandbox_fork(int flags);
  * namespace (outer_uid/outer_gid: ids before the fork), then builds view,
  * mounts a fresh /proc (PID namespace) and brings loopback up (network
  * namespace). Returns 0, or -1 with errno set and *step naming what failed. */
-int sandbox_enter(int flags, uid_t outer_uid, gid_t outer_gid, const sandbox_view *v, const char **step);
+int sandbox_enter(int flags, uid_t outer_uid, gid_t outer_gid, const sandbox_view *v,
+                  const char **step);
 
 #endif

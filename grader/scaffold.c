@@ -92,7 +92,8 @@ static const char tpl_driver[] =
     "    for (long i = 0; i < n; i++) pthread_join(t[i], NULL);\n"
     "    drv_out(\"counter\", \"%ld\", counter);\n"
     "    if (counter != n * times)\n"
-    "        drv_finding(\"wrong-result\", \"the counter is %ld after %ld threads added %ld each; expected %ld\",\n"
+    "        drv_finding(\"wrong-result\", \"the counter is %ld after %ld threads added "
+    "%ld each; expected %ld\",\n"
     "                    counter, n, times, n * times);\n"
     "    free(t);\n"
     "    return 0;\n"
@@ -101,7 +102,8 @@ static const char tpl_driver[] =
     "int main(int argc, char **argv)\n"
     "{\n"
     "    static const drv_scenario scenarios[] = {\n"
-    "        {\"threads\", scenario_threads, \"N TIMES: N threads increment one counter\"},\n"
+    "        {\"threads\", scenario_threads, \"N TIMES: N threads increment one "
+    "counter\"},\n"
     "        {NULL, NULL, NULL},\n"
     "    };\n"
     "    return drv_main(argc, argv, scenarios);\n"
@@ -128,7 +130,8 @@ static const char tpl_spec[] =
     "  title = _(\"Many threads: no data race (ThreadSanitizer)\"),\n"
     "  points = 40,\n"
     "  depends = \"single\",\n"
-    "  hint = _(\"Do the whole read-modify-write under one mutex held by every thread.\"),\n"
+    "  hint = _(\"Do the whole read-modify-write under one mutex held by every "
+    "thread.\"),\n"
     "  run = function(t)\n"
     "    t:run(\"threads\", 4, 1000, { tool = \"tsan\" }):assert_ok()\n"
     "  end,\n"
@@ -163,15 +166,21 @@ static const char tpl_readme_pt[] =
     "Corrija o seu trabalho com `grader grade @NAME@ . --lang pt-BR`\n";
 
 /* Replaces the placeholders of tpl (caller frees); @EX@ is the name too. */
-static char *expand(const char *tpl, const char *name, const char *ident, const char *title)
+static char *expand(const char *tpl, const char *name, const char *ident,
+                    const char *title)
 {
     sbuf b = {0};
     for (const char *p = tpl; *p;) {
-        if (str_starts(p, "@NAME@")) sbuf_puts(&b, name), p += 6;
-        else if (str_starts(p, "@EX@")) sbuf_puts(&b, name), p += 4;
-        else if (str_starts(p, "@IDENT@")) sbuf_puts(&b, ident), p += 7;
-        else if (str_starts(p, "@TITLE@")) sbuf_puts(&b, title), p += 7;
-        else sbuf_putc(&b, *p++);
+        if (str_starts(p, "@NAME@"))
+            sbuf_puts(&b, name), p += 6;
+        else if (str_starts(p, "@EX@"))
+            sbuf_puts(&b, name), p += 4;
+        else if (str_starts(p, "@IDENT@"))
+            sbuf_puts(&b, ident), p += 7;
+        else if (str_starts(p, "@TITLE@"))
+            sbuf_puts(&b, title), p += 7;
+        else
+            sbuf_putc(&b, *p++);
     }
     return sbuf_take(&b);
 }
@@ -196,7 +205,8 @@ static int write_new(const char *dir, const char *file, const char *text, char *
 int scaffold_exercise(const char *root, const char *name, const char *title, char **err)
 {
     if (!str_is_ident(name) || strlen(name) > 40) {
-        *err = xasprintf("'%s' is not a valid exercise name (letters, digits, '-' and '_')", name);
+        *err = xasprintf(
+            "'%s' is not a valid exercise name (letters, digits, '-' and '_')", name);
         return -1;
     }
     char *ident = xstrdup(name);
@@ -214,14 +224,19 @@ int scaffold_exercise(const char *root, const char *name, const char *title, cha
     struct {
         const char *dir, *file, *tpl;
     } files[] = {
-        {exdir, "spec.lua", tpl_spec}, {exdir, "README.md", tpl_readme},
-        {exdir, "README.pt-BR.md", tpl_readme_pt}, {exdir, h, tpl_header},
-        {exdir, c, tpl_skeleton},      {exdir, "driver.c", tpl_driver},  {soldir, c, tpl_reference},
+        {exdir, "spec.lua", tpl_spec},
+        {exdir, "README.md", tpl_readme},
+        {exdir, "README.pt-BR.md", tpl_readme_pt},
+        {exdir, h, tpl_header},
+        {exdir, c, tpl_skeleton},
+        {exdir, "driver.c", tpl_driver},
+        {soldir, c, tpl_reference},
         {bugdir, "no_lock.c", tpl_buggy},
     };
     int rc = 0;
     for (size_t i = 0; i < ARRAY_LEN(files) && !rc; i++) {
-        char *text = expand(files[i].tpl, name, ident, title ? title : "A counter shared by threads");
+        char *text = expand(files[i].tpl, name, ident,
+                            title ? title : "A counter shared by threads");
         rc = write_new(files[i].dir, files[i].file, text, err);
         free(text);
     }
@@ -273,7 +288,8 @@ char *scaffold_workflow(char **exercises, size_t n, const char *lang)
               "        path: |\n"
               "          .grader/bin\n"
               "          .grader/build\n"
-              "        key: grader-${{ runner.os }}-${{ hashFiles('.grader/grader/**', '.grader/harness/**', "
+              "        key: grader-${{ runner.os }}-${{ hashFiles('.grader/grader/**', "
+              "'.grader/harness/**', "
               "'.grader/Makefile', '.grader/po/**') }}\n"
               "    - name: Build the grader\n"
               "      run: make -C .grader -j2 all\n");
@@ -287,11 +303,13 @@ char *scaffold_workflow(char **exercises, size_t n, const char *lang)
                     "      id: %s\n"
                     "      if: ${{ !cancelled() }}\n"
                     "      run: bash .grader/scripts/classroom-step %s %s%s%s\n",
-                    exercises[i], id, exercises[i], exercises[i], lang ? " --lang " : "", lang ? lang : "");
+                    exercises[i], id, exercises[i], exercises[i], lang ? " --lang " : "",
+                    lang ? lang : "");
         sbuf_printf(&runners, "%s%s", i ? "," : "", id);
         char *upper = xstrdup(id);
         for (char *c = upper; *c; c++) *c = (char)toupper((unsigned char)*c);
-        sbuf_printf(&env, "        %s_RESULTS: \"${{steps.%s.outputs.result}}\"\n", upper, id);
+        sbuf_printf(&env, "        %s_RESULTS: \"${{steps.%s.outputs.result}}\"\n", upper,
+                    id);
         free(upper);
         free(id);
     }
@@ -340,13 +358,14 @@ static const char student_makefile[] =
 
 /* The grader's own sources (never the solutions) and the exercises' folders,
  * into dir/sub. */
-static int copy_grader(const char *root, const char *dir, const char *sub, char *const *exercises, size_t n,
-                       char **err)
+static int copy_grader(const char *root, const char *dir, const char *sub,
+                       char *const *exercises, size_t n, char **err)
 {
     char *g = path_join(dir, sub);
     char *exdir = path_join(g, "exercises");
     int rc = dir_make(exdir) < 0 ? -1 : 0;
-    const char *parts[] = {"grader", "harness", "scripts", "po", "Makefile", "tests/tests.mk"};
+    const char *parts[] = {"grader", "harness",  "scripts",
+                           "po",     "Makefile", "tests/tests.mk"};
     for (size_t i = 0; i < ARRAY_LEN(parts) && !rc; i++) {
         char *from = path_join(root, parts[i]);
         char *to = path_join(g, parts[i]);
@@ -377,8 +396,8 @@ static char *readme_for(const char *exdir, const char *lang)
     return path_join(exdir, "README.md");
 }
 
-static int copy_student_files(const char *root, const char *dir, const char *ex, const char *lang,
-                              char **err)
+static int copy_student_files(const char *root, const char *dir, const char *ex,
+                              const char *lang, char **err)
 {
     char *exdir = xasprintf("%s/exercises/%s", root, ex);
     char *to = path_join(dir, ex);
@@ -388,7 +407,8 @@ static int copy_student_files(const char *root, const char *dir, const char *ex,
     for (size_t i = 0; i < n && !rc; i++) {
         /* the student gets the assignment, the header and the skeleton */
         if (!strcmp(names[i], "spec.lua") || !strcmp(names[i], "driver.c")) continue;
-        char *from = !strcmp(names[i], "README.md") ? readme_for(exdir, lang) : path_join(exdir, names[i]);
+        char *from = !strcmp(names[i], "README.md") ? readme_for(exdir, lang)
+                                                    : path_join(exdir, names[i]);
         char *dst = path_join(to, names[i]);
         if (file_exists(from) && file_copy(from, dst) < 0) {
             *err = xasprintf("cannot write %s", dst);
@@ -403,15 +423,16 @@ static int copy_student_files(const char *root, const char *dir, const char *ex,
     return rc;
 }
 
-int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, const char *lang,
-                       char **err)
+int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n,
+                       const char *lang, char **err)
 {
     if (dir_make(dir) < 0) {
         *err = xasprintf("cannot create %s", dir);
         return -1;
     }
     int rc = copy_grader(root, dir, ".grader", exercises, n, err);
-    for (size_t i = 0; i < n && !rc; i++) rc = copy_student_files(root, dir, exercises[i], lang, err);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = copy_student_files(root, dir, exercises[i], lang, err);
     if (rc) return rc;
     char *wfdir = path_join(dir, ".github/workflows");
     char *wf = path_join(wfdir, "classroom.yml");
@@ -425,13 +446,16 @@ int scaffold_classroom(const char *root, const char *dir, char **exercises, size
     char *readme = path_join(dir, "README.md");
     char *gi = path_join(dir, ".gitignore");
     sbuf r = {0};
-    sbuf_puts(&r, "# Concurrency exercises\n\nOne folder per exercise: read its README.md, edit the `.c` file, then\n"
-                  "grade it with `make grade EX=<exercise>` (the first run installs and builds\n"
-                  "the grader). Every push is graded by GitHub Classroom the same way.\n\n");
-    for (size_t i = 0; i < n; i++) sbuf_printf(&r, "- [%s](%s/README.md)\n", exercises[i], exercises[i]);
+    sbuf_puts(
+        &r,
+        "# Concurrency exercises\n\nOne folder per exercise: read its README.md, edit "
+        "the `.c` file, then\n"
+        "grade it with `make grade EX=<exercise>` (the first run installs and builds\n"
+        "the grader). Every push is graded by GitHub Classroom the same way.\n\n");
+    for (size_t i = 0; i < n; i++)
+        sbuf_printf(&r, "- [%s](%s/README.md)\n", exercises[i], exercises[i]);
     if (dir_make(wfdir) < 0 || file_write(wf, yml, strlen(yml)) < 0 ||
-        file_write(mk, mkb.data, mkb.len) < 0 ||
-        file_write(readme, r.data, r.len) < 0 ||
+        file_write(mk, mkb.data, mkb.len) < 0 || file_write(readme, r.data, r.len) < 0 ||
         file_write(gi, ".grader/bin/\n.grader/build/\n", 29) < 0) {
         *err = xasprintf("cannot write into %s", dir);
         rc = -1;
@@ -478,26 +502,36 @@ static const char gs_run[] =
     "fallback() {\n"
     "    python3 - \"$results\" \"$1\" \"$2\" <<'PY' 2>/dev/null ||\n"
     "import json, sys\n"
-    "json.dump({\"score\": 0, \"output\": sys.argv[3], \"output_format\": \"md\", \"visibility\": \"visible\",\n"
-    "           \"stdout_visibility\": \"visible\", \"tests\": [] if sys.argv[2] == \"student\" else\n"
-    "           [{\"name\": \"grading (not graded: error)\", \"score\": 0, \"status\": \"failed\",\n"
-    "             \"max_score\": float(sys.argv[2]), \"output\": sys.argv[3], \"output_format\": \"md\",\n"
+    "json.dump({\"score\": 0, \"output\": sys.argv[3], \"output_format\": \"md\", "
+    "\"visibility\": \"visible\",\n"
+    "           \"stdout_visibility\": \"visible\", \"tests\": [] if sys.argv[2] == "
+    "\"student\" else\n"
+    "           [{\"name\": \"grading (not graded: error)\", \"score\": 0, \"status\": "
+    "\"failed\",\n"
+    "             \"max_score\": float(sys.argv[2]), \"output\": sys.argv[3], "
+    "\"output_format\": \"md\",\n"
     "             \"tags\": [\"error\"]}]}, open(sys.argv[1], \"w\"))\n"
     "PY\n"
-    "        printf '{\"score\": 0, \"output\": \"%s\", \"tests\": []}\\n' \"$2\" >\"$results\"\n"
+    "        printf '{\"score\": 0, \"output\": \"%s\", \"tests\": []}\\n' \"$2\" "
+    ">\"$results\"\n"
     "}\n"
     "\n"
     "# the file, wherever in the upload it is (a folder, a zip's top directory)\n"
-    "src=$(find \"$ag/submission\" -type f -name \"$ex.c\" -print 2>/dev/null | LC_ALL=C sort | head -n 1)\n"
+    "src=$(find \"$ag/submission\" -type f -name \"$ex.c\" -print 2>/dev/null | LC_ALL=C "
+    "sort | head -n 1)\n"
     "if [ -z \"$src\" ]; then\n"
-    "    fallback student \"Your submission has no file named \\`$ex.c\\`: upload it (alone or in a folder) and submit again.\"\n"
+    "    fallback student \"Your submission has no file named \\`$ex.c\\`: upload it "
+    "(alone or in a folder) and submit again.\"\n"
     "    exit 0\n"
     "fi\n"
-    "\"$grader\" grade \"$ex\" --source \"$src\" --format gradescope --output \"$results\"\n"
+    "\"$grader\" grade \"$ex\" --source \"$src\" --format gradescope --output "
+    "\"$results\"\n"
     "rc=$?\n"
     "if [ $rc -gt 2 ] || [ ! -s \"$results\" ]; then\n"
-    "    max=$(\"$grader\" list 2>/dev/null | awk -v e=\"$ex\" '$1 == e { for (i = NF; i > 1; i--) if ($i ~ /^[0-9.]+$/) { print $i; exit } }')\n"
-    "    fallback \"${max:-0}\" \"The grader stopped (exit status $rc) before it reported: this is not your code's fault; ask for a regrade.\"\n"
+    "    max=$(\"$grader\" list 2>/dev/null | awk -v e=\"$ex\" '$1 == e { for (i = NF; i "
+    "> 1; i--) if ($i ~ /^[0-9.]+$/) { print $i; exit } }')\n"
+    "    fallback \"${max:-0}\" \"The grader stopped (exit status $rc) before it "
+    "reported: this is not your code's fault; ask for a regrade.\"\n"
     "fi\n"
     "exit 0\n";
 
@@ -527,7 +561,8 @@ static int gradescope_one(const char *root, const char *dir, char *ex, char **er
     return rc;
 }
 
-int scaffold_gradescope(const char *root, const char *dir, char **exercises, size_t n, char **err)
+int scaffold_gradescope(const char *root, const char *dir, char **exercises, size_t n,
+                        char **err)
 {
     if (n == 1) return gradescope_one(root, dir, exercises[0], err);
     int rc = 0;

@@ -18,8 +18,8 @@ int scaffold_exercise(const char *root, const char *name, const char *title, cha
  * LANG): every grading speaks it, and each README.md is the assignment in
  * it (README.LANG.md) where the exercise has one. Returns 0, or -1 with
  * *err set. */
-int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n, const char *lang,
-                       char **err);
+int scaffold_classroom(const char *root, const char *dir, char **exercises, size_t n,
+                       const char *lang, char **err);
 
 /* Writes a Gradescope autograder into dir: setup.sh (installs what grading
  * needs, builds the grader), run_autograder (grades the submission's EX.c
@@ -27,7 +27,8 @@ int scaffold_classroom(const char *root, const char *dir, char **exercises, size
  * exercise, never the solutions), the folder to zip. With several
  * exercises, one such folder per exercise: dir/EX. Returns 0, or -1 with
  * *err set (caller frees). */
-int scaffold_gradescope(const char *root, const char *dir, char **exercises, size_t n, char **err);
+int scaffold_gradescope(const char *root, const char *dir, char **exercises, size_t n,
+                        char **err);
 
 /* The workflow file alone (caller frees); ids are the exercise names; lang
  * as for scaffold_classroom. */

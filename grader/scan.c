@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SCHEDULE_EVENTS 200 /* events kept of a schedule that went wrong */
-#define RUN_DEADLINE_MS (10 * 60 * 1000)
+#define SCHEDULE_EVENTS  200 /* events kept of a schedule that went wrong */
+#define RUN_DEADLINE_MS  (10 * 60 * 1000)
 #define SOURCE_MAX_BYTES (4u << 20) /* per scanned file */
-#define SCAN_OPT_LEVEL "-O0"        /* every build of a scan; --cflags -O1 overrides it */
+#define SCAN_OPT_LEVEL   "-O0"      /* every build of a scan; --cflags -O1 overrides it */
 
 const char *scan_detector_name(scan_detector d)
 {
@@ -51,14 +51,14 @@ int scan_detectors_parse(const char *list)
     return (int)mask;
 }
 
-
 /* --- the plan: which runs, in which order ------------------------------------------ */
 
 typedef struct plan_item {
     scan_detector det;
     uint64_t seed;
     int depth;
-    bool trace; /* keep the schedule's whole trace: the locks held where each lock is taken */
+    bool trace; /* keep the schedule's whole trace: the locks held where each lock is
+                   taken */
 } plan_item;
 
 /* Whether detector d runs pct schedules (they have a depth). */
@@ -83,13 +83,16 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
     scan_detector modes[DET_COUNT];
     size_t nm = 0, n = 0;
     for (int d = 0; d < DET_COUNT; d++)
-        if (mask & 1u << d && stress_det((scan_detector)d)) modes[nm++] = (scan_detector)d;
+        if (mask & 1u << d && stress_det((scan_detector)d))
+            modes[nm++] = (scan_detector)d;
     size_t ns = nm ? (size_t)(o->schedules > 0 ? o->schedules : 0) : 0;
     plan_item *p = xmalloc(sizeof *p * (DET_COUNT + ns + 1));
     for (int d = 0; d < DET_COUNT; d++) {
         if (!(mask & 1u << d) || stress_det((scan_detector)d)) continue;
         size_t at = n++; /* slowest first, else in the detectors' order */
-        for (; at > 0 && det_slowdown(p[at - 1].det) < det_slowdown((scan_detector)d); at--) p[at] = p[at - 1];
+        for (; at > 0 && det_slowdown(p[at - 1].det) < det_slowdown((scan_detector)d);
+             at--)
+            p[at] = p[at - 1];
         p[at] = (plan_item){(scan_detector)d, o->seed, 0, false};
     }
     for (size_t i = 0; i < ns; i++) {
@@ -101,7 +104,8 @@ static size_t plan_make(const scan_opts *o, unsigned mask, plan_item **out)
     return n;
 }
 
-/* --- building ------------------------------------------------------------------------ */
+/* --- building ------------------------------------------------------------------------
+ */
 
 /* The folders of the program's files, each once, absolute and
  * NULL-terminated (caller frees with strv_free(v, *n)): a file's
@@ -115,8 +119,10 @@ static char **include_dirs(const scan_opts *o, size_t *n)
         free(rel);
         bool seen = !abs;
         for (size_t k = 0; k < *n && !seen; k++) seen = !strcmp(v[k], abs);
-        if (seen) free(abs);
-        else v[(*n)++] = abs;
+        if (seen)
+            free(abs);
+        else
+            v[(*n)++] = abs;
     }
     v[*n] = NULL;
     return v;
@@ -125,8 +131,8 @@ static char **include_dirs(const scan_opts *o, size_t *n)
 /* Builds every tool the detectors of mask use; the diagnostics of the
  * build that shows warnings (else the first failing one) go to r->build. Returns true
  * when every build succeeded, else sets r->error. */
-static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, char **copies, build_result *builds,
-                       scan_report *r)
+static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir,
+                       char **copies, build_result *builds, scan_report *r)
 {
     bool need[TOOL_COUNT] = {false};
     for (int d = 0; d < DET_COUNT; d++)
@@ -138,11 +144,18 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, c
     char **inc = include_dirs(o, &ninc);
     /* -O0 (before the caller's flags, which may say otherwise): at -O1 the
      * optimiser drops racy loads and copies, and their races with them */
-    char *cflags = xasprintf("%s%s%s", SCAN_OPT_LEVEL, o->cflags ? " " : "", o->cflags ? o->cflags : "");
+    char *cflags = xasprintf("%s%s%s", SCAN_OPT_LEVEL, o->cflags ? " " : "",
+                             o->cflags ? o->cflags : "");
     build_inputs in = {
-        .root = o->root, .exercise_dir = dir, .source_name = path_base(copies[0]),
-        .source_path = copies[0], .more_sources = o->nfiles > 1 ? more : NULL,
-        .include_dirs = (const char *const *)inc, .extra_cflags = cflags, .libs = o->libs, .workdir = workdir,
+        .root = o->root,
+        .exercise_dir = dir,
+        .source_name = path_base(copies[0]),
+        .source_path = copies[0],
+        .more_sources = o->nfiles > 1 ? more : NULL,
+        .include_dirs = (const char *const *)inc,
+        .extra_cflags = cflags,
+        .libs = o->libs,
+        .workdir = workdir,
     };
     build_tools(&in, need, builds);
     free(cflags);
@@ -155,18 +168,22 @@ static bool builds_all(const scan_opts *o, unsigned mask, const char *workdir, c
         if (!need[t] || b->ok) continue;
         if (ok) findings_copy(&r->build, &b->diags);
         if (ok && b->machine_error)
-            r->error = xasprintf("the %s build failed for a reason that is not in the program:\n%s", tool_name((tool_id)t),
-                                 b->log ? b->log : "");
+            r->error = xasprintf(
+                "the %s build failed for a reason that is not in the program:\n%s",
+                tool_name((tool_id)t), b->log ? b->log : "");
         else if (ok)
-            r->error = xasprintf("the program does not compile (%s build)", tool_name((tool_id)t));
+            r->error = xasprintf("the program does not compile (%s build)",
+                                 tool_name((tool_id)t));
         ok = false;
     }
     for (int t = 0; t < TOOL_COUNT && ok; t++)
-        if (need[t] && tool_get((tool_id)t)->warnings) findings_copy(&r->build, &builds[t].diags);
+        if (need[t] && tool_get((tool_id)t)->warnings)
+            findings_copy(&r->build, &builds[t].diags);
     return ok;
 }
 
-/* --- one run ------------------------------------------------------------------------- */
+/* --- one run -------------------------------------------------------------------------
+ */
 
 /* glibc's "prog: file.c:12: main: Assertion `x > 0' failed." in stderr:
  * the failed assertion becomes the crash finding's message and place. */
@@ -175,7 +192,8 @@ static void assertion_locate(const sbuf *err, findings *fs)
     const char *a = strstr(sbuf_str(err), ": Assertion `");
     finding *crash = NULL;
     for (size_t i = 0; i < fs->len && !crash; i++)
-        if (!strcmp(fs->items[i].kind, "crash") && !fs->items[i].stacks.len) crash = &fs->items[i];
+        if (!strcmp(fs->items[i].kind, "crash") && !fs->items[i].stacks.len)
+            crash = &fs->items[i];
     if (!a || !crash) return;
     const char *start = a;
     while (start > err->data && start[-1] != '\n') start--;
@@ -187,8 +205,10 @@ static void assertion_locate(const sbuf *err, findings *fs)
     if (colon && sscanf(colon + 2, "%255[^:]:%d: %255[^:]:", file, &ln, func) == 3) {
         const char *end = strstr(expr, "' failed");
         free(crash->message);
-        crash->message = xasprintf("the assertion `%.*s` failed", end ? (int)(end - expr) : (int)strlen(expr), expr);
-        stack_add_frame(finding_add_stack(crash, "Where the assertion failed"), func, path_base(file), ln);
+        crash->message = xasprintf("the assertion `%.*s` failed",
+                                   end ? (int)(end - expr) : (int)strlen(expr), expr);
+        stack_add_frame(finding_add_stack(crash, "Where the assertion failed"), func,
+                        path_base(file), ln);
         finding_locate(crash, NULL);
     }
     free(line);
@@ -204,8 +224,10 @@ static void stopped_drop(const run_output *out, findings *fs)
     for (size_t i = 0; i < fs->len; i++) {
         finding *f = &fs->items[i];
         bool held = !strcmp(f->kind, "mutex-misuse") || !strcmp(f->kind, "lock-held");
-        if (held && f->message && strstr(f->message, "still holds")) finding_free(f);
-        else fs->items[k++] = *f;
+        if (held && f->message && strstr(f->message, "still holds"))
+            finding_free(f);
+        else
+            fs->items[k++] = *f;
     }
     fs->len = k;
 }
@@ -222,12 +244,15 @@ static char *tool_crash_drop(const run_request *rq, findings *fs)
     for (size_t i = 0; i < fs->len; i++) {
         finding *f = &fs->items[i];
         size_t frames = 0;
-        for (size_t j = 0; j < f->stacks.len; j++) frames += f->stacks.items[j].frames.len;
-        if (ti->frameless_crash_is_tool && !strcmp(f->tool, ti->name) && !strcmp(f->kind, "crash") && !frames) {
+        for (size_t j = 0; j < f->stacks.len; j++)
+            frames += f->stacks.items[j].frames.len;
+        if (ti->frameless_crash_is_tool && !strcmp(f->tool, ti->name) &&
+            !strcmp(f->kind, "crash") && !frames) {
             free(note);
-            note = xasprintf("%s's own runtime failed on this program (%s, no frame of the "
-                             "program): its run found nothing, right or wrong",
-                             ti->title, f->message);
+            note =
+                xasprintf("%s's own runtime failed on this program (%s, no frame of the "
+                          "program): its run found nothing, right or wrong",
+                          ti->title, f->message);
             finding_free(f);
         } else {
             fs->items[k++] = *f;
@@ -260,15 +285,18 @@ static void style_drop(findings *fs, char **note)
             continue;
         }
         char *was = *note;
-        *note = xasprintf("%s%sa style warning, not a bug (the program may signal without the lock): %s at %s:%d",
-                          was ? was : "", was ? "; " : "", f->message, f->file ? f->file : "?", f->line);
+        *note = xasprintf("%s%sa style warning, not a bug (the program may signal "
+                          "without the lock): %s at %s:%d",
+                          was ? was : "", was ? "; " : "", f->message,
+                          f->file ? f->file : "?", f->line);
         free(was);
         finding_free(f);
     }
     fs->len = k;
 }
 
-/* --- gate locks ---------------------------------------------------------------------- */
+/* --- gate locks ----------------------------------------------------------------------
+ */
 
 /* The locks held at every acquisition of one place of the program. */
 typedef struct gate_site {
@@ -305,8 +333,10 @@ static void strv_keep(strv *v, const strv *keep)
 {
     size_t k = 0;
     for (size_t i = 0; i < v->len; i++) {
-        if (strv_has(keep, v->items[i])) v->items[k++] = v->items[i];
-        else free(v->items[i]);
+        if (strv_has(keep, v->items[i]))
+            v->items[k++] = v->items[i];
+        else
+            free(v->items[i]);
     }
     v->len = k;
     if (v->items) v->items[k] = NULL;
@@ -342,8 +372,8 @@ static void gates_of(const trace *t, gates *g)
 {
     for (size_t i = 0; i < t->events.len; i++) {
         const trace_event *e = &t->events.items[i];
-        bool take = !strcmp(e->op, "lock") || !strcmp(e->op, "trylock") || !strcmp(e->op, "wrlock") ||
-                    !strcmp(e->op, "rdlock");
+        bool take = !strcmp(e->op, "lock") || !strcmp(e->op, "trylock") ||
+                    !strcmp(e->op, "wrlock") || !strcmp(e->op, "rdlock");
         if (take && !strcmp(e->result, "acquired") && e->obj[0]) {
             strv *held = gate_held(g, e);
             if (e->file && e->line > 0) {
@@ -352,13 +382,16 @@ static void gates_of(const trace *t, gates *g)
                 free(place);
             }
             strv_add(held, e->obj);
-        } else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") && e->value == 0 && e->obj[0]) {
+        } else if (!strcmp(e->op, "unlock") && !strcmp(e->result, "ok") &&
+                   e->value == 0 && e->obj[0]) {
             strv *held = gate_held(g, e);
             size_t k = 0;
             bool gone = false;
             for (size_t j = 0; j < held->len; j++) {
-                if (!gone && !strcmp(held->items[j], e->obj)) gone = true, free(held->items[j]);
-                else held->items[k++] = held->items[j];
+                if (!gone && !strcmp(held->items[j], e->obj))
+                    gone = true, free(held->items[j]);
+                else
+                    held->items[k++] = held->items[j];
             }
             held->len = k;
             if (held->items) held->items[k] = NULL;
@@ -368,7 +401,8 @@ static void gates_of(const trace *t, gates *g)
 
 static void gates_free(gates *g)
 {
-    for (size_t i = 0; i < g->sites.len; i++) free(g->sites.items[i].place), strv_clear(&g->sites.items[i].held);
+    for (size_t i = 0; i < g->sites.len; i++)
+        free(g->sites.items[i].place), strv_clear(&g->sites.items[i].held);
     for (size_t i = 0; i < g->holders.len; i++) strv_clear(&g->holders.items[i].held);
     free(g->sites.items);
     free(g->holders.items);
@@ -384,7 +418,8 @@ static void gates_pack(json_writer *w, const gates *g)
         if (!g->sites.items[i].held.len) continue;
         json_key(w, g->sites.items[i].place);
         json_arr_begin(w);
-        for (size_t j = 0; j < g->sites.items[i].held.len; j++) json_str(w, g->sites.items[i].held.items[j]);
+        for (size_t j = 0; j < g->sites.items[i].held.len; j++)
+            json_str(w, g->sites.items[i].held.items[j]);
         json_arr_end(w);
     }
     json_obj_end(w);
@@ -392,8 +427,8 @@ static void gates_pack(json_writer *w, const gates *g)
 
 /* Packs a run's outcome as JSON into json: exit, signal, timeout,
  * duration, error and note, and c (the run's findings and schedule). */
-static void run_pack(const run_output *out, const char *error, const char *note, const check_result *c,
-                     const gates *g, sbuf *json)
+static void run_pack(const run_output *out, const char *error, const char *note,
+                     const check_result *c, const gates *g, sbuf *json)
 {
     json_writer w;
     json_init(&w, json, false);
@@ -418,20 +453,27 @@ static void run_pack(const run_output *out, const char *error, const char *note,
 
 /* Runs one planned run (in a worker) and packs its outcome into json (see
  * run_pack), its findings tidied for a whole program. */
-static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, sbuf *json)
+static void run_one(const run_env *env, const scan_opts *o, const plan_item *p,
+                    sbuf *json)
 {
     const tool_detector *det = tool_detector_get(p->det);
-    run_request rq = {.tool = det->tool, .timeout_ms = o->timeout_ms, .seed = p->seed,
-                      .stdin_data = o->stdin_data, .stdin_len = o->stdin_len};
+    run_request rq = {.tool = det->tool,
+                      .timeout_ms = o->timeout_ms,
+                      .seed = p->seed,
+                      .stdin_data = o->stdin_data,
+                      .stdin_len = o->stdin_len};
     for (size_t i = 0; i < o->nargs; i++) strv_add(&rq.argv, o->args[i]);
-    if (det->stress) rq.stress = (stress_opts){.mode = det->stress, .depth = p->depth, .trace = p->trace};
+    if (det->stress)
+        rq.stress =
+            (stress_opts){.mode = det->stress, .depth = p->depth, .trace = p->trace};
     run_output out;
     int rc = run_exec(env, &rq, &out);
     assertion_locate(&out.proc.err, &out.parsed.found);
     stopped_drop(&out, &out.parsed.found);
     char *note = tool_crash_drop(&rq, &out.parsed.found);
     style_drop(&out.parsed.found, &note);
-    check_result c = {.name = xstrdup(det->name), .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
+    check_result c = {.name = xstrdup(det->name),
+                      .outcome = out.parsed.found.len ? OUTCOME_FAIL : OUTCOME_PASS};
     c.findings = out.parsed.found;
     memset(&out.parsed.found, 0, sizeof out.parsed.found);
     gates g = {0};
@@ -439,8 +481,8 @@ static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, 
     c.schedule = out.schedule;
     memset(&out.schedule, 0, sizeof out.schedule);
     trace_keep_last(&c.schedule, SCHEDULE_EVENTS);
-    run_pack(&out, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL, note, &c,
-             p->trace ? &g : NULL, json);
+    run_pack(&out, rc < 0 ? (out.error ? out.error : "the run could not happen") : NULL,
+             note, &c, p->trace ? &g : NULL, json);
     gates_free(&g);
     check_result_free(&c);
     run_output_free(&out);
@@ -449,7 +491,8 @@ static void run_one(const run_env *env, const scan_opts *o, const plan_item *p, 
 }
 
 /* What a worker sent back, read into run and its check (findings, schedule). */
-static void run_unpack(const sbuf *json, const plan_item *p, scan_run *run, check_result *c)
+static void run_unpack(const sbuf *json, const plan_item *p, scan_run *run,
+                       check_result *c)
 {
     *run = (scan_run){.det = p->det, .seed = p->seed, .depth = p->depth};
     memset(c, 0, sizeof *c);
@@ -482,7 +525,7 @@ typedef struct runner {
     const scan_opts *o;
     const plan_item *plan;
     size_t n;
-    sbuf *results;  /* one JSON per plan item */
+    sbuf *results; /* one JSON per plan item */
     worker *live;
     size_t nlive;
 } runner;
@@ -512,8 +555,10 @@ static void worker_poll(runner *rn, size_t k, short revents)
     if (revents) {
         char buf[65536];
         ssize_t r = read(w->fd, buf, sizeof buf);
-        if (r > 0) sbuf_add(&rn->results[w->item], buf, (size_t)r);
-        else if (r == 0 || errno != EINTR) eof = true;
+        if (r > 0)
+            sbuf_add(&rn->results[w->item], buf, (size_t)r);
+        else if (r == 0 || errno != EINTR)
+            eof = true;
     }
     if (!eof && now_ms() - w->started > RUN_DEADLINE_MS) {
         kill(w->pid, SIGKILL);
@@ -536,14 +581,17 @@ static void runner_go(runner *rn, int jobs, bool progress)
         while (next < rn->n && rn->results[next].len) next++;
         if (next >= rn->n && !rn->nlive) break;
         if (next < rn->n && rn->nlive < (size_t)jobs) {
-            if (!worker_start(rn, next)) sbuf_puts(&rn->results[next], "{}"); /* a failed run */
+            if (!worker_start(rn, next))
+                sbuf_puts(&rn->results[next], "{}"); /* a failed run */
             next++;
             continue;
         }
-        if (progress) fprintf(stderr, "\r\033[Kscanning: %zu/%zu runs started", next, rn->n);
+        if (progress)
+            fprintf(stderr, "\r\033[Kscanning: %zu/%zu runs started", next, rn->n);
         struct pollfd pf[64];
         size_t np = rn->nlive < 64 ? rn->nlive : 64;
-        for (size_t k = 0; k < np; k++) pf[k] = (struct pollfd){rn->live[k].fd, POLLIN, 0};
+        for (size_t k = 0; k < np; k++)
+            pf[k] = (struct pollfd){rn->live[k].fd, POLLIN, 0};
         if (poll(pf, np, 1000) < 0 && errno != EINTR) break;
         for (size_t k = np; k-- > 0;) worker_poll(rn, k, pf[k].revents);
     }
@@ -553,7 +601,8 @@ static void runner_go(runner *rn, int jobs, bool progress)
 /* Executes the plan: the first pct schedule here (it also measures the
  * program's steps, which every later pct schedule inherits), the others in
  * workers. results[i] gets plan item i's JSON. */
-static void runs_execute(const run_env *env, const scan_opts *o, const plan_item *plan, size_t n, sbuf *results)
+static void runs_execute(const run_env *env, const scan_opts *o, const plan_item *plan,
+                         size_t n, sbuf *results)
 {
     for (size_t i = 0; i < n; i++)
         if (pct_det(plan[i].det)) {
@@ -568,7 +617,8 @@ static void runs_execute(const run_env *env, const scan_opts *o, const plan_item
     free(rn.live);
 }
 
-/* --- merging findings ------------------------------------------------------------------ */
+/* --- merging findings ------------------------------------------------------------------
+ */
 
 /* Where a frame is: "file:line", or "file:function()" when the compiler
  * left the line unknown; NULL when neither is known (caller frees). */
@@ -613,7 +663,8 @@ static bool lines_meet(const finding *a, const finding *b)
  * assertion", "SEGV on ..."), as a word; NULL if none. */
 static const char *crash_signal(const finding *f)
 {
-    static const char *const sigs[] = {"ABRT", "SEGV", "BUS", "FPE", "ILL", "PIPE", "KILL"};
+    static const char *const sigs[] = {"ABRT", "SEGV", "BUS", "FPE",
+                                       "ILL",  "PIPE", "KILL"};
     const char *m = f->message ? f->message : "";
     if (strstr(m, "abort()") || strstr(m, "assertion")) return "ABRT";
     for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
@@ -632,7 +683,8 @@ static bool has_lines(const finding *f)
 /* A kind that says a run did not end (and, but for a timeout, why). */
 static bool hang_kind(const char *kind)
 {
-    static const char *const hangs[] = {"deadlock", "self-deadlock", "lost-wakeup", "timeout"};
+    static const char *const hangs[] = {"deadlock", "self-deadlock", "lost-wakeup",
+                                        "timeout"};
     for (size_t i = 0; i < ARRAY_LEN(hangs); i++)
         if (!strcmp(kind, hangs[i])) return true;
     return false;
@@ -653,7 +705,8 @@ static size_t kind_rank(const char *kind)
  * does not end is stuck once, however each tool saw it). */
 static bool same_hang(const finding *a, const finding *b)
 {
-    if (!hang_kind(a->kind) || !hang_kind(b->kind) || !strcmp(a->kind, b->kind)) return false;
+    if (!hang_kind(a->kind) || !hang_kind(b->kind) || !strcmp(a->kind, b->kind))
+        return false;
     if (!strcmp(a->kind, "timeout") || !strcmp(b->kind, "timeout")) return true;
     return lines_meet(a, b);
 }
@@ -667,7 +720,8 @@ static bool same_problem(const finding *a, const finding *b)
     if (same_hang(a, b)) return true;
     if (strcmp(a->kind, b->kind)) return false;
     if (!strcmp(a->kind, "timeout") || !strcmp(a->kind, "output-limit")) return true;
-    if (!has_lines(a) && !has_lines(b)) return !strcmp(a->message ? a->message : "", b->message ? b->message : "");
+    if (!has_lines(a) && !has_lines(b))
+        return !strcmp(a->message ? a->message : "", b->message ? b->message : "");
     if (!strcmp(a->kind, "crash") && (!has_lines(a) || !has_lines(b))) {
         /* a crash seen without a stack is the located one of that signal */
         const char *sa = crash_signal(a), *sb = crash_signal(b);
@@ -693,7 +747,8 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
         finding *told = &r->found.items[k].f;
         if (!same_problem(told, f)) continue;
         bool explains = kind_rank(f->kind) < kind_rank(told->kind);
-        if (explains || (!strcmp(told->kind, f->kind) && !own_place(r, told) && own_place(r, f))) {
+        if (explains ||
+            (!strcmp(told->kind, f->kind) && !own_place(r, told) && own_place(r, f))) {
             finding swap = *told;
             *told = *f;
             told->tool = swap.tool, swap.tool = f->tool;
@@ -718,8 +773,10 @@ static size_t problem_of(scan_report *r, finding *f, scan_detector det)
 void scan_merge(scan_report *r, const scan_run *run, findings *fs, trace *schedule)
 {
     size_t *seen = xmalloc(sizeof *seen * (fs->len + 1)), nseen = 0;
-    bool *timeouts = xmalloc(sizeof *timeouts * (fs->len + 1)); /* taken findings are freed */
-    for (size_t i = 0; i < fs->len; i++) timeouts[i] = !strcmp(fs->items[i].kind, "timeout");
+    bool *timeouts =
+        xmalloc(sizeof *timeouts * (fs->len + 1)); /* taken findings are freed */
+    for (size_t i = 0; i < fs->len; i++)
+        timeouts[i] = !strcmp(fs->items[i].kind, "timeout");
     for (size_t n = 0; n < 2 * fs->len; n++) { /* the run's timeouts last */
         size_t i = n % fs->len;
         bool timeout = timeouts[i];
@@ -789,16 +846,20 @@ static size_t gates_common(const json_value *gates_v, const finding *f, strv *he
     char **places = places_of(f, &n);
     for (size_t i = 0; i < n; i++) {
         bool took = false;
-        for (size_t k = 0; gates_v && gates_v->type == JSON_OBJ && k < gates_v->len && !took; k++)
+        for (size_t k = 0;
+             gates_v && gates_v->type == JSON_OBJ && k < gates_v->len && !took; k++)
             took = !strcmp(gates_v->keys[k], places[i]);
-        if (!took) continue; /* a place without a gate is a place without held locks, or not a lock */
+        if (!took)
+            continue; /* a place without a gate is a place without held locks, or not a
+                         lock */
         const json_value *locks = json_get(gates_v, places[i]);
         strv here = {0};
         for (size_t j = 0; locks && locks->type == JSON_ARR && j < locks->len; j++)
             if (locks->items[j]->type == JSON_STR) strv_add(&here, locks->items[j]->str);
         if (known++ == 0)
             for (size_t j = 0; j < here.len; j++) strv_add(held, here.items[j]);
-        else strv_keep(held, &here);
+        else
+            strv_keep(held, &here);
         strv_clear(&here);
     }
     strv_free(places, n);
@@ -819,20 +880,26 @@ static void gates_apply(scan_report *r, const plan_item *plan, size_t n, sbuf *r
     const json_value *gates_v = json_get(v, "gates");
     scan_run *run = NULL;
     for (size_t i = 0; i < r->runs.len && !run; i++)
-        if (r->runs.items[i].det == plan[traced].det && r->runs.items[i].seed == plan[traced].seed) run = &r->runs.items[i];
+        if (r->runs.items[i].det == plan[traced].det &&
+            r->runs.items[i].seed == plan[traced].seed)
+            run = &r->runs.items[i];
     size_t k = 0;
     for (size_t i = 0; i < r->found.len; i++) {
         scan_finding *p = &r->found.items[i];
         strv held = {0};
-        bool gated = !strcmp(p->f.kind, "lock-order-inversion") && gates_v && gates_common(gates_v, &p->f, &held) >= 2 &&
-                     held.len && run;
+        bool gated = !strcmp(p->f.kind, "lock-order-inversion") && gates_v &&
+                     gates_common(gates_v, &p->f, &held) >= 2 && held.len && run;
         if (gated) {
             char *was = run->note;
-            run->note = xasprintf("%s%sthe lock-order inversion at %s:%d is no possible deadlock: every acquisition "
-                                  "of it holds one more lock (%s in the trace of %s seed %llu), a gate that lets "
-                                  "one thread in at a time",
-                                  was ? was : "", was ? "; " : "", p->f.file ? p->f.file : "?", p->f.line, held.items[0],
-                                  scan_detector_name(run->det), (unsigned long long)run->seed);
+            run->note =
+                xasprintf("%s%sthe lock-order inversion at %s:%d is no possible "
+                          "deadlock: every acquisition "
+                          "of it holds one more lock (%s in the trace of %s seed %llu), "
+                          "a gate that lets "
+                          "one thread in at a time",
+                          was ? was : "", was ? "; " : "", p->f.file ? p->f.file : "?",
+                          p->f.line, held.items[0], scan_detector_name(run->det),
+                          (unsigned long long)run->seed);
             free(was);
             finding_free(&p->f);
             trace_free(&p->schedule);
@@ -868,7 +935,8 @@ void scan_order(scan_report *r)
     for (size_t k = 0; k < r->found.len; k++) seeds_sort(&r->found.items[k]);
 }
 
-/* --- the whole scan ------------------------------------------------------------------- */
+/* --- the whole scan -------------------------------------------------------------------
+ */
 
 static scan_report *report_new(const scan_opts *o, unsigned mask)
 {
@@ -893,10 +961,12 @@ static char *files_check(const scan_opts *o)
 {
     if (!o->nfiles) return xstrdup("no C file to scan");
     for (size_t i = 0; i < o->nfiles; i++) {
-        if (!str_ends(o->files[i], ".c")) return xasprintf("%s: not a C file (.c)", o->files[i]);
+        if (!str_ends(o->files[i], ".c"))
+            return xasprintf("%s: not a C file (.c)", o->files[i]);
         for (size_t k = 0; k < i; k++)
             if (!strcmp(path_base(o->files[k]), path_base(o->files[i])))
-                return xasprintf("%s and %s have the same name", o->files[k], o->files[i]);
+                return xasprintf("%s and %s have the same name", o->files[k],
+                                 o->files[i]);
     }
     return NULL;
 }
@@ -905,23 +975,33 @@ static char *files_check(const scan_opts *o)
  * (never through a symbolic link, never waiting on a FIFO) into r->texts
  * and copied into workdir/src (the copies' paths into copies[i], owned by
  * the caller). Returns NULL or why a file cannot be scanned (caller frees). */
-static char *files_take(const scan_opts *o, scan_report *r, const char *workdir, char **copies)
+static char *files_take(const scan_opts *o, scan_report *r, const char *workdir,
+                        char **copies)
 {
     char *dir = path_join(workdir, "src");
-    char *why = mkdir(dir, 0700) < 0 ? xasprintf("cannot create %s: %s", dir, strerror(errno)) : NULL;
+    char *why = mkdir(dir, 0700) < 0
+                    ? xasprintf("cannot create %s: %s", dir, strerror(errno))
+                    : NULL;
     for (size_t i = 0; i < o->nfiles && !why; i++) {
         file_kind k;
         size_t len = 0;
-        r->texts[i] = file_read_untrusted(AT_FDCWD, o->files[i], SOURCE_MAX_BYTES, &len, &k);
+        r->texts[i] =
+            file_read_untrusted(AT_FDCWD, o->files[i], SOURCE_MAX_BYTES, &len, &k);
         copies[i] = path_join(dir, path_base(o->files[i]));
-        if (k == FILE_MISSING) why = xasprintf("%s: no such file", o->files[i]);
-        else if (k == FILE_TOO_LARGE) why = xasprintf("%s: larger than %u KiB, not a source file", o->files[i], SOURCE_MAX_BYTES >> 10);
-        else if (k == FILE_UNREADABLE) why = xasprintf("%s: cannot be read (%s)", o->files[i], strerror(errno));
+        if (k == FILE_MISSING)
+            why = xasprintf("%s: no such file", o->files[i]);
+        else if (k == FILE_TOO_LARGE)
+            why = xasprintf("%s: larger than %u KiB, not a source file", o->files[i],
+                            SOURCE_MAX_BYTES >> 10);
+        else if (k == FILE_UNREADABLE)
+            why = xasprintf("%s: cannot be read (%s)", o->files[i], strerror(errno));
         else if (k != FILE_REGULAR)
-            why = xasprintf("%s: %s, not a regular file (scan reads only regular files, never through a link)",
+            why = xasprintf("%s: %s, not a regular file (scan reads only regular files, "
+                            "never through a link)",
                             o->files[i], file_kind_text(k));
         else if (file_write(copies[i], r->texts[i], len) < 0)
-            why = xasprintf("cannot copy %s into %s: %s", o->files[i], dir, strerror(errno));
+            why = xasprintf("cannot copy %s into %s: %s", o->files[i], dir,
+                            strerror(errno));
     }
     free(dir);
     return why;
@@ -933,7 +1013,8 @@ static char *files_take(const scan_opts *o, scan_report *r, const char *workdir,
 static bool void_main(const build_result *builds)
 {
     for (int t = 0; t < TOOL_COUNT; t++)
-        if (builds[t].log && strstr(builds[t].log, "return type of 'main' is not 'int'")) return true;
+        if (builds[t].log && strstr(builds[t].log, "return type of 'main' is not 'int'"))
+            return true;
     return false;
 }
 
@@ -948,8 +1029,12 @@ static void scan_in(const scan_opts *o, scan_report *r, const char *workdir)
     }
     build_result builds[TOOL_COUNT];
     memset(builds, 0, sizeof builds);
-    run_env env = {.root = o->root, .workdir = workdir, .source = path_base(o->files[0]), .builds = builds,
-                   .whole_program = true, .verbose = o->verbose};
+    run_env env = {.root = o->root,
+                   .workdir = workdir,
+                   .source = path_base(o->files[0]),
+                   .builds = builds,
+                   .whole_program = true,
+                   .verbose = o->verbose};
     run_prepare(&env, NULL);
     if (o->progress) fprintf(stderr, "\r\033[Kscanning: building");
     if (builds_all(o, r->detectors, workdir, copies, builds, r)) {
@@ -975,10 +1060,13 @@ scan_report *scan_execute(const scan_opts *o)
     scan_report *r = report_new(o, mask);
     r->error = files_check(o);
     char *workdir = r->error ? NULL : dir_temp("grader-scan");
-    if (!r->error && !workdir) r->error = xasprintf("cannot create a temporary directory: %s", strerror(errno));
+    if (!r->error && !workdir)
+        r->error = xasprintf("cannot create a temporary directory: %s", strerror(errno));
     if (workdir) scan_in(o, r, workdir);
-    if (workdir && !o->keep) dir_remove(workdir);
-    else if (workdir) fprintf(stderr, "grader: kept %s\n", workdir);
+    if (workdir && !o->keep)
+        dir_remove(workdir);
+    else if (workdir)
+        fprintf(stderr, "grader: kept %s\n", workdir);
     free(workdir);
     r->duration_ms = now_ms() - start;
     return r;
@@ -1012,10 +1100,17 @@ char *scan_error_text(const scan_report *r)
         if (!failed) continue;
         size_t len = strlen(first);
         while (len && first[len - 1] == '\n') len--;
-        if (n == 1) sbuf_printf(&b, "%sthe %s detector failed in its run, so its verdict is missing: %.*s", b.len ? "; " : "",
-                                scan_detector_name((scan_detector)d), (int)len, first);
-        else sbuf_printf(&b, "%sthe %s detector failed in %d of its %d runs, so its verdict is missing: %.*s",
-                         b.len ? "; " : "", scan_detector_name((scan_detector)d), failed, n, (int)len, first);
+        if (n == 1)
+            sbuf_printf(
+                &b,
+                "%sthe %s detector failed in its run, so its verdict is missing: %.*s",
+                b.len ? "; " : "", scan_detector_name((scan_detector)d), (int)len, first);
+        else
+            sbuf_printf(&b,
+                        "%sthe %s detector failed in %d of its %d runs, so its verdict "
+                        "is missing: %.*s",
+                        b.len ? "; " : "", scan_detector_name((scan_detector)d), failed,
+                        n, (int)len, first);
     }
     return b.len ? sbuf_take(&b) : NULL;
 }
@@ -1036,7 +1131,8 @@ void scan_report_free(scan_report *r)
     strv_free(r->args, r->nargs);
     free(r->error);
     findings_free(&r->build);
-    for (size_t i = 0; i < r->runs.len; i++) free(r->runs.items[i].error), free(r->runs.items[i].note);
+    for (size_t i = 0; i < r->runs.len; i++)
+        free(r->runs.items[i].error), free(r->runs.items[i].note);
     free(r->runs.items);
     for (size_t i = 0; i < r->found.len; i++) {
         finding_free(&r->found.items[i].f);

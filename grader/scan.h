@@ -25,36 +25,36 @@ const char *scan_detector_name(scan_detector d);
 int scan_detectors_parse(const char *list);
 
 typedef struct scan_opts {
-    const char *root;              /* the grader's repository */
-    const char *const *files;      /* the program's C files (caller's) */
+    const char *root;         /* the grader's repository */
+    const char *const *files; /* the program's C files (caller's) */
     size_t nfiles;
-    const char *const *args;       /* arguments given to the program (caller's) */
+    const char *const *args; /* arguments given to the program (caller's) */
     size_t nargs;
-    const char *stdin_data;        /* its standard input, or NULL: none (caller's) */
+    const char *stdin_data; /* its standard input, or NULL: none (caller's) */
     size_t stdin_len;
-    unsigned detectors;            /* mask of 1u << scan_detector; 0 = all */
-    int schedules;                 /* stress schedules, shared by pct and random */
-    int depth;                     /* pct depth; 0: 2 and 3 in turn */
-    int64_t timeout_ms;            /* per run, before each tool's slowdown */
-    uint64_t seed;                 /* schedule i uses seed + i */
-    const char *cflags, *libs;     /* extra compiler and linker flags, or NULL */
-    int jobs;                      /* runs at once; 0 = CPUs */
+    unsigned detectors;        /* mask of 1u << scan_detector; 0 = all */
+    int schedules;             /* stress schedules, shared by pct and random */
+    int depth;                 /* pct depth; 0: 2 and 3 in turn */
+    int64_t timeout_ms;        /* per run, before each tool's slowdown */
+    uint64_t seed;             /* schedule i uses seed + i */
+    const char *cflags, *libs; /* extra compiler and linker flags, or NULL */
+    int jobs;                  /* runs at once; 0 = CPUs */
     int verbose;
-    bool keep;                     /* keep the working directory */
-    bool progress;                 /* a progress line on stderr */
+    bool keep;     /* keep the working directory */
+    bool progress; /* a progress line on stderr */
 } scan_opts;
 
 /* One run of the program. */
 typedef struct scan_run {
     scan_detector det;
-    uint64_t seed;                 /* stress: the schedule's seed */
-    int depth;                     /* pct depth */
+    uint64_t seed; /* stress: the schedule's seed */
+    int depth;     /* pct depth */
     int exit_code, signal;
     bool timed_out;
     int64_t duration_ms;
-    size_t nfound;                 /* findings of this run */
-    char *error;                   /* the run could not happen (owned), or NULL */
-    char *note;                    /* the tool failed without a word on the program (owned), or NULL */
+    size_t nfound; /* findings of this run */
+    char *error;   /* the run could not happen (owned), or NULL */
+    char *note;    /* the tool failed without a word on the program (owned), or NULL */
 } scan_run;
 
 /* A finding merged over runs: f->tool is the first detector that saw it,
@@ -62,25 +62,25 @@ typedef struct scan_run {
 typedef struct scan_finding {
     finding f;
     int seen[DET_COUNT];
-    int hung[DET_COUNT];           /* of seen[d], the runs that saw it only as a timeout */
-    uint64_t seeds[4];             /* the first schedules that saw it */
+    int hung[DET_COUNT]; /* of seen[d], the runs that saw it only as a timeout */
+    uint64_t seeds[4];   /* the first schedules that saw it */
     size_t nseeds;
-    trace schedule;                /* the first failing schedule's events, if any */
+    trace schedule; /* the first failing schedule's events, if any */
 } scan_finding;
 
 typedef struct scan_report {
-    char **files;                  /* as given (owned) */
-    char **texts;                  /* their bytes as taken at intake (owned; NULL when not taken) */
+    char **files; /* as given (owned) */
+    char **texts; /* their bytes as taken at intake (owned; NULL when not taken) */
     size_t nfiles;
-    char **args;                   /* the program's arguments (owned) */
+    char **args; /* the program's arguments (owned) */
     size_t nargs;
     uint64_t seed;
     int depth;
     int64_t timeout_ms;
     unsigned detectors;
     int64_t duration_ms;
-    char *error;                   /* the scan could not be done (owned), or NULL */
-    findings build;                /* compiler diagnostics (errors, warnings) */
+    char *error;    /* the scan could not be done (owned), or NULL */
+    findings build; /* compiler diagnostics (errors, warnings) */
     struct {
         scan_run *items;
         size_t len, cap;
@@ -88,7 +88,7 @@ typedef struct scan_report {
     struct {
         scan_finding *items;
         size_t len, cap;
-    } found;                       /* most explanatory kind first */
+    } found; /* most explanatory kind first */
 } scan_report;
 
 /* Builds and runs; always returns a report (caller frees with

@@ -34,7 +34,8 @@ int raise_at(lua_State *L, int line, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    if (line > 0) lua_pushfstring(L, "%s:%d: %s", s->display, line, msg);
+    if (line > 0)
+        lua_pushfstring(L, "%s:%d: %s", s->display, line, msg);
     else {
         luaL_where(L, 1);
         lua_pushstring(L, msg);
@@ -66,7 +67,8 @@ int field_line(const spec *s, int from, const char *name)
             line++;
             continue;
         }
-        if (!strncmp(p, name, n) && (p == s->text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
+        if (!strncmp(p, name, n) &&
+            (p == s->text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))) {
             const char *q = p + n;
             while (*q == ' ' || *q == '\t') q++;
             if (*q == '=' && q[1] != '=') return line;
@@ -116,9 +118,11 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
         if (!s->dead) {
             luaL_where(L, 0);
             const char *where = lua_tostring(L, -1);
-            s->dead_msg = xasprintf("%sthe spec ran more than %d million Lua instructions%s: is there an "
-                                    "endless loop?", where ? where : "", (int)(s->budget * TICK / 1000000),
-                                    s->loading ? " while loading" : " in this check");
+            s->dead_msg = xasprintf(
+                "%sthe spec ran more than %d million Lua instructions%s: is there an "
+                "endless loop?",
+                where ? where : "", (int)(s->budget * TICK / 1000000),
+                s->loading ? " while loading" : " in this check");
             s->dead = true;
         }
         lua_pushstring(L, s->dead_msg);
@@ -141,7 +145,8 @@ static int sandbox_pcall_k(lua_State *L, int status, lua_KContext ctx)
         lua_pushstring(L, s->dead_msg);
         return lua_error(L);
     }
-    if (status != LUA_OK && status != LUA_YIELD && lua_touserdata(L, -1) == &spec_failure) {
+    if (status != LUA_OK && status != LUA_YIELD &&
+        lua_touserdata(L, -1) == &spec_failure) {
         lua_error(L); /* a failed assert_* ends the check even inside pcall */
     }
     lua_pushboolean(L, status == LUA_OK || status == LUA_YIELD);
@@ -191,7 +196,8 @@ static int sandbox_print(lua_State *L)
     spec *s = spec_of(L);
     if (!s->verbose) return 0;
     fprintf(stderr, "spec:");
-    for (int i = 1; i <= lua_gettop(L); i++) fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
+    for (int i = 1; i <= lua_gettop(L); i++)
+        fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
     fprintf(stderr, "\n");
     return 0;
 }
@@ -204,7 +210,8 @@ static void copy_lib(lua_State *L, const char *lib, const char *const *skip)
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         bool drop = false;
-        for (const char *const *k = skip; k && *k; k++) drop |= !strcmp(lua_tostring(L, -2), *k);
+        for (const char *const *k = skip; k && *k; k++)
+            drop |= !strcmp(lua_tostring(L, -2), *k);
         if (drop) {
             lua_pop(L, 1);
             continue;
@@ -217,8 +224,9 @@ static void copy_lib(lua_State *L, const char *lib, const char *const *skip)
 }
 
 static const char *const base_allowed[] = {
-    "assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget", "rawlen", "select",
-    "tonumber", "tostring", "type", "setmetatable", "getmetatable", NULL,
+    "assert",   "error",  "ipairs",       "next",         "pairs",
+    "rawequal", "rawget", "rawlen",       "select",       "tonumber",
+    "tostring", "type",   "setmetatable", "getmetatable", NULL,
 };
 
 /* Collects the names visible in env (for suggestions). */
@@ -251,8 +259,9 @@ static int env_newindex(lua_State *L)
     spec *s = spec_of(L);
     if (!s->loading) {
         const char *key = lua_tostring(L, 2);
-        return raise_at(L, 0, "assignment to the global '%s' inside a check; declare it with 'local'",
-                        key ? key : "?");
+        return raise_at(
+            L, 0, "assignment to the global '%s' inside a check; declare it with 'local'",
+            key ? key : "?");
     }
     lua_rawset(L, 1);
     return 0;
@@ -266,7 +275,8 @@ static int api_check(lua_State *L);
 static int api_translate(lua_State *L)
 {
     if (lua_type(L, 1) != LUA_TSTRING || lua_gettop(L) != 1)
-        raise_at(L, 0, "_() takes one string: _(\"text\"), then string.format for values");
+        raise_at(L, 0,
+                 "_() takes one string: _(\"text\"), then string.format for values");
     const char *text = lua_tostring(L, 1);
     lua_pushstring(L, *text ? dgettext(spec_of(L)->domain, text) : text);
     return 1;
@@ -323,7 +333,14 @@ static void env_push(lua_State *L)
 
 /* --- load-time API: exercise{} and check "name" {} --------------------------------- */
 
-enum { F_STRING = 1, F_NUMBER = 2, F_FUNCTION = 4, F_TABLE = 8, F_FALSE = 16, F_BOOL = 32 };
+enum {
+    F_STRING = 1,
+    F_NUMBER = 2,
+    F_FUNCTION = 4,
+    F_TABLE = 8,
+    F_FALSE = 16,
+    F_BOOL = 32
+};
 
 typedef struct field {
     const char *name;
@@ -332,18 +349,25 @@ typedef struct field {
 } field;
 
 static const field exercise_fields[] = {
-    {"name", F_STRING, true},   {"title", F_STRING, true}, {"source", F_STRING, false},
-    {"header", F_STRING | F_FALSE, false}, {"driver", F_STRING | F_FALSE, false},
-    {"timeout", F_NUMBER, false}, {"cflags", F_STRING, false}, {"libs", F_STRING, false},
+    {"name", F_STRING, true},
+    {"title", F_STRING, true},
+    {"source", F_STRING, false},
+    {"header", F_STRING | F_FALSE, false},
+    {"driver", F_STRING | F_FALSE, false},
+    {"timeout", F_NUMBER, false},
+    {"cflags", F_STRING, false},
+    {"libs", F_STRING, false},
     {"languages", F_TABLE, false},
-    {"deadline", F_NUMBER, false}, {"helpers", F_TABLE, false},
+    {"deadline", F_NUMBER, false},
+    {"helpers", F_TABLE, false},
     {"allow", F_STRING, false},
 };
 
 static const field check_fields[] = {
-    {"name", F_STRING, false},  {"title", F_STRING, true}, {"points", F_NUMBER, true},
-    {"depends", F_STRING | F_TABLE, false}, {"hint", F_STRING, false},
-    {"hints", F_TABLE, false}, {"run", F_FUNCTION, true},
+    {"name", F_STRING, false},  {"title", F_STRING, true},
+    {"points", F_NUMBER, true}, {"depends", F_STRING | F_TABLE, false},
+    {"hint", F_STRING, false},  {"hints", F_TABLE, false},
+    {"run", F_FUNCTION, true},
 };
 
 static const char *type_words(int types)
@@ -360,18 +384,25 @@ static const char *type_words(int types)
 static bool type_ok(lua_State *L, int idx, int types)
 {
     switch (lua_type(L, idx)) {
-    case LUA_TSTRING: return types & F_STRING;
-    case LUA_TNUMBER: return types & F_NUMBER;
-    case LUA_TFUNCTION: return types & F_FUNCTION;
-    case LUA_TTABLE: return types & F_TABLE;
-    case LUA_TBOOLEAN: return (types & F_BOOL) || ((types & F_FALSE) && !lua_toboolean(L, idx));
-    default: return false;
+    case LUA_TSTRING:
+        return types & F_STRING;
+    case LUA_TNUMBER:
+        return types & F_NUMBER;
+    case LUA_TFUNCTION:
+        return types & F_FUNCTION;
+    case LUA_TTABLE:
+        return types & F_TABLE;
+    case LUA_TBOOLEAN:
+        return (types & F_BOOL) || ((types & F_FALSE) && !lua_toboolean(L, idx));
+    default:
+        return false;
     }
 }
 
 /* Rejects unknown fields, wrong types and missing required fields of the table
  * at idx, declared at `line` by `what`. */
-static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int line, const char *what)
+static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int line,
+                         const char *what)
 {
     spec *s = spec_of(L);
     const char *names[16];
@@ -380,7 +411,8 @@ static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int l
     while (lua_next(L, idx)) {
         if (lua_type(L, -2) != LUA_TSTRING) {
             if (lua_type(L, -2) == LUA_TNUMBER)
-                raise_at(L, line, "%s: a value without a name; write 'name = value'", what);
+                raise_at(L, line, "%s: a value without a name; write 'name = value'",
+                         what);
             raise_at(L, line, "%s: field names must be strings", what);
         }
         const char *k = lua_tostring(L, -2);
@@ -389,11 +421,12 @@ static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int l
             if (!strcmp(fs[i].name, k)) f = &fs[i];
         if (!f) {
             const char *hint = suggest(k, names, n);
-            raise_at(L, field_line(s, line, k), "%s: unknown field '%s'%s", what, k, hint);
+            raise_at(L, field_line(s, line, k), "%s: unknown field '%s'%s", what, k,
+                     hint);
         }
         if (!type_ok(L, -1, f->types))
-            raise_at(L, field_line(s, line, k), "%s: field '%s' must be %s, not %s", what, k,
-                     type_words(f->types), luaL_typename(L, -1));
+            raise_at(L, field_line(s, line, k), "%s: field '%s' must be %s, not %s", what,
+                     k, type_words(f->types), luaL_typename(L, -1));
         lua_pop(L, 1);
     }
     for (size_t i = 0; i < n; i++) {
@@ -407,8 +440,10 @@ static void fields_check(lua_State *L, int idx, const field *fs, size_t n, int l
 static char *opt_string(lua_State *L, int idx, const char *key, const char *dflt)
 {
     char *v = NULL;
-    if (lua_getfield(L, idx, key) == LUA_TSTRING) v = xstrdup(lua_tostring(L, -1));
-    else if (lua_isnil(L, -1) && dflt) v = xstrdup(dflt);
+    if (lua_getfield(L, idx, key) == LUA_TSTRING)
+        v = xstrdup(lua_tostring(L, -1));
+    else if (lua_isnil(L, -1) && dflt)
+        v = xstrdup(dflt);
     lua_pop(L, 1);
     return v;
 }
@@ -430,8 +465,12 @@ static void read_languages(lua_State *L, spec *s, int line)
         const char *tag = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         bool ok = tag && *tag && strlen(tag) < 16;
         for (const char *p = tag; ok && *p; p++)
-            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '_';
-        if (!ok) raise_at(L, at, "exercise: languages must list language tags such as \"en\" or \"pt-BR\"");
+            ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '-' ||
+                 *p == '_';
+        if (!ok)
+            raise_at(L, at,
+                     "exercise: languages must list language tags such as \"en\" or "
+                     "\"pt-BR\"");
         e->languages[e->nlanguages++] = xstrdup(tag);
         lua_pop(L, 1);
     }
@@ -449,13 +488,15 @@ static void read_helpers(lua_State *L, spec *s, int line)
     int at = field_line(s, line, "helpers");
     size_t n = lua_rawlen(L, -1), known = 0;
     const helper_info *all = helper_all(&known);
-    if (n > known) raise_at(L, at, "exercise: helpers lists %zu helpers, there are %zu", n, known);
+    if (n > known)
+        raise_at(L, at, "exercise: helpers lists %zu helpers, there are %zu", n, known);
     e->helpers = xmalloc(sizeof *e->helpers * (n + 1));
     for (size_t i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, (lua_Integer)i);
         const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         if (!helper_lookup(name))
-            raise_at(L, at, "exercise: helpers: '%s' is not a helper (the grader has \"%s\")",
+            raise_at(L, at,
+                     "exercise: helpers: '%s' is not a helper (the grader has \"%s\")",
                      name ? name : "?", all[0].name);
         e->helpers[e->nhelpers++] = xstrdup(name);
         lua_pop(L, 1);
@@ -468,13 +509,19 @@ static int api_exercise(lua_State *L)
     spec *s = spec_of(L);
     int line = caller_line(L);
     if (!s->loading) raise_at(L, 0, "exercise{} may only be used at the top of the spec");
-    if (lua_type(L, 1) != LUA_TTABLE) raise_at(L, line, "exercise expects a table: exercise { name = ..., title = ... }");
-    if (s->have_exercise) raise_at(L, line, "exercise{} is declared twice (first at line %d)", s->ex.line);
+    if (lua_type(L, 1) != LUA_TTABLE)
+        raise_at(L, line,
+                 "exercise expects a table: exercise { name = ..., title = ... }");
+    if (s->have_exercise)
+        raise_at(L, line, "exercise{} is declared twice (first at line %d)", s->ex.line);
     fields_check(L, 1, exercise_fields, ARRAY_LEN(exercise_fields), line, "exercise");
     spec_exercise *e = &s->ex;
     e->line = line;
     e->name = opt_string(L, 1, "name", NULL);
-    if (!str_is_ident(e->name)) raise_at(L, field_line(s, line, "name"), "exercise: '%s' is not a valid name (letters, digits, '-' and '_')", e->name);
+    if (!str_is_ident(e->name))
+        raise_at(L, field_line(s, line, "name"),
+                 "exercise: '%s' is not a valid name (letters, digits, '-' and '_')",
+                 e->name);
     e->title = opt_string(L, 1, "title", NULL);
     char *dflt = xasprintf("%s.c", e->name);
     e->source = opt_string(L, 1, "source", dflt);
@@ -489,7 +536,9 @@ static int api_exercise(lua_State *L)
     e->timeout_ms = 10000;
     if (lua_getfield(L, 1, "timeout") == LUA_TNUMBER) {
         double t = lua_tonumber(L, -1);
-        if (!(t > 0 && t <= 600)) raise_at(L, field_line(s, line, "timeout"), "exercise: timeout must be between 0 and 600 seconds");
+        if (!(t > 0 && t <= 600))
+            raise_at(L, field_line(s, line, "timeout"),
+                     "exercise: timeout must be between 0 and 600 seconds");
         e->timeout_ms = (int64_t)(t * 1000);
     }
     lua_pop(L, 1);
@@ -500,7 +549,8 @@ static int api_exercise(lua_State *L)
         double d = lua_tonumber(L, -1);
         if (!(d >= SPEC_DEADLINE_MIN_S && d <= SPEC_DEADLINE_MAX_S))
             raise_at(L, field_line(s, line, "deadline"),
-                     "exercise: deadline (the whole grading's, in seconds) must be between %d and %d",
+                     "exercise: deadline (the whole grading's, in seconds) must be "
+                     "between %d and %d",
                      SPEC_DEADLINE_MIN_S, SPEC_DEADLINE_MAX_S);
         e->deadline_ms = (int64_t)(d * 1000);
     }
@@ -521,7 +571,8 @@ static void read_depends(lua_State *L, int idx, spec_check *c, int line)
         c->deps = xmalloc(sizeof *c->deps * (n + 1));
         for (size_t i = 1; i <= n; i++) {
             if (lua_rawgeti(L, -1, (lua_Integer)i) != LUA_TSTRING)
-                raise_at(L, field_line(spec_of(L), line, "depends"), "check '%s': depends must list check names (strings)", c->name);
+                raise_at(L, field_line(spec_of(L), line, "depends"),
+                         "check '%s': depends must list check names (strings)", c->name);
             c->deps[c->ndeps++] = xstrdup(lua_tostring(L, -1));
             lua_pop(L, 1);
         }
@@ -542,10 +593,14 @@ static void read_hints(lua_State *L, int idx, const char *name, int line)
             const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
             if (!kind_lookup(k)) {
                 const char *hint = suggest(k, names, nk);
-                raise_at(L, field_line(spec_of(L), line, "hints"), "check '%s': hints: '%s' is not a finding kind%s", name, k, hint);
+                raise_at(L, field_line(spec_of(L), line, "hints"),
+                         "check '%s': hints: '%s' is not a finding kind%s", name, k,
+                         hint);
             }
             if (lua_type(L, -1) != LUA_TSTRING)
-                raise_at(L, field_line(spec_of(L), line, "hints"), "check '%s': hints: the hint for '%s' must be a string", name, k);
+                raise_at(L, field_line(spec_of(L), line, "hints"),
+                         "check '%s': hints: the hint for '%s' must be a string", name,
+                         k);
             lua_pop(L, 1);
         }
     }
@@ -558,15 +613,21 @@ static int check_define(lua_State *L, const char *name, int idx, int line)
     spec *s = spec_of(L);
     if (!s->loading) raise_at(L, 0, "check{} may only be used at the top of the spec");
     if (lua_type(L, idx) != LUA_TTABLE)
-        raise_at(L, line, "check '%s' expects a table: check \"%s\" { title = ..., points = ..., run = function(t) ... end }", name, name);
+        raise_at(L, line,
+                 "check '%s' expects a table: check \"%s\" { title = ..., points = ..., "
+                 "run = function(t) ... end }",
+                 name, name);
     /* a Lua string: fields_check may raise, and Lua frees what it owns */
     const char *what = lua_pushfstring(L, "check '%s'", name);
     fields_check(L, idx, check_fields, ARRAY_LEN(check_fields), line, what);
     lua_pop(L, 1);
-    if (!str_is_ident(name)) raise_at(L, line, "'%s' is not a valid check name (letters, digits, '-' and '_')", name);
+    if (!str_is_ident(name))
+        raise_at(L, line, "'%s' is not a valid check name (letters, digits, '-' and '_')",
+                 name);
     for (size_t i = 0; i < s->checks.len; i++)
         if (!strcmp(s->checks.items[i].name, name))
-            raise_at(L, line, "check '%s' is declared twice (first at line %d)", name, s->checks.items[i].line);
+            raise_at(L, line, "check '%s' is declared twice (first at line %d)", name,
+                     s->checks.items[i].line);
     spec_check *c = VEC_PUSH(&s->checks);
     c->name = xstrdup(name);
     c->line = line;
@@ -576,7 +637,8 @@ static int check_define(lua_State *L, const char *name, int idx, int line)
     c->points = lua_tonumber(L, -1);
     lua_pop(L, 1);
     if (!(c->points >= 0 && c->points <= 1000))
-        raise_at(L, field_line(s, line, "points"), "check '%s': points must be between 0 and 1000", name);
+        raise_at(L, field_line(s, line, "points"),
+                 "check '%s': points must be between 0 and 1000", name);
     read_depends(L, idx, c, line);
     read_hints(L, idx, name, line);
     /* keep the table: registry.checks[i] */
@@ -603,7 +665,9 @@ static int api_check(lua_State *L)
     }
     if (lua_type(L, 1) == LUA_TTABLE) {
         if (lua_getfield(L, 1, "name") != LUA_TSTRING)
-            raise_at(L, line, "check{...} needs a name: check \"name\" { ... } or check { name = \"...\", ... }");
+            raise_at(L, line,
+                     "check{...} needs a name: check \"name\" { ... } or check { name = "
+                     "\"...\", ... }");
         check_define(L, lua_tostring(L, -1), 1, line); /* the name stays on the stack */
         lua_pop(L, 1);
         return 0;
@@ -624,13 +688,15 @@ static char *deps_validate(spec *s)
         for (size_t d = 0; d < c->ndeps && !err; d++) {
             if (spec_check_find(s, c->deps[d]) >= 0) continue;
             const char *hint = suggest(c->deps[d], names, n);
-            err = xasprintf("%s:%d: check '%s' depends on '%s', which is not a check%s", s->display,
-                            field_line(s, c->line, "depends"), c->name, c->deps[d], hint);
+            err = xasprintf("%s:%d: check '%s' depends on '%s', which is not a check%s",
+                            s->display, field_line(s, c->line, "depends"), c->name,
+                            c->deps[d], hint);
         }
     }
     /* cycles: depth-first search with colours */
     int *colour = xmalloc(sizeof *colour * (n + 1));
-    size_t *path_stack = xmalloc(sizeof *path_stack * (n + 1)), *next = xmalloc(sizeof *next * (n + 1));
+    size_t *path_stack = xmalloc(sizeof *path_stack * (n + 1)),
+           *next = xmalloc(sizeof *next * (n + 1));
     for (size_t root = 0; root < n && !err; root++) {
         if (colour[root]) continue;
         size_t sp = 0;
@@ -651,10 +717,12 @@ static char *deps_validate(spec *s)
                 sbuf path = {0};
                 size_t from = 0;
                 while (path_stack[from] != w) from++;
-                for (size_t k = from; k < sp; k++) sbuf_printf(&path, "%s -> ", s->checks.items[path_stack[k]].name);
+                for (size_t k = from; k < sp; k++)
+                    sbuf_printf(&path, "%s -> ", s->checks.items[path_stack[k]].name);
                 sbuf_puts(&path, s->checks.items[w].name);
-                err = xasprintf("%s:%d: checks depend on each other in a cycle: %s", s->display,
-                                field_line(s, s->checks.items[w].line, "depends"), path.data);
+                err = xasprintf(
+                    "%s:%d: checks depend on each other in a cycle: %s", s->display,
+                    field_line(s, s->checks.items[w].line, "depends"), path.data);
                 sbuf_free(&path);
             } else if (!colour[w]) {
                 colour[w] = 1;
@@ -718,7 +786,8 @@ int msgh(lua_State *L)
 {
     if (lua_touserdata(L, 1) == &spec_failure) return 1;
     const char *msg = lua_tostring(L, 1);
-    if (!msg) msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
+    if (!msg)
+        msg = lua_pushfstring(L, "(an error object of type %s)", luaL_typename(L, 1));
     luaL_traceback(L, L, msg, 1);
     return 1;
 }
@@ -734,8 +803,8 @@ static char *first_line(const char *s)
 char *error_text(spec *s, int status, const char *msg)
 {
     if (status == LUA_ERRMEM)
-        return xasprintf("%s:%d: the spec used more than %u MiB of memory", s->display, s->last_line,
-                         MEM_LIMIT >> 20);
+        return xasprintf("%s:%d: the spec used more than %u MiB of memory", s->display,
+                         s->last_line, MEM_LIMIT >> 20);
     char *line = first_line(msg ? msg : "unknown error");
     if (!strstr(line, s->display)) {
         char *with = xasprintf("%s:%d: %s", s->display, s->last_line, line);
@@ -799,9 +868,14 @@ spec *spec_load(const char *path, const char *display, char **err)
     }
     lua_settop(L, 0);
     s->loading = false;
-    if (!s->have_exercise) *err = xasprintf("%s:1: the spec must declare exercise { name = ..., title = ... }", s->display);
-    else if (!s->checks.len) *err = xasprintf("%s:%d: the spec declares no check", s->display, s->ex.line);
-    else *err = deps_validate(s);
+    if (!s->have_exercise)
+        *err =
+            xasprintf("%s:1: the spec must declare exercise { name = ..., title = ... }",
+                      s->display);
+    else if (!s->checks.len)
+        *err = xasprintf("%s:%d: the spec declares no check", s->display, s->ex.line);
+    else
+        *err = deps_validate(s);
     if (*err) {
         spec_free(s);
         return NULL;
@@ -862,7 +936,8 @@ int spec_check_find(const spec *s, const char *name)
     return -1;
 }
 
-/* --- the strings _() translates ------------------------------------------------------ */
+/* --- the strings _() translates ------------------------------------------------------
+ */
 
 const char *spec_domain(const spec *s)
 {
@@ -891,7 +966,8 @@ static bool lua_literal(const char **pp, int *line, sbuf *b)
         p += open;
         if (*p == '\n') p++, (*line)++;
         for (; *p; p++) {
-            if (*p == ']' && !strncmp(p + 1, "==========", (size_t)level) && p[level + 1] == ']') {
+            if (*p == ']' && !strncmp(p + 1, "==========", (size_t)level) &&
+                p[level + 1] == ']') {
                 *pp = p + level + 2;
                 return true;
             }
@@ -910,15 +986,27 @@ static bool lua_literal(const char **pp, int *line, sbuf *b)
         }
         p++;
         switch (*p) {
-        case 'n': sbuf_putc(b, '\n'); break;
-        case 't': sbuf_putc(b, '\t'); break;
-        case 'r': sbuf_putc(b, '\r'); break;
-        case '\n': sbuf_putc(b, '\n'), (*line)++; break;
+        case 'n':
+            sbuf_putc(b, '\n');
+            break;
+        case 't':
+            sbuf_putc(b, '\t');
+            break;
+        case 'r':
+            sbuf_putc(b, '\r');
+            break;
+        case '\n':
+            sbuf_putc(b, '\n'), (*line)++;
+            break;
         case 'z':
             while (isspace((unsigned char)p[1])) *line += p[1] == '\n', p++;
             break;
-        case 0: p--; break;
-        default: sbuf_putc(b, *p); break;
+        case 0:
+            p--;
+            break;
+        default:
+            sbuf_putc(b, *p);
+            break;
         }
     }
     *pp = *p == q ? p + 1 : p;
@@ -930,8 +1018,10 @@ static void lua_skip(const char **pp, int *line)
 {
     const char *p = *pp;
     for (;;) {
-        if (*p == '\n') (*line)++, p++;
-        else if (isspace((unsigned char)*p)) p++;
+        if (*p == '\n')
+            (*line)++, p++;
+        else if (isspace((unsigned char)*p))
+            p++;
         else if (p[0] == '-' && p[1] == '-') {
             int level;
             p += 2;
@@ -942,7 +1032,8 @@ static void lua_skip(const char **pp, int *line)
             } else {
                 while (*p && *p != '\n') p++;
             }
-        } else break;
+        } else
+            break;
     }
     *pp = p;
 }
@@ -974,7 +1065,8 @@ spec_string *spec_strings(const spec *s, size_t *n)
     while (p && *p) {
         int at = line;
         sbuf b = {0};
-        bool word = p > s->text && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' || p[-1] == ':');
+        bool word = p > s->text && (isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+                                    p[-1] == '.' || p[-1] == ':');
         if (p[0] == '_' && p[1] == '(' && !word) {
             const char *q = p;
             if (translated_literal(&q, &line, &b) && b.len) {

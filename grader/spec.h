@@ -1,7 +1,7 @@
 /* spec.h - exercise specifications written in Lua (spec API version 1).
  *
- * The only module that sees Lua (spec.c, spec_check.c). A spec is loaded as text into a fresh,
- * strict environment (allow-listed standard library, unknown names and fields
+ * The only module that sees Lua (spec.c, spec_check.c). A spec is loaded as text into a
+ * fresh, strict environment (allow-listed standard library, unknown names and fields
  * rejected with the nearest valid name, a memory cap and an instruction
  * budget); every call into Lua is protected. Instructor mistakes come back as
  * "spec.lua:LINE: message". The API itself is documented in docs/spec-api.md. */
@@ -15,22 +15,22 @@ typedef struct spec spec;
 
 /* exercise{ deadline = S }: bounds and default, in seconds. */
 #define SPEC_DEADLINE_DEFAULT_S 600
-#define SPEC_DEADLINE_MIN_S 10
-#define SPEC_DEADLINE_MAX_S 3600
+#define SPEC_DEADLINE_MIN_S     10
+#define SPEC_DEADLINE_MAX_S     3600
 
 typedef struct spec_exercise {
     char *name, *title;
-    char *source;   /* the student's file, default NAME.c */
-    char *header;   /* NULL when none */
-    char *driver;   /* NULL: the student writes the whole program */
+    char *source; /* the student's file, default NAME.c */
+    char *header; /* NULL when none */
+    char *driver; /* NULL: the student writes the whole program */
     char *cflags, *libs;
     char *allow; /* extra symbols the student's object may use (policy.h), or NULL */
-    int64_t timeout_ms; /* default for every run */
+    int64_t timeout_ms;  /* default for every run */
     int64_t deadline_ms; /* the whole grading's wall-clock limit (builds and checks) */
-    int line;           /* where exercise{} was declared */
-    char **languages;   /* declared languages ("en", "pt-BR"); may be none */
+    int line;            /* where exercise{} was declared */
+    char **languages;    /* declared languages ("en", "pt-BR"); may be none */
     size_t nlanguages;
-    char **helpers;     /* declared helpers (helper.h), NULL-terminated; may be none */
+    char **helpers; /* declared helpers (helper.h), NULL-terminated; may be none */
     size_t nhelpers;
 } spec_exercise;
 
@@ -46,9 +46,9 @@ typedef struct spec_check {
 typedef struct spec_host {
     int (*run)(void *ctx, const run_request *rq, run_output *out);
     void *ctx;
-    uint64_t seed;              /* this check's base seed */
+    uint64_t seed; /* this check's base seed */
     int verbose;
-    bool replay;                /* replay one schedule: every seed is `seed`, traces kept */
+    bool replay; /* replay one schedule: every seed is `seed`, traces kept */
 } spec_host;
 
 /* Loads and validates a spec. path is read from disk; shown as `display`

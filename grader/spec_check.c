@@ -3,8 +3,8 @@
  *   check "concurrent" {
  *     title = "All n threads are alive at the same time", points = 15,
  *     run = function(t)
- *       local r = t:run("concurrent", 8)          -- or t:run{"concurrent", 8, tool = "tsan"}
- *       r:assert_ok()                              -- stops the check on any problem
+ *       local r = t:run("concurrent", 8)          -- or t:run{"concurrent", 8, tool =
+ * "tsan"} r:assert_ok()                              -- stops the check on any problem
  *       t:expect_eq(r.out.most, "8", "all 8 calls should meet")
  *     end,
  *   }
@@ -32,7 +32,8 @@ static check_ctx *ctx_of(lua_State *L)
 /* --- failures --------------------------------------------------------------- */
 
 /* Records a failure: the first one gives the check its message and hint. */
-static void fail_record(check_ctx *cx, const char *msg, const char *hint, const findings *attach)
+static void fail_record(check_ctx *cx, const char *msg, const char *hint,
+                        const findings *attach)
 {
     if (!cx->failed) {
         cx->message = text_clean(xstrdup(msg));
@@ -64,12 +65,12 @@ static const char *opt_str(lua_State *L, int idx)
 /* --- run results `r` ------------------------------------------------------------- */
 
 static const char *const run_fields[] = {
-    "ok", "exit", "signal", "timed_out", "stdout", "stderr", "duration_ms", "cpu_ms",
-    "out", "findings", "tool", "seed", "done", "trace",
+    "ok",     "exit", "signal",   "timed_out", "stdout", "stderr", "duration_ms",
+    "cpu_ms", "out",  "findings", "tool",      "seed",   "done",   "trace",
 };
 static const char *const run_methods[] = {
-    "assert_ok", "expect_ok", "assert_no", "expect_no", "assert_exit", "expect_exit",
-    "has", "num", "summary", "lines",
+    "assert_ok",   "expect_ok", "assert_no", "expect_no", "assert_exit",
+    "expect_exit", "has",       "num",       "summary",   "lines",
 };
 
 /* The run behind the result table at idx. */
@@ -79,13 +80,15 @@ static run_output *run_of(lua_State *L, int idx, check_ctx *cx)
     lua_rawgetp(L, idx, &RUN_KEY);
     lua_Integer i = lua_tointeger(L, -1);
     lua_pop(L, 1);
-    if (i < 1 || (size_t)i > cx->runs.len) raise_at(L, 0, "expected a run result (from t:run)");
+    if (i < 1 || (size_t)i > cx->runs.len)
+        raise_at(L, 0, "expected a run result (from t:run)");
     return &cx->runs.items[i - 1];
 }
 
 static bool run_ok(const run_output *o)
 {
-    return !o->proc.timed_out && !o->proc.signal && o->proc.exit_code == 0 && !o->parsed.found.len;
+    return !o->proc.timed_out && !o->proc.signal && o->proc.exit_code == 0 &&
+           !o->parsed.found.len;
 }
 
 /* "Title: message", or the message alone when it already starts with the
@@ -115,13 +118,22 @@ static char *run_summary(const run_output *o)
             free(at);
         }
         if (fs->len > 1)
-            sbuf_printf(&b, ngettext("; and %zu more finding", "; and %zu more findings", fs->len - 1), fs->len - 1);
+            sbuf_printf(&b,
+                        ngettext("; and %zu more finding", "; and %zu more findings",
+                                 fs->len - 1),
+                        fs->len - 1);
         return sbuf_take(&b);
     }
-    if (o->proc.hung) return xstrdup(_("the program could never finish: every thread waited for another"));
-    if (o->proc.timed_out) return xasprintf(_("the program did not finish within %.0f s"), (double)o->timeout_ms / 1000);
-    if (o->proc.signal) return xasprintf(_("the program was killed by signal %d"), o->proc.signal);
-    if (o->proc.exit_code) return xasprintf(_("the program exited with status %d"), o->proc.exit_code);
+    if (o->proc.hung)
+        return xstrdup(
+            _("the program could never finish: every thread waited for another"));
+    if (o->proc.timed_out)
+        return xasprintf(_("the program did not finish within %.0f s"),
+                         (double)o->timeout_ms / 1000);
+    if (o->proc.signal)
+        return xasprintf(_("the program was killed by signal %d"), o->proc.signal);
+    if (o->proc.exit_code)
+        return xasprintf(_("the program exited with status %d"), o->proc.exit_code);
     return xstrdup(_("the run went well"));
 }
 
@@ -154,8 +166,14 @@ static int r_ok_common(lua_State *L, bool stop_on_fail)
     return 0;
 }
 
-static int r_assert_ok(lua_State *L) { return r_ok_common(L, true); }
-static int r_expect_ok(lua_State *L) { return r_ok_common(L, false); }
+static int r_assert_ok(lua_State *L)
+{
+    return r_ok_common(L, true);
+}
+static int r_expect_ok(lua_State *L)
+{
+    return r_ok_common(L, false);
+}
 
 static const char *check_kind(lua_State *L, int idx)
 {
@@ -197,8 +215,14 @@ static int r_no_common(lua_State *L, bool stop_on_fail)
     return 0;
 }
 
-static int r_assert_no(lua_State *L) { return r_no_common(L, true); }
-static int r_expect_no(lua_State *L) { return r_no_common(L, false); }
+static int r_assert_no(lua_State *L)
+{
+    return r_no_common(L, true);
+}
+static int r_expect_no(lua_State *L)
+{
+    return r_no_common(L, false);
+}
 
 /* r:assert_exit(code [, msg [, hint]]) / r:expect_exit(...) */
 static int r_exit_common(lua_State *L, bool stop_on_fail)
@@ -208,8 +232,11 @@ static int r_exit_common(lua_State *L, bool stop_on_fail)
     lua_Integer want = luaL_checkinteger(L, 2);
     if (!o->proc.timed_out && !o->proc.signal && o->proc.exit_code == want) return 0;
     char *auto_msg;
-    if (o->proc.timed_out || o->proc.signal) auto_msg = run_summary(o);
-    else auto_msg = xasprintf(_("the program exited with status %d, expected %lld"), o->proc.exit_code, (long long)want);
+    if (o->proc.timed_out || o->proc.signal)
+        auto_msg = run_summary(o);
+    else
+        auto_msg = xasprintf(_("the program exited with status %d, expected %lld"),
+                             o->proc.exit_code, (long long)want);
     const char *msg = opt_str(L, 3);
     fail_record(cx, msg ? msg : auto_msg, opt_str(L, 4), &o->parsed.found);
     free(auto_msg);
@@ -217,8 +244,14 @@ static int r_exit_common(lua_State *L, bool stop_on_fail)
     return 0;
 }
 
-static int r_assert_exit(lua_State *L) { return r_exit_common(L, true); }
-static int r_expect_exit(lua_State *L) { return r_exit_common(L, false); }
+static int r_assert_exit(lua_State *L)
+{
+    return r_exit_common(L, true);
+}
+static int r_expect_exit(lua_State *L)
+{
+    return r_exit_common(L, false);
+}
 
 static int r_has(lua_State *L)
 {
@@ -234,9 +267,12 @@ static int r_num(lua_State *L)
     const char *v = parse_out_get(&o->parsed, luaL_checkstring(L, 2));
     char *end;
     double d = v ? strtod(v, &end) : 0;
-    if (!v || end == v || *end) lua_pushnil(L);
-    else if (d == floor(d) && fabs(d) < 9e15) lua_pushinteger(L, (lua_Integer)d);
-    else lua_pushnumber(L, d);
+    if (!v || end == v || *end)
+        lua_pushnil(L);
+    else if (d == floor(d) && fabs(d) < 9e15)
+        lua_pushinteger(L, (lua_Integer)d);
+    else
+        lua_pushnumber(L, d);
     return 1;
 }
 
@@ -340,22 +376,27 @@ static void push_run(lua_State *L, check_ctx *cx, size_t idx, tool_id tool, uint
 /* --- t:run ----------------------------------------------------------------------- */
 
 static const char *const run_options[] = {"tool", "timeout", "stdin", "seed", "stress"};
-static const char *const stress_options[] = {"mode", "depth", "steps", "prob", "fail_create", "fail_fork", "trace", "one_process"};
+static const char *const stress_options[] = {
+    "mode", "depth", "steps", "prob", "fail_create", "fail_fork", "trace", "one_process"};
 
 static void arg_push(lua_State *L, int idx, strv *argv)
 {
     int t = lua_type(L, idx);
     if (t == LUA_TNUMBER) {
-        if (lua_isinteger(L, idx)) strv_addf(argv, "%lld", (long long)lua_tointeger(L, idx));
-        else strv_addf(argv, "%.17g", lua_tonumber(L, idx));
+        if (lua_isinteger(L, idx))
+            strv_addf(argv, "%lld", (long long)lua_tointeger(L, idx));
+        else
+            strv_addf(argv, "%.17g", lua_tonumber(L, idx));
     } else if (t == LUA_TSTRING) {
         strv_add(argv, lua_tostring(L, idx));
     } else {
-        raise_at(L, 0, "t:run: arguments must be strings or numbers, not %s", luaL_typename(L, idx));
+        raise_at(L, 0, "t:run: arguments must be strings or numbers, not %s",
+                 luaL_typename(L, idx));
     }
 }
 
-static void unknown_option(lua_State *L, const char *what, const char *key, const char *const *names, size_t n)
+static void unknown_option(lua_State *L, const char *what, const char *key,
+                           const char *const *names, size_t n)
 {
     const char *hint = suggest(key, names, n);
     raise_at(L, 0, "t:run: unknown %s '%s'%s", what, key, hint);
@@ -368,15 +409,21 @@ static void read_stress(lua_State *L, int idx, stress_opts *s)
     while (lua_next(L, idx)) {
         const char *k = lua_tostring(L, -2);
         bool known = false;
-        for (size_t i = 0; k && i < ARRAY_LEN(stress_options); i++) known |= !strcmp(k, stress_options[i]);
-        if (!known) unknown_option(L, "stress option", k ? k : "?", stress_options, ARRAY_LEN(stress_options));
+        for (size_t i = 0; k && i < ARRAY_LEN(stress_options); i++)
+            known |= !strcmp(k, stress_options[i]);
+        if (!known)
+            unknown_option(L, "stress option", k ? k : "?", stress_options,
+                           ARRAY_LEN(stress_options));
         lua_pop(L, 1);
     }
     lua_getfield(L, idx, "mode");
     const char *mode = lua_tostring(L, -1);
-    if (!mode || (strcmp(mode, "random") && strcmp(mode, "pct") && strcmp(mode, "observe")))
+    if (!mode ||
+        (strcmp(mode, "random") && strcmp(mode, "pct") && strcmp(mode, "observe")))
         raise_at(L, 0, "t:run: stress.mode must be \"random\", \"pct\" or \"observe\"");
-    s->mode = !strcmp(mode, "random") ? "random" : !strcmp(mode, "pct") ? "pct" : "observe";
+    s->mode = !strcmp(mode, "random") ? "random"
+              : !strcmp(mode, "pct")  ? "pct"
+                                      : "observe";
     lua_pop(L, 1);
     lua_getfield(L, idx, "depth");
     s->depth = (int)luaL_optinteger(L, -1, 0);
@@ -403,8 +450,10 @@ static void read_options(lua_State *L, int idx, run_request *rq, const spec *s)
         if (lua_type(L, -2) == LUA_TSTRING) {
             const char *k = lua_tostring(L, -2);
             bool known = false;
-            for (size_t i = 0; i < ARRAY_LEN(run_options); i++) known |= !strcmp(k, run_options[i]);
-            if (!known) unknown_option(L, "option", k, run_options, ARRAY_LEN(run_options));
+            for (size_t i = 0; i < ARRAY_LEN(run_options); i++)
+                known |= !strcmp(k, run_options[i]);
+            if (!known)
+                unknown_option(L, "option", k, run_options, ARRAY_LEN(run_options));
         }
         lua_pop(L, 1);
     }
@@ -415,7 +464,8 @@ static void read_options(lua_State *L, int idx, run_request *rq, const spec *s)
     }
     if (lua_getfield(L, idx, "timeout") != LUA_TNIL) {
         double t = luaL_checknumber(L, -1);
-        if (!(t > 0 && t <= 600)) raise_at(L, 0, "t:run: timeout must be between 0 and 600 seconds");
+        if (!(t > 0 && t <= 600))
+            raise_at(L, 0, "t:run: timeout must be between 0 and 600 seconds");
         rq->timeout_ms = (int64_t)(t * 1000);
     }
     if (lua_getfield(L, idx, "stdin") != LUA_TNIL) {
@@ -424,8 +474,10 @@ static void read_options(lua_State *L, int idx, run_request *rq, const spec *s)
         rq->stdin_data = d; /* kept alive by the options table during the call */
         rq->stdin_len = n;
     }
-    if (lua_getfield(L, idx, "seed") != LUA_TNIL) rq->seed = (uint64_t)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "stress") != LUA_TNIL) read_stress(L, lua_gettop(L), &rq->stress);
+    if (lua_getfield(L, idx, "seed") != LUA_TNIL)
+        rq->seed = (uint64_t)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "stress") != LUA_TNIL)
+        read_stress(L, lua_gettop(L), &rq->stress);
     lua_pop(L, 5);
     (void)s;
 }
@@ -487,8 +539,9 @@ static int t_run(lua_State *L)
         return stop(L);
     }
     if (rc < 0) {
-        cx->machine_error = xasprintf(_("a %s run could not happen: %s"), tool_name(rq.tool),
-                                      o->error ? o->error : _("unknown reason"));
+        cx->machine_error =
+            xasprintf(_("a %s run could not happen: %s"), tool_name(rq.tool),
+                      o->error ? o->error : _("unknown reason"));
         return stop(L);
     }
     if (rq.stress.mode)
@@ -500,7 +553,8 @@ static int t_run(lua_State *L)
      * check with the one seed, and shows the first whose run went wrong
      * (else its first), never a passing scenario's under another's finding */
     bool found = o->parsed.found.len > 0;
-    bool take = found ? !cx->schedule_found : cx->host->replay && !cx->schedule.events.len;
+    bool take =
+        found ? !cx->schedule_found : cx->host->replay && !cx->schedule.events.len;
     if (o->schedule.events.len && take) {
         trace_free(&cx->schedule);
         cx->schedule_found = found;
@@ -512,7 +566,8 @@ static int t_run(lua_State *L)
     return 1;
 }
 
-/* --- t's matchers ---------------------------------------------------------------------- */
+/* --- t's matchers ----------------------------------------------------------------------
+ */
 
 static int t_cond_common(lua_State *L, bool stop_on_fail)
 {
@@ -520,13 +575,20 @@ static int t_cond_common(lua_State *L, bool stop_on_fail)
     luaL_checkany(L, 2);
     if (lua_toboolean(L, 2)) return 0;
     const char *msg = opt_str(L, 3);
-    fail_record(cx, msg ? msg : _("a condition of the check does not hold"), opt_str(L, 4), NULL);
+    fail_record(cx, msg ? msg : _("a condition of the check does not hold"),
+                opt_str(L, 4), NULL);
     if (stop_on_fail) return stop(L);
     return 0;
 }
 
-static int t_assert(lua_State *L) { return t_cond_common(L, true); }
-static int t_expect(lua_State *L) { return t_cond_common(L, false); }
+static int t_assert(lua_State *L)
+{
+    return t_cond_common(L, true);
+}
+static int t_expect(lua_State *L)
+{
+    return t_cond_common(L, false);
+}
 
 static int t_eq_common(lua_State *L, bool stop_on_fail)
 {
@@ -552,8 +614,14 @@ static int t_eq_common(lua_State *L, bool stop_on_fail)
     return 0;
 }
 
-static int t_assert_eq(lua_State *L) { return t_eq_common(L, true); }
-static int t_expect_eq(lua_State *L) { return t_eq_common(L, false); }
+static int t_assert_eq(lua_State *L)
+{
+    return t_eq_common(L, true);
+}
+static int t_expect_eq(lua_State *L)
+{
+    return t_eq_common(L, false);
+}
 
 static int t_fail(lua_State *L)
 {
@@ -600,7 +668,8 @@ static int seeds_next(lua_State *L)
     uint64_t base = (uint64_t)lua_tointeger(L, lua_upvalueindex(1));
     bool replay = lua_toboolean(L, lua_upvalueindex(4));
     /* a replay runs exactly the one schedule it was given */
-    lua_pushinteger(L, replay ? (lua_Integer)base : (lua_Integer)(hash_mix(base + (uint64_t)i) >> 33));
+    lua_pushinteger(L, replay ? (lua_Integer)base
+                              : (lua_Integer)(hash_mix(base + (uint64_t)i) >> 33));
     return 1;
 }
 
@@ -623,23 +692,39 @@ static int t_log(lua_State *L)
     check_ctx *cx = ctx_of(L);
     if (!cx->host->verbose) return 0;
     fprintf(stderr, "spec:");
-    for (int i = 2; i <= lua_gettop(L); i++) fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
+    for (int i = 2; i <= lua_gettop(L); i++)
+        fprintf(stderr, " %s", luaL_tolstring(L, i, NULL));
     fprintf(stderr, "\n");
     return 0;
 }
 
 static const luaL_Reg t_methods[] = {
-    {"run", t_run},           {"assert", t_assert}, {"expect", t_expect},
-    {"assert_eq", t_assert_eq}, {"expect_eq", t_expect_eq}, {"fail", t_fail},
-    {"note", t_note},         {"finding", t_finding}, {"seeds", t_seeds},
-    {"log", t_log},           {NULL, NULL},
+    {"run", t_run},
+    {"assert", t_assert},
+    {"expect", t_expect},
+    {"assert_eq", t_assert_eq},
+    {"expect_eq", t_expect_eq},
+    {"fail", t_fail},
+    {"note", t_note},
+    {"finding", t_finding},
+    {"seeds", t_seeds},
+    {"log", t_log},
+    {NULL, NULL},
 };
 
 static const luaL_Reg r_methods[] = {
-    {"assert_ok", r_assert_ok},   {"expect_ok", r_expect_ok},   {"assert_no", r_assert_no},
-    {"expect_no", r_expect_no},   {"assert_exit", r_assert_exit}, {"expect_exit", r_expect_exit},
-    {"has", r_has},               {"num", r_num},               {"summary", r_summary},
-    {"lines", r_lines},           {"__index", r_index},         {NULL, NULL},
+    {"assert_ok", r_assert_ok},
+    {"expect_ok", r_expect_ok},
+    {"assert_no", r_assert_no},
+    {"expect_no", r_expect_no},
+    {"assert_exit", r_assert_exit},
+    {"expect_exit", r_expect_exit},
+    {"has", r_has},
+    {"num", r_num},
+    {"summary", r_summary},
+    {"lines", r_lines},
+    {"__index", r_index},
+    {NULL, NULL},
 };
 
 static int t_index(lua_State *L)
@@ -678,7 +763,8 @@ static int t_newindex(lua_State *L)
     return raise_at(L, 0, "the check object is read-only");
 }
 
-/* --- running a check ----------------------------------------------------------------- */
+/* --- running a check -----------------------------------------------------------------
+ */
 
 static void metatables_init(lua_State *L)
 {
@@ -705,7 +791,8 @@ static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
         lua_getfield(L, LUA_REGISTRYINDEX, "grader.checks");
         lua_rawgeti(L, -1, (lua_Integer)cx->index + 1);
         char *h = NULL;
-        if (lua_getfield(L, -1, "hints") == LUA_TTABLE && lua_getfield(L, -1, cx->kind) == LUA_TSTRING)
+        if (lua_getfield(L, -1, "hints") == LUA_TTABLE &&
+            lua_getfield(L, -1, cx->kind) == LUA_TSTRING)
             h = xstrdup(lua_tostring(L, -1));
         lua_settop(L, 0);
         if (h) return h;
@@ -714,12 +801,17 @@ static char *hint_choose(lua_State *L, check_ctx *cx, const spec_check *c)
     /* kinds that name their cause: their advice outranks a check's general hint */
     static const char *const own_advice[] = {"lock-held"};
     bool own = false;
-    for (size_t i = 0; k && i < ARRAY_LEN(own_advice); i++) own |= !strcmp(k->name, own_advice[i]);
+    for (size_t i = 0; k && i < ARRAY_LEN(own_advice); i++)
+        own |= !strcmp(k->name, own_advice[i]);
     if (c->hint && (!cx->kind || cx->driver_kind) && !own) return xstrdup(c->hint);
-    if (k && !strcmp(k->name, "crash") && !cx->located) /* the kind's advice points at a line */
-        return xstrdup(_("The program was killed by a signal while no line of your file was running: look "
-                         "at the calls your code made just before (a write to a pipe or socket nobody reads "
-                         "any more raises SIGPIPE; a bad pointer given to a library function crashes inside it)."));
+    if (k && !strcmp(k->name, "crash") &&
+        !cx->located) /* the kind's advice points at a line */
+        return xstrdup(_("The program was killed by a signal while no line of your file "
+                         "was running: look "
+                         "at the calls your code made just before (a write to a pipe or "
+                         "socket nobody reads "
+                         "any more raises SIGPIPE; a bad pointer given to a library "
+                         "function crashes inside it)."));
     if (!k && c->hint) return xstrdup(c->hint);
     return k ? xstrdup(k->hint) : NULL;
 }
@@ -774,13 +866,16 @@ void spec_run_check(spec *s, size_t i, const spec_host *host, check_result *out)
         out->outcome = OUTCOME_ERROR;
         out->graded = false;
         out->message = error_text(s, st, lua_tostring(L, -1));
-        out->hint = xstrdup(_("This is a problem in the exercise's spec, not in your code; it costs you no points."));
+        out->hint = xstrdup(_("This is a problem in the exercise's spec, not in your "
+                              "code; it costs you no points."));
     } else if (cx.failed) {
         out->outcome = OUTCOME_FAIL;
-        out->message = cx.more ? xasprintf(ngettext("%s (and %d more problem)", "%s (and %d more problems)",
-                                                    (unsigned long)cx.more),
-                                           cx.message, cx.more)
-                               : xstrdup(cx.message);
+        out->message =
+            cx.more
+                ? xasprintf(ngettext("%s (and %d more problem)",
+                                     "%s (and %d more problems)", (unsigned long)cx.more),
+                            cx.message, cx.more)
+                : xstrdup(cx.message);
         out->hint = hint_choose(L, &cx, c);
     } else {
         out->outcome = OUTCOME_PASS;

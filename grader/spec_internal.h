@@ -9,11 +9,11 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#define MEM_LIMIT (64u << 20)
-#define TICK 1000                 /* instructions between hook calls */
-#define LOAD_BUDGET 20000         /* ticks: 20 million instructions to load */
-#define CHECK_BUDGET 200000       /* ticks: 200 million instructions per check */
-#define MAX_REP (16u << 20)       /* largest string string.rep may build */
+#define MEM_LIMIT    (64u << 20)
+#define TICK         1000        /* instructions between hook calls */
+#define LOAD_BUDGET  20000       /* ticks: 20 million instructions to load */
+#define CHECK_BUDGET 200000      /* ticks: 200 million instructions per check */
+#define MAX_REP      (16u << 20) /* largest string string.rep may build */
 
 /* A failed assert_* unwinds the check with the address of this value. */
 extern const char spec_failure;
@@ -26,16 +26,16 @@ typedef struct check_ctx {
         size_t len, cap;
     } runs;
     bool failed, used_seed;
-    int more;                /* failures after the first */
-    char *message, *hint;    /* of the first failure */
-    char *kind;              /* kind of the first failure's first finding */
-    bool driver_kind;        /* ... and it came from the driver */
-    bool located;            /* ... and it names a line */
-    char *machine_error;     /* a run could not happen */
-    findings found;          /* attached to the check result */
-    trace schedule;          /* of the first stress run that found something (a replay:
-                              * else of its first stress run) */
-    bool schedule_found;     /* that run found something */
+    int more;             /* failures after the first */
+    char *message, *hint; /* of the first failure */
+    char *kind;           /* kind of the first failure's first finding */
+    bool driver_kind;     /* ... and it came from the driver */
+    bool located;         /* ... and it names a line */
+    char *machine_error;  /* a run could not happen */
+    findings found;       /* attached to the check result */
+    trace schedule;       /* of the first stress run that found something (a replay:
+                           * else of its first stress run) */
+    bool schedule_found;  /* that run found something */
     sbuf notes;
 } check_ctx;
 
@@ -59,10 +59,10 @@ struct spec {
     char *domain; /* the text domain of _(): "exercise-FOLDER" */
 };
 
-
 spec *spec_of(lua_State *L);
 /* Raises "DISPLAY:LINE: message" (line 0: at the spec line calling us). */
-int raise_at(lua_State *L, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+int raise_at(lua_State *L, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
 /* " (did you mean 'x'?)" for the closest of names, or "". The text lives in
  * a static buffer until the next call, so a raise after it leaks nothing. */
 const char *suggest(const char *word, const char *const *names, size_t n);

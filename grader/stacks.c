@@ -88,7 +88,9 @@ static const frame *frame_mine(const stack *st)
 static const char *doing_of_stack(const stack *st)
 {
     for (size_t i = 0; i < st->frames.len; i++) {
-        const char *d = in_program(&st->frames.items[i]) ? NULL : doing_of(st->frames.items[i].function);
+        const char *d = in_program(&st->frames.items[i])
+                            ? NULL
+                            : doing_of(st->frames.items[i].function);
         if (d) return d;
     }
     return NULL;
@@ -98,8 +100,10 @@ static const char *doing_of_stack(const stack *st)
 static char *summarize(thread_view *tv, int index)
 {
     char who[32];
-    if (tv->main) snprintf(who, sizeof who, "%s", _("main thread"));
-    else snprintf(who, sizeof who, _("thread %d"), index);
+    if (tv->main)
+        snprintf(who, sizeof who, "%s", _("main thread"));
+    else
+        snprintf(who, sizeof who, _("thread %d"), index);
     const char *doing = doing_of_stack(tv->st);
     doing = doing ? _(doing) : _("running (not blocked)");
     free(tv->st->title);
@@ -118,9 +122,15 @@ static void summary_add(sbuf *summary, char **lines, const bool *is_main, int n)
         if (used[i]) continue;
         int same = 1;
         for (int j = i + 1; j < n; j++)
-            if (!used[j] && !is_main[j] && !is_main[i] && !strcmp(lines[i], lines[j])) used[j] = true, same++;
-        if (is_main[i]) sbuf_printf(summary, _("\n  main thread: %s"), lines[i]);
-        else sbuf_printf(summary, ngettext("\n  %d thread: %s", "\n  %d threads: %s", (unsigned long)same), same, lines[i]);
+            if (!used[j] && !is_main[j] && !is_main[i] && !strcmp(lines[i], lines[j]))
+                used[j] = true, same++;
+        if (is_main[i])
+            sbuf_printf(summary, _("\n  main thread: %s"), lines[i]);
+        else
+            sbuf_printf(
+                summary,
+                ngettext("\n  %d thread: %s", "\n  %d threads: %s", (unsigned long)same),
+                same, lines[i]);
     }
     free(used);
 }

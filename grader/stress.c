@@ -25,7 +25,8 @@ static void add_thread_stacks(finding *f, const json_value *th)
     const json_value *holds = json_get(th, "holds");
     for (size_t i = 0; holds && holds->type == JSON_ARR && i < holds->len; i++) {
         const char *obj = json_get_str(holds->items[i], "obj");
-        char *title = xasprintf(_("%s holds %s, acquired here"), tid ? tid : "?", obj ? obj : _("a lock"));
+        char *title = xasprintf(_("%s holds %s, acquired here"), tid ? tid : "?",
+                                obj ? obj : _("a lock"));
         channel_add_stack(f, json_get(holds->items[i], "stack"), title);
         free(title);
     }
@@ -34,7 +35,11 @@ static void add_thread_stacks(finding *f, const json_value *th)
         const char *state = json_get_str(th, "state");
         char *told = state_told(state);
         /* report_html.c finds a lane's wait by "TID " and this ", here" */
-        char *title = xasprintf("%s %s%s", tid ? tid : "?", told ? told : state ? state : "waits", _(", here"));
+        char *title = xasprintf("%s %s%s", tid ? tid : "?",
+                                told    ? told
+                                : state ? state
+                                        : "waits",
+                                _(", here"));
         channel_add_stack(f, json_get(waits, "stack"), title);
         free(title);
         free(told);
@@ -135,33 +140,45 @@ static bool shim_lost(const char **p, sbuf *b)
     unsigned long long step;
     int used = 0;
     if (!eat(p, "Lost wake-up: ")) return true;
-    if (!eat_name(p, "T", t, sizeof t) || !eat(p, " waits on ") || !eat_name(p, "C", c, sizeof c)) return false;
+    if (!eat_name(p, "T", t, sizeof t) || !eat(p, " waits on ") ||
+        !eat_name(p, "C", c, sizeof c))
+        return false;
     if (eat(p, " forever: a signal on ")) {
-        if (!eat_name(p, "C", c2, sizeof c2) || !eat(p, " from ") || !eat_name(p, "T", x, sizeof x) ||
-            !eat(p, " woke ") || !eat_name(p, "T", y, sizeof y) ||
-            !eat(p, ", which went back to waiting without passing it on (one condition variable for two "
+        if (!eat_name(p, "C", c2, sizeof c2) || !eat(p, " from ") ||
+            !eat_name(p, "T", x, sizeof x) || !eat(p, " woke ") ||
+            !eat_name(p, "T", y, sizeof y) ||
+            !eat(p, ", which went back to waiting without passing it on (one condition "
+                    "variable for two "
                     "conditions, or signal where broadcast is needed). "))
             return false;
         sbuf_printf(b,
-                    _("Lost wake-up: %s waits on %s forever: a signal on %s from %s woke %s, which went back to "
-                      "waiting without passing it on (one condition variable for two conditions, or signal "
+                    _("Lost wake-up: %s waits on %s forever: a signal on %s from %s woke "
+                      "%s, which went back to "
+                      "waiting without passing it on (one condition variable for two "
+                      "conditions, or signal "
                       "where broadcast is needed). "),
                     t, c, c2, x, y);
         return true;
     }
     bool bcast;
     if (!eat(p, " forever, but ") || !eat_name(p, "C", c2, sizeof c2)) return false;
-    if (eat(p, " was broadcast by ")) bcast = true;
-    else if (eat(p, " was signalled by ")) bcast = false;
-    else return false;
-    if (!eat_name(p, "T", x, sizeof x) || sscanf(*p, " at step %llu while no thread waited on it. %n", &step, &used) != 1 ||
+    if (eat(p, " was broadcast by "))
+        bcast = true;
+    else if (eat(p, " was signalled by "))
+        bcast = false;
+    else
+        return false;
+    if (!eat_name(p, "T", x, sizeof x) ||
+        sscanf(*p, " at step %llu while no thread waited on it. %n", &step, &used) != 1 ||
         !used)
         return false;
     *p += used;
     sbuf_printf(b,
-                bcast ? _("Lost wake-up: %s waits on %s forever, but %s was broadcast by %s at step %llu while no "
+                bcast ? _("Lost wake-up: %s waits on %s forever, but %s was broadcast by "
+                          "%s at step %llu while no "
                           "thread waited on it. ")
-                      : _("Lost wake-up: %s waits on %s forever, but %s was signalled by %s at step %llu while no "
+                      : _("Lost wake-up: %s waits on %s forever, but %s was signalled by "
+                          "%s at step %llu while no "
                           "thread waited on it. "),
                 t, c, c2, x, step);
     return true;
@@ -173,10 +190,13 @@ static bool shim_self(const char **p, sbuf *b)
     char t[24], o[24], t2[24];
     if (!eat(p, "Self-deadlock: ") || !eat_name(p, "T", t, sizeof t)) return false;
     if (eat(p, " asks to write-lock ")) {
-        if (!eat_name(p, "R", o, sizeof o) || !eat(p, " while it holds a read lock on it, so it waits for itself forever."))
+        if (!eat_name(p, "R", o, sizeof o) ||
+            !eat(p, " while it holds a read lock on it, so it waits for itself forever."))
             return false;
-        sbuf_printf(b, _("Self-deadlock: %s asks to write-lock %s while it holds a read lock on it, so it waits for "
-                         "itself forever."),
+        sbuf_printf(b,
+                    _("Self-deadlock: %s asks to write-lock %s while it holds a read "
+                      "lock on it, so it waits for "
+                      "itself forever."),
                     t, o);
         return true;
     }
@@ -184,8 +204,10 @@ static bool shim_self(const char **p, sbuf *b)
         !eat(p, " again while already holding it; the mutex is not recursive, so ") ||
         !eat_name(p, "T", t2, sizeof t2) || !eat(p, " waits for itself forever."))
         return false;
-    sbuf_printf(b, _("Self-deadlock: %s locks %s again while already holding it; the mutex is not recursive, so %s "
-                     "waits for itself forever."),
+    sbuf_printf(b,
+                _("Self-deadlock: %s locks %s again while already holding it; the mutex "
+                  "is not recursive, so %s "
+                  "waits for itself forever."),
                 t, o, t2);
     return true;
 }
@@ -221,7 +243,8 @@ static char *shim_message(const char *en)
             sbuf_puts(&b, _("Every thread is blocked and none can wake another: "));
         else if (ok && eat(&p, "Every thread is blocked until a deadline passes: "))
             sbuf_puts(&b, _("Every thread is blocked until a deadline passes: "));
-        else ok = false;
+        else
+            ok = false;
         ok = ok && shim_threads(&p, &b) && eat(&p, ".");
         if (ok) sbuf_putc(&b, '.');
     }
@@ -247,10 +270,12 @@ static void finding_line(const json_value *v, parse_out *out)
         json_value one = {.type = JSON_ARR, .len = 1};
         json_value *site = (json_value *)json_get(sig, "site");
         one.items = &site;
-        const char *tid = json_get_str(sig, "tid"), *op = json_get_str(sig, "op"), *obj = json_get_str(sig, "obj");
-        char *title = xasprintf(_("%s sent this %s on %s at step %ld while nobody waited: it was lost"),
-                                tid ? tid : "?", op ? op : "signal", obj ? obj : "?",
-                                (long)json_get_num(sig, "step", 0));
+        const char *tid = json_get_str(sig, "tid"), *op = json_get_str(sig, "op"),
+                   *obj = json_get_str(sig, "obj");
+        char *title = xasprintf(
+            _("%s sent this %s on %s at step %ld while nobody waited: it was lost"),
+            tid ? tid : "?", op ? op : "signal", obj ? obj : "?",
+            (long)json_get_num(sig, "step", 0));
         channel_add_stack(f, &one, title);
         free(title);
     }
@@ -260,7 +285,8 @@ static void assert_line(const json_value *v, parse_out *out, bool is_abort)
 {
     char *msg;
     if (is_abort) {
-        msg = xasprintf(_("thread %s called abort()"), json_get_str(v, "tid") ? json_get_str(v, "tid") : "?");
+        msg = xasprintf(_("thread %s called abort()"),
+                        json_get_str(v, "tid") ? json_get_str(v, "tid") : "?");
     } else {
         const char *expr = json_get_str(v, "expr");
         msg = xasprintf(_("the assertion `%s` failed in thread %s"), expr ? expr : "?",
@@ -268,19 +294,25 @@ static void assert_line(const json_value *v, parse_out *out, bool is_abort)
     }
     finding *f = findings_add(&out->found, "crash", "stress", msg);
     free(msg);
-    channel_add_stack(f, json_get(v, "stack"), is_abort ? _("Where abort() was called") : _("Where the assertion failed"));
+    channel_add_stack(f, json_get(v, "stack"),
+                      is_abort ? _("Where abort() was called")
+                               : _("Where the assertion failed"));
 }
 
 static void handle(const json_value *v, parse_out *out)
 {
     const char *type = json_get_str(v, "type");
     if (!type) return;
-    if (!strcmp(type, "finding")) finding_line(v, out);
-    else if (!strcmp(type, "assert")) assert_line(v, out, false);
-    else if (!strcmp(type, "abort")) assert_line(v, out, true);
+    if (!strcmp(type, "finding"))
+        finding_line(v, out);
+    else if (!strcmp(type, "assert"))
+        assert_line(v, out, false);
+    else if (!strcmp(type, "abort"))
+        assert_line(v, out, true);
     else if (!strcmp(type, "end") && json_get_num(v, "steps", 0) > out->stress_steps)
         out->stress_steps = (long)json_get_num(v, "steps", 0);
-    else if (!strcmp(type, "truncated")) sbuf_printf(&out->notes, "stress: the trace was cut at its size limit\n");
+    else if (!strcmp(type, "truncated"))
+        sbuf_printf(&out->notes, "stress: the trace was cut at its size limit\n");
 }
 
 static void stress_line(void *ctx, const json_value *v)

@@ -49,10 +49,12 @@ static void resolve_batch(const char *binary, frame **raw, size_t n)
     strv_add(&a, "-i");
     strv_add(&a, "-e");
     strv_add(&a, binary);
-    for (size_t i = 0; i < n; i++) strv_addf(&a, "0x%llx", (unsigned long long)raw[i]->offset);
+    for (size_t i = 0; i < n; i++)
+        strv_addf(&a, "0x%llx", (unsigned long long)raw[i]->offset);
     sbuf out = {0};
     resolved *res = xmalloc(sizeof *res * n);
-    if (proc_tool(strv_get(&a), NULL, 30000, &out) == 0) parse_addr2line(out.data, res, n);
+    if (proc_tool(strv_get(&a), NULL, 30000, &out) == 0)
+        parse_addr2line(out.data, res, n);
     for (size_t i = 0; i < n; i++) {
         frame *f = raw[i];
         if (res[i].len) {
@@ -82,7 +84,8 @@ static void resolve_batch(const char *binary, frame **raw, size_t n)
 static bool module_is(const char *module, const char *binary, const char *binary_real)
 {
     if (!binary || !module) return false;
-    if (!strcmp(module, binary) || (binary_real && !strcmp(module, binary_real))) return true;
+    if (!strcmp(module, binary) || (binary_real && !strcmp(module, binary_real)))
+        return true;
     char *real = path_abs(module);
     bool same = real && binary_real && !strcmp(real, binary_real);
     free(real);
@@ -108,7 +111,8 @@ void symbolize_findings(findings *fs, const char *binary)
                 }
             }
         }
-    for (size_t i = 0; i < n; i += BATCH) resolve_batch(binary, raw + i, n - i < BATCH ? n - i : BATCH);
+    for (size_t i = 0; i < n; i += BATCH)
+        resolve_batch(binary, raw + i, n - i < BATCH ? n - i : BATCH);
     for (size_t i = 0; i < n; i++) {
         free(raw[i]->module);
         raw[i]->module = NULL;
@@ -142,13 +146,17 @@ static void stack_settle_within(stack *s)
     size_t keep = n;
     for (size_t k = 0; k < n && keep == n; k++) {
         const frame *c = &s->frames.items[k];
-        if (c->function && fn->function && !strcmp(c->function, fn->function) && c->line > 0) keep = k;
+        if (c->function && fn->function && !strcmp(c->function, fn->function) &&
+            c->line > 0)
+            keep = k;
     }
     size_t w = 0;
     for (size_t k = 0; k < s->frames.len; k++) {
         bool drop = k < n ? k != keep : k == n && keep != n;
-        if (drop) frame_free(&s->frames.items[k]);
-        else s->frames.items[w++] = s->frames.items[k];
+        if (drop)
+            frame_free(&s->frames.items[k]);
+        else
+            s->frames.items[w++] = s->frames.items[k];
     }
     s->frames.len = w;
     s->within = 0;
@@ -202,13 +210,16 @@ static int decision_line(const char *text, int line)
     const char *s, *e;
     if (!text_line(text, line, &s, &e)) return line;
     const char *w = s;
-    while ((w = strstr(w, "wait")) && w < e && (isalnum((unsigned char)w[4]) || w[4] == '_')) w += 4;
+    while ((w = strstr(w, "wait")) && w < e &&
+           (isalnum((unsigned char)w[4]) || w[4] == '_'))
+        w += 4;
     if (!w || w >= e) return line;
     if (line_starts_word(s, e, "if") || line_starts_word(s, e, "while")) return line;
     for (int up = line - 1; up > 0 && up >= line - 3; up--) {
         if (!text_line(text, up, &s, &e)) break;
         if (line_starts_word(s, e, "if") || line_starts_word(s, e, "while")) return up;
-        bool skip = s == e || (e - s == 1 && *s == '{') || !strncmp(s, "//", 2) || !strncmp(s, "/*", 2) || *s == '*';
+        bool skip = s == e || (e - s == 1 && *s == '{') || !strncmp(s, "//", 2) ||
+                    !strncmp(s, "/*", 2) || *s == '*';
         if (!skip) break;
     }
     return line;
@@ -218,7 +229,8 @@ void findings_to_decision(findings *fs, const char *source, const char *source_t
 {
     for (size_t i = 0; source && source_text && i < fs->len; i++) {
         finding *f = &fs->items[i];
-        if (f->file && !strcmp(f->file, source) && f->line > 0 && !strcmp(f->tool, "driver"))
+        if (f->file && !strcmp(f->file, source) && f->line > 0 &&
+            !strcmp(f->tool, "driver"))
             f->line = decision_line(source_text, f->line);
     }
 }

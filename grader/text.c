@@ -44,11 +44,21 @@ size_t text_utf8_len(const unsigned char *p, size_t n)
 static void put_entity(sbuf *b, unsigned char c)
 {
     switch (c) {
-    case '&': sbuf_puts(b, "&amp;"); break;
-    case '<': sbuf_puts(b, "&lt;"); break;
-    case '>': sbuf_puts(b, "&gt;"); break;
-    case '"': sbuf_puts(b, "&quot;"); break;
-    default: sbuf_puts(b, "&#39;"); break;
+    case '&':
+        sbuf_puts(b, "&amp;");
+        break;
+    case '<':
+        sbuf_puts(b, "&lt;");
+        break;
+    case '>':
+        sbuf_puts(b, "&gt;");
+        break;
+    case '"':
+        sbuf_puts(b, "&quot;");
+        break;
+    default:
+        sbuf_puts(b, "&#39;");
+        break;
     }
 }
 
@@ -57,9 +67,12 @@ static void put_entity(sbuf *b, unsigned char c)
  * replacement character. */
 static void put_wide(sbuf *b, const unsigned char *p, size_t k)
 {
-    if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0) sbuf_putc(b, '?');
-    else if (k == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) sbuf_puts(b, REPLACEMENT);
-    else sbuf_add(b, p, k);
+    if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0)
+        sbuf_putc(b, '?');
+    else if (k == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+        sbuf_puts(b, REPLACEMENT);
+    else
+        sbuf_add(b, p, k);
 }
 
 /* The length of the Markdown code span that starts at p (a run of backticks
@@ -109,9 +122,12 @@ static void md_span(sbuf *b, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n;) {
         size_t k = text_utf8_len(p + i, n - i);
-        if (!k) sbuf_puts(b, REPLACEMENT), k = 1;
-        else if (p[i] < 0x20 || p[i] == 0x7F) sbuf_putc(b, p[i] == '\n' || p[i] == '\t' ? ' ' : '?');
-        else put_wide(b, p + i, k);
+        if (!k)
+            sbuf_puts(b, REPLACEMENT), k = 1;
+        else if (p[i] < 0x20 || p[i] == 0x7F)
+            sbuf_putc(b, p[i] == '\n' || p[i] == '\t' ? ' ' : '?');
+        else
+            put_wide(b, p + i, k);
         i += k;
     }
 }
@@ -151,8 +167,10 @@ void text_putn(sbuf *b, text_fmt f, const char *s, size_t n)
         } else if (c == '`' && r->markdown) {
             sbuf_puts(b, "\\`");
         } else if (c < 0x80 && c && strchr(r->special, c)) {
-            if (r->entity) put_entity(b, c);
-            else sbuf_putc(b, '\\'), sbuf_putc(b, (char)c);
+            if (r->entity)
+                put_entity(b, c);
+            else
+                sbuf_putc(b, '\\'), sbuf_putc(b, (char)c);
         } else {
             put_wide(b, p + i, k);
         }
@@ -234,8 +252,11 @@ void text_md_advice(sbuf *b, const char *s, const char *indent)
         sbuf *to = code_line(p, n) ? &code : &prose;
         sbuf *other = to == &code ? &prose : &code;
         if (other->len) { /* a run ends: write it */
-            if (other == &code) text_md_fence(b, "c", code.data, indent);
-            else sbuf_puts(b, indent), text_put(b, TEXT_MD, prose.data), sbuf_puts(b, "\n\n");
+            if (other == &code)
+                text_md_fence(b, "c", code.data, indent);
+            else
+                sbuf_puts(b, indent), text_put(b, TEXT_MD, prose.data),
+                    sbuf_puts(b, "\n\n");
             other->len = 0;
             other->data[0] = 0;
         }
@@ -245,7 +266,8 @@ void text_md_advice(sbuf *b, const char *s, const char *indent)
         p += n + (nl ? 1 : 0);
     }
     if (code.len) text_md_fence(b, "c", code.data, indent);
-    if (prose.len) sbuf_puts(b, indent), text_put(b, TEXT_MD, prose.data), sbuf_putc(b, '\n');
+    if (prose.len)
+        sbuf_puts(b, indent), text_put(b, TEXT_MD, prose.data), sbuf_putc(b, '\n');
     sbuf_free(&code);
     sbuf_free(&prose);
 }

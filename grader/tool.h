@@ -32,11 +32,14 @@ typedef struct tool_info {
     const char *ldflags; /* link flags */
     const char *runtime; /* prebuilt objects every program of the tool links */
     bool warnings;       /* this build's warnings are the ones shown to the student */
-    bool checks_object;  /* its student object is checked before linking (policy.h: gcc's listing) */
+    bool checks_object;  /* its student object is checked before linking (policy.h: gcc's
+                            listing) */
     /* running */
     int slowdown;   /* timeouts and the driver's patience are multiplied by it */
-    long memory_mb; /* address-space limit; 0: none (a sanitizer's shadow needs terabytes) */
-    const char *programs; /* what its runs execute besides the program (space-separated) */
+    long memory_mb; /* address-space limit; 0: none (a sanitizer's shadow needs terabytes)
+                     */
+    const char
+        *programs; /* what its runs execute besides the program (space-separated) */
     /* The words before the program (argv), or none (NULL). -1 when the
      * wrapper is not installed. */
     int (*wrap)(const tool_run_ctx *c, strv *argv);
@@ -68,7 +71,15 @@ int tool_slowdown(tool_id t);
 /* --- the detectors of `grader scan` ------------------------------------------------- */
 
 /* In the order runs are listed and findings credited. */
-typedef enum { DET_TSAN, DET_HELGRIND, DET_ASAN, DET_PCT, DET_RANDOM, DET_NATIVE, DET_COUNT } scan_detector;
+typedef enum {
+    DET_TSAN,
+    DET_HELGRIND,
+    DET_ASAN,
+    DET_PCT,
+    DET_RANDOM,
+    DET_NATIVE,
+    DET_COUNT
+} scan_detector;
 
 typedef struct tool_detector {
     const char *name;

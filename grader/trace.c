@@ -12,8 +12,10 @@
  * trace has several. */
 static void lane_name(const trace_event *e, bool many, char *buf, size_t cap)
 {
-    if (many) snprintf(buf, cap, "P%d:%s", e->pid, e->tid);
-    else snprintf(buf, cap, "%s", e->tid);
+    if (many)
+        snprintf(buf, cap, "P%d:%s", e->pid, e->tid);
+    else
+        snprintf(buf, cap, "%s", e->tid);
 }
 
 /* Lanes in a natural order: by process, then T0, T1, ... T10. */
@@ -38,7 +40,8 @@ static size_t lane_of(trace *t, const char *name)
 
 /* Resolves every event's site in one symbolizer call: the sites are put in one
  * finding's stack, symbolized and tidied like any finding's frames. */
-static void sites_resolve(trace *t, const json_value **sites, const char *binary, const char *build_dir)
+static void sites_resolve(trace *t, const json_value **sites, const char *binary,
+                          const char *build_dir)
 {
     findings fs = {0};
     finding *f = findings_add(&fs, "deadlock", "stress", "");
@@ -46,7 +49,8 @@ static void sites_resolve(trace *t, const json_value **sites, const char *binary
     for (size_t i = 0; i < t->events.len; i++) {
         const json_value *s = sites[i];
         const char *module = s ? json_get_str(s, "module") : NULL;
-        stack_add_raw(st, module ? module : "?", (uint64_t)json_get_num(s, "offset", 0), json_get_str(s, "symbol"));
+        stack_add_raw(st, module ? module : "?", (uint64_t)json_get_num(s, "offset", 0),
+                      json_get_str(s, "symbol"));
     }
     symbolize_findings(&fs, binary);
     for (size_t i = 0; i < t->events.len && i < st->frames.len; i++) {
@@ -63,7 +67,8 @@ static void sites_resolve(trace *t, const json_value **sites, const char *binary
     findings_free(&fs);
 }
 
-int trace_parse(const char *text, size_t len, const char *binary, const char *build_dir, trace *out)
+int trace_parse(const char *text, size_t len, const char *binary, const char *build_dir,
+                trace *out)
 {
     memset(out, 0, sizeof *out);
     const json_value **sites = NULL;
@@ -128,8 +133,10 @@ size_t trace_lane(const trace *t, const trace_event *e)
 void trace_event_words(const trace_event *e, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "%s", e->op);
-    if (*e->obj && (size_t)n < cap) n += snprintf(buf + n, cap - (size_t)n, " %s", e->obj);
-    if (*e->result && strcmp(e->result, "ok") && (size_t)n < cap) n += snprintf(buf + n, cap - (size_t)n, " %s", e->result);
+    if (*e->obj && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, " %s", e->obj);
+    if (*e->result && strcmp(e->result, "ok") && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, " %s", e->result);
     if (*e->peer && (size_t)n < cap) snprintf(buf + n, cap - (size_t)n, " %s", e->peer);
 }
 
@@ -157,8 +164,8 @@ static void extras_pick(const trace_mark *m, size_t from, bool *show, size_t bud
 }
 
 /* One row: marker, step, the words in the event's lane, where, why. */
-static void text_row(const trace *t, const trace_event *e, const trace_mark *m, const size_t *lanes, size_t nl,
-                     sbuf *out)
+static void text_row(const trace *t, const trace_event *e, const trace_mark *m,
+                     const size_t *lanes, size_t nl, sbuf *out)
 {
     enum { LANE = 22 };
     char words[160];
@@ -169,17 +176,22 @@ static void text_row(const trace *t, const trace_event *e, const trace_mark *m, 
     if (col == nl) {
         /* a thread without a lane of its own: its name leads the words */
         char tmp[160];
-        snprintf(tmp, sizeof tmp, "%.20s: %.120s", lane < t->nthreads ? t->threads[lane] : e->tid, words);
+        snprintf(tmp, sizeof tmp, "%.20s: %.120s",
+                 lane < t->nthreads ? t->threads[lane] : e->tid, words);
         memcpy(words, tmp, sizeof words);
         col = nl - 1;
     }
     if (strlen(words) > LANE - 2) words[LANE - 2] = 0;
-    char flag = m && m->kind >= TRACE_MARK_CRITICAL ? '!' : m && m->kind == TRACE_MARK_AT_FINDING ? '>' : ' ';
+    char flag = m && m->kind >= TRACE_MARK_CRITICAL     ? '!'
+                : m && m->kind == TRACE_MARK_AT_FINDING ? '>'
+                                                        : ' ';
     sbuf_printf(out, " %c%6ld  ", flag, e->step);
-    for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, i == col ? words : "|");
+    for (size_t i = 0; i < nl; i++)
+        sbuf_printf(out, "%-*s", LANE, i == col ? words : "|");
     if (e->file && e->line > 0) sbuf_printf(out, "%s:%d", e->file, e->line);
     if (e->nondeterministic) sbuf_puts(out, " (timing)");
-    if (m && m->kind >= TRACE_MARK_CRITICAL && m->note) sbuf_printf(out, "  ← %s", m->note);
+    if (m && m->kind >= TRACE_MARK_CRITICAL && m->note)
+        sbuf_printf(out, "  ← %s", m->note);
     sbuf_putc(out, '\n');
 }
 
@@ -198,11 +210,16 @@ void trace_text(const trace *t, const findings *fs, size_t last, sbuf *out)
     size_t lanes[MAX_LANES];
     size_t nl = lanes_pick(t, show, lanes, MAX_LANES);
     if (crit || line)
-        sbuf_printf(out, "  (%s%s%s)\n", crit ? _("! what made it go wrong") : "", crit && line ? ", " : "",
+        sbuf_printf(out, "  (%s%s%s)\n", crit ? _("! what made it go wrong") : "",
+                    crit && line ? ", " : "",
                     line ? _("> at the line of a finding") : "");
     size_t hidden = t->folded, k = 0;
     while (k < n && !show[k]) k++, hidden++;
-    if (hidden) sbuf_printf(out, ngettext("  … %zu earlier event folded\n", "  … %zu earlier events folded\n", hidden), hidden);
+    if (hidden)
+        sbuf_printf(out,
+                    ngettext("  … %zu earlier event folded\n",
+                             "  … %zu earlier events folded\n", hidden),
+                    hidden);
     sbuf_printf(out, "  %6s  ", _("step"));
     for (size_t i = 0; i < nl; i++) sbuf_printf(out, "%-*s", LANE, t->threads[lanes[i]]);
     sbuf_printf(out, "%s\n", _("where"));
@@ -211,7 +228,11 @@ void trace_text(const trace *t, const findings *fs, size_t last, sbuf *out)
             hidden++;
             continue;
         }
-        if (hidden) sbuf_printf(out, ngettext("  … %zu event folded\n", "  … %zu events folded\n", hidden), hidden);
+        if (hidden)
+            sbuf_printf(
+                out,
+                ngettext("  … %zu event folded\n", "  … %zu events folded\n", hidden),
+                hidden);
         hidden = 0;
         text_row(t, &t->events.items[k], m ? &m[k] : NULL, lanes, nl, out);
     }

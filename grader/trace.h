@@ -13,7 +13,8 @@
 
 /* Reads the shim's lines (other line types are skipped); sites are
  * symbolized against binary and made relative to build_dir. 0 or -1. */
-int trace_parse(const char *text, size_t len, const char *binary, const char *build_dir, trace *out);
+int trace_parse(const char *text, size_t len, const char *binary, const char *build_dir,
+                trace *out);
 
 /* The last `last` events (0: all) as a lane-per-thread table (ASCII), the
  * events that explain fs (the check's findings, may be NULL) marked `!` with
@@ -43,10 +44,12 @@ typedef enum {
     TRACE_MARK_HOLDS,      /* takes a lock that a thread of a wait-for cycle waits for */
     TRACE_MARK_STUCK,      /* blocks here and never runs again */
     TRACE_MARK_PREEMPT,    /* the preemption that broke a check-then-act in two */
-    TRACE_MARK_SWALLOWED,  /* a wake-up taken by a thread that waits again without passing it on */
-    TRACE_MARK_SPURIOUS,   /* a wake-up without a signal, and the thread going on unchecked */
-    TRACE_MARK_LOST,       /* a signal or broadcast while nobody waited: nobody receives it */
-    TRACE_MARK_CYCLE,      /* blocks for good, in a wait-for cycle (deadlock) */
+    TRACE_MARK_SWALLOWED,  /* a wake-up taken by a thread that waits again without passing
+                              it on */
+    TRACE_MARK_SPURIOUS, /* a wake-up without a signal, and the thread going on unchecked
+                          */
+    TRACE_MARK_LOST,  /* a signal or broadcast while nobody waited: nobody receives it */
+    TRACE_MARK_CYCLE, /* blocks for good, in a wait-for cycle (deadlock) */
 } trace_mark_kind;
 
 /* TRACE_MARK_WINDOW and above: part of the story of the failure. */

@@ -94,9 +94,9 @@ bool trace_event_blocks(const trace_event *e)
 
 const char *trace_mark_name(trace_mark_kind k)
 {
-    static const char *const names[] = {"none",    "at-finding", "waiting",  "window",
-                                        "intruder", "holds",     "stuck",    "preempt",
-                                        "swallowed", "spurious", "lost",     "cycle"};
+    static const char *const names[] = {"none",      "at-finding", "waiting", "window",
+                                        "intruder",  "holds",      "stuck",   "preempt",
+                                        "swallowed", "spurious",   "lost",    "cycle"};
     return (size_t)k < ARRAY_LEN(names) ? names[k] : "none";
 }
 
@@ -368,17 +368,19 @@ static void cycle_mark(scan *s, const long *stuck, size_t n, size_t i)
     cycle_words(s, stuck, n, i, path, sizeof path);
     if (op_is(e, "join")) {
         mark(s, stuck[i], TRACE_MARK_CYCLE,
-             _("%s waits for %s to exit, for good: a wait-for cycle (%s)"), e->tid, e->peer,
-             path);
+             _("%s waits for %s to exit, for good: a wait-for cycle (%s)"), e->tid,
+             e->peer, path);
         return;
     }
     if (!strcmp(e->peer, e->tid))
         mark(s, stuck[i], TRACE_MARK_CYCLE,
-             _("%s waits for %s, which it holds itself: it waits for good"), e->tid, e->obj);
+             _("%s waits for %s, which it holds itself: it waits for good"), e->tid,
+             e->obj);
     else
-        mark(s, stuck[i], TRACE_MARK_CYCLE,
-             _("%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on"),
-             e->tid, e->obj, e->peer, path);
+        mark(
+            s, stuck[i], TRACE_MARK_CYCLE,
+            _("%s waits for %s, which %s holds: a wait-for cycle (%s), nobody can go on"),
+            e->tid, e->obj, e->peer, path);
     mark(s, holder_acquire(s, stuck[i]), TRACE_MARK_HOLDS,
          _("%s takes %s here; %s waits for it later, for good"), e->peer, e->obj, e->tid);
 }
@@ -392,27 +394,34 @@ static void stuck_mark(scan *s, long b, bool proven)
     if (!proven) {
         const char *on = *e->obj ? e->obj : _("something");
         if (op_is(e, "join"))
-            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting for %s to exit when the run stopped"),
-                 e->tid, e->peer);
+            mark(s, b, TRACE_MARK_WAITING,
+                 _("%s was waiting for %s to exit when the run stopped"), e->tid,
+                 e->peer);
         else if (*e->peer && !op_is(e, "wait"))
-            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting for %s (held by %s) when the run stopped"),
-                 e->tid, on, e->peer);
+            mark(s, b, TRACE_MARK_WAITING,
+                 _("%s was waiting for %s (held by %s) when the run stopped"), e->tid, on,
+                 e->peer);
         else
-            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting on %s when the run stopped"), e->tid, on);
+            mark(s, b, TRACE_MARK_WAITING, _("%s was waiting on %s when the run stopped"),
+                 e->tid, on);
         return;
     }
     if (op_is(e, "wait"))
         mark(s, b, TRACE_MARK_STUCK,
-             _("%s waits on %s for ever: every other thread is blocked too, nothing can wake it"),
+             _("%s waits on %s for ever: every other thread is blocked too, nothing can "
+               "wake it"),
              e->tid, e->obj);
     else if (op_is(e, "join"))
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s to exit, for ever (every thread is blocked)"),
-             e->tid, e->peer);
+        mark(s, b, TRACE_MARK_STUCK,
+             _("%s waits for %s to exit, for ever (every thread is blocked)"), e->tid,
+             e->peer);
     else if (*e->peer)
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits for %s (held by %s), for ever (every thread is blocked)"),
+        mark(s, b, TRACE_MARK_STUCK,
+             _("%s waits for %s (held by %s), for ever (every thread is blocked)"),
              e->tid, e->obj, e->peer);
     else
-        mark(s, b, TRACE_MARK_STUCK, _("%s waits on %s, for ever (every thread is blocked)"), e->tid,
+        mark(s, b, TRACE_MARK_STUCK,
+             _("%s waits on %s, for ever (every thread is blocked)"), e->tid,
              *e->obj ? e->obj : _("something"));
 }
 
@@ -460,15 +469,17 @@ static bool swallowed_mark(scan *s, long b)
     long by = waker_of(s, wk, w);
     if (by >= 0 && op_is(ev(s, by), "signal"))
         mark(s, by, TRACE_MARK_SWALLOWED,
-             _("this signal on %s wakes %s, which waits on %s again without passing it on"),
+             _("this signal on %s wakes %s, which waits on %s again without passing it "
+               "on"),
              w->obj, w->tid, w->obj);
     else
         mark(s, by, TRACE_MARK_SWALLOWED,
-             _("this broadcast wakes the threads waiting on %s, and they wait on %s again"),
+             _("this broadcast wakes the threads waiting on %s, and they wait on %s "
+               "again"),
              w->obj, w->obj);
     mark(s, wk, TRACE_MARK_SWALLOWED,
-         _("%s is woken by %s's %s, finds nothing to do and waits again (step %ld)"), w->tid,
-         k->peer, k->result, w->step);
+         _("%s is woken by %s's %s, finds nothing to do and waits again (step %ld)"),
+         w->tid, k->peer, k->result, w->step);
     return true;
 }
 
@@ -482,10 +493,11 @@ static void lost_mark(scan *s, long b, bool proven)
         if (e->pid == w->pid && is_signal(e) && res_is(e, "nobody") &&
             !strcmp(e->obj, w->obj)) {
             if (proven)
-                mark(s, i, TRACE_MARK_LOST,
-                     _("nobody waits on %s yet: this %s is lost, and %s waits on %s later "
-                       "(step %ld), for ever"),
-                     w->obj, e->op, w->tid, w->obj, w->step);
+                mark(
+                    s, i, TRACE_MARK_LOST,
+                    _("nobody waits on %s yet: this %s is lost, and %s waits on %s later "
+                      "(step %ld), for ever"),
+                    w->obj, e->op, w->tid, w->obj, w->step);
             else
                 mark(s, i, TRACE_MARK_LOST,
                      _("nobody waits on %s yet: this %s is lost; %s waits on %s later "
@@ -524,7 +536,8 @@ static void blocked_mark(scan *s)
 static long after_relock(const scan *s, long i)
 {
     long j = s->next[i];
-    while (j >= 0 && is_lock_op(ev(s, j)) && ev(s, j)->line == ev(s, i)->line) j = s->next[j];
+    while (j >= 0 && is_lock_op(ev(s, j)) && ev(s, j)->line == ev(s, i)->line)
+        j = s->next[j];
     return j;
 }
 
@@ -539,13 +552,16 @@ static void spurious_mark(scan *s)
         const trace_event *w = ev(s, i);
         if (!op_is(w, "wake") || !res_is(w, "spurious")) continue;
         long j = after_relock(s, i);
-        if (j < 0 || (op_is(ev(s, j), "wait") && !strcmp(ev(s, j)->obj, w->obj))) continue;
+        if (j < 0 || (op_is(ev(s, j), "wait") && !strcmp(ev(s, j)->obj, w->obj)))
+            continue;
         mark(s, i, TRACE_MARK_SPURIOUS,
-             _("%s wakes up without any signal (a spurious wake-up, which POSIX allows) and does "
+             _("%s wakes up without any signal (a spurious wake-up, which POSIX allows) "
+               "and does "
                "not check its condition again"),
              w->tid);
         mark(s, j, TRACE_MARK_SPURIOUS,
-             _("%s goes on here as if its condition held, though nothing changed since it began "
+             _("%s goes on here as if its condition held, though nothing changed since "
+               "it began "
                "to wait on %s"),
              w->tid, w->obj);
         marked++;

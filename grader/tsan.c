@@ -57,13 +57,14 @@ static const char *kind_of(const char *what)
  * Creation stacks of mutexes are noise for a student. */
 static bool section_wanted(const char *h)
 {
-    return !str_starts(h, "Mutex M") || strstr(h, "acquired here") || strstr(h, "previously acquired");
+    return !str_starts(h, "Mutex M") || strstr(h, "acquired here") ||
+           strstr(h, "previously acquired");
 }
 
 typedef struct tsan_report {
-    char *what;     /* "data race" */
-    sbuf detail;    /* location lines, cycle line */
-    finding *f;     /* the finding under construction, in out->found */
+    char *what;  /* "data race" */
+    sbuf detail; /* location lines, cycle line */
+    finding *f;  /* the finding under construction, in out->found */
     stack *cur;
     int sections;
     char *first, *second; /* first two section headers */
@@ -76,7 +77,8 @@ static void report_begin(tsan_report *r, const char *what, parse_out *out)
     memset(r, 0, sizeof *r);
     char *w = xstrdup(what);
     char *paren = strstr(w, " (pid=");
-    if (!paren) paren = strstr(w, " (pc "); /* "SEGV on ... (pc 0x.. bp 0x.. sp 0x.. T123)" */
+    if (!paren)
+        paren = strstr(w, " (pc "); /* "SEGV on ... (pc 0x.. bp 0x.. sp 0x.. T123)" */
     if (paren) *paren = 0;
     r->what = w;
     r->f = findings_add(&out->found, kind_of(w), "tsan", "");
@@ -98,8 +100,10 @@ static void report_section(tsan_report *r, const char *h)
     char *stable = text_stabilize(t);
     free(t);
     r->cur = section_wanted(stable) ? finding_add_stack(r->f, stable) : NULL;
-    if (r->sections == 0) r->first = xstrdup(stable);
-    else if (r->sections == 1) r->second = xstrdup(stable);
+    if (r->sections == 0)
+        r->first = xstrdup(stable);
+    else if (r->sections == 1)
+        r->second = xstrdup(stable);
     r->sections++;
     free(stable);
 }
@@ -120,7 +124,8 @@ static void access_parse(const char *h, const stack *st, access *a)
     const char *of = strstr(h, " of size ");
     size_t n = of ? (size_t)(of - h) : 0;
     if (n >= sizeof a->op) n = sizeof a->op - 1;
-    for (size_t i = 0; i < n; i++) a->op[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] - 'A' + 'a' : h[i]);
+    for (size_t i = 0; i < n; i++)
+        a->op[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] - 'A' + 'a' : h[i]);
     if (!n) snprintf(a->op, sizeof a->op, "access");
     a->size = of ? atoi(of + 9) : 0;
     a->main = strstr(h, "by main thread") != NULL;
@@ -161,15 +166,20 @@ static void access_describe(const access *a, sbuf *b, bool title)
         sbuf_printf(b, "%s%s", title && a->op[0] ? "" : "a ", a->op);
         if (title && b->len) {
             size_t at = b->len - strlen(a->op);
-            if (b->data[at] >= 'a' && b->data[at] <= 'z') b->data[at] = (char)(b->data[at] - 'a' + 'A');
+            if (b->data[at] >= 'a' && b->data[at] <= 'z')
+                b->data[at] = (char)(b->data[at] - 'a' + 'A');
         }
     }
-    if (a->size) sbuf_printf(b, ngettext(" (%d byte)", " (%d bytes)", (unsigned long)a->size), a->size);
+    if (a->size)
+        sbuf_printf(b, ngettext(" (%d byte)", " (%d bytes)", (unsigned long)a->size),
+                    a->size);
     sbuf_puts(b, a->main ? _(" by the main thread") : _(" by a thread"));
     if (a->locked) sbuf_puts(b, _(" holding a lock"));
-    if (!title && a->at && a->at->line > 0) sbuf_printf(b, _(" at %s:%d"), path_base(a->at->file), a->at->line);
+    if (!title && a->at && a->at->line > 0)
+        sbuf_printf(b, _(" at %s:%d"), path_base(a->at->file), a->at->line);
     else if (!title && a->at)
-        sbuf_printf(b, _(" in %s (%s)"), a->at->function ? a->at->function : "?", path_base(a->at->file));
+        sbuf_printf(b, _(" in %s (%s)"), a->at->function ? a->at->function : "?",
+                    path_base(a->at->file));
 }
 
 /* "Location is global 'next' of size 8" -> "the global 'next'" (caller frees). */
@@ -180,13 +190,18 @@ static char *location_words(const char *detail)
     l += 12;
     if (str_starts(l, "global ")) {
         const char *q1 = strchr(l, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-        if (q1 && q2) return xasprintf(_("the global variable %.*s"), (int)(q2 - q1 + 1), q1);
+        if (q1 && q2)
+            return xasprintf(_("the global variable %.*s"), (int)(q2 - q1 + 1), q1);
     }
-    if (str_starts(l, "stack of main thread")) return xstrdup(_("a local variable of the main thread"));
-    if (str_starts(l, "stack of thread")) return xstrdup(_("a local variable of a thread"));
+    if (str_starts(l, "stack of main thread"))
+        return xstrdup(_("a local variable of the main thread"));
+    if (str_starts(l, "stack of thread"))
+        return xstrdup(_("a local variable of a thread"));
     if (str_starts(l, "heap block of size ")) {
         int size = atoi(l + 19);
-        return xasprintf(ngettext("a heap block of %d byte", "a heap block of %d bytes", (unsigned long)size), size);
+        return xasprintf(ngettext("a heap block of %d byte", "a heap block of %d bytes",
+                                  (unsigned long)size),
+                         size);
     }
     char *end = strchr(l, ';');
     return end ? xstrndup(l, (size_t)(end - l)) : xstrdup(l);
@@ -220,8 +235,10 @@ static void race_compose(tsan_report *r, sbuf *m)
     sbuf one = {0}, two = {0};
     access_describe(&a, &one, false);
     access_describe(&b, &two, false);
-    sbuf_printf(m, _("two threads use %s at the same time: %s and %s, with nothing ordering them"),
-                loc ? loc : _("the same memory"), sbuf_str(&one), sbuf_str(&two));
+    sbuf_printf(
+        m,
+        _("two threads use %s at the same time: %s and %s, with nothing ordering them"),
+        loc ? loc : _("the same memory"), sbuf_str(&one), sbuf_str(&two));
     sbuf_free(&one);
     sbuf_free(&two);
     free(loc);
@@ -244,14 +261,18 @@ static void report_end(tsan_report *r, parse_out *out)
         race_compose(r, &m);
     } else if (!strcmp(k, "thread-leak") && r->first) {
         size_t n = strlen(r->first);
-        if (str_ends(r->first, " at")) r->first[n - 3] = 0; /* "created by main thread at" */
+        if (str_ends(r->first, " at"))
+            r->first[n - 3] = 0; /* "created by main thread at" */
         sbuf_printf(&m, _("%s and was never joined"), r->first);
         if (r->more_leaks)
-            sbuf_printf(&m, ngettext(" (and %d more like it)", " (and %d more like it)", (unsigned long)r->more_leaks),
+            sbuf_printf(&m,
+                        ngettext(" (and %d more like it)", " (and %d more like it)",
+                                 (unsigned long)r->more_leaks),
                         r->more_leaks);
     } else {
         sbuf_puts(&m, r->what);
-        if (r->first && !r->lead && strcmp(k, "lock-order-inversion")) sbuf_printf(&m, ": %s", r->first);
+        if (r->first && !r->lead && strcmp(k, "lock-order-inversion"))
+            sbuf_printf(&m, ": %s", r->first);
     }
     if (r->detail.len && !race) sbuf_printf(&m, ". %s.", r->detail.data);
     char *stable = text_stabilize(sbuf_str(&m));
@@ -266,7 +287,9 @@ static void report_end(tsan_report *r, parse_out *out)
 
 static void detail_add(tsan_report *r, const char *l)
 {
-    if (strstr(l, "global '?" "?'")) return; /* an unsymbolized duplicate of a stack location */
+    if (strstr(l, "global '?"
+                  "?'"))
+        return; /* an unsymbolized duplicate of a stack location */
     char *t = xstrdup(l);
     char *paren = strstr(t, " (");
     if (paren && strstr(paren, "+0x")) *paren = 0; /* "(race+0x1476258)" */
@@ -300,14 +323,16 @@ void tsan_parse(const char *text, size_t len, parse_out *out)
         if (!in) continue;
         const char *t = l;
         while (*t == ' ') t++;
-        if (str_starts(l, "SUMMARY: ThreadSanitizer") || str_starts(l, "==================")) {
+        if (str_starts(l, "SUMMARY: ThreadSanitizer") ||
+            str_starts(l, "==================")) {
             report_end(&r, out);
             in = false;
         } else if (*t == '#') {
             /* frames right under the WARNING line: where the misuse happened */
             if (!r.cur && !r.sections) report_lead(&r);
             if (r.cur) sanitizer_frame_parse(t, r.cur);
-        } else if (str_starts(t, "Location is ") || str_starts(t, "Cycle in lock order graph")) {
+        } else if (str_starts(t, "Location is ") ||
+                   str_starts(t, "Cycle in lock order graph")) {
             detail_add(&r, t);
             if (t[strlen(t) - 1] == ':') r.cur = NULL; /* an allocation stack follows */
         } else if (str_starts(t, "And ") && strstr(t, "more similar thread leaks")) {

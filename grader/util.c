@@ -188,7 +188,8 @@ size_t str_distance(const char *a, const char *b)
     for (size_t j = 0; j <= m; j++) d[0][j] = j;
     for (size_t i = 1; i <= n; i++)
         for (size_t j = 1; j <= m; j++) {
-            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            int ca = tolower((unsigned char)a[i - 1]),
+                cb = tolower((unsigned char)b[j - 1]);
             size_t best = d[i - 1][j - 1] + (ca != cb);
             if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
@@ -277,7 +278,8 @@ static int fd_read_capped(int fd, size_t cap, sbuf *b)
     }
 }
 
-char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len, file_kind *kind)
+char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len,
+                          file_kind *kind)
 {
     struct stat ls, st;
     if (fstatat(dirfd, path, &ls, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -290,15 +292,19 @@ char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len, 
         *kind = FILE_TOO_LARGE;
         return NULL;
     }
-    int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int fd =
+        openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        *kind = errno == ELOOP ? FILE_LINK : errno == ENOENT ? FILE_MISSING : FILE_UNREADABLE;
+        *kind = errno == ELOOP    ? FILE_LINK
+                : errno == ENOENT ? FILE_MISSING
+                                  : FILE_UNREADABLE;
         return NULL;
     }
     sbuf b = {0};
-    if (fstat(fd, &st) < 0 || (*kind = kind_of_mode(st.st_mode)) != FILE_REGULAR || st.st_ino != ls.st_ino ||
-        st.st_dev != ls.st_dev) {
-        if (*kind == FILE_REGULAR) *kind = FILE_UNREADABLE; /* replaced between the two looks */
+    if (fstat(fd, &st) < 0 || (*kind = kind_of_mode(st.st_mode)) != FILE_REGULAR ||
+        st.st_ino != ls.st_ino || st.st_dev != ls.st_dev) {
+        if (*kind == FILE_REGULAR)
+            *kind = FILE_UNREADABLE; /* replaced between the two looks */
     } else if (fd_read_capped(fd, cap, &b) < 0) {
         *kind = FILE_UNREADABLE;
     } else if (b.len > cap) {
@@ -470,11 +476,13 @@ void strv_free(char **v, size_t n)
 
 char *base64_encode(const void *data, size_t n)
 {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *p = data;
     char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
     for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
         *o++ = tab[v >> 18 & 63];
         *o++ = tab[v >> 12 & 63];
         *o++ = i + 1 < n ? tab[v >> 6 & 63] : '=';

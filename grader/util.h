@@ -45,7 +45,7 @@ const char *sbuf_str(const sbuf *b); /* "" when empty; valid until the next chan
 /* Strings. */
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
-char *str_trim(char *s); /* trims in place, returns s */
+char *str_trim(char *s);                           /* trims in place, returns s */
 size_t str_distance(const char *a, const char *b); /* Levenshtein, capped at 64 */
 bool str_is_ident(const char *s);
 
@@ -62,9 +62,9 @@ bool file_exists(const char *path);
 typedef enum file_kind {
     FILE_REGULAR,
     FILE_MISSING,
-    FILE_LINK,      /* a symbolic link: never followed */
+    FILE_LINK, /* a symbolic link: never followed */
     FILE_DIRECTORY,
-    FILE_FIFO,      /* never opened for a wait: O_NONBLOCK */
+    FILE_FIFO, /* never opened for a wait: O_NONBLOCK */
     FILE_DEVICE,
     FILE_SOCKET,
     FILE_TOO_LARGE, /* a regular file over the cap */
@@ -79,14 +79,15 @@ typedef enum file_kind {
  * (caller frees; *len their count when len is not NULL) with *kind =
  * FILE_REGULAR, or NULL with *kind saying what was there instead. Every
  * reader of such a file goes through here. */
-char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len, file_kind *kind);
+char *file_read_untrusted(int dirfd, const char *path, size_t cap, size_t *len,
+                          file_kind *kind);
 /* "a symbolic link", "a named pipe (FIFO)", ... for messages (static,
  * English: _() translates it). */
 const char *file_kind_text(file_kind k);
 bool dir_exists(const char *path);
-int dir_make(const char *path);          /* mkdir -p; 0 or -1 */
-int dir_remove(const char *path);        /* rm -rf; 0 or -1 */
-char *dir_temp(const char *prefix);      /* mkdtemp under $TMPDIR; caller frees */
+int dir_make(const char *path);                /* mkdir -p; 0 or -1 */
+int dir_remove(const char *path);              /* rm -rf; 0 or -1 */
+char *dir_temp(const char *prefix);            /* mkdtemp under $TMPDIR; caller frees */
 char *path_join(const char *a, const char *b); /* caller frees */
 char *path_dirname(const char *p);             /* caller frees */
 const char *path_base(const char *p);          /* points into p */

@@ -67,10 +67,12 @@ static const check_result *report_check(const report *r, const char *name)
 /* One row of the table: label, score, verdict and why. */
 static void row(const char *label, const report *r, bool ok, const char *why, bool color)
 {
-    const char *on = color ? (ok ? "\033[32m" : "\033[31m") : "", *off = color ? "\033[0m" : "";
+    const char *on = color ? (ok ? "\033[32m" : "\033[31m") : "",
+               *off = color ? "\033[0m" : "";
     char pts[64];
     snprintf(pts, sizeof pts, "%g/%g", r->score, r->max_score);
-    printf("  %-32s %9s  %s%-8s%s %s\n", label, pts, on, ok ? "ok" : "MISMATCH", off, why);
+    printf("  %-32s %9s  %s%-8s%s %s\n", label, pts, on, ok ? "ok" : "MISMATCH", off,
+           why);
     fflush(stdout);
 }
 
@@ -88,7 +90,9 @@ static bool report_has_at(const report *r, const char *at)
     free(name);
     for (size_t i = 0; c && i < c->findings.len; i++) {
         const finding *f = &c->findings.items[i];
-        if (f->file && r->source && !strcmp(path_base(f->file), path_base(r->source)) && f->line == line) return true;
+        if (f->file && r->source && !strcmp(path_base(f->file), path_base(r->source)) &&
+            f->line == line)
+            return true;
     }
     return false;
 }
@@ -96,14 +100,15 @@ static bool report_has_at(const report *r, const char *at)
 static int verify_reference(const grade_opts *o, bool color)
 {
     report *r = grade_run(o);
-    bool ok = !r->error && r->outcome == OUTCOME_PASS && r->score == r->max_score && r->max_score > 0;
+    bool ok = !r->error && r->outcome == OUTCOME_PASS && r->score == r->max_score &&
+              r->max_score > 0;
     sbuf why = {0};
     if (r->error) sbuf_printf(&why, "error: %s", r->error);
     for (size_t i = 0; i < r->checks.len && !ok && !r->error; i++) {
         const check_result *c = &r->checks.items[i];
         if (c->outcome != OUTCOME_PASS)
-            sbuf_printf(&why, "%s%s %s: %s", why.len ? "; " : "", c->name, outcome_name(c->outcome),
-                        c->message ? c->message : "");
+            sbuf_printf(&why, "%s%s %s: %s", why.len ? "; " : "", c->name,
+                        outcome_name(c->outcome), c->message ? c->message : "");
     }
     row("reference", r, ok, ok ? "full marks" : sbuf_str(&why), color);
     sbuf_free(&why);
@@ -117,9 +122,10 @@ static int verify_skeleton(const grade_opts *o, bool color)
     const check_result *b = report_check(r, "build");
     bool compiles = b && b->outcome == OUTCOME_PASS;
     bool ok = !r->error && compiles && r->score < r->max_score;
-    const char *why = r->error ? r->error : !compiles ? "the skeleton does not compile"
-                                   : r->score >= r->max_score ? "the skeleton gets full marks"
-                                                              : "compiles, does not pass";
+    const char *why = r->error                   ? r->error
+                      : !compiles                ? "the skeleton does not compile"
+                      : r->score >= r->max_score ? "the skeleton gets full marks"
+                                                 : "compiles, does not pass";
     row("skeleton", r, ok, why, color);
     report_free(r);
     return ok ? 0 : 1;
@@ -135,28 +141,35 @@ static int verify_buggy(const grade_opts *o, const char *label, bool color)
     report *r = grade_run(o);
     sbuf why = {0};
     bool ok = !r->error && r->score < r->max_score;
-    if (r->error) sbuf_printf(&why, "error: %s", r->error);
-    else if (r->score >= r->max_score) sbuf_puts(&why, "gets full marks");
+    if (r->error)
+        sbuf_printf(&why, "error: %s", r->error);
+    else if (r->score >= r->max_score)
+        sbuf_puts(&why, "gets full marks");
     if (!e.nkinds && !e.nfails) {
         ok = false;
-        sbuf_printf(&why, "%sdeclares no expect-kinds / expect-fail", why.len ? "; " : "");
+        sbuf_printf(&why, "%sdeclares no expect-kinds / expect-fail",
+                    why.len ? "; " : "");
     }
     for (size_t i = 0; i < e.nkinds; i++) {
         bool has = report_has_kind(r, e.kinds[i]);
         ok &= has;
-        sbuf_printf(&why, "%s%s %s", why.len ? " " : "", e.kinds[i], has ? "✓" : "✗(missing)");
+        sbuf_printf(&why, "%s%s %s", why.len ? " " : "", e.kinds[i],
+                    has ? "✓" : "✗(missing)");
     }
     for (size_t i = 0; i < e.nfails; i++) {
         const check_result *c = report_check(r, e.fails[i]);
         bool failed = c && c->outcome == OUTCOME_FAIL;
         ok &= failed;
         sbuf_printf(&why, "%s%s%s", why.len ? " " : "", e.fails[i],
-                    failed ? ":fail ✓" : c ? ":not failed ✗" : ":no such check ✗");
+                    failed ? ":fail ✓"
+                    : c    ? ":not failed ✗"
+                           : ":no such check ✗");
     }
     for (size_t i = 0; i < e.nats; i++) {
         bool at = report_has_at(r, e.ats[i]);
         ok &= at;
-        sbuf_printf(&why, "%sat %s%s", why.len ? " " : "", e.ats[i], at ? " ✓" : " ✗(elsewhere)");
+        sbuf_printf(&why, "%sat %s%s", why.len ? " " : "", e.ats[i],
+                    at ? " ✓" : " ✗(elsewhere)");
     }
     row(label, r, ok, sbuf_str(&why), color);
     sbuf_free(&why);
@@ -167,7 +180,8 @@ static int verify_buggy(const grade_opts *o, const char *label, bool color)
 
 /* One language the spec declares: every _() string of the spec translated in
  * its catalog (English needs none). Returns 0 or 1 (a mismatch, said). */
-static int verify_language(const spec *s, const char *lang, const spec_string *v, size_t n, bool color)
+static int verify_language(const spec *s, const char *lang, const spec_string *v,
+                           size_t n, bool color)
 {
     size_t missing = 0;
     const spec_string *first = NULL;
@@ -175,17 +189,20 @@ static int verify_language(const spec *s, const char *lang, const spec_string *v
         if (i18n_lookup(spec_domain(s), lang, v[i].text)) continue;
         if (!missing++) first = &v[i];
     }
-    const char *on = color ? (missing ? "\033[31m" : "\033[32m") : "", *off = color ? "\033[0m" : "";
+    const char *on = color ? (missing ? "\033[31m" : "\033[32m") : "",
+               *off = color ? "\033[0m" : "";
     char label[64], dir[32], count[32];
     snprintf(label, sizeof label, "language %s", lang);
     snprintf(count, sizeof count, "%zu/%zu", n - missing, n);
     printf("  %-32s %9s  %s%-8s%s ", label, count, on, missing ? "MISMATCH" : "ok", off);
     i18n_dir_name(lang, dir, sizeof dir);
-    if (!missing) printf("every _() string translated\n");
+    if (!missing)
+        printf("every _() string translated\n");
     else
         printf("%s:%d: no %s translation of \"%.60s%s\" (%zu missing: translate them in "
                "exercises/%s/po/%s.po, then make)\n",
-               "spec.lua", first->line, lang, first->text, strlen(first->text) > 60 ? "…" : "", missing,
+               "spec.lua", first->line, lang, first->text,
+               strlen(first->text) > 60 ? "…" : "", missing,
                spec_domain(s) + strlen("exercise-"), dir);
     fflush(stdout);
     return missing ? 1 : 0;
@@ -203,7 +220,8 @@ static int verify_languages(const grade_opts *o, const char *exercise, bool colo
         const spec_exercise *ex = spec_exercise_get(s);
         size_t n = 0;
         spec_string *v = spec_strings(s, &n);
-        for (size_t i = 0; i < ex->nlanguages; i++) bad += verify_language(s, ex->languages[i], v, n, color);
+        for (size_t i = 0; i < ex->nlanguages; i++)
+            bad += verify_language(s, ex->languages[i], v, n, color);
         spec_strings_free(v, n);
     }
     free(err); /* a broken spec is the reference's row */
@@ -248,7 +266,8 @@ int verify_exercise(const grade_opts *base, const char *exercise, bool color)
         free(path);
     }
     if (!seen) {
-        printf("  %-32s %9s  MISMATCH no known-buggy variants in %s\n", "buggy/", "-", buggy);
+        printf("  %-32s %9s  MISMATCH no known-buggy variants in %s\n", "buggy/", "-",
+               buggy);
         bad++;
     }
     strv_free(names, n);

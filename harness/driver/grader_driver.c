@@ -38,13 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_STACK 32
+#define MAX_STACK      32
 #define LINE_MAX_BYTES 8192
 
 static int result_fd = -1;
-static pid_t main_pid;          /* the process drv_main runs in */
+static pid_t main_pid; /* the process drv_main runs in */
 static char tool_name[16] = "native";
-static bool hold_threads; /* new threads start once their creator moved on (held starts below) */
+static bool
+    hold_threads; /* new threads start once their creator moved on (held starts below) */
 static atomic_int nfindings;
 static atomic_int finished; /* the scenario returned */
 static const char *scenario_name = "";
@@ -121,7 +122,8 @@ __attribute__((constructor(101))) static void token_take(void)
     close(fd);
     buf[n] = 0;
     for (size_t i = 0; i < n; i++)
-        if (!((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))) n = 0;
+        if (!((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f')))
+            n = 0;
     if (n) memcpy(run_token, buf, n + 1);
     memset(buf, 0, sizeof buf);
 }
@@ -163,12 +165,16 @@ static void line_stack(line *l, void *const *pcs, int n, bool first_exact)
         if (dladdr((void *)pc, &info) && info.dli_fname) {
             line_puts(l, "{\"module\":");
             line_str(l, info.dli_fname);
-            line_printf(l, ",\"offset\":%lu,\"symbol\":", (unsigned long)(pc - (uintptr_t)info.dli_fbase));
-            if (info.dli_sname) line_str(l, info.dli_sname);
-            else line_puts(l, "null");
+            line_printf(l, ",\"offset\":%lu,\"symbol\":",
+                        (unsigned long)(pc - (uintptr_t)info.dli_fbase));
+            if (info.dli_sname)
+                line_str(l, info.dli_sname);
+            else
+                line_puts(l, "null");
             line_puts(l, "}");
         } else {
-            line_printf(l, "{\"module\":null,\"offset\":%lu,\"symbol\":null}", (unsigned long)pc);
+            line_printf(l, "{\"module\":null,\"offset\":%lu,\"symbol\":null}",
+                        (unsigned long)pc);
         }
     }
     line_puts(l, "]");
@@ -215,7 +221,10 @@ static bool conv_parse(const char **pp, char *spec, size_t cap, char *type, char
     len[k] = 0;
     char c = *p;
     if (!c || (size_t)(p - start + 2) > cap || strchr("*$n", c)) return false;
-    *type = strchr("di", c) ? 'd' : strchr("uoxX", c) ? 'u' : strchr("fFeEgGaA", c) ? 'f' : c;
+    *type = strchr("di", c)         ? 'd'
+            : strchr("uoxX", c)     ? 'u'
+            : strchr("fFeEgGaA", c) ? 'f'
+                                    : c;
     if (!strchr("dufspc", *type)) return false;
     memcpy(spec, start, (size_t)(p - start + 1));
     spec[p - start + 1] = 0;
@@ -224,27 +233,43 @@ static bool conv_parse(const char **pp, char *spec, size_t cap, char *type, char
 }
 
 /* Formats the next argument of ap by spec into buf. */
-static void conv_format(char *buf, size_t n, const char *spec, char type, const char *len, va_list *ap)
+static void conv_format(char *buf, size_t n, const char *spec, char type, const char *len,
+                        va_list *ap)
 {
-    bool ll = !strcmp(len, "ll") || !strcmp(len, "q"), l = !strcmp(len, "l"), z = *len == 'z' || *len == 'j' || *len == 't';
+    bool ll = !strcmp(len, "ll") || !strcmp(len, "q"), l = !strcmp(len, "l"),
+         z = *len == 'z' || *len == 'j' || *len == 't';
     switch (type) {
     case 'd':
-        if (ll) snprintf(buf, n, spec, va_arg(*ap, long long));
-        else if (l || z) snprintf(buf, n, spec, va_arg(*ap, long));
-        else snprintf(buf, n, spec, va_arg(*ap, int));
+        if (ll)
+            snprintf(buf, n, spec, va_arg(*ap, long long));
+        else if (l || z)
+            snprintf(buf, n, spec, va_arg(*ap, long));
+        else
+            snprintf(buf, n, spec, va_arg(*ap, int));
         break;
     case 'u':
-        if (ll) snprintf(buf, n, spec, va_arg(*ap, unsigned long long));
-        else if (l || z) snprintf(buf, n, spec, va_arg(*ap, unsigned long));
-        else snprintf(buf, n, spec, va_arg(*ap, unsigned));
+        if (ll)
+            snprintf(buf, n, spec, va_arg(*ap, unsigned long long));
+        else if (l || z)
+            snprintf(buf, n, spec, va_arg(*ap, unsigned long));
+        else
+            snprintf(buf, n, spec, va_arg(*ap, unsigned));
         break;
     case 'f':
-        if (*len == 'L') snprintf(buf, n, spec, va_arg(*ap, long double));
-        else snprintf(buf, n, spec, va_arg(*ap, double));
+        if (*len == 'L')
+            snprintf(buf, n, spec, va_arg(*ap, long double));
+        else
+            snprintf(buf, n, spec, va_arg(*ap, double));
         break;
-    case 's': snprintf(buf, n, spec, va_arg(*ap, const char *)); break;
-    case 'p': snprintf(buf, n, spec, va_arg(*ap, void *)); break;
-    default: snprintf(buf, n, spec, va_arg(*ap, int)); break;
+    case 's':
+        snprintf(buf, n, spec, va_arg(*ap, const char *));
+        break;
+    case 'p':
+        snprintf(buf, n, spec, va_arg(*ap, void *));
+        break;
+    default:
+        snprintf(buf, n, spec, va_arg(*ap, int));
+        break;
     }
 }
 
@@ -273,8 +298,11 @@ static void line_args(line *l, const char *fmt, va_list ap)
         conv_format(val, sizeof val, spec, type, len, &aq);
         line one = {.len = 0};
         line_str(&one, val);
-        if (used + one.len + 2 >= sizeof args) ok = false;
-        else used += (size_t)snprintf(args + used, sizeof args - used, "%s%.*s", used ? "," : "", (int)one.len, one.buf);
+        if (used + one.len + 2 >= sizeof args)
+            ok = false;
+        else
+            used += (size_t)snprintf(args + used, sizeof args - used, "%s%.*s",
+                                     used ? "," : "", (int)one.len, one.buf);
     }
     va_end(aq);
     if (!ok) return;
@@ -285,8 +313,8 @@ static void line_args(line *l, const char *fmt, va_list ap)
     line_puts(l, "]");
 }
 
-static void finding_send(const char *kind, void *const *pcs, int n, bool exact, const char *fmt,
-                         va_list ap)
+static void finding_send(const char *kind, void *const *pcs, int n, bool exact,
+                         const char *fmt, va_list ap)
 {
     char msg[2048];
     va_list aq;
@@ -354,8 +382,8 @@ void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     va_end(ap);
 }
 
-void drv_finding_sites(const char *kind, int n, const void *const *sites, const char *const *titles,
-                       const char *fmt, ...)
+void drv_finding_sites(const char *kind, int n, const void *const *sites,
+                       const char *const *titles, const char *fmt, ...)
 {
     char msg[4096];
     va_list ap, aq;
@@ -391,7 +419,8 @@ static const void *last_wait(int mine)
     static _Atomic(last_fn) last;
     static atomic_int looked;
     if (!atomic_load_explicit(&looked, memory_order_relaxed)) {
-        atomic_store_explicit(&last, (last_fn)dlsym(RTLD_DEFAULT, "stress_last_wait"), memory_order_relaxed);
+        atomic_store_explicit(&last, (last_fn)dlsym(RTLD_DEFAULT, "stress_last_wait"),
+                              memory_order_relaxed);
         atomic_store_explicit(&looked, 1, memory_order_relaxed);
     }
     last_fn f = atomic_load_explicit(&last, memory_order_relaxed);
@@ -482,20 +511,23 @@ static void crash_handlers_install(void)
     sa.sa_sigaction = on_crash;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
     int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
 }
 
 /* exit() called before the scenario returned: someone (a student thread)
  * ended the whole program early. */
 static void on_exit_early(void)
 {
-    if (atomic_load(&finished) || getpid() != main_pid) return; /* a child's exit is its own */
+    if (atomic_load(&finished) || getpid() != main_pid)
+        return; /* a child's exit is its own */
     void *pcs[MAX_STACK];
     int n = backtrace(pcs, MAX_STACK);
     line l = {.len = 0};
     line_puts(&l, "{\"type\":\"finding\",\"kind\":\"wrong-result\",\"message\":");
-    line_str(&l, "the program exited before the test finished: exit() was called while the "
-                 "work was still running (return from your function instead)");
+    line_str(&l,
+             "the program exited before the test finished: exit() was called while the "
+             "work was still running (return from your function instead)");
     line_stack(&l, pcs + 1, n > 1 ? n - 1 : 0, false);
     line_puts(&l, "}");
     line_send(&l);
@@ -510,7 +542,8 @@ void drv_exit(int status)
     exit(status);
 }
 
-/* --- main ------------------------------------------------------------------------------ */
+/* --- main ------------------------------------------------------------------------------
+ */
 
 static void init_from_env(void)
 {
@@ -575,7 +608,8 @@ int drv_main(int argc, char **argv, const drv_scenario *scenarios)
     return 64;
 }
 
-/* --- rendezvous ---------------------------------------------------------------------------- */
+/* --- rendezvous
+ * ---------------------------------------------------------------------------- */
 
 struct drv_gate {
     pthread_mutex_t mu;
@@ -622,7 +656,8 @@ int drv_gate_wait(drv_gate *g)
         until.tv_nsec += (window % 1000) * 1000000L;
         if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
         int rc = 0;
-        while (!g->open && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
+        while (!g->open && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
         if (!g->open && g->arrivals == seen) {
             /* nobody new came: the calls are not running at the same time */
             g->open = g->broken = true;
@@ -659,7 +694,8 @@ void drv_gate_free(drv_gate *g)
     free(g);
 }
 
-/* --- thread observer ------------------------------------------------------------------------ */
+/* --- thread observer
+ * ------------------------------------------------------------------------ */
 
 #define MAX_THREADS 4096
 
@@ -701,7 +737,8 @@ static tslot *tslot_find(pthread_t t)
 
 static void site_hint(const void *site);
 
-/* --- held starts ---------------------------------------------------------------------------- */
+/* --- held starts
+ * ---------------------------------------------------------------------------- */
 
 /* Under a tool that asks for it (GRADER_HOLD_THREADS=1, AddressSanitizer's
  * runs), a new thread does not start the student's function until its
@@ -733,7 +770,8 @@ static void held_release(void)
 static bool held_may_go(void *arg)
 {
     held *h = arg;
-    return atomic_load_explicit(&h->go, memory_order_acquire) || drv_sync_state(h->creator) != DRV_T_RUNNING;
+    return atomic_load_explicit(&h->go, memory_order_acquire) ||
+           drv_sync_state(h->creator) != DRV_T_RUNNING;
 }
 
 static void *held_start(void *arg)
@@ -753,7 +791,8 @@ static held *held_new(void *(*fn)(void *), void *arg)
     return &helds[i];
 }
 
-int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg)
+int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *),
+                            void *arg)
 {
     const void *site = __builtin_return_address(0);
     if (drv_forbid_check("pthread_create", DRV_MSG("a thread"), site)) return EPERM;
@@ -776,12 +815,14 @@ int drv_wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(v
         atomic_store_explicit(&tslots[i].id, *t, memory_order_relaxed);
         atomic_store_explicit(&tslots[i].site, site, memory_order_relaxed);
         atomic_store_explicit(&tslots[i].join_seq, 0, memory_order_relaxed);
-        atomic_store_explicit(&tslots[i].create_seq,
-                              atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
+        atomic_store_explicit(
+            &tslots[i].create_seq,
+            atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
+            memory_order_relaxed);
         int detached = 0;
         if (a) pthread_attr_getdetachstate(a, &detached);
-        atomic_store_explicit(&tslots[i].state, detached == PTHREAD_CREATE_DETACHED ? 3 : 1,
+        atomic_store_explicit(&tslots[i].state,
+                              detached == PTHREAD_CREATE_DETACHED ? 3 : 1,
                               memory_order_relaxed);
     }
     return 0;
@@ -795,7 +836,8 @@ static void site_hint(const void *site)
     static _Atomic(hint_fn) hint;
     static atomic_int looked;
     if (!atomic_load_explicit(&looked, memory_order_relaxed)) {
-        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"), memory_order_relaxed);
+        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"),
+                              memory_order_relaxed);
         atomic_store_explicit(&looked, 1, memory_order_relaxed);
     }
     hint_fn h = atomic_load_explicit(&hint, memory_order_relaxed);
@@ -808,8 +850,9 @@ static void mark(pthread_t t, int state, const void *site)
     if (!s) return;
     atomic_store_explicit(&s->state, state, memory_order_relaxed);
     atomic_store_explicit(&s->join_site, site, memory_order_relaxed);
-    atomic_store_explicit(&s->join_seq, atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
+    atomic_store_explicit(
+        &s->join_seq, atomic_fetch_add_explicit(&tevents, 1, memory_order_relaxed) + 1,
+        memory_order_relaxed);
 }
 
 int drv_wrap_pthread_join(pthread_t t, void **ret)
@@ -855,7 +898,8 @@ const void *drv_threads_early_join(void)
     /* a join is early when a thread of a later slot was created after it */
     for (long i = 0; i < n; i++) {
         long js = atomic_load_explicit(&tslots[i].join_seq, memory_order_relaxed);
-        if (atomic_load_explicit(&tslots[i].state, memory_order_relaxed) != 2 || !js) continue;
+        if (atomic_load_explicit(&tslots[i].state, memory_order_relaxed) != 2 || !js)
+            continue;
         for (long j = i + 1; j < n; j++)
             if (atomic_load_explicit(&tslots[j].create_seq, memory_order_relaxed) > js)
                 return atomic_load_explicit(&tslots[i].join_site, memory_order_relaxed);
@@ -878,9 +922,12 @@ drv_thread_stats drv_threads_stats(void)
     if (n > MAX_THREADS) n = MAX_THREADS;
     for (long i = 0; i < n; i++) {
         int st = atomic_load_explicit(&tslots[i].state, memory_order_relaxed);
-        if (st == 2) s.joined++;
-        else if (st == 3) s.detached++;
-        else s.unjoined++;
+        if (st == 2)
+            s.joined++;
+        else if (st == 3)
+            s.detached++;
+        else
+            s.unjoined++;
     }
     return s;
 }
@@ -898,17 +945,21 @@ int drv_threads_check_joined(const char *when)
         if (st == 3 && !detached++) detach_site = site;
     }
     if (leaks)
-        drv_finding_at("thread-leak", leak_site,
-                       leaks == 1 ? DRV_MSG("%ld of the %ld threads created here was not joined %s")
-                                  : DRV_MSG("%ld of the %ld threads created here were not joined %s"),
-                       leaks, n, when);
+        drv_finding_at(
+            "thread-leak", leak_site,
+            leaks == 1
+                ? DRV_MSG("%ld of the %ld threads created here was not joined %s")
+                : DRV_MSG("%ld of the %ld threads created here were not joined %s"),
+            leaks, n, when);
     if (detached)
-        drv_finding_at("thread-leak", detach_site,
-                       detached == 1 ? DRV_MSG("%ld of the %ld threads created here was detached: a detached "
-                                               "thread cannot be joined, so nothing waits for it %s")
-                                     : DRV_MSG("%ld of the %ld threads created here were detached: a detached "
-                                               "thread cannot be joined, so nothing waits for it %s"),
-                       detached, n, when);
+        drv_finding_at(
+            "thread-leak", detach_site,
+            detached == 1
+                ? DRV_MSG("%ld of the %ld threads created here was detached: a detached "
+                          "thread cannot be joined, so nothing waits for it %s")
+                : DRV_MSG("%ld of the %ld threads created here were detached: a detached "
+                          "thread cannot be joined, so nothing waits for it %s"),
+            detached, n, when);
     return (int)(leaks + detached);
 }
 
@@ -924,7 +975,8 @@ int drv_threads_live(void)
     return n;
 }
 
-/* --- process observer ------------------------------------------------------------------------ */
+/* --- process observer
+ * ------------------------------------------------------------------------ */
 
 static atomic_long pforked, pfailed, preaped, pfail_at, pcalls;
 
@@ -944,7 +996,8 @@ void drv_procs_fail_at(long k)
 
 drv_proc_stats drv_procs_stats(void)
 {
-    return (drv_proc_stats){atomic_load(&pforked), atomic_load(&pfailed), atomic_load(&preaped)};
+    return (drv_proc_stats){atomic_load(&pforked), atomic_load(&pfailed),
+                            atomic_load(&preaped)};
 }
 
 pid_t drv_wrap_fork(void)
@@ -963,8 +1016,10 @@ pid_t drv_wrap_fork(void)
     site_hint(site);
     pid_t p = fork();
     drv_proc_forked(p, site);
-    if (p > 0) atomic_fetch_add(&pforked, 1);
-    else if (p < 0) atomic_fetch_add(&pfailed, 1);
+    if (p > 0)
+        atomic_fetch_add(&pforked, 1);
+    else if (p < 0)
+        atomic_fetch_add(&pfailed, 1);
     return p;
 }
 

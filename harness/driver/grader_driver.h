@@ -43,16 +43,17 @@ long drv_arg(int argc, char **argv, int i, long dflt);
 #define DRV_MSG(s) s
 void drv_out(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A finding located at the driver's current stack (and the student frames in it). */
-void drv_finding(const char *kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void drv_finding(const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A finding located at a code address, e.g. a student's call site recorded by
  * the thread observer (see drv_thread_info). */
 void drv_finding_at(const char *kind, const void *site, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A finding about the student's function fn, just called by this thread:
  * located at the wait (condition variable, semaphore) inside fn this thread
- * (else any thread) last returned from when the stress shim saw one (a woken caller that went
- * wrong went wrong right there; the grader then names the `if` or `while`
- * that decided to wait), else at fn's first line. */
+ * (else any thread) last returned from when the stress shim saw one (a woken caller that
+ * went wrong went wrong right there; the grader then names the `if` or `while` that
+ * decided to wait), else at fn's first line. */
 void drv_finding_in(const char *kind, const void *fn, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* After the student's function fn (named name) returned to this thread:
@@ -70,8 +71,9 @@ void drv_message_fields(char *buf, size_t n, const char *fmt, va_list ap);
 void drv_finding_fields(const char *kind, const char *fields);
 /* A finding with several call sites, each under its own title: e.g. every
  * process of a deadlock and the line where it is blocked. */
-void drv_finding_sites(const char *kind, int n, const void *const *sites, const char *const *titles,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void drv_finding_sites(const char *kind, int n, const void *const *sites,
+                       const char *const *titles, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Ends the program now with status, from any thread, after a finding that
  * makes going on pointless (test threads would wait forever behind a broken
@@ -99,20 +101,20 @@ drv_gate *drv_gate_new(int n);
  * arrives for the patience window, the gate breaks open for good (so a serial
  * program can still finish) and every wait returns -1. */
 int drv_gate_wait(drv_gate *g);
-int drv_gate_most(drv_gate *g);  /* most callers seen waiting at once */
+int drv_gate_most(drv_gate *g); /* most callers seen waiting at once */
 bool drv_gate_broken(drv_gate *g);
 void drv_gate_free(drv_gate *g);
 
 /* --- observing the student's threads -------------------------------------------- */
 typedef struct drv_thread_stats {
-    long created;        /* successful pthread_create calls */
-    long failed;         /* failed calls (including injected failures) */
-    long joined;         /* successful joins of student-created threads */
+    long created; /* successful pthread_create calls */
+    long failed;  /* failed calls (including injected failures) */
+    long joined;  /* successful joins of student-created threads */
     long detached;
-    long unjoined;       /* created, neither joined nor detached */
+    long unjoined; /* created, neither joined nor detached */
 } drv_thread_stats;
 
-void drv_threads_reset(void);          /* forget earlier threads */
+void drv_threads_reset(void); /* forget earlier threads */
 drv_thread_stats drv_threads_stats(void);
 /* Makes the k-th pthread_create (1-based, counted from the last reset) fail
  * with EAGAIN; 0 turns injection off. */
@@ -133,9 +135,9 @@ int drv_threads_live(void);
 
 /* --- observing the student's processes -------------------------------------------- */
 typedef struct drv_proc_stats {
-    long forked;   /* successful fork calls */
-    long failed;   /* failed forks (including injected failures) */
-    long reaped;   /* children reaped by wait/waitpid */
+    long forked; /* successful fork calls */
+    long failed; /* failed forks (including injected failures) */
+    long reaped; /* children reaped by wait/waitpid */
 } drv_proc_stats;
 void drv_procs_reset(void);
 drv_proc_stats drv_procs_stats(void);

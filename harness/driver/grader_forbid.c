@@ -46,8 +46,9 @@ bool drv_forbid_check(const char *call, const char *what, const void *site)
     if (!why) return false;
     atomic_fetch_add(&refused, 1);
     if (site_first(site))
-        drv_finding_at("forbidden-call", site, "%s creates %s, and that is not allowed here: %s", call,
-                       what, why);
+        drv_finding_at("forbidden-call", site,
+                       "%s creates %s, and that is not allowed here: %s", call, what,
+                       why);
     return true;
 }
 
@@ -67,8 +68,9 @@ pid_t drv_wrap_vfork(void)
 
 int drv_wrap_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 {
-    if (drv_forbid_check("clone", (flags & CLONE_THREAD) ? DRV_MSG("a thread") : DRV_MSG("a process"),
-                         __builtin_return_address(0))) {
+    if (drv_forbid_check(
+            "clone", (flags & CLONE_THREAD) ? DRV_MSG("a thread") : DRV_MSG("a process"),
+            __builtin_return_address(0))) {
         errno = EPERM;
         return -1;
     }
@@ -81,17 +83,25 @@ int drv_wrap_clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     return clone(fn, stack, flags, arg, ptid, tls, ctid);
 }
 
-int drv_wrap_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+int drv_wrap_posix_spawn(pid_t *pid, const char *path,
+                         const posix_spawn_file_actions_t *fa,
+                         const posix_spawnattr_t *attr, char *const argv[],
+                         char *const envp[])
 {
-    if (drv_forbid_check("posix_spawn", DRV_MSG("a process"), __builtin_return_address(0))) return EPERM;
+    if (drv_forbid_check("posix_spawn", DRV_MSG("a process"),
+                         __builtin_return_address(0)))
+        return EPERM;
     return posix_spawn(pid, path, fa, attr, argv, envp);
 }
 
-int drv_wrap_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
-                          const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+int drv_wrap_posix_spawnp(pid_t *pid, const char *file,
+                          const posix_spawn_file_actions_t *fa,
+                          const posix_spawnattr_t *attr, char *const argv[],
+                          char *const envp[])
 {
-    if (drv_forbid_check("posix_spawnp", DRV_MSG("a process"), __builtin_return_address(0))) return EPERM;
+    if (drv_forbid_check("posix_spawnp", DRV_MSG("a process"),
+                         __builtin_return_address(0)))
+        return EPERM;
     return posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 

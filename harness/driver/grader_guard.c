@@ -18,11 +18,12 @@
 #define GUARD_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-#define ARG_LO(i) (offsetof(struct seccomp_data, args) + (i) * sizeof(__u64)) /* little-endian */
-#define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define ARG_LO(i)                                                                        \
+    (offsetof(struct seccomp_data, args) + (i) * sizeof(__u64)) /* little-endian */
+#define LOAD(off)    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define IS(nr, skip) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, (skip))
-#define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
-#define DENY(e) RET(SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define RET(v)       BPF_STMT(BPF_RET | BPF_K, (v))
+#define DENY(e)      RET(SECCOMP_RET_ERRNO | ((e)&SECCOMP_RET_DATA))
 
 void drv_guard_install(const char *tool)
 {
@@ -30,15 +31,20 @@ void drv_guard_install(const char *tool)
     static int done;
     /* under Valgrind whatever the tool's name (a driver run by hand) */
     const char *preload = getenv("LD_PRELOAD");
-    if (done++ || (tool && !strcmp(tool, "helgrind")) || (preload && strstr(preload, "vgpreload"))) return;
+    if (done++ || (tool && !strcmp(tool, "helgrind")) ||
+        (preload && strstr(preload, "vgpreload")))
+        return;
     struct sock_filter f[] = {
         LOAD(offsetof(struct seccomp_data, arch)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, GUARD_ARCH, 1, 0),
         RET(SECCOMP_RET_ALLOW),
         LOAD(offsetof(struct seccomp_data, nr)),
-        IS(__NR_ptrace, 1), DENY(EPERM),
-        IS(__NR_process_vm_readv, 1), DENY(EPERM),
-        IS(__NR_process_vm_writev, 1), DENY(EPERM),
+        IS(__NR_ptrace, 1),
+        DENY(EPERM),
+        IS(__NR_process_vm_readv, 1),
+        DENY(EPERM),
+        IS(__NR_process_vm_writev, 1),
+        DENY(EPERM),
         /* mprotect and pkey_mprotect: nothing made executable */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 1, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 0, 3),
@@ -54,9 +60,11 @@ void drv_guard_install(const char *tool)
         DENY(EACCES),
         RET(SECCOMP_RET_ALLOW),
     };
-    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]), .filter = f};
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]),
+                              .filter = f};
     int e = errno;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
     errno = e;
 #else
     (void)tool;

@@ -12,10 +12,10 @@
  *     program a test starts does just that. The object check refuses the
  *     calls that would be needed, memfd_create and the open family.)
  * A refused call fails with EPERM or EACCES; nothing is killed. Not under
- * Helgrind (nor any Valgrind run, seen by its LD_PRELOAD): Valgrind runs the program's code from translations of its own,
- * which a filter would break (and, there, the program's mprotect never
- * reaches the real code anyway). Where the kernel has no seccomp the
- * filter is left out silently. */
+ * Helgrind (nor any Valgrind run, seen by its LD_PRELOAD): Valgrind runs the program's
+ * code from translations of its own, which a filter would break (and, there, the
+ * program's mprotect never reaches the real code anyway). Where the kernel has no seccomp
+ * the filter is left out silently. */
 #ifndef GRADER_GUARD_H
 #define GRADER_GUARD_H
 

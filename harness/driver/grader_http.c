@@ -24,15 +24,15 @@
 #include <unistd.h>
 
 #define MAX_SERVERS 8
-#define MAX_URLS 4096
+#define MAX_URLS    4096
 
 struct drv_http {
-    pid_t owner;     /* the process that started it: only it may stop it */
+    pid_t owner; /* the process that started it: only it may stop it */
     pid_t pid;
-    int ctl_in;      /* commands to the server */
-    int ctl_out;     /* its answers */
+    int ctl_in;  /* commands to the server */
+    int ctl_out; /* its answers */
     int port;
-    int refused_fd;  /* bound, not listening */
+    int refused_fd; /* bound, not listening */
     int refused_port;
     char *urls[MAX_URLS];
     size_t nurls;
@@ -85,7 +85,9 @@ static void child_exec(int in_fd, int out_fd, const char *routes, pid_t parent)
     char deadline[32], par[32];
     snprintf(deadline, sizeof deadline, "%ld", drv_patience_ms(120000) / 1000);
     snprintf(par, sizeof par, "%d", (int)parent);
-    char *argv[] = {httpd_path, "--routes", (char *)routes, "--deadline", deadline, "--parent", par, NULL};
+    char *argv[] = {httpd_path,   "--routes", (char *)routes,
+                    "--deadline", deadline,   "--parent",
+                    par,          NULL};
     execv(httpd_path, argv);
     _exit(127);
 }
@@ -152,7 +154,9 @@ drv_http *drv_http_start(const char *routes)
     if (!s) abort();
     s->ctl_in = s->ctl_out = s->refused_fd = -1;
     s->owner = getpid();
-    if (!httpd_path[0]) return start_failed(s, "GRADER_HTTPD is not set (run the driver from the grader)");
+    if (!httpd_path[0])
+        return start_failed(s,
+                            "GRADER_HTTPD is not set (run the driver from the grader)");
     if (refused_open(s) < 0) return start_failed(s, "cannot bind a socket on 127.0.0.1");
     int to_server[2], from_server[2];
     if (pipe2(to_server, O_CLOEXEC) < 0) return start_failed(s, "pipe failed");
@@ -206,7 +210,8 @@ static int command(drv_http *s, const char *cmd)
 }
 
 /* Reads "key value" lines up to "end"; calls take(ctx, key, value) for each. */
-static int stats_read(drv_http *s, void (*take)(void *, const char *, const char *), void *ctx)
+static int stats_read(drv_http *s, void (*take)(void *, const char *, const char *),
+                      void *ctx)
 {
     if (command(s, "stats\n") < 0) return -1;
     char line[1200];
@@ -223,12 +228,18 @@ static void take_global(void *ctx, const char *key, const char *val)
 {
     drv_http_info *st = ctx;
     long v = atol(val);
-    if (!strcmp(key, "connections")) st->connections = v;
-    else if (!strcmp(key, "open")) st->open = v;
-    else if (!strcmp(key, "most_open")) st->most_open = v;
-    else if (!strcmp(key, "requests")) st->requests = v;
-    else if (!strcmp(key, "bad")) st->bad = v;
-    else if (!strcmp(key, "bad_first")) snprintf(st->bad_first, sizeof st->bad_first, "%s", val);
+    if (!strcmp(key, "connections"))
+        st->connections = v;
+    else if (!strcmp(key, "open"))
+        st->open = v;
+    else if (!strcmp(key, "most_open"))
+        st->most_open = v;
+    else if (!strcmp(key, "requests"))
+        st->requests = v;
+    else if (!strcmp(key, "bad"))
+        st->bad = v;
+    else if (!strcmp(key, "bad_first"))
+        snprintf(st->bad_first, sizeof st->bad_first, "%s", val);
 }
 
 int drv_http_stats(drv_http *s, drv_http_info *st)
@@ -250,7 +261,8 @@ static void take_route(void *ctx, const char *key, const char *val)
     size_t n = strlen(a->prefix);
     if (strcmp(key, "route") || strncmp(val, a->prefix, n) || val[n] != ' ') return;
     int gave_up = 0;
-    sscanf(val + n, " requests=%ld held_most=%d gave_up=%d", &a->rs->requests, &a->rs->held_most, &gave_up);
+    sscanf(val + n, " requests=%ld held_most=%d gave_up=%d", &a->rs->requests,
+           &a->rs->held_most, &gave_up);
     a->rs->gave_up = gave_up != 0;
     a->found = true;
 }
@@ -267,7 +279,8 @@ long drv_http_count(drv_http *s, const char *path)
     char cmd[1100], line[64];
     snprintf(cmd, sizeof cmd, "count %s\n", path);
     long n;
-    if (!s || command(s, cmd) < 0 || line_read(s->ctl_out, line, sizeof line, drv_patience_ms(5000)) < 0 ||
+    if (!s || command(s, cmd) < 0 ||
+        line_read(s->ctl_out, line, sizeof line, drv_patience_ms(5000)) < 0 ||
         sscanf(line, "count %ld", &n) != 1)
         return -1;
     return n;
@@ -282,7 +295,8 @@ void drv_http_stop(drv_http *s)
         if (running[i] == s) running[i] = NULL;
     if (s->pid > 0) {
         kill(s->pid, SIGKILL);
-        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR) {}
+        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR) {
+        }
     }
     if (s->ctl_in >= 0) close(s->ctl_in);
     if (s->ctl_out >= 0) close(s->ctl_out);

@@ -22,12 +22,13 @@ typedef struct drv_http drv_http;
 
 /* What the server saw since it started. */
 typedef struct drv_http_info {
-    long connections; /* accepted */
-    long open;        /* open right now */
-    long most_open;   /* most open at the same time */
-    long requests;    /* complete requests */
-    long bad;         /* malformed requests (answered 400) */
-    char bad_first[160]; /* what was wrong with the first malformed request: "no Host header in \"GET / HTTP/1.1\"" */
+    long connections;    /* accepted */
+    long open;           /* open right now */
+    long most_open;      /* most open at the same time */
+    long requests;       /* complete requests */
+    long bad;            /* malformed requests (answered 400) */
+    char bad_first[160]; /* what was wrong with the first malformed request: "no Host
+                            header in \"GET / HTTP/1.1\"" */
 } drv_http_info;
 
 /* What one route saw. */

@@ -36,18 +36,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RLX memory_order_relaxed
-#define LOAD(x) atomic_load_explicit(&(x), RLX)
+#define RLX         memory_order_relaxed
+#define LOAD(x)     atomic_load_explicit(&(x), RLX)
 #define STORE(x, v) atomic_store_explicit(&(x), (v), RLX)
-#define ADD(x, v) atomic_fetch_add_explicit(&(x), (v), RLX)
+#define ADD(x, v)   atomic_fetch_add_explicit(&(x), (v), RLX)
 
-#define NSLOTS 256           /* watched processes at once */
-#define NPIPES 512           /* pipe creation sites remembered */
-#define MAX_KIDS 1024        /* children of one process remembered */
-#define MAX_LOCKS 256
-#define WINDOW_MS 1500       /* no progress this long (scaled): stuck */
-#define TICK_MS 50
-#define STUCK_EXIT 3         /* exit status of a process the watchdog stopped */
+#define NSLOTS     256  /* watched processes at once */
+#define NPIPES     512  /* pipe creation sites remembered */
+#define MAX_KIDS   1024 /* children of one process remembered */
+#define MAX_LOCKS  256
+#define WINDOW_MS  1500 /* no progress this long (scaled): stuck */
+#define TICK_MS    50
+#define STUCK_EXIT 3 /* exit status of a process the watchdog stopped */
 
 static int64_t now_ms(void)
 {
@@ -59,14 +59,16 @@ static int64_t now_ms(void)
 static void max_store(atomic_int *x, int v)
 {
     int cur = LOAD(*x);
-    while (v > cur && !atomic_compare_exchange_weak_explicit(x, &cur, v, RLX, RLX)) {}
+    while (v > cur && !atomic_compare_exchange_weak_explicit(x, &cur, v, RLX, RLX)) {
+    }
 }
 
 /* --- shared memory --------------------------------------------------------------- */
 
 void *drv_shared_new(size_t size)
 {
-    void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) abort();
     return p;
 }
@@ -87,7 +89,8 @@ static bool maps_find(uintptr_t addr, char perms[5], char *path, size_t plen)
     while (!found && fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         int off = 0;
-        if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &lo, &hi, perms, &off) < 3) continue;
+        if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &lo, &hi, perms, &off) < 3)
+            continue;
         if (addr < lo || addr >= hi) continue;
         found = true;
         snprintf(path, plen, "%s", off > 0 ? line + off : "");
@@ -106,12 +109,18 @@ bool drv_mem_shared(const void *p, char *what, size_t len)
     uintptr_t a = (uintptr_t)p;
     bool found = maps_find(a, perms, path, sizeof path);
     bool shared = found && perms[3] == 's';
-    if (shared) snprintf(what, len, "shared memory");
-    else if (a >= (uintptr_t)__data_start && a < (uintptr_t)_end) snprintf(what, len, "a global or static variable");
-    else if (!strcmp(path, "[heap]")) snprintf(what, len, "the heap (memory from malloc)");
-    else if (!strncmp(path, "[stack", 6)) snprintf(what, len, "a stack (a local variable)");
-    else if (!found) snprintf(what, len, "no memory at all");
-    else snprintf(what, len, "private memory (malloc, or mmap without MAP_SHARED)");
+    if (shared)
+        snprintf(what, len, "shared memory");
+    else if (a >= (uintptr_t)__data_start && a < (uintptr_t)_end)
+        snprintf(what, len, "a global or static variable");
+    else if (!strcmp(path, "[heap]"))
+        snprintf(what, len, "the heap (memory from malloc)");
+    else if (!strncmp(path, "[stack", 6))
+        snprintf(what, len, "a stack (a local variable)");
+    else if (!found)
+        snprintf(what, len, "no memory at all");
+    else
+        snprintf(what, len, "private memory (malloc, or mmap without MAP_SHARED)");
     return shared;
 }
 
@@ -120,16 +129,17 @@ bool drv_mem_shared(const void *p, char *what, size_t len)
 enum { OP_NONE, OP_READ, OP_WRITE, OP_POLL, OP_WAIT, OP_GATE };
 
 typedef struct pslot {
-    atomic_int pid;                 /* 0: free */
-    atomic_int index;               /* 0: the scenario's process; k: its k-th child */
-    atomic_int parent;              /* slot of the parent, -1 for the root */
+    atomic_int pid;    /* 0: free */
+    atomic_int index;  /* 0: the scenario's process; k: its k-th child */
+    atomic_int parent; /* slot of the parent, -1 for the root */
     atomic_int op, fd;
     atomic_long arg;
-    _Atomic(const void *) site;     /* the blocking call */
+    _Atomic(const void *) site; /* the blocking call */
     _Atomic(const void *) doing_site;
-    _Atomic(const char *) doing;    /* string literals (the watchdog is a fork: same addresses) */
+    _Atomic(const char *)
+        doing; /* string literals (the watchdog is a fork: same addresses) */
     _Atomic(const char *) doing_kind;
-    char label[32];                 /* the driver's name for its own child, or "" */
+    char label[32]; /* the driver's name for its own child, or "" */
 } pslot;
 
 typedef struct pipe_note {
@@ -147,7 +157,7 @@ typedef struct area {
     pipe_note pipes[NPIPES];
 } area;
 
-static area *A;                      /* NULL until the driver needs it */
+static area *A; /* NULL until the driver needs it */
 static _Atomic(pslot *) my_slot_cache;
 static atomic_int my_slot_pid;
 static pipe_note local_pipes[NPIPES];
@@ -298,7 +308,8 @@ ssize_t drv_wrap_write(int fd, const void *buf, size_t n)
 
 int drv_wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-    pslot *s = op_begin(OP_POLL, n ? fds[0].fd : -1, (long)n, __builtin_return_address(0));
+    pslot *s =
+        op_begin(OP_POLL, n ? fds[0].fd : -1, (long)n, __builtin_return_address(0));
     int r = poll(fds, n, timeout);
     op_end(s, r > 0);
     return r;
@@ -319,7 +330,8 @@ ssize_t drv_wrap___read_chk(int fd, void *buf, size_t n, size_t buflen)
 
 int drv_wrap___poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
-    pslot *s = op_begin(OP_POLL, n ? fds[0].fd : -1, (long)n, __builtin_return_address(0));
+    pslot *s =
+        op_begin(OP_POLL, n ? fds[0].fd : -1, (long)n, __builtin_return_address(0));
     int r = __poll_chk(fds, n, timeout, fdslen);
     op_end(s, r > 0);
     return r;
@@ -339,13 +351,15 @@ int drv_wrap_pipe2(int fds[2], int flags)
     return r;
 }
 
-/* --- the driver's own I/O ------------------------------------------------------------- */
+/* --- the driver's own I/O -------------------------------------------------------------
+ */
 
 ssize_t drv_read(int fd, void *buf, size_t n)
 {
     pslot *s = op_begin(OP_READ, fd, 0, __builtin_return_address(0));
     ssize_t r;
-    while ((r = read(fd, buf, n)) < 0 && errno == EINTR) {}
+    while ((r = read(fd, buf, n)) < 0 && errno == EINTR) {
+    }
     op_end(s, r > 0);
     return r;
 }
@@ -370,7 +384,8 @@ pid_t drv_waitpid(pid_t pid, int *status)
 {
     pslot *s = op_begin(OP_WAIT, -1, pid, __builtin_return_address(0));
     pid_t r;
-    while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {}
+    while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {
+    }
     op_end(s, r > 0);
     return r;
 }
@@ -384,7 +399,8 @@ void drv_doing(const char *kind, const char *what)
     STORE(s->doing, what);
 }
 
-/* --- a rendezvous for processes --------------------------------------------------------- */
+/* --- a rendezvous for processes
+ * --------------------------------------------------------- */
 
 struct drv_pgate {
     atomic_uint seq; /* futex word: changes at every arrival and when the gate opens */
@@ -412,7 +428,8 @@ static void futex_wake_all(atomic_uint *w)
  * Returns false when that time passed. */
 static bool futex_wait_until(atomic_uint *w, unsigned val, const struct timespec *until)
 {
-    long r = syscall(SYS_futex, (unsigned *)w, FUTEX_WAIT_BITSET, val, until, NULL, FUTEX_BITSET_MATCH_ANY);
+    long r = syscall(SYS_futex, (unsigned *)w, FUTEX_WAIT_BITSET, val, until, NULL,
+                     FUTEX_BITSET_MATCH_ANY);
     return !(r < 0 && errno == ETIMEDOUT);
 }
 
@@ -441,7 +458,8 @@ int drv_pgate_wait(drv_pgate *g)
     drv_progress();
     int in = atomic_fetch_add(&g->inside, 1) + 1;
     max_store(&g->most, in);
-    if (in >= g->n) pgate_open(g, false);
+    if (in >= g->n)
+        pgate_open(g, false);
     else {
         atomic_fetch_add(&g->seq, 1);
         futex_wake_all(&g->seq);
@@ -499,10 +517,11 @@ bool drv_proc_ended(pid_t pid)
     return st == 0 || st == 'Z' || st == 'X';
 }
 
-/* --- the student's children ------------------------------------------------------------- */
+/* --- the student's children
+ * ------------------------------------------------------------- */
 
 typedef struct kid {
-    atomic_int pid;              /* 0: reaped (seen) */
+    atomic_int pid; /* 0: reaped (seen) */
     _Atomic(const void *) site;
 } kid;
 
@@ -531,8 +550,10 @@ static int kids_alive(void)
     for (int i = 0; i < n; i++) {
         pid_t p = LOAD(kids[i].pid);
         if (!p) continue;
-        if (pid_gone(p)) STORE(kids[i].pid, 0);
-        else alive++;
+        if (pid_gone(p))
+            STORE(kids[i].pid, 0);
+        else
+            alive++;
     }
     return alive;
 }
@@ -586,15 +607,18 @@ static void child_after_fork(void)
     int parent = slot_index(LOAD(my_slot_pid) == getppid() ? LOAD(my_slot_cache) : NULL);
     drv_proc_forget();
     if (!A) return;
-    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0); /* the watchdog may read our syscall */
+    prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0,
+          0); /* the watchdog may read our syscall */
     slot_claim(getpid(), parent, index, NULL);
 }
 
 void drv_proc_forked(pid_t p, const void *site)
 {
     int e = errno;
-    if (p > 0) parent_after_fork(p, site);
-    else if (p == 0) child_after_fork();
+    if (p > 0)
+        parent_after_fork(p, site);
+    else if (p == 0)
+        child_after_fork();
     errno = e;
 }
 
@@ -652,7 +676,8 @@ const void *drv_procs_name_site(void)
     return LOAD(name_site);
 }
 
-int drv_wrap_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)
+int drv_wrap_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+                   unsigned long a5)
 {
     int r = prctl(option, a2, a3, a4, a5);
     if (r == 0 && option == PR_SET_NAME) STORE(name_site, __builtin_return_address(0));
@@ -662,7 +687,8 @@ int drv_wrap_prctl(int option, unsigned long a2, unsigned long a3, unsigned long
 int drv_wrap_pthread_setname_np(pthread_t t, const char *name)
 {
     int r = pthread_setname_np(t, name);
-    if (r == 0 && pthread_equal(t, pthread_self()) && getpid() == (pid_t)syscall(SYS_gettid))
+    if (r == 0 && pthread_equal(t, pthread_self()) &&
+        getpid() == (pid_t)syscall(SYS_gettid))
         STORE(name_site, __builtin_return_address(0));
     return r;
 }
@@ -720,16 +746,19 @@ int drv_procs_check_reaped(const char *when)
         snprintf(at.title[i], sizeof at.title[i], "%d %s forked here", at.count[i],
                  at.count[i] == 1 ? "child" : "children");
     char msg[512];
-    snprintf(msg, sizeof msg,
-             "%d of the %d child processes %s never waited for %s: a child that has ended stays a "
-             "zombie (and one still running is left behind) until its parent collects it with "
-             "waitpid",
-             left, total, left == 1 ? "was" : "were", when);
+    snprintf(
+        msg, sizeof msg,
+        "%d of the %d child processes %s never waited for %s: a child that has ended "
+        "stays a "
+        "zombie (and one still running is left behind) until its parent collects it with "
+        "waitpid",
+        left, total, left == 1 ? "was" : "were", when);
     sites_report("zombie", &at, msg);
     return left;
 }
 
-/* --- descriptors ------------------------------------------------------------------------- */
+/* --- descriptors
+ * ------------------------------------------------------------------------- */
 
 #define MAX_FDS 1024
 
@@ -796,7 +825,8 @@ static void fd_describe(pid_t pid, int fd, char *out, size_t len, unsigned long 
         while (f && fgets(info, sizeof info, f))
             if (sscanf(info, "flags: %o", &flags) == 1) break;
         if (f) fclose(f);
-        snprintf(out, len, "the %s end of a pipe", (flags & O_ACCMODE) == O_WRONLY ? "write" : "read");
+        snprintf(out, len, "the %s end of a pipe",
+                 (flags & O_ACCMODE) == O_WRONLY ? "write" : "read");
     } else if (!strncmp(target, "socket:", 7)) {
         snprintf(out, len, "a socket");
     } else if (!strncmp(target, "anon_inode:", 11)) {
@@ -824,14 +854,16 @@ int drv_fds_check(const drv_fds *before, const char *when)
         int fd = now->e[i].fd;
         fd_describe(getpid(), fd, what, sizeof what, &ino);
         if (used < sizeof list - 1)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%sfd %d (%s)", leaked ? ", " : "", fd, what);
+            used += (size_t)snprintf(list + used, sizeof list - used, "%sfd %d (%s)",
+                                     leaked ? ", " : "", fd, what);
         const void *site = ino ? pipe_site(ino) : NULL;
         if (site) {
             sites_add(&at, site);
             for (int k = 0; k < at.n; k++)
                 if (at.site[k] == site && strlen(at.title[k]) < 120)
-                    snprintf(at.title[k] + strlen(at.title[k]), sizeof at.title[k] - strlen(at.title[k]),
-                             "%sfd %d", at.count[k] > 1 ? ", " : "", fd);
+                    snprintf(at.title[k] + strlen(at.title[k]),
+                             sizeof at.title[k] - strlen(at.title[k]), "%sfd %d",
+                             at.count[k] > 1 ? ", " : "", fd);
         }
         leaked++;
         close(fd);
@@ -839,18 +871,24 @@ int drv_fds_check(const drv_fds *before, const char *when)
     drv_fds_free(now);
     if (!leaked) return 0;
     for (int k = 0; k < at.n; k++)
-        strncat(at.title[k], ": made by this pipe() call", sizeof at.title[k] - strlen(at.title[k]) - 1);
+        strncat(at.title[k], ": made by this pipe() call",
+                sizeof at.title[k] - strlen(at.title[k]) - 1);
     char msg[2048];
     snprintf(msg, sizeof msg,
-             "%d file descriptor%s left open %s: %s. Close every pipe end a process does not use "
-             "(right after fork, in the parent and in the child) and the rest once you are done",
+             "%d file descriptor%s left open %s: %s. Close every pipe end a process does "
+             "not use "
+             "(right after fork, in the parent and in the child) and the rest once you "
+             "are done",
              leaked, leaked == 1 ? " was" : "s were", when, list);
-    if (at.n) sites_report("fd-leak", &at, msg);
-    else drv_finding("fd-leak", "%s", msg);
+    if (at.n)
+        sites_report("fd-leak", &at, msg);
+    else
+        drv_finding("fd-leak", "%s", msg);
     return leaked;
 }
 
-/* --- the watchdog --------------------------------------------------------------------------- */
+/* --- the watchdog
+ * --------------------------------------------------------------------------- */
 
 /* A report in the making: one line per process, one site each. */
 typedef struct story {
@@ -862,7 +900,8 @@ typedef struct story {
     const char *kind;
 } story;
 
-static void story_printf(story *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void story_printf(story *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void story_printf(story *st, const char *fmt, ...)
 {
     if (st->len >= sizeof st->msg - 1) return;
@@ -893,14 +932,18 @@ static void proc_name(const pslot *s, pid_t me, char *out, size_t len)
         return;
     }
     int idx = LOAD(((pslot *)s)->index), parent = LOAD(((pslot *)s)->parent);
-    if (s->label[0]) snprintf(out, len, "%s", s->label);
-    else if (idx == 0) snprintf(out, len, "the parent");
-    else if (idx < 0) snprintf(out, len, "another process");
+    if (s->label[0])
+        snprintf(out, len, "%s", s->label);
+    else if (idx == 0)
+        snprintf(out, len, "the parent");
+    else if (idx < 0)
+        snprintf(out, len, "another process");
     else if (parent >= 0 && LOAD(A->slots[parent].index) > 0) {
         char up[48];
         proc_name(&A->slots[parent], 0, up, sizeof up);
         snprintf(out, len, "child %d of %s", idx, up);
-    } else snprintf(out, len, "child %d", idx);
+    } else
+        snprintf(out, len, "child %d", idx);
 }
 
 /* Appends, for pipe ino, every watched process holding its write end (want
@@ -926,7 +969,8 @@ static int pipe_holders(unsigned long ino, int want, pid_t me, char *out, size_t
             if (fino != ino || is_write != (want == O_WRONLY)) continue;
             proc_name(&A->slots[i], me, name, sizeof name);
             if (used < len)
-                used += (size_t)snprintf(out + used, len - used, "%s%s (fd %s)", found++ ? ", " : "", name, e->d_name);
+                used += (size_t)snprintf(out + used, len - used, "%s%s (fd %s)",
+                                         found++ ? ", " : "", name, e->d_name);
         }
         if (d) closedir(d);
     }
@@ -977,7 +1021,8 @@ static void proc_syscall(pid_t pid, char *out, size_t len, int *fd)
     buf[0] = 0;
     if (f && !fgets(buf, sizeof buf, f)) buf[0] = 0;
     if (f) fclose(f);
-    snprintf(out, len, "the kernel (%.60s)", buf[0] && strcmp(buf, "0") ? buf : "unknown wait");
+    snprintf(out, len, "the kernel (%.60s)",
+             buf[0] && strcmp(buf, "0") ? buf : "unknown wait");
 }
 
 /* Explains descriptor fd of a process blocked on it (in read, write or
@@ -993,12 +1038,18 @@ static void fd_story(story *st, pid_t pid, int fd, int op, const char *name)
     }
     if (!strstr(what, "write end")) {
         int n = pipe_holders(ino, O_WRONLY, pid, holders, sizeof holders);
-        story_printf(st, ", the read end of a pipe; %s", n ? "its write end is still open in: " : "no process of the program holds its write end");
-        story_printf(st, "%s (end-of-file comes only once every write end is closed)", holders);
+        story_printf(st, ", the read end of a pipe; %s",
+                     n ? "its write end is still open in: "
+                       : "no process of the program holds its write end");
+        story_printf(st, "%s (end-of-file comes only once every write end is closed)",
+                     holders);
     } else {
         int n = pipe_holders(ino, O_RDONLY, pid, holders, sizeof holders);
-        story_printf(st, ", the write end of a pipe%s; %s%s", op == OP_WRITE ? " that is full" : "",
-                     n ? "its read end is open in: " : "no process of the program holds its read end", holders);
+        story_printf(st, ", the write end of a pipe%s; %s%s",
+                     op == OP_WRITE ? " that is full" : "",
+                     n ? "its read end is open in: "
+                       : "no process of the program holds its read end",
+                     holders);
     }
     char title[160];
     snprintf(title, sizeof title, "the pipe %s waits on (fd %d), created here", name, fd);
@@ -1014,11 +1065,15 @@ static void proc_story(story *st, pslot *s, pid_t pid)
     long arg = LOAD(s->arg);
     const char *doing = LOAD(s->doing), *kind = LOAD(s->doing_kind);
     if (kind && !st->kind) st->kind = kind;
-    story_printf(st, "\n- %s%s%s%s ", name, doing ? " (" : "", doing ? doing : "", doing ? ")" : "");
-    static const char *const calls[] = {"", "read()", "write()", "poll()", "waitpid()", "the test's gate"};
+    story_printf(st, "\n- %s%s%s%s ", name, doing ? " (" : "", doing ? doing : "",
+                 doing ? ")" : "");
+    static const char *const calls[] = {"",       "read()",    "write()",
+                                        "poll()", "waitpid()", "the test's gate"};
     if (op == OP_NONE) {
         proc_syscall(pid, call, sizeof call, &fd);
-        op = strstr(call, "read()") ? OP_READ : strstr(call, "write()") ? OP_WRITE : OP_NONE;
+        op = strstr(call, "read()")    ? OP_READ
+             : strstr(call, "write()") ? OP_WRITE
+                                       : OP_NONE;
     } else {
         snprintf(call, sizeof call, "%s", calls[op]);
     }
@@ -1032,7 +1087,8 @@ static void proc_story(story *st, pslot *s, pid_t pid)
     } else if (op == OP_WAIT) {
         char child[64] = "one child";
         for (int i = 0; arg > 0 && i < NSLOTS; i++)
-            if (LOAD(A->slots[i].pid) == arg) proc_name(&A->slots[i], 0, child, sizeof child);
+            if (LOAD(A->slots[i].pid) == arg)
+                proc_name(&A->slots[i], 0, child, sizeof child);
         story_printf(st, " for %s to end", arg > 0 ? child : "any child");
     }
 }
@@ -1067,9 +1123,11 @@ static char proc_state_any(pid_t pid)
 static uint64_t slot_key(int i)
 {
     int chain[4], n = 0;
-    for (int s = i; s >= 0 && n < 4; s = LOAD(A->slots[s].parent)) chain[n++] = LOAD(A->slots[s].index) & 0xFFFF;
+    for (int s = i; s >= 0 && n < 4; s = LOAD(A->slots[s].parent))
+        chain[n++] = LOAD(A->slots[s].index) & 0xFFFF;
     uint64_t key = 0;
-    for (int k = n - 1, shift = 48; k >= 0; k--, shift -= 16) key |= (uint64_t)chain[k] << shift;
+    for (int k = n - 1, shift = 48; k >= 0; k--, shift -= 16)
+        key |= (uint64_t)chain[k] << shift;
     return key;
 }
 
@@ -1082,7 +1140,8 @@ static int slots_ordered(int *order)
         if (!LOAD(A->slots[i].pid)) continue;
         uint64_t k = slot_key(i);
         int j = n++;
-        for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1], order[j] = order[j - 1];
+        for (; j > 0 && keys[j - 1] > k; j--)
+            keys[j] = keys[j - 1], order[j] = order[j - 1];
         keys[j] = k;
         order[j] = i;
     }
@@ -1107,24 +1166,30 @@ static bool watch_busy(void)
 static _Noreturn void watch_fire(void)
 {
     static story st;
-    story_printf(&st, "no process made progress for %.1f s, and every one is blocked:", (double)A->window_ms / 1000.0);
+    story_printf(&st, "no process made progress for %.1f s, and every one is blocked:",
+                 (double)A->window_ms / 1000.0);
     int order[NSLOTS], n = slots_ordered(order);
     for (int k = 0; k < n; k++) {
         pid_t p = LOAD(A->slots[order[k]].pid);
         char state = p ? proc_state(p) : 0;
-        if (state && state != 'Z' && state != 'X') proc_story(&st, &A->slots[order[k]], p);
+        if (state && state != 'Z' && state != 'X')
+            proc_story(&st, &A->slots[order[k]], p);
     }
     int threaded = LOAD(A->threaded_forks);
     if (threaded)
-        story_printf(&st,
-                     "\n%d child process%s forked while the parent had another thread (not yet joined): a "
-                     "child starts with the forking thread alone, and a lock another thread held at "
-                     "that moment stays locked in it forever (under ThreadSanitizer the child may "
-                     "even hang inside the sanitizer)",
-                     threaded, threaded == 1 ? " was" : "es were");
+        story_printf(
+            &st,
+            "\n%d child process%s forked while the parent had another thread (not yet "
+            "joined): a "
+            "child starts with the forking thread alone, and a lock another thread held "
+            "at "
+            "that moment stays locked in it forever (under ThreadSanitizer the child may "
+            "even hang inside the sanitizer)",
+            threaded, threaded == 1 ? " was" : "es were");
     const char *titles[8];
     for (int i = 0; i < st.n; i++) titles[i] = st.title[i];
-    drv_finding_sites(st.kind ? st.kind : "deadlock", st.n, st.site, titles, "%s", st.msg);
+    drv_finding_sites(st.kind ? st.kind : "deadlock", st.n, st.site, titles, "%s",
+                      st.msg);
     pid_t root = LOAD(A->root);
     kill(root, SIGRTMIN + 4); /* the root's handler exits with STUCK_EXIT */
     int64_t until = now_ms() + drv_patience_ms(1000);
@@ -1194,7 +1259,8 @@ void drv_watch_stop(void)
     if (A) STORE(A->armed, 0);
 }
 
-/* --- the driver's own children ----------------------------------------------------------- */
+/* --- the driver's own children
+ * ----------------------------------------------------------- */
 
 pid_t drv_fork(const char *label)
 {
@@ -1226,7 +1292,8 @@ _Noreturn void drv_die(int sig)
     _exit(128 + sig);
 }
 
-/* --- locks in shared memory --------------------------------------------------------------- */
+/* --- locks in shared memory
+ * --------------------------------------------------------------- */
 
 enum { LOCK_MUTEX, LOCK_SEM, LOCK_COND };
 
@@ -1271,35 +1338,41 @@ int drv_wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 
 /* What to say of a lock in shared memory that is not process-shared. */
 static const char *const not_pshared[] = {
-    [LOCK_MUTEX] = "this mutex is in memory shared between processes, but it was initialised "
-                   "without PTHREAD_PROCESS_SHARED: a process waiting for it is never woken "
-                   "by another process's unlock, so processes hang. Initialise it with an "
-                   "attribute set by pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
+    [LOCK_MUTEX] =
+        "this mutex is in memory shared between processes, but it was initialised "
+        "without PTHREAD_PROCESS_SHARED: a process waiting for it is never woken "
+        "by another process's unlock, so processes hang. Initialise it with an "
+        "attribute set by pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
     [LOCK_SEM] = "this semaphore is in memory shared between processes, but sem_init was "
                  "given pshared = 0: a process waiting for it is never woken by another "
                  "process's sem_post, so processes hang. Pass a non-zero pshared",
-    [LOCK_COND] = "this condition variable is in memory shared between processes, but it was "
-                  "initialised without PTHREAD_PROCESS_SHARED: a process waiting on it is never "
-                  "woken by another process's pthread_cond_signal or pthread_cond_broadcast, so "
-                  "processes hang. Initialise it with an attribute set by "
-                  "pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
+    [LOCK_COND] =
+        "this condition variable is in memory shared between processes, but it was "
+        "initialised without PTHREAD_PROCESS_SHARED: a process waiting on it is never "
+        "woken by another process's pthread_cond_signal or pthread_cond_broadcast, so "
+        "processes hang. Initialise it with an attribute set by "
+        "pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED)",
 };
 
 /* Reports lock l if it cannot work between processes; returns 1 if it did. */
 static int lock_check(lock_note *l)
 {
-    static const char *const names[] = {[LOCK_MUTEX] = "mutex", [LOCK_SEM] = "semaphore", [LOCK_COND] = "condition variable"};
+    static const char *const names[] = {[LOCK_MUTEX] = "mutex",
+                                        [LOCK_SEM] = "semaphore",
+                                        [LOCK_COND] = "condition variable"};
     char where[96];
     const void *addr = LOAD(l->addr), *site = LOAD(l->site);
     int kind = LOAD(l->kind);
     if (!drv_mem_shared(addr, where, sizeof where)) {
-        drv_finding_at("mutex-misuse", site,
-                       "this %s is in %s, which is private to each process: after fork every "
-                       "process %s its own copy, so it %s. Put it in the shared memory, next to the "
-                       "%s, and make it process-shared",
-                       names[kind], where, kind == LOCK_COND ? "waits on" : "locks",
-                       kind == LOCK_COND ? DRV_MSG("wakes no waiter of another process") : DRV_MSG("keeps no other process out"),
-                       kind == LOCK_COND ? "data it waits for" : "value");
+        drv_finding_at(
+            "mutex-misuse", site,
+            "this %s is in %s, which is private to each process: after fork every "
+            "process %s its own copy, so it %s. Put it in the shared memory, next to the "
+            "%s, and make it process-shared",
+            names[kind], where, kind == LOCK_COND ? "waits on" : "locks",
+            kind == LOCK_COND ? DRV_MSG("wakes no waiter of another process")
+                              : DRV_MSG("keeps no other process out"),
+            kind == LOCK_COND ? "data it waits for" : "value");
         return 1;
     }
     if (LOAD(l->pshared)) return 0;
@@ -1317,7 +1390,8 @@ int drv_locks_check_shared(void)
     return bad;
 }
 
-/* --- what the tools covered ---------------------------------------------------------------- */
+/* --- what the tools covered
+ * ---------------------------------------------------------------- */
 
 void drv_procs_coverage(void)
 {
@@ -1325,25 +1399,30 @@ void drv_procs_coverage(void)
     int threaded = LOAD(kids_threaded);
     char extra[256] = "";
     if (threaded)
-        snprintf(extra, sizeof extra,
-                 "; %d child process%s forked while the parent had other threads (not yet "
-                 "joined): %s does not check such children",
-                 threaded, threaded == 1 ? " was" : "es were",
-                 strcmp(tool, "tsan") ? "the tool" : "ThreadSanitizer");
+        snprintf(
+            extra, sizeof extra,
+            "; %d child process%s forked while the parent had other threads (not yet "
+            "joined): %s does not check such children",
+            threaded, threaded == 1 ? " was" : "es were",
+            strcmp(tool, "tsan") ? "the tool" : "ThreadSanitizer");
     if (!strcmp(tool, "tsan"))
         drv_out("coverage",
-                "ThreadSanitizer checked the threads of the parent and of every child forked from a "
-                "single-threaded process, each process on its own; races between processes are "
+                "ThreadSanitizer checked the threads of the parent and of every child "
+                "forked from a "
+                "single-threaded process, each process on its own; races between "
+                "processes are "
                 "invisible to it (they show as lost updates)%s",
                 extra);
     else if (!strcmp(tool, "helgrind"))
         drv_out("coverage",
-                "Helgrind checked the threads of each process on its own; races between processes "
+                "Helgrind checked the threads of each process on its own; races between "
+                "processes "
                 "are invisible to it%s",
                 extra);
     else
         drv_out("coverage",
-                "native run: results, children, descriptors and deadlocks were checked by the "
+                "native run: results, children, descriptors and deadlocks were checked "
+                "by the "
                 "test itself; data races are left to ThreadSanitizer%s",
                 extra);
 }

@@ -73,7 +73,8 @@ void drv_pgate_free(drv_pgate *g);
  * as the test's own, like a gate's. */
 int drv_pwait(bool (*cond)(void *arg), void *arg, long patience_ms);
 
-/* --- the student's children ---------------------------------------------------------- */
+/* --- the student's children ----------------------------------------------------------
+ */
 
 /* Most children of this process that existed at once: forked and not yet
  * waited for (a zombie still counts), since the last drv_procs_reset. */
@@ -110,7 +111,8 @@ bool drv_proc_in_wait(pid_t pid, pid_t *target);
  * running: ThreadSanitizer does not check such children. */
 int drv_procs_forked_threaded(void);
 
-/* --- descriptors ---------------------------------------------------------------------- */
+/* --- descriptors ----------------------------------------------------------------------
+ */
 
 typedef struct drv_fds drv_fds;
 /* The descriptors open in this process now (the result channel excluded). */
@@ -124,7 +126,8 @@ drv_fds *drv_fds_snapshot(void);
 int drv_fds_check(const drv_fds *before, const char *when);
 void drv_fds_free(drv_fds *s);
 
-/* --- the watchdog ------------------------------------------------------------------------ */
+/* --- the watchdog
+ * ------------------------------------------------------------------------ */
 
 /* Arms the watchdog around a call of the student's (starts its helper process
  * on first use: call it while this process has no other thread). While armed,
@@ -148,7 +151,8 @@ ssize_t drv_read(int fd, void *buf, size_t n);
 int drv_write_all(int fd, const void *buf, size_t n);
 pid_t drv_waitpid(pid_t pid, int *status);
 
-/* --- the driver's own children ------------------------------------------------------------ */
+/* --- the driver's own children
+ * ------------------------------------------------------------ */
 
 /* fork() for the driver itself: not counted as the student's, named `label`
  * ("worker 2") in watchdog reports. */
@@ -157,7 +161,8 @@ pid_t drv_fork(const char *label);
  * the driver's), as a crashing worker would. Never returns. */
 _Noreturn void drv_die(int sig);
 
-/* --- locks in shared memory -------------------------------------------------------------- */
+/* --- locks in shared memory
+ * -------------------------------------------------------------- */
 
 /* Reports a `mutex-misuse` finding at the initialisation of every mutex,
  * semaphore or condition variable the student created since the last call
@@ -166,13 +171,15 @@ _Noreturn void drv_die(int sig);
  * private memory (every process locks its own copy). Returns how many. */
 int drv_locks_check_shared(void);
 
-/* --- what the tools covered ---------------------------------------------------------------- */
+/* --- what the tools covered
+ * ---------------------------------------------------------------- */
 
 /* A sentence on what this run's tool checked in which processes, as the
  * driver output `coverage` (for notes in spec.lua). */
 void drv_procs_coverage(void);
 
-/* --- called by grader_driver.c's observers (not for drivers) ------------------------------ */
+/* --- called by grader_driver.c's observers (not for drivers)
+ * ------------------------------ */
 void drv_proc_forked(pid_t p, const void *site);
 void drv_proc_waiting(pid_t pid, int options, const void *site);
 void drv_proc_waited(pid_t r, const void *site);

@@ -118,7 +118,8 @@ int drv_sync_until(bool (*cond)(void *arg), void *arg, long patience_ms)
         if (now_us() >= until) break;
         if (drv_sync_pct()) {
             /* every other thread blocked and cond still false: it stays false */
-            if (pct_quiesce((int64_t)drv_patience_ms(patience_ms) * 1000) && !cond(arg)) break;
+            if (pct_quiesce((int64_t)drv_patience_ms(patience_ms) * 1000) && !cond(arg))
+                break;
         } else {
             sleep_us(1000);
         }
@@ -234,8 +235,9 @@ long drv_sync_wakeups(pid_t tid)
 
 static char where_kind[32];
 static char where_msg[6144]; /* the finding's message fields (drv_message_fields) */
-static atomic_int where_claimed; /* the finding is being sent (by the handler or the caller) */
-static atomic_int where_sent;    /* the handler has sent it */
+static atomic_int
+    where_claimed; /* the finding is being sent (by the handler or the caller) */
+static atomic_int where_sent; /* the handler has sent it */
 
 /* Runs on the interrupted thread: its stack is the one to show. */
 static void on_where(int sig)
@@ -328,7 +330,8 @@ static void sync_site_hint(const void *site)
     static _Atomic(hint_fn) hint;
     static atomic_int looked;
     if (!atomic_load_explicit(&looked, memory_order_relaxed)) {
-        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"), memory_order_relaxed);
+        atomic_store_explicit(&hint, (hint_fn)dlsym(RTLD_DEFAULT, "stress_site_hint"),
+                              memory_order_relaxed);
         atomic_store_explicit(&looked, 1, memory_order_relaxed);
     }
     hint_fn h = atomic_load_explicit(&hint, memory_order_relaxed);
@@ -374,10 +377,13 @@ bool drv_locks_released(const void *fn, const char *name)
 {
     if (!nheld_locks) return true;
     const void *sites[2] = {held_locks[0].site, (const char *)(uintptr_t)fn + 1};
-    const char *titles[2] = {"the lock taken here", "is still held after this function returned"};
+    const char *titles[2] = {"the lock taken here",
+                             "is still held after this function returned"};
     drv_finding_sites("lock-held", 2, sites, titles,
-                      "%s returned still holding a lock it took (%d lock%s held): a return path skips the "
-                      "unlock. Every return, the early ones too (a bad argument, too little money), must "
+                      "%s returned still holding a lock it took (%d lock%s held): a "
+                      "return path skips the "
+                      "unlock. Every return, the early ones too (a bad argument, too "
+                      "little money), must "
                       "first unlock each lock the function took",
                       name, nheld_locks, nheld_locks == 1 ? "" : "s");
     nheld_locks = 0;

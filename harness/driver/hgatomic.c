@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <valgrind/helgrind.h>
 
-
 enum { MO_RELAXED, MO_CONSUME, MO_ACQUIRE, MO_RELEASE, MO_ACQ_REL, MO_SEQ_CST };
 
 static inline void hg_send(const volatile void *p, int mo)
@@ -33,9 +32,7 @@ static inline void hg_atomic(const volatile void *p, unsigned long size)
 }
 
 void __tsan_init(void);
-void __tsan_init(void)
-{
-}
+void __tsan_init(void) {}
 
 void __tsan_atomic_thread_fence(int mo);
 void __tsan_atomic_thread_fence(int mo)
@@ -51,9 +48,9 @@ void __tsan_atomic_signal_fence(int mo)
     (void)mo;
 }
 
-#define RMW(T, N, OP, BUILTIN)                                                          \
-    T __tsan_atomic##N##_##OP(volatile T *p, T v, int mo);                              \
-    T __tsan_atomic##N##_##OP(volatile T *p, T v, int mo)                               \
+#define RMW(T, N, OP, BUILTIN)                                                           \
+    T __tsan_atomic##N##_##OP(volatile T *p, T v, int mo);                               \
+    T __tsan_atomic##N##_##OP(volatile T *p, T v, int mo)                                \
     {                                                                                    \
         hg_atomic(p, sizeof(T));                                                         \
         hg_send(p, mo);                                                                  \
@@ -103,8 +100,8 @@ void __tsan_atomic_signal_fence(int mo)
     {                                                                                    \
         hg_atomic(p, sizeof(T));                                                         \
         hg_send(p, mo);                                                                  \
-        int ok = __atomic_compare_exchange_n(p, c, v, 0, __ATOMIC_SEQ_CST,               \
-                                             __ATOMIC_SEQ_CST);                          \
+        int ok =                                                                         \
+            __atomic_compare_exchange_n(p, c, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
         hg_recv(p, ok ? mo : fmo);                                                       \
         return ok;                                                                       \
     }                                                                                    \

@@ -19,17 +19,17 @@ enum resp_phase { P_HEAD, P_BODY, P_TAIL, P_DONE };
 typedef struct conn {
     int fd;
     int state;
-    bool peer_eof;     /* the client shut its write side */
-    int64_t wake_ms;   /* timer of C_WAIT, C_DRAIN and drip pauses; 0: none */
+    bool peer_eof;   /* the client shut its write side */
+    int64_t wake_ms; /* timer of C_WAIT, C_DRAIN and drip pauses; 0: none */
     char in[REQUEST_MAX];
     size_t in_len;
     char path[PATH_MAX_BYTES];
-    route *home;       /* the route serving the request (not owned) */
-    route_opts o;      /* its options, with the request's overrides */
-    bool close_after;  /* close once the response is sent */
+    route *home;      /* the route serving the request (not owned) */
+    route_opts o;     /* its options, with the request's overrides */
+    bool close_after; /* close once the response is sent */
     /* the response being generated */
     int phase;
-    char pend[512];    /* framing text waiting to go out */
+    char pend[512]; /* framing text waiting to go out */
     size_t pend_len, pend_off;
     long body_off, chunk_left, chunk_index;
     uint64_t seed;

@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #define ROUTE_PREFIX_MAX 128
-#define PATH_MAX_BYTES 1024
-#define REQUEST_MAX 16384
+#define PATH_MAX_BYTES   1024
+#define REQUEST_MAX      16384
 
 enum framing { FRAME_LENGTH, FRAME_CHUNKED, FRAME_CLOSE };
 enum stop { STOP_NONE, STOP_STALL, STOP_RESET, STOP_TRUNCATE };
@@ -22,25 +22,25 @@ enum stop { STOP_NONE, STOP_STALL, STOP_RESET, STOP_TRUNCATE };
 /* What a route serves. Options given in a request's query override these
  * for that request only (rendezvous and patience excepted). */
 typedef struct route_opts {
-    long size;          /* body bytes (content.h) */
-    int status;         /* status code */
-    long latency_ms;    /* wait before the status line */
-    int framing;        /* enum framing */
-    long chunk;         /* chunk size; 0: varied sizes */
-    long piece;         /* at most this many bytes per write */
-    long drip_ms;       /* pause between writes */
-    int stop;           /* enum stop: what happens at stop_at */
-    long stop_at;       /* body bytes sent before stopping; -1: before the status line */
-    bool keepopen;      /* never close after a response, whatever the client asked */
-    bool lower;         /* header names in lower case */
+    long size;       /* body bytes (content.h) */
+    int status;      /* status code */
+    long latency_ms; /* wait before the status line */
+    int framing;     /* enum framing */
+    long chunk;      /* chunk size; 0: varied sizes */
+    long piece;      /* at most this many bytes per write */
+    long drip_ms;    /* pause between writes */
+    int stop;        /* enum stop: what happens at stop_at */
+    long stop_at;    /* body bytes sent before stopping; -1: before the status line */
+    bool keepopen;   /* never close after a response, whatever the client asked */
+    bool lower;      /* header names in lower case */
 } route_opts;
 
 /* A route: a path prefix, its options, and what it saw. */
 typedef struct route {
     char prefix[ROUTE_PREFIX_MAX];
     route_opts o;
-    int rendezvous;     /* hold responses until this many requests wait at once */
-    long patience_ms;   /* give up on the rendezvous when nobody new came for this long */
+    int rendezvous;   /* hold responses until this many requests wait at once */
+    long patience_ms; /* give up on the rendezvous when nobody new came for this long */
     /* state and statistics */
     long requests;
     int held, held_most;

@@ -28,7 +28,8 @@ typedef struct args {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: httpd [--routes ROUTES] [--deadline SECONDS] [--parent PID]\n");
+    fprintf(stderr,
+            "usage: httpd [--routes ROUTES] [--deadline SECONDS] [--parent PID]\n");
     return 64;
 }
 
@@ -38,10 +39,14 @@ static int args_parse(int argc, char **argv, args *a)
     *a = (args){.routes = "", .deadline_s = 300, .parent = 0};
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(argv[i], "--routes") && v) a->routes = v;
-        else if (!strcmp(argv[i], "--deadline") && v) a->deadline_s = atol(v);
-        else if (!strcmp(argv[i], "--parent") && v) a->parent = atol(v);
-        else return -1;
+        if (!strcmp(argv[i], "--routes") && v)
+            a->routes = v;
+        else if (!strcmp(argv[i], "--deadline") && v)
+            a->deadline_s = atol(v);
+        else if (!strcmp(argv[i], "--parent") && v)
+            a->parent = atol(v);
+        else
+            return -1;
         i++;
     }
     return a->deadline_s > 0 ? 0 : -1;
@@ -98,7 +103,10 @@ int main(int argc, char **argv)
     if (write(STDOUT_FILENO, line, (size_t)n) != n) return 1;
     fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
     server_cfg cfg = {
-        .rs = &rs, .listen_fd = lfd, .control_in = STDIN_FILENO, .control_out = STDOUT_FILENO,
+        .rs = &rs,
+        .listen_fd = lfd,
+        .control_in = STDIN_FILENO,
+        .control_out = STDOUT_FILENO,
         .deadline_ms = httpd_now_ms() + a.deadline_s * 1000,
     };
     int rc = server_run(&cfg);

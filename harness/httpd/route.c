@@ -18,7 +18,11 @@
 #include <string.h>
 
 static const route_opts default_opts = {
-    .size = 64, .status = 200, .framing = FRAME_LENGTH, .piece = 65536, .stop_at = -1,
+    .size = 64,
+    .status = 200,
+    .framing = FRAME_LENGTH,
+    .piece = 65536,
+    .stop_at = -1,
 };
 
 /* Parses a non-negative decimal number. Returns 0, or -1 if s is not one. */
@@ -38,23 +42,40 @@ static int opt_apply(route_opts *o, route *r, const char *key, const char *val)
 {
     long v = 0;
     bool num = parse_num(val, &v) == 0;
-    if (!strcmp(key, "size") && num) o->size = v;
-    else if (!strcmp(key, "status") && num && v >= 100 && v <= 999) o->status = (int)v;
-    else if (!strcmp(key, "latency") && num) o->latency_ms = v;
-    else if (!strcmp(key, "chunk") && num) o->chunk = v;
-    else if (!strcmp(key, "piece") && num && v > 0) o->piece = v;
-    else if (!strcmp(key, "drip") && num) o->drip_ms = v;
-    else if (!strcmp(key, "truncate") && num) o->stop = STOP_TRUNCATE, o->stop_at = v;
-    else if (!strcmp(key, "stall") && (!val || num)) o->stop = STOP_STALL, o->stop_at = val ? v : -1;
-    else if (!strcmp(key, "reset") && (!val || num)) o->stop = STOP_RESET, o->stop_at = val ? v : -1;
-    else if (!strcmp(key, "keepopen") && !val) o->keepopen = true;
-    else if (!strcmp(key, "lower") && !val) o->lower = true;
-    else if (!strcmp(key, "body") && val && !strcmp(val, "length")) o->framing = FRAME_LENGTH;
-    else if (!strcmp(key, "body") && val && !strcmp(val, "chunked")) o->framing = FRAME_CHUNKED;
-    else if (!strcmp(key, "body") && val && !strcmp(val, "close")) o->framing = FRAME_CLOSE;
-    else if (r && !strcmp(key, "rendezvous") && num) r->rendezvous = (int)v;
-    else if (r && !strcmp(key, "patience") && num) r->patience_ms = v;
-    else return -1;
+    if (!strcmp(key, "size") && num)
+        o->size = v;
+    else if (!strcmp(key, "status") && num && v >= 100 && v <= 999)
+        o->status = (int)v;
+    else if (!strcmp(key, "latency") && num)
+        o->latency_ms = v;
+    else if (!strcmp(key, "chunk") && num)
+        o->chunk = v;
+    else if (!strcmp(key, "piece") && num && v > 0)
+        o->piece = v;
+    else if (!strcmp(key, "drip") && num)
+        o->drip_ms = v;
+    else if (!strcmp(key, "truncate") && num)
+        o->stop = STOP_TRUNCATE, o->stop_at = v;
+    else if (!strcmp(key, "stall") && (!val || num))
+        o->stop = STOP_STALL, o->stop_at = val ? v : -1;
+    else if (!strcmp(key, "reset") && (!val || num))
+        o->stop = STOP_RESET, o->stop_at = val ? v : -1;
+    else if (!strcmp(key, "keepopen") && !val)
+        o->keepopen = true;
+    else if (!strcmp(key, "lower") && !val)
+        o->lower = true;
+    else if (!strcmp(key, "body") && val && !strcmp(val, "length"))
+        o->framing = FRAME_LENGTH;
+    else if (!strcmp(key, "body") && val && !strcmp(val, "chunked"))
+        o->framing = FRAME_CHUNKED;
+    else if (!strcmp(key, "body") && val && !strcmp(val, "close"))
+        o->framing = FRAME_CLOSE;
+    else if (r && !strcmp(key, "rendezvous") && num)
+        r->rendezvous = (int)v;
+    else if (r && !strcmp(key, "patience") && num)
+        r->patience_ms = v;
+    else
+        return -1;
     return 0;
 }
 
@@ -76,7 +97,8 @@ static int route_parse(char *text, route *r, char *err, size_t errlen)
     char *save = NULL;
     char *prefix = strtok_r(text, ",", &save);
     if (!prefix || prefix[0] != '/' || strlen(prefix) >= sizeof r->prefix) {
-        snprintf(err, errlen, "route '%s': the prefix must start with '/'", prefix ? prefix : "");
+        snprintf(err, errlen, "route '%s': the prefix must start with '/'",
+                 prefix ? prefix : "");
         return -1;
     }
     strcpy(r->prefix, prefix);
@@ -84,8 +106,8 @@ static int route_parse(char *text, route *r, char *err, size_t errlen)
         char *key, *val;
         opt_split(w, &key, &val);
         if (opt_apply(&r->o, r, key, val) < 0) {
-            snprintf(err, errlen, "route '%s': bad option '%s%s%s'", r->prefix, key, val ? "=" : "",
-                     val ? val : "");
+            snprintf(err, errlen, "route '%s': bad option '%s%s%s'", r->prefix, key,
+                     val ? "=" : "", val ? val : "");
             return -1;
         }
     }
@@ -132,7 +154,8 @@ route *routes_match(routes *rs, const char *path)
     size_t best_len = 0;
     for (size_t i = 0; i < rs->len; i++) {
         size_t n = strlen(rs->items[i].prefix);
-        if (n > best_len && !strncmp(path, rs->items[i].prefix, n)) best = &rs->items[i], best_len = n;
+        if (n > best_len && !strncmp(path, rs->items[i].prefix, n))
+            best = &rs->items[i], best_len = n;
     }
     return best ? best : &rs->fallback;
 }

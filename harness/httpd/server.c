@@ -76,8 +76,10 @@ static void conns_sweep(void)
 {
     size_t j = 0;
     for (size_t i = 0; i < nconns; i++) {
-        if (conns[i]->state == C_DEAD) free(conns[i]);
-        else conns[j++] = conns[i];
+        if (conns[i]->state == C_DEAD)
+            free(conns[i]);
+        else
+            conns[j++] = conns[i];
     }
     nconns = j;
 }
@@ -116,16 +118,20 @@ static void conn_write(conn *c)
 {
     for (;;) {
         if (c->out_off == c->out_len) {
-            size_t cap = (size_t)c->o.piece < sizeof c->out ? (size_t)c->o.piece : sizeof c->out;
+            size_t cap =
+                (size_t)c->o.piece < sizeof c->out ? (size_t)c->o.piece : sizeof c->out;
             c->out_len = respond_fill(c, c->out, cap);
             c->out_off = 0;
             if (c->out_len == 0) {
-                if (c->phase == P_DONE) conn_finish(c);
-                else conn_stop(c);
+                if (c->phase == P_DONE)
+                    conn_finish(c);
+                else
+                    conn_stop(c);
                 return;
             }
         }
-        ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        ssize_t w =
+            send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
         if (w < 0) {
@@ -176,7 +182,8 @@ static void rendezvous_expire(routes *rs, int64_t now)
 {
     for (size_t i = 0; i < rs->len; i++) {
         route *r = &rs->items[i];
-        if (r->rendezvous > 0 && !r->open && r->held > 0 && now - r->last_arrival_ms >= r->patience_ms)
+        if (r->rendezvous > 0 && !r->open && r->held > 0 &&
+            now - r->last_arrival_ms >= r->patience_ms)
             rendezvous_open(r, true);
     }
 }
@@ -205,7 +212,8 @@ static bool header_get(const char *head, const char *name, char *val, size_t len
 static const char *request_parse(conn *c)
 {
     char method[16], target[PATH_MAX_BYTES], version[16], host[256], connection[256];
-    if (sscanf(c->in, "%15s %1023s %15s", method, target, version) != 3) return "no request line";
+    if (sscanf(c->in, "%15s %1023s %15s", method, target, version) != 3)
+        return "no request line";
     if (strcmp(method, "GET")) return "not a GET request";
     if (strncmp(version, "HTTP/1.", 7)) return "not HTTP/1.x";
     const char *path = target;
@@ -268,7 +276,8 @@ static void conn_read(conn *c, routes *rs)
     if (r <= 0) {
         /* a client that only shut its write side still gets its response;
          * a second end-of-file (a hang-up) closes */
-        if (r < 0 || c->peer_eof || c->state == C_READ || c->state == C_STALL || c->state == C_DRAIN)
+        if (r < 0 || c->peer_eof || c->state == C_READ || c->state == C_STALL ||
+            c->state == C_DRAIN)
             conn_close(c, false);
         c->peer_eof = true;
         return;
@@ -276,7 +285,8 @@ static void conn_read(conn *c, routes *rs)
     if (!reading) return;
     c->in_len += (size_t)r;
     c->in[c->in_len] = 0;
-    if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n")) request_dispatch(c, rs);
+    if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n"))
+        request_dispatch(c, rs);
     else if (c->in_len == sizeof c->in - 1) {
         stats_bad("a request head longer than 16 KiB", "");
         respond_bad(c);
@@ -315,15 +325,19 @@ static long timers_run(routes *rs, int64_t deadline)
         if (c->state == C_DEAD || !c->wake_ms) continue;
         if (c->wake_ms <= now) {
             c->wake_ms = 0;
-            if (c->state == C_WAIT) conn_respond(c);
-            else if (c->state == C_DRAIN) conn_close(c, false);
-            else if (c->state == C_WRITE) conn_write(c);
+            if (c->state == C_WAIT)
+                conn_respond(c);
+            else if (c->state == C_DRAIN)
+                conn_close(c, false);
+            else if (c->state == C_WRITE)
+                conn_write(c);
         }
         if (c->state != C_DEAD && c->wake_ms && c->wake_ms < next) next = c->wake_ms;
     }
     for (size_t i = 0; i < rs->len; i++) {
         route *r = &rs->items[i];
-        if (r->rendezvous > 0 && !r->open && r->held > 0 && r->last_arrival_ms + r->patience_ms < next)
+        if (r->rendezvous > 0 && !r->open && r->held > 0 &&
+            r->last_arrival_ms + r->patience_ms < next)
             next = r->last_arrival_ms + r->patience_ms;
     }
     long wait = (long)(next - httpd_now_ms());
@@ -387,7 +401,8 @@ static size_t pollfds_build(server_cfg *cfg, struct pollfd **pfd, size_t *cap)
     struct pollfd *p = *pfd;
     p[0] = (struct pollfd){.fd = cfg->control_in, .events = POLLIN};
     p[1] = (struct pollfd){.fd = accept_paused ? -1 : cfg->listen_fd, .events = POLLIN};
-    for (size_t i = 0; i < nconns; i++) p[i + 2] = (struct pollfd){.fd = conns[i]->fd, .events = conn_events(conns[i])};
+    for (size_t i = 0; i < nconns; i++)
+        p[i + 2] = (struct pollfd){.fd = conns[i]->fd, .events = conn_events(conns[i])};
     return nconns + 2;
 }
 
@@ -401,13 +416,15 @@ static int loop_turn(server_cfg *cfg, struct pollfd **pfd, size_t *cap)
     size_t n = pollfds_build(cfg, pfd, cap);
     if (!n) return -1;
     struct pollfd *p = *pfd;
-    if (poll(p, n, accept_paused && wait > 100 ? 100 : (int)wait) < 0) return errno == EINTR ? 1 : -1;
+    if (poll(p, n, accept_paused && wait > 100 ? 100 : (int)wait) < 0)
+        return errno == EINTR ? 1 : -1;
     if (p[0].revents && !control_read(cfg)) return 0;
     if (p[1].revents & POLLIN) accept_all(cfg->listen_fd);
     for (size_t i = 0; i + 2 < n; i++) { /* accept_all only appends */
         conn *c = conns[i];
         short re = p[i + 2].revents;
-        if (c->state != C_DEAD && (re & (POLLIN | POLLHUP | POLLERR))) conn_read(c, cfg->rs);
+        if (c->state != C_DEAD && (re & (POLLIN | POLLHUP | POLLERR)))
+            conn_read(c, cfg->rs);
         if (c->state == C_WRITE && !c->wake_ms && (re & POLLOUT)) conn_write(c);
     }
     return 1;
@@ -418,7 +435,8 @@ int server_run(server_cfg *cfg)
     struct pollfd *pfd = NULL;
     size_t cap = 0;
     int r;
-    while ((r = loop_turn(cfg, &pfd, &cap)) > 0) {}
+    while ((r = loop_turn(cfg, &pfd, &cap)) > 0) {
+    }
     free(pfd);
     return r < 0 ? 1 : 0;
 }

@@ -84,9 +84,10 @@ static void write_all(int fd, const char *buf, size_t len)
 void stats_report(int fd, const routes *rs)
 {
     char line[512];
-    int n = snprintf(line, sizeof line,
-                     "connections %ld\nopen %ld\nmost_open %ld\nrequests %ld\npaths %zu\nbad %ld\n",
-                     connections, open_now, most_open, requests, npaths, bad);
+    int n = snprintf(
+        line, sizeof line,
+        "connections %ld\nopen %ld\nmost_open %ld\nrequests %ld\npaths %zu\nbad %ld\n",
+        connections, open_now, most_open, requests, npaths, bad);
     write_all(fd, line, (size_t)n);
     if (bad) {
         n = snprintf(line, sizeof line, "bad_first %s\n", bad_first);
@@ -94,8 +95,8 @@ void stats_report(int fd, const routes *rs)
     }
     for (size_t i = 0; i < rs->len; i++) {
         const route *r = &rs->items[i];
-        n = snprintf(line, sizeof line, "route %s requests=%ld held_most=%d gave_up=%d\n", r->prefix,
-                     r->requests, r->held_most, r->gave_up ? 1 : 0);
+        n = snprintf(line, sizeof line, "route %s requests=%ld held_most=%d gave_up=%d\n",
+                     r->prefix, r->requests, r->held_most, r->gave_up ? 1 : 0);
         write_all(fd, line, (size_t)n);
     }
     write_all(fd, "end\n", 4);

@@ -278,7 +278,8 @@ int sys_write_fd(int fd, const char *buf, size_t n)
  * the kernel's per-thread CPU clock, addressed by thread id. */
 uint64_t sys_thread_cpu_ns(pid_t tid)
 {
-    clockid_t clock = (clockid_t)((~(unsigned)tid << 3) | 4 | 2); /* CPUCLOCK_PERTHREAD | SCHED */
+    clockid_t clock =
+        (clockid_t)((~(unsigned)tid << 3) | 4 | 2); /* CPUCLOCK_PERTHREAD | SCHED */
     struct timespec ts;
     if (sys_call(SYS_clock_gettime, clock, (long)&ts, 0, 0, 0, 0) != 0) return 0;
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
@@ -290,7 +291,8 @@ int sys_thread_sleeps(pid_t tid)
 {
     char path[64] = "/proc/self/task/", num[16];
     int n = 0;
-    for (unsigned v = (unsigned)tid; n == 0 || v; v /= 10) num[n++] = (char)('0' + v % 10);
+    for (unsigned v = (unsigned)tid; n == 0 || v; v /= 10)
+        num[n++] = (char)('0' + v % 10);
     size_t at = sys_strlen(path);
     while (n) path[at++] = num[--n];
     sys_strcpy(path + at, "/stat", sizeof path - at);

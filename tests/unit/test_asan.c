@@ -27,21 +27,24 @@ static parse_out parse_tidy(const char *name, const char *src)
 }
 
 /* The one finding of NAME: its kind, located at the @mark line of SRC. */
-static finding *expect_one(parse_out *o, const char *kind, const char *src, const char *mark)
+static finding *expect_one(parse_out *o, const char *kind, const char *src,
+                           const char *mark)
 {
     cr_assert_eq(o->found.len, 1, "%zu findings", o->found.len);
     finding *f = &o->found.items[0];
     cr_assert_str_eq(f->kind, kind);
     cr_assert_str_eq(f->tool, "asan");
     cr_assert_str_eq(f->file ? f->file : "(none)", src);
-    cr_assert_eq(f->line, fixture_line(src, mark), "%s located at line %d", kind, f->line);
+    cr_assert_eq(f->line, fixture_line(src, mark), "%s located at line %d", kind,
+                 f->line);
     cr_assert(!o->tool_failed);
     return f;
 }
 
 static void expect_says(const finding *f, const char *words)
 {
-    cr_assert_not_null(strstr(f->message, words), "message \"%s\" lacks \"%s\"", f->message, words);
+    cr_assert_not_null(strstr(f->message, words), "message \"%s\" lacks \"%s\"",
+                       f->message, words);
 }
 
 /* "file.c:N" of the @mark line of src (caller frees). */
@@ -161,12 +164,14 @@ Test(asan, garbage_and_runtime_failure)
     parse_out o = {0};
     const char *junk = "hello\n==1==ERROR: AddressSanitizer: \nSUMMARY: \n#0|x\n";
     asan_parse(junk, strlen(junk), &o);
-    cr_assert_eq(o.found.len, 1); /* a report with nothing in it still says "memory error" */
+    cr_assert_eq(o.found.len,
+                 1); /* a report with nothing in it still says "memory error" */
     cr_assert_str_eq(o.found.items[0].kind, "memory-error");
     parse_out_free(&o);
-    const char *broken = "==7==ERROR: AddressSanitizer failed to allocate 0x10 bytes\n"
-                         "==7==ReserveShadowMemoryRange failed while trying to map 0x1000 bytes. "
-                         "Perhaps you're using ulimit -v\n";
+    const char *broken =
+        "==7==ERROR: AddressSanitizer failed to allocate 0x10 bytes\n"
+        "==7==ReserveShadowMemoryRange failed while trying to map 0x1000 bytes. "
+        "Perhaps you're using ulimit -v\n";
     asan_parse(broken, strlen(broken), &o);
     cr_assert(o.tool_failed);
     parse_out_free(&o);
@@ -194,7 +199,8 @@ Test(asan, every_report_format)
     c->outcome = OUTCOME_FAIL;
     c->max_score = 5;
     c->graded = true;
-    c->message = xasprintf("%s: %s", kind_lookup("stack-use-after-return")->title, o.found.items[0].message);
+    c->message = xasprintf("%s: %s", kind_lookup("stack-use-after-return")->title,
+                           o.found.items[0].message);
     c->findings = o.found;
     memset(&o.found, 0, sizeof o.found);
     report_total(r);

@@ -175,7 +175,8 @@ Test(build, program_link_errors)
     findings fs = {0};
     build_parse_program_diagnostics(text, "main.c", false, &fs);
     cr_assert_eq(fs.len, 1);
-    cr_assert(strstr(fs.items[0].message, "defined in none of the program's files"), "%s", fs.items[0].message);
+    cr_assert(strstr(fs.items[0].message, "defined in none of the program's files"), "%s",
+              fs.items[0].message);
     cr_assert_null(strstr(fs.items[0].message, "header"), "%s", fs.items[0].message);
     cr_assert_eq(fs.items[0].line, 2);
     findings_free(&fs);

@@ -76,7 +76,8 @@ Test(cache, manifest_compared_whole, .init = make_root, .fini = remove_root)
     cr_assert_eq(cache_open(root, "build", "first", &e), 0);
     cr_assert_eq(cache_commit(&e, "first"), 0);
     char *manifest = path_join(e.dir, "manifest");
-    cr_assert_eq(file_write(manifest, "second", 6), 0); /* as if "second" had this digest */
+    cr_assert_eq(file_write(manifest, "second", 6),
+                 0); /* as if "second" had this digest */
     cache_close(&e);
     cr_assert_eq(cache_open(root, "build", "first", &e), 0);
     cr_assert_not(e.ready);

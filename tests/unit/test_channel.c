@@ -145,12 +145,13 @@ Test(channel, crash_messages)
  * sites, e.g. every process of a deadlock); one without a stack adds none. */
 Test(channel, finding_with_titled_stacks)
 {
-    parse_out o = parse("{\"type\":\"finding\",\"kind\":\"deadlock\",\"message\":\"both wait\","
-                        "\"stacks\":[{\"title\":\"the parent: blocked in write() here\",\"stack\":"
-                        "[{\"module\":\"/w/prog\",\"offset\":100,\"symbol\":null}]},"
-                        "{\"title\":\"child 1: blocked in write() here\",\"stack\":"
-                        "[{\"module\":\"/w/prog\",\"offset\":200,\"symbol\":null}]},"
-                        "{\"title\":\"no stack\"}]}\n");
+    parse_out o =
+        parse("{\"type\":\"finding\",\"kind\":\"deadlock\",\"message\":\"both wait\","
+              "\"stacks\":[{\"title\":\"the parent: blocked in write() here\",\"stack\":"
+              "[{\"module\":\"/w/prog\",\"offset\":100,\"symbol\":null}]},"
+              "{\"title\":\"child 1: blocked in write() here\",\"stack\":"
+              "[{\"module\":\"/w/prog\",\"offset\":200,\"symbol\":null}]},"
+              "{\"title\":\"no stack\"}]}\n");
     cr_assert_eq(o.found.len, 1);
     const finding *f = &o.found.items[0];
     cr_assert_str_eq(f->kind, "deadlock");
@@ -165,7 +166,8 @@ Test(channel, finding_with_titled_stacks)
 Test(channel, crash_message_sigpipe)
 {
     char *m = channel_crash_message(SIGPIPE);
-    cr_assert(strstr(m, "killed by SIGPIPE, which happens on a write to a pipe"), "%s", m);
+    cr_assert(strstr(m, "killed by SIGPIPE, which happens on a write to a pipe"), "%s",
+              m);
     cr_assert(strstr(m, "SIG_IGN") && strstr(m, "EPIPE"), "%s", m);
     free(m);
 }

@@ -26,14 +26,18 @@ static void remove_dir(void)
 static proc_result run_watched(const char *script, int64_t timeout_ms)
 {
     char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
-    proc_opts o = {.argv = argv, .env = base_env, .cwd = tmpdir, .timeout_ms = timeout_ms,
+    proc_opts o = {.argv = argv,
+                   .env = base_env,
+                   .cwd = tmpdir,
+                   .timeout_ms = timeout_ms,
                    .watch_hangs = true};
     proc_result r = {0};
     cr_assert_eq(proc_run(&o, &r), 0, "%s", r.error ? r.error : "");
     return r;
 }
 
-#define SELF_LOCK "python3 -c 'import threading; l = threading.Lock(); l.acquire(); l.acquire()'"
+#define SELF_LOCK                                                                        \
+    "python3 -c 'import threading; l = threading.Lock(); l.acquire(); l.acquire()'"
 
 Test(hang, self_deadlock_stopped_early, .init = make_dir, .fini = remove_dir)
 {
@@ -56,9 +60,10 @@ Test(hang, timed_wake_runs_to_its_end, .init = make_dir, .fini = remove_dir)
 {
     /* the main thread waits with no timeout, but a timer thread (a timed
      * wait) releases it after 3 s: never hung */
-    proc_result r = run_watched("python3 -c 'import threading; l = threading.Lock(); l.acquire(); "
-                                "threading.Timer(3, l.release).start(); l.acquire(); print(\"ok\")'",
-                                30000);
+    proc_result r =
+        run_watched("python3 -c 'import threading; l = threading.Lock(); l.acquire(); "
+                    "threading.Timer(3, l.release).start(); l.acquire(); print(\"ok\")'",
+                    30000);
     cr_assert(!r.timed_out && !r.hung);
     cr_assert_str_eq(sbuf_str(&r.out), "ok\n");
     proc_result_free(&r);

@@ -30,12 +30,16 @@ Test(i18n, arguments_go_into_the_translation, .init = portuguese, .fini = englis
 Test(i18n, numbered_arguments_reorder, .init = portuguese, .fini = english)
 {
     const char *args[] = {"T1", "T2", "signal", "5"};
-    char *m = i18n_format("%s is woken by %s's %s, finds nothing to do and waits again (step %ld)", args, 4);
-    cr_assert_str_eq(m, "T1 é acordada pelo signal de T2, não encontra nada para fazer e espera de novo (passo 5)");
+    char *m = i18n_format(
+        "%s is woken by %s's %s, finds nothing to do and waits again (step %ld)", args,
+        4);
+    cr_assert_str_eq(m, "T1 é acordada pelo signal de T2, não encontra nada para fazer e "
+                        "espera de novo (passo 5)");
     free(m);
 }
 
-Test(i18n, a_sentence_given_as_argument_is_translated, .init = portuguese, .fini = english)
+Test(i18n, a_sentence_given_as_argument_is_translated, .init = portuguese,
+     .fini = english)
 {
     const char *args[] = {"fork", "a process", "no thread"};
     char *m = i18n_format("%s creates %s, and that is not allowed here: %s", args, 3);
@@ -43,7 +47,8 @@ Test(i18n, a_sentence_given_as_argument_is_translated, .init = portuguese, .fini
     free(m);
 }
 
-Test(i18n, unknown_formats_and_missing_arguments_keep_the_english, .init = portuguese, .fini = english)
+Test(i18n, unknown_formats_and_missing_arguments_keep_the_english, .init = portuguese,
+     .fini = english)
 {
     const char *args[] = {"T1"};
     cr_assert_null(i18n_format("a format of nobody's %s", args, 1));

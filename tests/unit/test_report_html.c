@@ -175,10 +175,12 @@ Test(trace_marks, waiting_when_stopped)
     ev(&t, "T1", "lock", "M1", "acquired", "", 47, "queue_put");
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[2].kind, TRACE_MARK_WAITING, "T1 still runs: T2 is not proven stuck");
-    cr_assert(strstr(m[2].note, "T2 was waiting on C1 when the run stopped"), "%s", m[2].note);
+    cr_assert(strstr(m[2].note, "T2 was waiting on C1 when the run stopped"), "%s",
+              m[2].note);
     cr_assert(strstr(m[0].note, "still waiting when the run stops"), "%s", m[0].note);
     for (size_t i = 0; i < t.events.len; i++)
-        cr_assert(!m[i].note || (!strstr(m[i].note, "for ever") && !strstr(m[i].note, "for good")),
+        cr_assert(!m[i].note ||
+                      (!strstr(m[i].note, "for ever") && !strstr(m[i].note, "for good")),
                   "%s", m[i].note);
     trace_marks_free(m, t.events.len);
     trace_free(&t);
@@ -198,7 +200,8 @@ Test(trace_marks, spurious_wake_goes_on)
     trace_mark *m = trace_marks(&t, NULL);
     cr_assert_eq(m[3].kind, TRACE_MARK_SPURIOUS);
     cr_assert(strstr(m[3].note, "spurious wake-up"), "%s", m[3].note);
-    cr_assert_eq(m[5].kind, TRACE_MARK_SPURIOUS, "what it does next, past re-taking its mutex");
+    cr_assert_eq(m[5].kind, TRACE_MARK_SPURIOUS,
+                 "what it does next, past re-taking its mutex");
     cr_assert_eq(m[4].kind, TRACE_MARK_NONE);
     trace_marks_free(m, t.events.len);
     trace_free(&t);
@@ -434,10 +437,11 @@ Test(report_html, process_lanes, .init = make_dir, .fini = remove_dir)
     pev(t, 1, "T0", "join", "ok", "T1");
     char *h = html_of(r);
     cr_assert_eq(t->nthreads, 3);
-    cr_assert(strstr(h, "<tr class=\"procs\"><th class=\"step\"></th><th colspan=\"2\">process "
-                        "1</th><th colspan=\"1\">process 2 "
-                        "(forked)</th>"),
-              "%s", h);
+    cr_assert(
+        strstr(h, "<tr class=\"procs\"><th class=\"step\"></th><th colspan=\"2\">process "
+                  "1</th><th colspan=\"1\">process 2 "
+                  "(forked)</th>"),
+        "%s", h);
     cr_assert(strstr(h, "<th class=\"lane\" title=\"P2:T0\">P2:T0</th>"), "%s", h);
     /* T1 is not alive before its creation, the child before its first event */
     cr_assert(strstr(h, "id=\"c0-e0\"><td class=\"step\">1</td><td class=\"a\"><span "

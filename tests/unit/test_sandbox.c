@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *tmpdir;   /* the run's working directory */
-static char *hidden;   /* a directory the program must not see */
-static char *kept;     /* a directory it may read, not write */
+static char *tmpdir; /* the run's working directory */
+static char *hidden; /* a directory the program must not see */
+static char *kept;   /* a directory it may read, not write */
 static char *const base_env[] = {"PATH=/usr/bin:/bin", NULL};
 
 static void make_dirs(void)
@@ -104,8 +104,11 @@ Test(sandbox, own_uid, .init = make_dirs, .fini = remove_dirs)
     proc_result r = run_boxed("id -u; id -g; stat -c %u .", (proc_opts){0});
     unsigned want = caps()->root ? (unsigned)sandbox_uid() : (unsigned)getuid();
     char *expect = caps()->root ? xasprintf("%u\n%u\n%u\n", want, want, want) : NULL;
-    if (expect) cr_assert_str_eq(sbuf_str(&r.out), expect);
-    else cr_assert(str_starts(sbuf_str(&r.out), xasprintf("%u\n", want)), "%s", sbuf_str(&r.out));
+    if (expect)
+        cr_assert_str_eq(sbuf_str(&r.out), expect);
+    else
+        cr_assert(str_starts(sbuf_str(&r.out), xasprintf("%u\n", want)), "%s",
+                  sbuf_str(&r.out));
     cr_assert_eq(r.exit_code, 0);
     free(expect);
     proc_result_free(&r);
@@ -151,12 +154,14 @@ Test(sandbox, loopback_only, .init = make_dirs, .fini = remove_dirs)
 Test(sandbox, file_system_view, .init = make_dirs, .fini = remove_dirs)
 {
     if (!caps()->mount) cr_skip_test("no mount namespace here: %s", caps()->why);
-    char *script = xasprintf("ls -A %s 2>/dev/null | wc -l; cat %s/readme; touch %s/new 2>/dev/null && "
-                             "echo wrote-kept; echo mine > here && cat here; echo x > /tmp/sandbox-canary && "
-                             "ls /tmp | grep -c canary",
-                             hidden, kept, kept);
+    char *script = xasprintf(
+        "ls -A %s 2>/dev/null | wc -l; cat %s/readme; touch %s/new 2>/dev/null && "
+        "echo wrote-kept; echo mine > here && cat here; echo x > /tmp/sandbox-canary && "
+        "ls /tmp | grep -c canary",
+        hidden, kept, kept);
     proc_result r = run_boxed(script, (proc_opts){0});
-    cr_assert_str_eq(sbuf_str(&r.out), "0\nhello\nmine\n1\n", "%s%s", sbuf_str(&r.out), sbuf_str(&r.err));
+    cr_assert_str_eq(sbuf_str(&r.out), "0\nhello\nmine\n1\n", "%s%s", sbuf_str(&r.out),
+                     sbuf_str(&r.err));
     cr_assert_not(file_exists("/tmp/sandbox-canary"), "the program's /tmp is the host's");
     char *secret = path_join(hidden, "secret");
     cr_assert(file_exists(secret), "hiding must not remove anything");
@@ -170,10 +175,13 @@ Test(sandbox, read_only_elsewhere, .init = make_dirs, .fini = remove_dirs)
 {
     if (!caps()->readonly) cr_skip_test("no read-only mounts here: %s", caps()->why);
     const char *home = getenv("HOME");
-    bool use_home = geteuid() != 0 && home && strcmp(home, "/") && access(home, W_OK) == 0;
-    char *open_dir = use_home ? xasprintf("%s/sandbox-rw-%d", home, (int)getpid())
-                              : xasprintf("%s/tests/out/sandbox-rw-%d", getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".",
-                                          (int)getpid());
+    bool use_home =
+        geteuid() != 0 && home && strcmp(home, "/") && access(home, W_OK) == 0;
+    char *open_dir = use_home
+                         ? xasprintf("%s/sandbox-rw-%d", home, (int)getpid())
+                         : xasprintf("%s/tests/out/sandbox-rw-%d",
+                                     getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".",
+                                     (int)getpid());
     cr_assert_eq(dir_make(open_dir), 0);
     chmod(open_dir, 0777);
     char *abs = path_abs(open_dir);
@@ -190,7 +198,8 @@ Test(sandbox, read_only_elsewhere, .init = make_dirs, .fini = remove_dirs)
 /* kill(-1, SIGKILL) reaches the program's own processes only. */
 Test(sandbox, kill_all_stays_inside, .init = make_dirs, .fini = remove_dirs)
 {
-    if (!caps()->root && !caps()->pid) cr_skip_test("neither a uid nor a PID namespace of its own here");
+    if (!caps()->root && !caps()->pid)
+        cr_skip_test("neither a uid nor a PID namespace of its own here");
     pid_t bystander = fork();
     if (bystander == 0) {
         execl("/bin/sleep", "sleep", "20", (char *)NULL);
@@ -211,7 +220,8 @@ Test(sandbox, daemon_killed, .init = make_dirs, .fini = remove_dirs)
 {
     char marker[64];
     snprintf(marker, sizeof marker, "31.%d7", (int)getpid());
-    char *script = xasprintf("(setsid sh -c 'sleep %s' &) ; sleep 0.2; echo started", marker);
+    char *script =
+        xasprintf("(setsid sh -c 'sleep %s' &) ; sleep 0.2; echo started", marker);
     proc_result r = run_boxed(script, (proc_opts){0});
     cr_assert_str_eq(sbuf_str(&r.out), "started\n");
     cr_assert_lt(r.duration_ms, 5000);
@@ -237,7 +247,9 @@ static void on_timeout(void *ctx, const pid_t *pids, size_t n)
 Test(sandbox, timeout_without_init, .init = make_dirs, .fini = remove_dirs)
 {
     int init_seen = 0;
-    proc_result r = run_boxed("sleep 30", (proc_opts){.timeout_ms = 500, .on_timeout = on_timeout, .ctx = &init_seen});
+    proc_result r = run_boxed(
+        "sleep 30",
+        (proc_opts){.timeout_ms = 500, .on_timeout = on_timeout, .ctx = &init_seen});
     cr_assert(r.timed_out);
     cr_assert_eq(r.signal, SIGTERM);
     cr_assert_eq(init_seen, 0, "on_timeout got our init");
@@ -248,11 +260,14 @@ Test(sandbox, timeout_without_init, .init = make_dirs, .fini = remove_dirs)
 /* RLIMIT_NPROC stops a fork bomb, and leaves room whatever else the user runs. */
 Test(sandbox, process_limit, .init = make_dirs, .fini = remove_dirs)
 {
-    proc_result r = run_boxed("trap 'echo $i' EXIT; i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); done",
-                              (proc_opts){.max_procs = 20, .timeout_ms = 8000});
+    proc_result r = run_boxed(
+        "trap 'echo $i' EXIT; i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); done",
+        (proc_opts){.max_procs = 20, .timeout_ms = 8000});
     int n = atoi(sbuf_str(&r.out));
-    cr_assert_geq(n, 5, "the limit should leave the program room (%d started: %s)", n, sbuf_str(&r.err));
-    cr_assert_lt(n, 40, "%d background processes started under a limit of 20 (%s)", n, sbuf_str(&r.err));
+    cr_assert_geq(n, 5, "the limit should leave the program room (%d started: %s)", n,
+                  sbuf_str(&r.err));
+    cr_assert_lt(n, 40, "%d background processes started under a limit of 20 (%s)", n,
+                 sbuf_str(&r.err));
     proc_result_free(&r);
 }
 
@@ -262,7 +277,8 @@ Test(sandbox, unread_stdin, .init = make_dirs, .fini = remove_dirs)
 {
     size_t n = 16u << 20;
     char *data = xmalloc(n);
-    proc_result r = run_boxed("exec 0<&-; exit 3", (proc_opts){.stdin_data = data, .stdin_len = n});
+    proc_result r =
+        run_boxed("exec 0<&-; exit 3", (proc_opts){.stdin_data = data, .stdin_len = n});
     cr_assert_eq(r.exit_code, 3);
     cr_assert_lt(r.duration_ms, 5000);
     proc_result_free(&r);

@@ -30,19 +30,22 @@ static scan_report *report_of(const char *const *runs, size_t n)
 
 /* A finding of kind at file:line, with one stack whose first frame is
  * there too (and a second frame at line2 when > 0). */
-static void add(findings *fs, const char *kind, const char *tool, const char *msg, int line, int line2)
+static void add(findings *fs, const char *kind, const char *tool, const char *msg,
+                int line, int line2)
 {
     finding *f = findings_add(fs, kind, tool, msg);
     stack *s = finding_add_stack(f, "here");
     stack_add_frame(s, "work", line ? "race.c" : NULL, line);
-    if (line2 > 0) stack_add_frame(finding_add_stack(f, "there"), "work", "race.c", line2);
+    if (line2 > 0)
+        stack_add_frame(finding_add_stack(f, "there"), "work", "race.c", line2);
     finding_locate(f, "race.c");
 }
 
 Test(scan, detectors_parse)
 {
     cr_assert_eq(scan_detectors_parse("tsan"), 1 << DET_TSAN);
-    cr_assert_eq(scan_detectors_parse("stress,native"), 1 << DET_PCT | 1 << DET_RANDOM | 1 << DET_NATIVE);
+    cr_assert_eq(scan_detectors_parse("stress,native"),
+                 1 << DET_PCT | 1 << DET_RANDOM | 1 << DET_NATIVE);
     cr_assert_eq(scan_detectors_parse("all"), (1 << DET_COUNT) - 1);
     cr_assert_eq(scan_detectors_parse("tsan,valgrind"), -1);
 }
@@ -109,7 +112,8 @@ Test(scan, timeouts_and_crashes)
     findings a = {0}, b = {0}, c = {0};
     findings_add(&a, "timeout", "sandbox", "did not finish within 40 s");
     findings_add(&a, "crash", "sandbox", "the program was killed by SIGABRT, abort()");
-    add(&b, "timeout", "sandbox", "did not finish within 10 s; main thread waits at race.c:8", 8, 0);
+    add(&b, "timeout", "sandbox",
+        "did not finish within 10 s; main thread waits at race.c:8", 8, 0);
     add(&b, "crash", "stress", "the assertion `n > 0` failed in thread T0", 40, 0);
     findings_add(&c, "crash", "sandbox", "the program was killed by SIGSEGV");
     scan_merge(r, &r->runs.items[0], &a, NULL);
@@ -117,7 +121,8 @@ Test(scan, timeouts_and_crashes)
     scan_merge(r, &r->runs.items[2], &c, NULL);
     scan_order(r);
     cr_assert_eq(r->found.len, 3, "timeout, SIGABRT crash, SIGSEGV crash");
-    const scan_finding *crash = &r->found.items[0], *segv = &r->found.items[1], *hang = &r->found.items[2];
+    const scan_finding *crash = &r->found.items[0], *segv = &r->found.items[1],
+                       *hang = &r->found.items[2];
     cr_assert_str_eq(crash->f.kind, "crash");
     cr_assert_eq(crash->f.line, 40);
     cr_assert_str_eq(crash->f.tool, "helgrind");
@@ -149,8 +154,10 @@ Test(scan, reports)
     report_opts o = {0};
     sbuf text = {0}, json = {0};
     scan_text(r, &o, &text);
-    cr_assert(strstr(sbuf_str(&text), "data race (tsan 1/1, pct 1/2)"), "%s", sbuf_str(&text));
-    cr_assert(strstr(sbuf_str(&text), "grader scan race.c --tools pct --depth 2 --seed 5 -n 1 -- --rounds 'it'\\''s 3'"),
+    cr_assert(strstr(sbuf_str(&text), "data race (tsan 1/1, pct 1/2)"), "%s",
+              sbuf_str(&text));
+    cr_assert(strstr(sbuf_str(&text), "grader scan race.c --tools pct --depth 2 --seed 5 "
+                                      "-n 1 -- --rounds 'it'\\''s 3'"),
               "%s", sbuf_str(&text));
     cr_assert(strstr(sbuf_str(&text), "1 problem found"));
     scan_json(r, &o, &json);

@@ -27,7 +27,8 @@ static bool valid_utf8(const char *s)
 Test(text, latin1_becomes_replacement)
 {
     char *s = put(TEXT_PLAIN, "/* Solu\xe7\xe3o */");
-    cr_assert_str_eq(s, "/* Solu\xEF\xBF\xBD\xEF\xBF\xBD" "o */");
+    cr_assert_str_eq(s, "/* Solu\xEF\xBF\xBD\xEF\xBF\xBD"
+                        "o */");
     cr_assert(valid_utf8(s));
     free(s);
 }
@@ -43,7 +44,8 @@ Test(text, utf8_kept_invalid_forms_replaced)
 
 Test(text, controls_become_question_marks)
 {
-    char *s = put(TEXT_PLAIN, "a\033[31mb\rc\x7f\xC2\x9B" "d\n\te");
+    char *s = put(TEXT_PLAIN, "a\033[31mb\rc\x7f\xC2\x9B"
+                              "d\n\te");
     cr_assert_str_eq(s, "a?[31mb?c??d\n\te");
     free(s);
 }
@@ -87,8 +89,10 @@ Test(text, fence_longer_than_any_backticks)
 Test(text, advice_code_lines_fenced)
 {
     sbuf b = {0};
-    text_md_advice(&b, "Lock first:\n    pthread_mutex_lock(&m);\n    n++;\nthen unlock.", "");
-    cr_assert_str_eq(b.data, "Lock first:\n\n```c\n    pthread_mutex_lock(&m);\n    n++;\n```\n"
-                             "then unlock.\n");
+    text_md_advice(&b, "Lock first:\n    pthread_mutex_lock(&m);\n    n++;\nthen unlock.",
+                   "");
+    cr_assert_str_eq(b.data,
+                     "Lock first:\n\n```c\n    pthread_mutex_lock(&m);\n    n++;\n```\n"
+                     "then unlock.\n");
     sbuf_free(&b);
 }

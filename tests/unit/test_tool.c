@@ -12,7 +12,8 @@ Test(tool, names_round_trip)
     for (int t = 0; t < TOOL_COUNT; t++) {
         cr_assert_eq(tool_parse(tool_name((tool_id)t)), t);
         char *quoted = xasprintf("\"%s\"", tool_name((tool_id)t));
-        cr_assert_not_null(strstr(tool_names_text(), quoted), "%s misses %s", tool_names_text(), quoted);
+        cr_assert_not_null(strstr(tool_names_text(), quoted), "%s misses %s",
+                           tool_names_text(), quoted);
         free(quoted);
     }
     cr_assert_eq(tool_parse("TSAN"), -1);
@@ -25,12 +26,15 @@ Test(tool, rows_complete)
     int warnings = 0;
     for (int t = 0; t < TOOL_COUNT; t++) {
         const tool_info *ti = tool_get((tool_id)t);
-        cr_assert(ti->name && ti->title && ti->cc && ti->cflags && ti->support && ti->ldflags && ti->runtime,
+        cr_assert(ti->name && ti->title && ti->cc && ti->cflags && ti->support &&
+                      ti->ldflags && ti->runtime,
                   "%s: a build field is missing", ti->name);
-        cr_assert(ti->programs && ti->crash_by && ti->symbolize, "%s: a run field is missing", ti->name);
+        cr_assert(ti->programs && ti->crash_by && ti->symbolize,
+                  "%s: a run field is missing", ti->name);
         cr_assert_geq(ti->slowdown, 1, "%s", ti->name);
         cr_assert_eq(tool_slowdown((tool_id)t), ti->slowdown);
-        cr_assert_eq(!ti->log_prefix, !ti->parse, "%s: files to read need a parser and back", ti->name);
+        cr_assert_eq(!ti->log_prefix, !ti->parse,
+                     "%s: files to read need a parser and back", ti->name);
         warnings += ti->warnings;
     }
     cr_assert_eq(warnings, 1, "exactly one build shows the student its warnings");
@@ -43,8 +47,10 @@ Test(tool, sanitizers_have_no_address_limit)
     for (int t = 0; t < TOOL_COUNT; t++) {
         const tool_info *ti = tool_get((tool_id)t);
         bool sanitizer = strstr(ti->ldflags, "-fsanitize=") != NULL;
-        if (sanitizer) cr_assert_eq(ti->memory_mb, 0, "%s runs under RLIMIT_AS", ti->name);
-        else cr_assert_gt(ti->memory_mb, 0, "%s runs without a memory limit", ti->name);
+        if (sanitizer)
+            cr_assert_eq(ti->memory_mb, 0, "%s runs under RLIMIT_AS", ti->name);
+        else
+            cr_assert_gt(ti->memory_mb, 0, "%s runs without a memory limit", ti->name);
     }
 }
 
@@ -57,12 +63,15 @@ Test(tool, options_name_the_run_directory)
         const tool_info *ti = tool_get((tool_id)t);
         strv words = {0};
         if (ti->options) ti->options(&c, &words);
-        if (ti->wrap && ti->wrap(&c, &words) < 0) continue; /* its wrapper is not installed */
+        if (ti->wrap && ti->wrap(&c, &words) < 0)
+            continue; /* its wrapper is not installed */
         if (!ti->log_prefix) continue;
         /* log_path=DIR/tsan writes DIR/tsan.PID */
-        char *where = xasprintf("/RUN/DIR/%.*s", (int)strcspn(ti->log_prefix, "."), ti->log_prefix);
+        char *where =
+            xasprintf("/RUN/DIR/%.*s", (int)strcspn(ti->log_prefix, "."), ti->log_prefix);
         bool named = false;
-        for (size_t i = 0; i < words.len; i++) named |= strstr(words.items[i], where) != NULL;
+        for (size_t i = 0; i < words.len; i++)
+            named |= strstr(words.items[i], where) != NULL;
         cr_assert(named, "%s: no option names %s", ti->name, where);
         free(where);
         strv_clear(&words);
@@ -77,14 +86,18 @@ Test(tool, detectors)
     for (int d = 0; d < DET_COUNT; d++) {
         const tool_detector *det = tool_detector_get((scan_detector)d);
         cr_assert(det->tool >= 0 && det->tool < TOOL_COUNT);
-        for (int e = 0; e < d; e++) cr_assert_str_neq(det->name, tool_detector_get((scan_detector)e)->name);
-        if (det->stress) cr_assert_eq(det->tool, TOOL_NATIVE, "%s", det->name);
+        for (int e = 0; e < d; e++)
+            cr_assert_str_neq(det->name, tool_detector_get((scan_detector)e)->name);
+        if (det->stress)
+            cr_assert_eq(det->tool, TOOL_NATIVE, "%s", det->name);
         else {
             single[det->tool]++;
             cr_assert_str_eq(det->name, tool_name(det->tool));
         }
     }
-    for (int t = 0; t < TOOL_COUNT; t++) cr_assert_eq(single[t], 1, "%s is scanned %d times", tool_name((tool_id)t), single[t]);
+    for (int t = 0; t < TOOL_COUNT; t++)
+        cr_assert_eq(single[t], 1, "%s is scanned %d times", tool_name((tool_id)t),
+                     single[t]);
     cr_assert_str_eq(tool_detector_get(DET_PCT)->stress, "pct");
     cr_assert_str_eq(tool_detector_get(DET_RANDOM)->stress, "random");
 }
@@ -97,8 +110,10 @@ Test(tool, helpers_table)
     const helper_info *all = helper_all(&n);
     cr_assert_geq(n, 1);
     for (size_t i = 0; i < n; i++) {
-        cr_assert(all[i].name && all[i].binary && all[i].about, "helper %zu is incomplete", i);
-        cr_assert(str_starts(all[i].env, "GRADER_"), "%s: its variable %s is not the grader's", all[i].name, all[i].env);
+        cr_assert(all[i].name && all[i].binary && all[i].about,
+                  "helper %zu is incomplete", i);
+        cr_assert(str_starts(all[i].env, "GRADER_"),
+                  "%s: its variable %s is not the grader's", all[i].name, all[i].env);
         cr_assert_eq(helper_lookup(all[i].name), &all[i]);
         for (size_t k = 0; k < i; k++) cr_assert_str_neq(all[i].name, all[k].name);
     }

@@ -77,7 +77,8 @@ Test(util, untrusted_refuses_links, .init = make_dir, .fini = remove_dir)
 }
 
 /* A FIFO nobody writes is refused at once, not waited on. */
-Test(util, untrusted_refuses_a_fifo_without_waiting, .init = make_dir, .fini = remove_dir, .timeout = 5)
+Test(util, untrusted_refuses_a_fifo_without_waiting, .init = make_dir, .fini = remove_dir,
+     .timeout = 5)
 {
     char *p = at("tsan.1");
     cr_assert_eq(mkfifo(p, 0600), 0);
