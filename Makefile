@@ -76,6 +76,7 @@ FORMAT_SRC = $(wildcard grader/*.[ch] harness/*/*.[ch] tests/unit/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:
+	@command -v clang-format >/dev/null || { echo "format-check: clang-format is missing (scripts/setup installs it)" >&2; exit 1; }
 	@clang-format --dry-run -Werror $(FORMAT_SRC) 2>&1 | grep -m1 -A4 'error:' && \
 		{ echo "format-check: files above differ from .clang-format; run make format" >&2; exit 1; } || true
 
